@@ -1,0 +1,55 @@
+# Steward. `make demo` and `make test` work on a fresh machine with Python 3.11, pip and make.
+PYTHON ?= python3
+# uv from PATH, else the one pip installs as a module (see the `uv` target).
+UV = $(shell command -v uv >/dev/null 2>&1 && echo uv || echo $(PYTHON) -m uv)
+VENV_BIN = .venv/bin
+# Debian packages the browser tests need: Chromium driven by Playwright, and a CJK font.
+BROWSER_PACKAGES = chromium chromium-driver fonts-wqy-microhei
+
+.PHONY: demo test test-fast uv sync translations messages browsers serve bench clean lock
+
+demo: sync translations
+	STEWARD_ENV=demo $(VENV_BIN)/steward demo $(DEMO_ARGS)
+
+test: sync translations browsers
+	STEWARD_ENV=test $(VENV_BIN)/pytest $(PYTEST_ARGS)
+
+# Everything but the browser tests.
+test-fast: sync translations
+	STEWARD_ENV=test $(VENV_BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+uv:
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
+		|| $(PYTHON) -m pip install --quiet uv
+
+sync: uv
+	$(UV) sync --locked --python $(PYTHON)
+
+lock: uv
+	$(UV) lock
+
+translations: sync
+	$(VENV_BIN)/steward compile_translations
+
+# Re-extract the message catalogues (needs GNU gettext: apt-get install gettext).
+messages: sync
+	cd src/steward && ../../$(VENV_BIN)/steward makemessages -l zh_Hans --no-obsolete --no-location
+
+browsers:
+	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing$$missing from Debian for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "The browser tests need Debian's$$missing: run 'sudo apt-get install$$missing' and retry."; \
+			exit 1; \
+		fi; \
+	fi
+
+bench: sync
+	STEWARD_ENV=test $(VENV_BIN)/python -m bench
+
+clean:
+	rm -rf .venv var .pytest_cache .hypothesis
+	find . -name '*.mo' -delete

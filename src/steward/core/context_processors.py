@@ -1,0 +1,26 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from steward.core.models import Organisation
+
+# (label, url name, required permission). The navigation shows what the role may open.
+NAVIGATION = [
+    (_("Home"), "home", None),
+    (_("Vendors"), "vendor-list", "core.view_vendor"),
+    (_("Projects"), "project-list", "core.view_project"),
+    (_("People"), "user-list", "core.view_user"),
+    (_("Audit trail"), "audit-trail", "core.view_audit"),
+]
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    current = request.resolver_match.url_name if request.resolver_match else None
+    nav = [
+        {"label": label, "url": reverse(name), "active": name == current}
+        for label, name, perm in NAVIGATION
+        if perm is None or user.has_perm(perm)
+    ]
+    return {"nav": nav, "organisation": Organisation.current()}

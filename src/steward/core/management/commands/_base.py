@@ -1,0 +1,31 @@
+"""Shared plumbing for Steward's admin commands: a service's ValidationError becomes a
+clear message and a non-zero exit, never a traceback."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+
+def validation_message(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(
+            f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
+            for field, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+class SubcommandCommand(BaseCommand):
+    """A command whose first argument picks an action, e.g. `steward vendors add`."""
+
+    actions: dict[str, str] = {}  # action name → help text
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        for name, help_text in self.actions.items():
+            getattr(self, f"arguments_{name}")(sub.add_parser(name, help=help_text))
+
+    def handle(self, *args, action, **options):
+        try:
+            getattr(self, f"handle_{action}")(**options)
+        except ValidationError as error:
+            raise CommandError(validation_message(error)) from None

@@ -1,0 +1,210 @@
+"""Parties (the client organisation, vendors), projects and people."""
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from steward.core.roles import CLIENT_ROLES, VENDOR_ROLES, Role
+from steward.core.visibility import Visibility, VisibleManager
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$",
+    _("Use 1–32 letters, digits, '-' or '_', starting with a letter or digit."),
+)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(tz)s is not a known time zone (e.g. Asia/Shanghai)."), params={"tz": value})
+
+
+class Channel(models.TextChoices):
+    VOICE = "voice", _("Voice")
+    CHAT = "chat", _("Chat")
+    EMAIL = "email", _("Email")
+    SOCIAL = "social", _("Social")
+    TICKET = "ticket", _("Ticket")
+
+
+def validate_channels(value) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one channel."))
+    unknown = sorted(set(value) - set(Channel.values))
+    if unknown:
+        raise ValidationError(
+            _("Unknown channel(s): %(unknown)s. Known: %(known)s."),
+            params={"unknown": ", ".join(map(str, unknown)), "known": ", ".join(Channel.values)},
+        )
+
+
+class Organisation(models.Model):
+    """The client: one per installation."""
+
+    name = models.CharField(_("name"), max_length=200)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("client organisation")
+        verbose_name_plural = _("client organisations")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="single_organisation")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> "Organisation":
+        return cls.objects.get_or_create(pk=1, defaults={"name": "Client"})[0]
+
+
+class Vendor(models.Model):
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        ONBOARDING = "onboarding", _("Onboarding")
+        ACTIVE = "active", _("Active")
+        ON_NOTICE = "on_notice", _("On notice")
+        OFFBOARDED = "offboarded", _("Offboarded")
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="pk")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("vendor-detail", kwargs={"code": self.code})
+
+
+class Project(models.Model):
+    """An engagement: a service the client outsources to one or more vendors."""
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", _("Planning")
+        LIVE = "live", _("Live")
+        CLOSED = "closed", _("Closed")
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    channels = models.JSONField(_("channels"), default=list, validators=[validate_channels])
+    vendors = models.ManyToManyField(
+        Vendor, related_name="projects", blank=True, verbose_name=_("vendors")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.LIVE
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[vendors])
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendors")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("project-detail", kwargs={"code": self.code})
+
+    def channel_labels(self) -> list[str]:
+        return [str(Channel(c).label) for c in self.channels if c in Channel.values]
+
+
+ROLE_LABELS = {
+    Role.CLIENT_ADMIN: _("Client administrator"),
+    Role.OUTSOURCING_MANAGER: _("Outsourcing manager"),
+    Role.QA_ANALYST: _("QA analyst"),
+    Role.FINANCE: _("Finance"),
+    Role.PROJECT_LEAD: _("Project lead"),
+    Role.AUDITOR: _("Auditor"),
+    Role.VENDOR_MANAGER: _("Vendor manager"),
+    Role.AGENT: _("Agent"),
+}
+ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
+
+
+class StewardUserManager(VisibleManager, UserManager):
+    pass
+
+
+class User(AbstractUser):
+    """A person: on the client side (vendor empty) or on exactly one vendor's side."""
+
+    role = models.CharField(
+        _("role"), max_length=32, choices=ROLE_CHOICES, default=Role.CLIENT_ADMIN.value
+    )
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("vendor"),
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = StewardUserManager()
+    # Agents see only themselves; vendor managers see their vendor's people.
+    visibility = Visibility(vendor="vendor", agent="pk")
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="vendor_roles_have_a_vendor",
+                condition=(
+                    Q(role__in=[r.value for r in VENDOR_ROLES], vendor__isnull=False)
+                    | Q(role__in=[r.value for r in CLIENT_ROLES], vendor__isnull=True)
+                ),
+                violation_error_message=_(
+                    "Vendor managers and agents belong to exactly one vendor; "
+                    "client roles belong to no vendor."
+                ),
+            )
+        ]
+
+    @property
+    def is_client_side(self) -> bool:
+        return self.role in CLIENT_ROLES
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role == Role.AGENT
+
+    @property
+    def party_name(self) -> str:
+        if self.vendor_id:
+            return self.vendor.name
+        return Organisation.current().name

@@ -1,0 +1,72 @@
+"""Roles and what each may do. Pure data: no Django imports, so it is cheap to test.
+
+A user holds exactly one role. Client-side roles see every vendor; vendor-side roles are
+tied to one vendor and see only its data (see visibility.py). Capabilities are named like
+Django permissions ("app.action_model") so templates can use `perms.core.view_vendor`.
+"""
+
+from enum import StrEnum
+
+
+class Side(StrEnum):
+    CLIENT = "client"
+    VENDOR = "vendor"
+
+
+class Role(StrEnum):
+    CLIENT_ADMIN = "client_admin"
+    OUTSOURCING_MANAGER = "outsourcing_manager"
+    QA_ANALYST = "qa_analyst"
+    FINANCE = "finance"
+    PROJECT_LEAD = "project_lead"
+    AUDITOR = "auditor"
+    VENDOR_MANAGER = "vendor_manager"
+    AGENT = "agent"
+
+    @property
+    def side(self) -> Side:
+        return Side.VENDOR if self in VENDOR_ROLES else Side.CLIENT
+
+
+VENDOR_ROLES = frozenset({Role.VENDOR_MANAGER, Role.AGENT})
+CLIENT_ROLES = frozenset(set(Role) - VENDOR_ROLES)
+
+_READ_ALL = frozenset(
+    {
+        "core.view_vendor",
+        "core.view_project",
+        "core.view_organisation",
+    }
+)
+
+ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
+    Role.CLIENT_ADMIN: _READ_ALL
+    | {
+        "core.add_vendor",
+        "core.change_vendor",
+        "core.add_project",
+        "core.change_project",
+        "core.view_user",
+        "core.add_user",
+        "core.change_user",
+        "core.change_organisation",
+        "core.view_audit",
+    },
+    Role.OUTSOURCING_MANAGER: _READ_ALL
+    | {"core.add_vendor", "core.change_vendor", "core.add_project", "core.change_project"},
+    Role.QA_ANALYST: _READ_ALL,
+    Role.FINANCE: _READ_ALL,
+    Role.PROJECT_LEAD: _READ_ALL | {"core.add_project", "core.change_project"},
+    # The auditor sees everything, including the audit trail, and changes nothing.
+    Role.AUDITOR: _READ_ALL | {"core.view_user", "core.view_audit"},
+    # Vendor roles read only their own vendor's rows; visibility.py does the scoping.
+    Role.VENDOR_MANAGER: frozenset({"core.view_vendor", "core.view_project", "core.view_user"}),
+    Role.AGENT: frozenset({"core.view_vendor", "core.view_project"}),
+}
+
+
+def capabilities(role: str | None) -> frozenset[str]:
+    try:
+        return ROLE_CAPABILITIES[Role(role)]
+    except ValueError:
+        return frozenset()

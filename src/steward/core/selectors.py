@@ -1,0 +1,76 @@
+"""Every read of parties, projects and people, scoped through visible_to(user)."""
+
+from itertools import islice
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from simple_history.models import registered_models
+
+from steward.core.models import Project, User, Vendor
+
+
+def vendor_list(*, user, q: str = "") -> QuerySet[Vendor]:
+    qs = (
+        Vendor.objects.visible_to(user)
+        .annotate(project_count=Count("projects", distinct=True))
+        .order_by("code")
+    )
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    return qs
+
+
+def vendor_get(*, user, code: str) -> Vendor:
+    return Vendor.objects.visible_to(user).get(code=code)
+
+
+def project_list(*, user, q: str = "") -> QuerySet[Project]:
+    # Only the vendors the user may see: a project shared by two vendors must not
+    # reveal one vendor to the other.
+    qs = Project.objects.visible_to(user).prefetch_related(
+        Prefetch("vendors", queryset=Vendor.objects.visible_to(user))
+    )
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    return qs
+
+
+def project_get(*, user, code: str) -> Project:
+    return Project.objects.visible_to(user).get(code=code)
+
+
+def project_vendors(*, user, project: Project) -> QuerySet[Vendor]:
+    """The vendors serving a project, as far as the user may see them."""
+    return Vendor.objects.visible_to(user).filter(projects=project)
+
+
+def user_list(*, user, q: str = "") -> QuerySet[User]:
+    qs = User.objects.visible_to(user).select_related("vendor")
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q))
+    return qs
+
+
+def audit_trail(*, limit: int = 200):
+    """The latest changes to every tracked business object, newest first, with what changed.
+
+    Only client administrators and auditors reach this (core.view_audit); both are client-side
+    users who see every row, so no vendor scoping applies.
+    """
+    streams = []
+    # registered_models also holds many-to-many through tables; those changes are shown
+    # on their owner's records (diff_against includes m2m fields).
+    for model in registered_models.values():
+        if not hasattr(model, "history"):
+            continue
+        history = model.history.model
+        streams.extend(history.objects.select_related("history_user").order_by("-history_date")[:limit])
+    streams.sort(key=lambda record: record.history_date, reverse=True)
+    entries = []
+    for record in islice(streams, limit):
+        previous = record.prev_record
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            changes = [(c.field, c.old, c.new) for c in delta.changes]
+        entries.append({"record": record, "model": record.instance_type._meta.verbose_name, "changes": changes})
+    return entries

@@ -1,0 +1,114 @@
+"""Every write to parties, projects and people. One function per use case, transactional,
+validated with the models' own rules so the UI, the CLI and the API reject the same input
+with the same message."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from steward.core.models import Organisation, Project, User, Vendor
+from steward.core.roles import VENDOR_ROLES, Role
+
+
+def organisation_update(*, name: str, currency: str | None = None, time_zone: str | None = None) -> Organisation:
+    org = Organisation.current()
+    org.name = name
+    if currency:
+        org.currency = currency
+    if time_zone:
+        org.time_zone = time_zone
+    org.full_clean()
+    org.save()
+    return org
+
+
+@transaction.atomic
+def vendor_create(*, code: str, name: str, status: str = Vendor.Status.ACTIVE) -> Vendor:
+    vendor = Vendor(code=code, name=name, status=status)
+    vendor.full_clean()
+    vendor.save()
+    return vendor
+
+
+@transaction.atomic
+def vendor_update(*, vendor: Vendor, name: str, status: str) -> Vendor:
+    vendor.name = name
+    vendor.status = status
+    vendor.full_clean()
+    vendor.save()
+    return vendor
+
+
+def _vendors_by_code(codes: list[str]) -> list[Vendor]:
+    found = {v.code: v for v in Vendor.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValidationError(
+            {"vendors": _("Unknown vendor code(s): %(codes)s.") % {"codes": ", ".join(missing)}}
+        )
+    return [found[c] for c in codes]
+
+
+@transaction.atomic
+def project_create(
+    *, code: str, name: str, time_zone: str, channels: list[str], vendor_codes: list[str]
+) -> Project:
+    vendors = _vendors_by_code(vendor_codes)
+    project = Project(code=code, name=name, time_zone=time_zone, channels=channels)
+    project.full_clean()
+    project.save()
+    project.vendors.set(vendors)
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *, project: Project, name: str, time_zone: str, channels: list[str], status: str,
+    vendor_codes: list[str],
+) -> Project:
+    vendors = _vendors_by_code(vendor_codes)
+    project.name, project.time_zone, project.channels, project.status = name, time_zone, channels, status
+    project.full_clean()
+    project.save()
+    project.vendors.set(vendors)
+    return project
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    role: str,
+    vendor_code: str | None = None,
+    password: str | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    try:
+        role_enum = Role(role)
+    except ValueError:
+        raise ValidationError(
+            {"role": _("Unknown role %(role)s. Known roles: %(roles)s.")
+             % {"role": role, "roles": ", ".join(r.value for r in Role)}}
+        ) from None
+    vendor = None
+    if role_enum in VENDOR_ROLES:
+        if not vendor_code:
+            raise ValidationError({"vendor": _("A %(role)s must belong to a vendor.") % {"role": role}})
+        vendor = _vendors_by_code([vendor_code])[0]
+    elif vendor_code:
+        raise ValidationError(
+            {"vendor": _("A %(role)s is on the client side and belongs to no vendor.") % {"role": role}}
+        )
+    user = User(
+        username=username, role=role_enum.value, vendor=vendor, email=email,
+        first_name=first_name, last_name=last_name,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user

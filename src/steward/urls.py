@@ -1,0 +1,31 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from steward.api.api import api
+from steward.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("vendors/", views.vendor_list, name="vendor-list"),
+    path("vendors/export.csv", views.vendor_export, name="vendor-export"),
+    path("vendors/<str:code>/", views.vendor_detail, name="vendor-detail"),
+    path("projects/", views.project_list, name="project-list"),
+    path("projects/export.csv", views.project_export, name="project-export"),
+    path("projects/<str:code>/", views.project_detail, name="project-detail"),
+    path("people/", views.user_list, name="user-list"),
+    path("audit/", views.audit_trail, name="audit-trail"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+]
+
+handler403 = "steward.core.views.error_403"
+handler404 = "steward.core.views.error_404"
+# 500 keeps Django's handler: it renders the self-contained 500.html without touching the DB.
