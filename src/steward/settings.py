@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "steward.core",
+    "steward.workforce",
+    "steward.quality",
 ]
 
 MIDDLEWARE = [
