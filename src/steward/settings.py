@@ -54,7 +54,6 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,7 +66,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "steward.core",
+    "steward.interactions",
     "steward.workforce",
     "steward.quality",
 ]
@@ -88,6 +90,16 @@ MIDDLEWARE = [
     # Last, as django-axes requires: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Background work (imports): the database backend, run by `steward db_worker`; tests run tasks
+# immediately in-process.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if STEWARD_ENV == "test"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 ROOT_URLCONF = "steward.urls"
 WSGI_APPLICATION = "steward.wsgi.application"
