@@ -1,0 +1,1 @@
+"""Metric catalog and engine, SLA evaluation, statistics, alerts (see docs/metrics.md)."""
