@@ -1,8 +1,19 @@
 """Shared plumbing for Steward's admin commands: a service's ValidationError becomes a
 clear message and a non-zero exit, never a traceback."""
 
+import os
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+
+def cli_language() -> str:
+    """The operator's language, from the usual locale variables: Chinese for zh_*, else English."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := os.environ.get(variable):
+            return "zh-hans" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 def validation_message(error: ValidationError) -> str:
@@ -25,7 +36,8 @@ class SubcommandCommand(BaseCommand):
             getattr(self, f"arguments_{name}")(sub.add_parser(name, help=help_text))
 
     def handle(self, *args, action, **options):
-        try:
-            getattr(self, f"handle_{action}")(**options)
-        except ValidationError as error:
-            raise CommandError(validation_message(error)) from None
+        with translation.override(cli_language()):
+            try:
+                getattr(self, f"handle_{action}")(**options)
+            except ValidationError as error:
+                raise CommandError(validation_message(error)) from None
