@@ -185,8 +185,8 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="vendor_roles_have_a_vendor",
                 condition=(
-                    Q(role__in=[r.value for r in VENDOR_ROLES], vendor__isnull=False)
-                    | Q(role__in=[r.value for r in CLIENT_ROLES], vendor__isnull=True)
+                    Q(role__in=sorted(r.value for r in VENDOR_ROLES), vendor__isnull=False)
+                    | Q(role__in=sorted(r.value for r in CLIENT_ROLES), vendor__isnull=True)
                 ),
                 violation_error_message=_(
                     "Vendor managers and agents belong to exactly one vendor; "

@@ -205,6 +205,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['agent', 'vendor_manager']), ('vendor__isnull', False)), models.Q(('role__in', ['qa_analyst', 'finance', 'auditor', 'client_admin', 'outsourcing_manager', 'project_lead']), ('vendor__isnull', True)), _connector='OR'), name='vendor_roles_have_a_vendor', violation_error_message='Vendor managers and agents belong to exactly one vendor; client roles belong to no vendor.'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['agent', 'vendor_manager']), ('vendor__isnull', False)), models.Q(('role__in', ['auditor', 'client_admin', 'finance', 'outsourcing_manager', 'project_lead', 'qa_analyst']), ('vendor__isnull', True)), _connector='OR'), name='vendor_roles_have_a_vendor', violation_error_message='Vendor managers and agents belong to exactly one vendor; client roles belong to no vendor.'),
         ),
     ]
