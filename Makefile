@@ -3,15 +3,16 @@ PYTHON ?= python3
 # uv from PATH, else the one pip installs as a module (see the `uv` target).
 UV = $(shell command -v uv >/dev/null 2>&1 && echo uv || echo $(PYTHON) -m uv)
 VENV_BIN = .venv/bin
-# Debian packages the browser tests need: Chromium driven by Playwright, and a CJK font.
-BROWSER_PACKAGES = chromium chromium-driver fonts-wqy-microhei
+# Debian packages the tests need: Chromium driven by Playwright, a CJK font, and GNU gettext
+# (the test that every string has its Chinese translation re-extracts the catalogue).
+TEST_PACKAGES = chromium chromium-driver fonts-wqy-microhei gettext
 
-.PHONY: demo test test-fast uv sync translations messages browsers serve bench clean lock
+.PHONY: demo test test-fast uv sync translations messages system-packages bench clean lock
 
 demo: sync translations
 	STEWARD_ENV=demo $(VENV_BIN)/steward demo $(DEMO_ARGS)
 
-test: sync translations browsers
+test: sync translations system-packages
 	STEWARD_ENV=test $(VENV_BIN)/pytest $(PYTEST_ARGS)
 
 # Everything but the browser tests.
@@ -33,16 +34,16 @@ translations: sync
 
 # Re-extract the message catalogues (needs GNU gettext: apt-get install gettext).
 messages: sync
-	cd src/steward && ../../$(VENV_BIN)/steward makemessages -l zh_Hans --no-obsolete --no-location
+	cd src/steward && STEWARD_ENV=test ../../$(VENV_BIN)/steward makemessages -l zh_Hans --no-obsolete --no-location
 
-browsers:
-	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+system-packages:
+	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "Installing$$missing from Debian for the browser tests"; \
+			echo "Installing$$missing from Debian for the tests"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 		else \
-			echo "The browser tests need Debian's$$missing: run 'sudo apt-get install$$missing' and retry."; \
+			echo "The tests need Debian's$$missing: run 'sudo apt-get install$$missing' and retry."; \
 			exit 1; \
 		fi; \
 	fi
