@@ -1,0 +1,381 @@
+"""Canonical contact records, the roster they refer to, imports and their rollups.
+
+Field names of `Interaction` are exactly those of DESIGN.md's "canonical interaction".
+Durations are whole seconds (sources with fractions are rounded half up at import), so every
+rollup sum is an exact integer and a rollup always equals a recomputation from raw rows.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from steward.core.models import Channel, Project, Vendor, code_validator
+from steward.core.visibility import Visibility, VisibleManager
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
+
+
+class Priority(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low")
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    ESCALATED = "escalated", _("Escalated")
+    TRANSFERRED = "transferred", _("Transferred")
+    PENDING = "pending", _("Pending")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class Queue(models.Model):
+    """A queue of one project (a skill group, a helpdesk group, a ticket category)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="queues",
+                                verbose_name=_("project"))
+    code = models.CharField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="project__vendors")
+
+    class Meta:
+        ordering = ["project", "code"]
+        verbose_name = _("queue")
+        verbose_name_plural = _("queues")
+        constraints = [models.UniqueConstraint(fields=["project", "code"], name="queue_code_per_project")]
+
+    def __str__(self) -> str:
+        return self.name or self.code
+
+
+class Agent(models.Model):
+    """A vendor's agent as the vendor's systems name them (the workforce app extends this)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        TRAINING = "training", _("In training")
+        INACTIVE = "inactive", _("Inactive")
+        LEFT = "left", _("Left")
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="agents",
+                               verbose_name=_("vendor"))
+    code = models.CharField(_("agent code"), max_length=64)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    projects = models.ManyToManyField(Project, related_name="agents", blank=True,
+                                      verbose_name=_("projects"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.ACTIVE)
+    # The agent's own login, so an agent sees only their own contacts.
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="agent_profile", verbose_name=_("user"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendor", agent="user")
+
+    class Meta:
+        ordering = ["vendor", "code"]
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+        constraints = [models.UniqueConstraint(fields=["vendor", "code"], name="agent_code_per_vendor")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})" if self.name else self.code
+
+
+class Interaction(models.Model):
+    """One contact: a call, chat, email or ticket, in the canonical shape."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="interactions",
+                                verbose_name=_("project"))
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="interactions",
+                               verbose_name=_("vendor"))
+    # "<project>/<vendor>/<system>": ids are unique per source, and a source never spans two
+    # projects or vendors, so one vendor's re-import can never overwrite another's rows.
+    source = models.CharField(_("source"), max_length=200)
+    external_id = models.CharField(_("external id"), max_length=128)
+    queue = models.CharField(_("queue"), max_length=64, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices,
+                                 default=Direction.INBOUND)
+    agent_code = models.CharField(_("agent code"), max_length=64, blank=True)
+    agent = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="interactions", verbose_name=_("agent"))
+    customer_ref = models.CharField(_("customer"), max_length=128, blank=True)
+    contact_reason = models.CharField(_("contact reason"), max_length=128, blank=True)
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices,
+                                default=Priority.NORMAL)
+    arrived_at = models.DateTimeField(_("arrived"))
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    abandoned = models.BooleanField(_("abandoned"), default=False)
+    wait_seconds = models.IntegerField(_("wait (s)"), null=True, blank=True)
+    talk_seconds = models.IntegerField(_("talk (s)"), default=0)
+    hold_seconds = models.IntegerField(_("hold (s)"), default=0)
+    wrap_seconds = models.IntegerField(_("wrap (s)"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    csat = models.SmallIntegerField(_("CSAT"), null=True, blank=True,
+                                    validators=[MinValueValidator(1), MaxValueValidator(5)])
+    nps = models.SmallIntegerField(_("NPS"), null=True, blank=True,
+                                   validators=[MinValueValidator(0), MaxValueValidator(10)])
+    ces = models.SmallIntegerField(_("CES"), null=True, blank=True,
+                                   validators=[MinValueValidator(1), MaxValueValidator(7)])
+    complaint = models.BooleanField(_("complaint"), default=False)
+    transcript = models.TextField(_("transcript"), blank=True)
+    recording_ref = models.CharField(_("recording"), max_length=500, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    # The import that last wrote this row (for import history and undo).
+    import_batch = models.ForeignKey("ImportBatch", on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+", verbose_name=_("import"))
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendor", agent="agent__user")
+
+    class Meta:
+        ordering = ["-arrived_at", "-id"]
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="interaction_source_id"),
+        ]
+        indexes = [
+            models.Index(fields=["project", "vendor", "arrived_at"], name="interaction_period"),
+            # Repeat-contact (FCR) look-ups: the same customer's later contacts.
+            models.Index(fields=["project", "customer_ref", "arrived_at"], name="interaction_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.external_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("interactions:detail", kwargs={"pk": self.pk})
+
+    def transcript_turns(self) -> list[tuple[str, str]]:
+        """Chat turns as (speaker, text): lines `agent: ...` / `customer: ...`."""
+        turns: list[tuple[str, str]] = []
+        for line in self.transcript.splitlines():
+            speaker, sep, text = line.partition(":")
+            if sep and speaker.strip().lower() in {"agent", "customer", "system", "bot"}:
+                turns.append((speaker.strip().lower(), text.strip()))
+            elif turns:
+                turns[-1] = (turns[-1][0], f"{turns[-1][1]}\n{line}")
+            elif line.strip():
+                turns.append(("", line))
+        return turns
+
+
+class MappingProfile(models.Model):
+    """How a source file's columns become canonical fields (see profiles.py for the format)."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True, validators=[code_validator])
+    description = models.TextField(_("description"), blank=True)
+    definition = models.JSONField(_("definition"), default=dict)
+    builtin = models.BooleanField(_("built-in"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("mapping profile")
+        verbose_name_plural = _("mapping profiles")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportBatch(models.Model):
+    """One import (a file or an API batch) and its report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected (nothing stored)")
+        FAILED = "failed", _("Failed (nothing stored)")
+        UNDONE = "undone", _("Undone")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="import_batches",
+                                verbose_name=_("project"))
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="import_batches",
+                               verbose_name=_("vendor"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+", verbose_name=_("imported by"))
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    profile = models.CharField(_("profile"), max_length=64)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    file = models.FileField(_("uploaded file"), upload_to="imports/", blank=True)
+    file_format = models.CharField(_("format"), max_length=8, blank=True)
+    allow_rejects = models.BooleanField(_("store valid rows when some are rejected"), default=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.QUEUED)
+    total_bytes = models.BigIntegerField(_("size (bytes)"), default=0)
+    rows_read = models.IntegerField(_("rows read"), default=0)
+    inserted = models.IntegerField(_("inserted"), default=0)
+    updated = models.IntegerField(_("updated"), default=0)
+    rejected = models.IntegerField(_("rejected"), default=0)
+    skipped = models.IntegerField(_("skipped"), default=0)
+    # Rows replaced by a later row with the same id in the same file (last wins; reported).
+    duplicates = models.IntegerField(_("duplicates"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    # API batches: the same key from the same vendor returns the first result.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=128, null=True, blank=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendor")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "idempotency_key"], name="import_idempotency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name or self.profile}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("interactions:batch", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in {self.Status.QUEUED, self.Status.RUNNING}
+
+
+class RejectedRow(models.Model):
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejected_rows",
+                              verbose_name=_("import"))
+    line = models.IntegerField(_("line"))
+    column = models.CharField(_("column"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"))
+    raw = models.TextField(_("raw row"), blank=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="batch__vendor")
+
+    class Meta:
+        ordering = ["batch", "line", "id"]
+        verbose_name = _("rejected row")
+        verbose_name_plural = _("rejected rows")
+
+
+class InteractionRevision(models.Model):
+    """What an import changed, so the import can be undone: `previous` is the row as it was
+    before (null when the import created it)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="revisions")
+    interaction_id = models.BigIntegerField()
+    previous = models.JSONField(null=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="batch__vendor")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["batch", "interaction_id"],
+                                               name="revision_once_per_batch")]
+
+
+class Rollup(models.Model):
+    """Sufficient statistics of the contacts of one key and one 30-minute interval.
+
+    See docs/DESIGN.md "Scale". Maintained by the import (delta = new rows − old rows), never
+    edited by hand; `steward rollups rebuild` recomputes them from raw rows.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    queue = models.CharField(max_length=64)
+    channel = models.CharField(max_length=16)
+    direction = models.CharField(max_length=8)
+    priority = models.CharField(max_length=8)
+    agent_code = models.CharField(max_length=64)
+    interval_start = models.DateTimeField()  # UTC, a multiple of 30 minutes
+    offered = models.IntegerField(default=0)
+    abandoned = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)  # not abandoned (= handled)
+    wait_sum = models.BigIntegerField(default=0)  # of answered
+    wait_sq_sum = models.BigIntegerField(default=0)
+    handle_sum = models.BigIntegerField(default=0)  # talk + hold + wrap of answered
+    handle_sq_sum = models.BigIntegerField(default=0)
+    talk_sum = models.BigIntegerField(default=0)
+    hold_sum = models.BigIntegerField(default=0)
+    wrap_sum = models.BigIntegerField(default=0)
+    complaints = models.IntegerField(default=0)
+    responded = models.IntegerField(default=0)  # with first_response_at
+    resolved = models.IntegerField(default=0)  # with resolved_at
+    outcome_resolved = models.IntegerField(default=0)
+    outcome_escalated = models.IntegerField(default=0)
+    outcome_transferred = models.IntegerField(default=0)
+    outcome_pending = models.IntegerField(default=0)
+    outcome_abandoned = models.IntegerField(default=0)
+    csat_1 = models.IntegerField(default=0)
+    csat_2 = models.IntegerField(default=0)
+    csat_3 = models.IntegerField(default=0)
+    csat_4 = models.IntegerField(default=0)
+    csat_5 = models.IntegerField(default=0)
+    nps_0 = models.IntegerField(default=0)
+    nps_1 = models.IntegerField(default=0)
+    nps_2 = models.IntegerField(default=0)
+    nps_3 = models.IntegerField(default=0)
+    nps_4 = models.IntegerField(default=0)
+    nps_5 = models.IntegerField(default=0)
+    nps_6 = models.IntegerField(default=0)
+    nps_7 = models.IntegerField(default=0)
+    nps_8 = models.IntegerField(default=0)
+    nps_9 = models.IntegerField(default=0)
+    nps_10 = models.IntegerField(default=0)
+    ces_1 = models.IntegerField(default=0)
+    ces_2 = models.IntegerField(default=0)
+    ces_3 = models.IntegerField(default=0)
+    ces_4 = models.IntegerField(default=0)
+    ces_5 = models.IntegerField(default=0)
+    ces_6 = models.IntegerField(default=0)
+    ces_7 = models.IntegerField(default=0)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("rollup")
+        verbose_name_plural = _("rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "vendor", "queue", "channel", "direction", "priority",
+                        "agent_code", "interval_start"],
+                name="rollup_key",
+            )
+        ]
+        indexes = [models.Index(fields=["project", "vendor", "interval_start"], name="rollup_period")]
+
+
+class RollupBucket(models.Model):
+    """Histograms at one-unit resolution under a rollup, so any threshold is exact:
+    kind `wait_answered` / `wait_abandoned` (seconds, wait ≤ T counts buckets ≤ T),
+    `first_response` / `resolution` (whole minutes after arrival, rounded up)."""
+
+    class Kind(models.IntegerChoices):
+        WAIT_ANSWERED = 1
+        WAIT_ABANDONED = 2
+        FIRST_RESPONSE_MINUTES = 3
+        RESOLUTION_MINUTES = 4
+
+    rollup = models.ForeignKey(Rollup, on_delete=models.CASCADE, related_name="buckets")
+    kind = models.SmallIntegerField(choices=Kind.choices)
+    value = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="rollup__vendor")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rollup", "kind", "value"], name="bucket_key")]

@@ -1,0 +1,273 @@
+"""Stream CSV, XLSX and JSON Lines files as chunks of text rows, with line numbers. Pure (no
+Django). Memory stays bounded by the chunk size whatever the file size.
+
+Line numbers are those a user sees: the physical line where the record starts in a CSV or
+JSON Lines file (header = line 1), the row number in a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from steward.interactions.profiles import LINE, FileError
+
+FIELD_LIMIT = 1_048_576  # one field larger than 1 MiB is not contact data
+csv.field_size_limit(FIELD_LIMIT)
+RAW_LIMIT = 2000  # characters of a rejected row kept for the report
+FORMATS = ("csv", "xlsx", "jsonl")
+
+
+@dataclass
+class Chunk:
+    header: list[str]
+    lines: list[int] = field(default_factory=list)
+    rows: list[list[str | None]] = field(default_factory=list)
+    raw: dict[int, str] = field(default_factory=dict)  # line → raw text, for rejects
+    bad: list[tuple[int, str, str]] = field(default_factory=list)  # unreadable rows
+    position: int = 0  # bytes consumed so far (progress)
+
+    def frame(self) -> pl.DataFrame:
+        columns = {name: [row[i] for row in self.rows] for i, name in enumerate(self.header)}
+        data = {LINE: self.lines, **columns}
+        schema = {LINE: pl.Int64, **{name: pl.String for name in self.header}}
+        return pl.DataFrame(data, schema=schema)
+
+
+def guess_format(file_name: str) -> str:
+    lower = file_name.lower()
+    if lower.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    if lower.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    return "csv"
+
+
+def sniff_encoding(head: bytes) -> str:
+    if not head:
+        raise FileError("The file is empty.")
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head.startswith(b"PK\x03\x04"):
+        raise FileError("This is a zip/XLSX file, not text: choose the xlsx format.")
+    if b"\x00" in head:
+        raise FileError("This is not a text file (it contains binary data).")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise FileError("The file is neither UTF-8 nor GB18030/GBK text.")
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= RAW_LIMIT else text[:RAW_LIMIT] + "…"
+
+
+def _header(names: list, what: str) -> list[str]:
+    header = [("" if n is None else str(n)).strip().lstrip("\ufeff") for n in names]
+    if not any(header):
+        raise FileError(f"The {what} has no header row.")
+    dupes = sorted({h for h in header if h and header.count(h) > 1})
+    if dupes:
+        raise FileError(f"Column(s) {', '.join(dupes)} appear more than once in the header.")
+    return header
+
+
+def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int = 50_000) -> Iterator[Chunk]:
+    head = binary.read(65536)
+    encoding = sniff_encoding(head)
+    binary.seek(0)
+    text = io.TextIOWrapper(binary, encoding=encoding, errors="strict", newline="")
+    reader = csv.reader(text, delimiter=delimiter, strict=False)
+    last_line = 0
+    try:
+        try:
+            first = next(reader)
+        except StopIteration:
+            raise FileError("The file is empty.") from None
+        header = _header(first, "file")
+        width = len(header)
+        last_line = reader.line_num
+        chunk = Chunk(header=header)
+        for record in reader:
+            line = last_line + 1
+            last_line = reader.line_num
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue  # blank line
+            raw = delimiter.join(record)
+            if len(record) != width:
+                chunk.bad.append((line, "", f"expected {width} fields, found {len(record)}"
+                                  + (" (is the file truncated?)" if len(record) < width else "")))
+                chunk.raw[line] = _clip(raw)
+                continue
+            chunk.lines.append(line)
+            chunk.rows.append([v if v != "" else None for v in record])
+            chunk.raw[line] = _clip(raw)
+            if len(chunk.rows) >= chunk_rows:
+                chunk.position = binary.tell()
+                yield chunk
+                chunk = Chunk(header=header)
+        chunk.position = binary.tell()
+        yield chunk
+    except UnicodeDecodeError as error:
+        raise FileError(f"Line {last_line + 1}: the text is not valid {encoding} ({error.reason}); "
+                        "save the file as UTF-8 or GB18030 and retry.") from None
+    except csv.Error as error:
+        raise FileError(f"Line {last_line + 1}: {error} (a field larger than 1 MiB, or broken quoting).") from None
+
+
+def _cell(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if text.strip() else None
+
+
+def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_) -> Iterator[Chunk]:
+    from openpyxl import load_workbook  # imported here: only XLSX imports need it
+
+    try:
+        book = load_workbook(binary, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise FileError(f"This is not a readable XLSX workbook ({error}).") from None
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = None
+        line = 0
+        for values in rows:
+            line += 1
+            if any(v is not None for v in values):
+                header = _header(list(values), "sheet")
+                break
+        if header is None:
+            raise FileError("The workbook's first sheet is empty.")
+        chunk = Chunk(header=header)
+        width = len(header)
+        for values in rows:
+            line += 1
+            cells = [_cell(v) for v in values[:width]]
+            if all(c is None for c in cells) and all(v is None for v in values[width:]):
+                continue
+            if any(v is not None for v in values[width:]):
+                chunk.bad.append((line, "", "values in columns without a header"))
+                chunk.raw[line] = _clip("\t".join("" if v is None else str(v) for v in values))
+                continue
+            cells += [None] * (width - len(cells))
+            chunk.lines.append(line)
+            chunk.rows.append(cells)
+            chunk.raw[line] = _clip("\t".join(c or "" for c in cells))
+            if len(chunk.rows) >= chunk_rows:
+                yield chunk
+                chunk = Chunk(header=header)
+        yield chunk
+    finally:
+        book.close()
+
+
+def _json_value(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    return text if text.strip() else None
+
+
+def records_chunk(records: list[dict], *, first_line: int = 1) -> Chunk:
+    """Records (dicts, as from the API or a JSON Lines file) as one chunk."""
+    header: list[str] = []
+    seen: set[str] = set()
+    for record in records:
+        if isinstance(record, dict):
+            for key in record:
+                if key not in seen:
+                    seen.add(key)
+                    header.append(str(key))
+    chunk = Chunk(header=header)
+    for offset, record in enumerate(records):
+        line = first_line + offset
+        if not isinstance(record, dict):
+            chunk.bad.append((line, "", "a record must be a JSON object"))
+            chunk.raw[line] = _clip(json.dumps(record, ensure_ascii=False, default=str))
+            continue
+        chunk.lines.append(line)
+        chunk.rows.append([_json_value(record.get(name)) for name in header])
+        chunk.raw[line] = _clip(json.dumps(record, ensure_ascii=False, default=str))
+    return chunk
+
+
+def read_jsonl(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_) -> Iterator[Chunk]:
+    encoding = sniff_encoding(binary.read(65536))
+    binary.seek(0)
+    text = io.TextIOWrapper(binary, encoding=encoding, errors="strict")
+    line = 0
+    records: list = []
+    lines: list[int] = []
+    errors: list[tuple[int, str, str, str]] = []
+
+    def flush() -> Chunk:
+        chunk = records_chunk(records)
+        # records_chunk numbers consecutively; put back the real line numbers.
+        mapping = dict(zip(range(1, len(records) + 1), lines, strict=True))
+        chunk.lines = [mapping[n] for n in chunk.lines]
+        chunk.raw = {mapping[n]: raw for n, raw in chunk.raw.items()}
+        chunk.bad = [(mapping[n], c, r) for n, c, r in chunk.bad]
+        for bad_line, column, reason, raw in errors:
+            chunk.bad.append((bad_line, column, reason))
+            chunk.raw[bad_line] = raw
+        chunk.position = binary.tell()
+        return chunk
+
+    try:
+        for text_line in text:
+            line += 1
+            if not text_line.strip():
+                continue
+            if len(text_line) > FIELD_LIMIT:
+                errors.append((line, "", "the record is larger than 1 MiB", _clip(text_line)))
+                continue
+            try:
+                records.append(json.loads(text_line))
+                lines.append(line)
+            except json.JSONDecodeError as error:
+                errors.append((line, "", f"not valid JSON ({error.msg}, column {error.colno})", _clip(text_line)))
+            if len(records) >= chunk_rows:
+                yield flush()
+                records, lines, errors = [], [], []
+    except UnicodeDecodeError as error:
+        raise FileError(f"Line {line + 1}: the text is not valid {encoding} ({error.reason}).") from None
+    if line == 0:
+        raise FileError("The file is empty.")
+    yield flush()
+
+
+READERS = {"csv": read_csv, "xlsx": read_xlsx, "jsonl": read_jsonl}
+
+
+def read(binary: io.BufferedIOBase, file_format: str, *, delimiter: str = ",", chunk_rows: int = 50_000) -> Iterator[Chunk]:
+    if file_format not in READERS:
+        raise FileError(f"Unknown format {file_format!r}: use csv, xlsx or jsonl.")
+    return READERS[file_format](binary, delimiter=delimiter, chunk_rows=chunk_rows)

@@ -1,0 +1,134 @@
+"""Rollup arithmetic: the sufficient statistics of a set of canonical rows, per key and
+30-minute interval. Pure (Polars, no Django). The import applies `delta(new, old)`; a
+rebuild applies `aggregate(all rows)`; both give the same table, which the property test checks.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+INTERVAL = "30m"
+KEY = ["project_id", "vendor_id", "queue", "channel", "direction", "priority", "agent_code",
+       "interval_start"]
+SCORE_COLUMNS = (
+    [f"csat_{k}" for k in range(1, 6)]
+    + [f"nps_{k}" for k in range(0, 11)]
+    + [f"ces_{k}" for k in range(1, 8)]
+)
+OUTCOMES = ("resolved", "escalated", "transferred", "pending", "abandoned")
+STATS = [
+    "offered", "abandoned", "answered", "wait_sum", "wait_sq_sum", "handle_sum", "handle_sq_sum",
+    "talk_sum", "hold_sum", "wrap_sum", "complaints", "responded", "resolved",
+    *[f"outcome_{o}" for o in OUTCOMES], *SCORE_COLUMNS,
+]
+# RollupBucket kinds (see models.RollupBucket.Kind)
+WAIT_ANSWERED, WAIT_ABANDONED, FIRST_RESPONSE_MINUTES, RESOLUTION_MINUTES = 1, 2, 3, 4
+BUCKET_KEY = [*KEY, "kind", "value"]
+ROW_COLUMNS = [
+    "project_id", "vendor_id", "queue", "channel", "direction", "priority", "agent_code",
+    "arrived_at", "first_response_at", "resolved_at", "abandoned", "wait_seconds",
+    "talk_seconds", "hold_seconds", "wrap_seconds", "outcome", "csat", "nps", "ces", "complaint",
+]
+
+
+def _prepared(rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.select(ROW_COLUMNS).with_columns(
+        pl.col("arrived_at").dt.truncate(INTERVAL).alias("interval_start"),
+        pl.col("queue").fill_null(""),
+        pl.col("agent_code").fill_null(""),
+        pl.col("outcome").fill_null(""),
+        (~pl.col("abandoned")).alias("_answered"),
+        (pl.col("talk_seconds") + pl.col("hold_seconds") + pl.col("wrap_seconds")).alias("_handle"),
+    )
+
+
+def aggregate(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(sums per KEY, histogram buckets per KEY + kind + value) of canonical rows."""
+    if rows.height == 0:
+        return empty_sums(), empty_buckets()
+    r = _prepared(rows)
+    answered = pl.col("_answered")
+
+    def count(cond: pl.Expr) -> pl.Expr:
+        return cond.fill_null(False).cast(pl.Int64).sum()
+
+    def asum(expr: pl.Expr) -> pl.Expr:
+        return pl.when(answered).then(expr).otherwise(0).fill_null(0).cast(pl.Int64).sum()
+
+    sums = r.group_by(KEY).agg(
+        pl.len().cast(pl.Int64).alias("offered"),
+        count(pl.col("abandoned")).alias("abandoned"),
+        count(answered).alias("answered"),
+        asum(pl.col("wait_seconds")).alias("wait_sum"),
+        asum(pl.col("wait_seconds") * pl.col("wait_seconds")).alias("wait_sq_sum"),
+        asum(pl.col("_handle")).alias("handle_sum"),
+        asum(pl.col("_handle") * pl.col("_handle")).alias("handle_sq_sum"),
+        asum(pl.col("talk_seconds")).alias("talk_sum"),
+        asum(pl.col("hold_seconds")).alias("hold_sum"),
+        asum(pl.col("wrap_seconds")).alias("wrap_sum"),
+        count(pl.col("complaint")).alias("complaints"),
+        count(pl.col("first_response_at").is_not_null()).alias("responded"),
+        count(pl.col("resolved_at").is_not_null()).alias("resolved"),
+        *[count(pl.col("outcome") == o).alias(f"outcome_{o}") for o in OUTCOMES],
+        *[count(pl.col("csat") == k).alias(f"csat_{k}") for k in range(1, 6)],
+        *[count(pl.col("nps") == k).alias(f"nps_{k}") for k in range(0, 11)],
+        *[count(pl.col("ces") == k).alias(f"ces_{k}") for k in range(1, 8)],
+    )
+
+    def minutes_after(column: str) -> pl.Expr:
+        # whole minutes rounded up, so "within T minutes" (≤ T) is exact for whole-minute T
+        ms = (pl.col(column) - pl.col("arrived_at")).dt.total_milliseconds()
+        return ((ms + 59_999) // 60_000).clip(lower_bound=0)
+
+    parts = [
+        r.filter(answered & pl.col("wait_seconds").is_not_null())
+        .select(*KEY, pl.lit(WAIT_ANSWERED).alias("kind"), pl.col("wait_seconds").alias("value")),
+        r.filter(pl.col("abandoned") & pl.col("wait_seconds").is_not_null())
+        .select(*KEY, pl.lit(WAIT_ABANDONED).alias("kind"), pl.col("wait_seconds").alias("value")),
+        r.filter(pl.col("first_response_at").is_not_null())
+        .select(*KEY, pl.lit(FIRST_RESPONSE_MINUTES).alias("kind"), minutes_after("first_response_at").alias("value")),
+        r.filter(pl.col("resolved_at").is_not_null())
+        .select(*KEY, pl.lit(RESOLUTION_MINUTES).alias("kind"), minutes_after("resolved_at").alias("value")),
+    ]
+    buckets = (
+        pl.concat([p.with_columns(pl.col("kind").cast(pl.Int64), pl.col("value").cast(pl.Int64)) for p in parts])
+        .group_by(BUCKET_KEY).agg(pl.len().cast(pl.Int64).alias("count"))
+    )
+    return _typed(sums), _typed(buckets)
+
+
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col("project_id").cast(pl.Int64), pl.col("vendor_id").cast(pl.Int64))
+
+
+def empty_sums() -> pl.DataFrame:
+    schema = {k: pl.String for k in KEY}
+    schema.update(project_id=pl.Int64, vendor_id=pl.Int64, interval_start=pl.Datetime("us", "UTC"))
+    schema.update({s: pl.Int64 for s in STATS})
+    return pl.DataFrame(schema=schema)
+
+
+def empty_buckets() -> pl.DataFrame:
+    schema = {k: pl.String for k in KEY}
+    schema.update(project_id=pl.Int64, vendor_id=pl.Int64, interval_start=pl.Datetime("us", "UTC"),
+                  kind=pl.Int64, value=pl.Int64, count=pl.Int64)
+    return pl.DataFrame(schema=schema)
+
+
+def delta(new_rows: pl.DataFrame | None, old_rows: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """What to add to the rollups when `old_rows` are replaced by `new_rows` (either may be
+    empty: an insert has no old row, an undo of an insert no new one). Zero entries dropped."""
+    sums_parts, bucket_parts = [], []
+    for rows, sign in ((new_rows, 1), (old_rows, -1)):
+        if rows is None or rows.height == 0:
+            continue
+        sums, buckets = aggregate(rows)
+        sums_parts.append(sums.with_columns([pl.col(s) * sign for s in STATS]))
+        bucket_parts.append(buckets.with_columns(pl.col("count") * sign))
+    if not sums_parts:
+        return empty_sums(), empty_buckets()
+    sums = pl.concat(sums_parts).group_by(KEY).agg([pl.col(s).sum() for s in STATS])
+    sums = sums.filter(pl.any_horizontal([pl.col(s) != 0 for s in STATS]))
+    buckets = pl.concat(bucket_parts).group_by(BUCKET_KEY).agg(pl.col("count").sum())
+    buckets = buckets.filter(pl.col("count") != 0)
+    return sums, buckets

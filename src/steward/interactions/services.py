@@ -1,0 +1,441 @@
+"""Every write of the interactions app: imports (file, API records), undo, rollup rebuild,
+mapping profiles, the roster. An import is one unit: it commits with its report, or leaves the
+database as it was (only the batch record and its rejects report are kept)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import polars as pl
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from steward.core.models import Project, Vendor
+from steward.interactions import readers, rollups, store
+from steward.interactions.builtin_profiles import BUILTIN_PROFILES
+from steward.interactions.models import (
+    Agent, ImportBatch, Interaction, InteractionRevision, MappingProfile, Queue, RejectedRow,
+    Rollup,
+)
+from steward.interactions.profiles import LINE, FileError, Profile, ProfileError, normalise
+
+CHUNK_ROWS = 20_000
+API_MAX_RECORDS = 10_000
+
+
+# ------------------------------------------------------------------ profiles
+
+
+def profile_get(name: str) -> Profile:
+    stored = MappingProfile.objects.filter(name=name).first()
+    if stored is not None:
+        return Profile.from_dict(stored.definition)
+    if name in BUILTIN_PROFILES:
+        return Profile.from_dict(BUILTIN_PROFILES[name])
+    known = sorted(set(BUILTIN_PROFILES) | set(MappingProfile.objects.values_list("name", flat=True)))
+    raise ValidationError({"profile": _("Unknown profile %(name)s. Known: %(known)s.")
+                           % {"name": name, "known": ", ".join(known)}})
+
+
+def profile_names() -> list[str]:
+    return sorted(set(BUILTIN_PROFILES) | set(MappingProfile.objects.values_list("name", flat=True)))
+
+
+def ensure_builtin_profiles() -> None:
+    for name, definition in BUILTIN_PROFILES.items():
+        MappingProfile.objects.update_or_create(
+            name=name, defaults={"definition": definition, "builtin": True,
+                                 "description": definition.get("description", "")},
+        )
+
+
+@transaction.atomic
+def profile_save(*, definition: dict) -> MappingProfile:
+    """Create or replace a profile from its definition (as read from YAML or the editor)."""
+    try:
+        profile = Profile.from_dict(definition)
+    except (ProfileError, TypeError) as error:
+        raise ValidationError({"definition": str(error)}) from None
+    data = profile.to_dict()
+    stored, _created = MappingProfile.objects.update_or_create(
+        name=profile.name,
+        defaults={"definition": data, "description": profile.description,
+                  "builtin": profile.name in BUILTIN_PROFILES and data == Profile.from_dict(BUILTIN_PROFILES[profile.name]).to_dict()},
+    )
+    stored.full_clean()
+    return stored
+
+
+def profile_import_yaml(*, text: str) -> MappingProfile:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ValidationError({"definition": _("Not valid YAML: %(error)s") % {"error": error}}) from None
+    return profile_save(definition=data)
+
+
+def profile_export_yaml(name: str) -> str:
+    return yaml.safe_dump(profile_get(name).to_dict(), allow_unicode=True, sort_keys=False)
+
+
+# ------------------------------------------------------------------ import
+
+
+@dataclass
+class ImportResult:
+    batch: ImportBatch
+    inserted: int
+    updated: int
+    rejected: int
+    skipped: int
+    committed: bool
+    duplicates: int = 0
+
+
+class _Discard(Exception):
+    """Raised inside the import transaction to roll back everything it wrote."""
+
+
+class _Importer:
+    def __init__(self, batch: ImportBatch, profile: Profile, on_progress: Callable | None):
+        self.batch = batch
+        self.profile = profile
+        self.project: Project = batch.project
+        self.vendor: Vendor = batch.vendor
+        self.source = f"{self.project.code}/{self.vendor.code}/{profile.source}"
+        self.on_progress = on_progress
+        self.seen: dict[str, int] = {}  # external_id → line that wrote it in this import
+        self.queues = set(Queue.objects.filter(project=self.project).values_list("code", flat=True))
+        self.agents = dict(Agent.objects.filter(vendor=self.vendor).values_list("code", "id"))
+        self.inserted = self.updated = self.rows_read = self.skipped = 0
+        self.rejects_file = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")
+        self.rejects_writer = csv.writer(self.rejects_file)
+        self.rejected = 0
+        self.duplicates = 0
+
+    def reject(self, line: int, column: str, reason: str, raw: str) -> None:
+        self.rejected += 1
+        self.rejects_writer.writerow([line, column, reason, raw])
+
+    def duplicate(self, line: int, external_id: str, later_line: int, raw: str) -> None:
+        """Reported with the rejects, but the import goes on: the later row wins."""
+        self.duplicates += 1
+        self.rejects_writer.writerow([
+            line, "external_id",
+            f"duplicate external_id '{external_id}': line {later_line} later in the file replaces this row",
+            raw,
+        ])
+
+    def run(self, chunks: Iterable[readers.Chunk]) -> None:
+        header_checked = False
+        for chunk in chunks:
+            if not header_checked and not self.profile.transform:
+                self.profile.check_header(chunk.header)
+                header_checked = True
+            for line, column, reason in chunk.bad:
+                self.reject(line, column, reason, chunk.raw.get(line, ""))
+            self.rows_read += len(chunk.lines) + len(chunk.bad)
+            if chunk.lines:
+                self.process(chunk)
+            if self.on_progress:
+                self.on_progress(rows_read=self.rows_read, position=chunk.position,
+                                 rejected=self.rejected)
+
+    def process(self, chunk: readers.Chunk) -> None:
+        result = normalise(chunk.frame(), self.profile, self.project.time_zone)
+        self.skipped += result.skipped
+        for line, column, reason in result.rejects:
+            self.reject(line, column, reason, chunk.raw.get(line, ""))
+        rows = result.rows
+        if rows.height == 0:
+            return
+        rows = self._resolve_roster(rows, chunk)
+        rows = self._drop_duplicates(rows, chunk)
+        if rows.height == 0:
+            return
+        rows = rows.with_columns(
+            pl.lit(self.project.pk, dtype=pl.Int64).alias("project_id"),
+            pl.lit(self.vendor.pk, dtype=pl.Int64).alias("vendor_id"),
+            pl.lit(self.source).alias("source"),
+            pl.lit(self.batch.pk, dtype=pl.Int64).alias("import_batch_id"),
+            pl.col("outcome").fill_null(""),
+        )
+        old = store.fetch_existing(rows)
+        first_touch = old.filter(~pl.col("import_batch_id").is_in([self.batch.pk]).fill_null(True))
+        if first_touch.height:
+            InteractionRevision.objects.bulk_create(
+                [InteractionRevision(batch=self.batch, interaction_id=r["id"], previous=_jsonable(r))
+                 for r in first_touch.iter_rows(named=True)],
+                batch_size=1000,
+            )
+        store.upsert(rows)
+        sums, buckets = rollups.delta(rows, old)
+        store.apply_delta(sums, buckets)
+        # Ids written earlier in this same import are duplicates already reported, not updates.
+        repeated = set(old.filter(pl.col("import_batch_id") == self.batch.pk)["external_id"].to_list())
+        self.updated += first_touch.height
+        self.inserted += rows.height - old.height
+        for external_id, line in zip(rows["external_id"].to_list(), rows[LINE].to_list(), strict=True):
+            if external_id in repeated:
+                self.duplicate(self.seen[external_id], external_id, line, "")
+            self.seen[external_id] = line
+
+    def _drop_duplicates(self, rows: pl.DataFrame, chunk: readers.Chunk) -> pl.DataFrame:
+        last = rows.group_by("external_id").agg(pl.col(LINE).max().alias("_keep"))
+        marked = rows.join(last, on="external_id")
+        for line, external_id, keep in marked.filter(pl.col(LINE) != pl.col("_keep")).select(
+                LINE, "external_id", "_keep").iter_rows():
+            self.duplicate(line, external_id, keep, chunk.raw.get(line, ""))
+        return marked.filter(pl.col(LINE) == pl.col("_keep")).drop("_keep")
+
+    def _resolve_roster(self, rows: pl.DataFrame, chunk: readers.Chunk) -> pl.DataFrame:
+        queues = {q for q in rows["queue"].unique().to_list() if q}
+        unknown_q = queues - self.queues
+        agents = {a for a in rows["agent_code"].unique().to_list() if a}
+        unknown_a = agents - set(self.agents)
+        bad = pl.lit(False)
+        if unknown_q:
+            if self.profile.unknown_queue == "create":
+                Queue.objects.bulk_create(
+                    [Queue(project=self.project, code=code, name=code) for code in sorted(unknown_q)],
+                    ignore_conflicts=True)
+                self.queues |= unknown_q
+            else:
+                bad_q = rows.filter(pl.col("queue").is_in(sorted(unknown_q)))
+                for line, code in bad_q.select(LINE, "queue").iter_rows():
+                    self.reject(line, "queue", f"unknown queue '{code}' (this profile does not create queues)",
+                                chunk.raw.get(line, ""))
+                bad = bad | pl.col("queue").is_in(sorted(unknown_q))
+        if unknown_a:
+            if self.profile.unknown_agent == "create":
+                Agent.objects.bulk_create(
+                    [Agent(vendor=self.vendor, code=code, name=code) for code in sorted(unknown_a)],
+                    ignore_conflicts=True)
+                created = Agent.objects.filter(vendor=self.vendor, code__in=unknown_a)
+                self.project.agents.add(*created)
+                self.agents.update(dict(created.values_list("code", "id")))
+            else:
+                bad_a = rows.filter(pl.col("agent_code").is_in(sorted(unknown_a)) & ~bad)
+                for line, code in bad_a.select(LINE, "agent_code").iter_rows():
+                    self.reject(line, "agent_code", f"unknown agent '{code}' (this profile does not create agents)",
+                                chunk.raw.get(line, ""))
+                bad = bad | pl.col("agent_code").is_in(sorted(unknown_a))
+        rows = rows.filter(~bad)
+        mapping = pl.DataFrame({"agent_code": list(self.agents), "agent_id": list(self.agents.values())},
+                               schema={"agent_code": pl.String, "agent_id": pl.Int64})
+        return rows.join(mapping, on="agent_code", how="left")
+
+    def save_rejects(self) -> None:
+        self.rejects_file.seek(0)
+        batch: list[RejectedRow] = []
+        for line, column, reason, raw in csv.reader(self.rejects_file):
+            batch.append(RejectedRow(batch=self.batch, line=int(line), column=column, reason=reason, raw=raw))
+            if len(batch) >= 5000:
+                RejectedRow.objects.bulk_create(batch)
+                batch = []
+        RejectedRow.objects.bulk_create(batch)
+        self.rejects_file.close()
+
+
+def _jsonable(row: dict) -> dict:
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, dt.datetime):
+            out[key] = value.isoformat()
+        elif key == "attributes":
+            out[key] = json.loads(value) if isinstance(value, str) and value else (value or {})
+        else:
+            out[key] = value
+    return out
+
+
+def batch_create(*, actor, project: Project, vendor: Vendor, profile: str, file_name: str = "",
+                 file_format: str = "", allow_rejects: bool = True, upload=None,
+                 idempotency_key: str | None = None) -> ImportBatch:
+    """Record an import before it runs (so the UI can show its progress)."""
+    profile_get(profile)  # unknown profile: a clear error now, not in the background
+    if not project.vendors.filter(pk=vendor.pk).exists():
+        raise ValidationError({"vendor": _("%(vendor)s does not serve project %(project)s.")
+                               % {"vendor": vendor.code, "project": project.code}})
+    if actor is not None and getattr(actor, "vendor_id", None) and actor.vendor_id != vendor.pk:
+        raise ValidationError({"vendor": _("You can import only your own vendor's data.")})
+    batch = ImportBatch(project=project, vendor=vendor, created_by=actor, profile=profile,
+                        file_name=file_name[:255], file_format=file_format,
+                        allow_rejects=allow_rejects, idempotency_key=idempotency_key)
+    if upload is not None:
+        batch.total_bytes = upload.size or 0
+        batch.file.save(file_name or "upload", upload, save=False)
+    batch.save()
+    return batch
+
+
+def batch_run(*, batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.Chunk]] | None = None,
+              on_progress: Callable | None = None) -> ImportResult:
+    """Run a recorded import: all of it commits, or none of it does."""
+    batch.status = ImportBatch.Status.RUNNING
+    batch.save(update_fields=["status"])
+    importer = None
+    try:
+        profile = profile_get(batch.profile)
+        if chunks is None:
+            chunks = _file_chunks(batch)
+        importer = _Importer(batch, profile, on_progress)
+        try:
+            with transaction.atomic():
+                importer.run(chunks(profile))
+                if importer.rejected and not batch.allow_rejects:
+                    raise _Discard
+                importer.save_rejects()
+                status = ImportBatch.Status.DONE
+        except _Discard:
+            status = ImportBatch.Status.REJECTED
+            with transaction.atomic():
+                importer.save_rejects()
+    except (FileError, ProfileError, ValidationError) as error:
+        status = ImportBatch.Status.FAILED
+        batch.error = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    committed = status == ImportBatch.Status.DONE
+    if importer is not None:
+        batch.rows_read = importer.rows_read
+        batch.rejected = importer.rejected
+        batch.skipped = importer.skipped
+        batch.duplicates = importer.duplicates
+        batch.inserted = importer.inserted if committed else 0
+        batch.updated = importer.updated if committed else 0
+    batch.status = status
+    batch.finished_at = timezone.now()
+    batch.save()
+    return ImportResult(batch=batch, inserted=batch.inserted, updated=batch.updated,
+                        rejected=batch.rejected, skipped=batch.skipped, committed=committed,
+                        duplicates=batch.duplicates)
+
+
+def _file_chunks(batch: ImportBatch):
+    def produce(profile: Profile):
+        file_format = batch.file_format or readers.guess_format(batch.file_name)
+        with batch.file.open("rb") as handle:
+            yield from readers.read(handle, file_format, delimiter=profile.delimiter, chunk_rows=CHUNK_ROWS)
+
+    return produce
+
+
+def import_file(*, actor, project: Project, vendor: Vendor, path: str, profile: str = "generic",
+                file_format: str | None = None, allow_rejects: bool = False,
+                on_progress: Callable | None = None) -> ImportResult:
+    """Import a file from disk straight away (the CLI); the file is read in streamed chunks."""
+    file_format = file_format or readers.guess_format(path)
+    if file_format not in readers.FORMATS:
+        raise ValidationError({"format": _("Unknown format %(f)s: use csv, xlsx or jsonl.") % {"f": file_format}})
+    batch = batch_create(actor=actor, project=project, vendor=vendor, profile=profile,
+                         file_name=str(path).rsplit("/", 1)[-1], file_format=file_format,
+                         allow_rejects=allow_rejects)
+
+    def produce(p: Profile):
+        with open(path, "rb") as handle:
+            yield from readers.read(handle, file_format, delimiter=p.delimiter, chunk_rows=CHUNK_ROWS)
+
+    return batch_run(batch=batch, chunks=produce, on_progress=on_progress)
+
+
+def import_records(*, actor, project: Project, vendor: Vendor, records: list, profile: str = "generic",
+                   idempotency_key: str, allow_rejects: bool = True) -> ImportResult:
+    """An API batch: the same idempotency key (per vendor) returns the first result."""
+    if not idempotency_key or len(idempotency_key) > 128:
+        raise ValidationError({"idempotency_key": _("Send an Idempotency-Key header of 1 to 128 characters.")})
+    existing = ImportBatch.objects.filter(vendor=vendor, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return ImportResult(batch=existing, inserted=existing.inserted, updated=existing.updated,
+                            rejected=existing.rejected, skipped=existing.skipped,
+                            committed=existing.status == ImportBatch.Status.DONE)
+    if not isinstance(records, list) or not records:
+        raise ValidationError({"records": _("Send a non-empty list of records.")})
+    if len(records) > API_MAX_RECORDS:
+        raise ValidationError({"records": _("At most %(n)s records per batch.") % {"n": API_MAX_RECORDS}})
+    batch = batch_create(actor=actor, project=project, vendor=vendor, profile=profile,
+                         file_name=f"API {idempotency_key}", file_format="api",
+                         allow_rejects=allow_rejects, idempotency_key=idempotency_key)
+    return batch_run(batch=batch, chunks=lambda p: [readers.records_chunk(records)])
+
+
+# ------------------------------------------------------------------ undo and rebuild
+
+
+class UndoRefused(ValidationError):
+    pass
+
+
+@transaction.atomic
+def batch_undo(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Remove what the import created and restore what it changed (rollups follow)."""
+    if batch.status != ImportBatch.Status.DONE:
+        raise UndoRefused(_("Only a completed import can be undone."))
+    later = ImportBatch.objects.filter(status=ImportBatch.Status.DONE, pk__gt=batch.pk,
+                                       project=batch.project, vendor=batch.vendor)
+    touched_later = Interaction.objects.filter(import_batch__in=later).filter(
+        pk__in=InteractionRevision.objects.filter(batch__in=later, previous__import_batch_id=batch.pk)
+        .values("interaction_id")
+    ).exists() or InteractionRevision.objects.filter(
+        batch__in=later, previous__import_batch_id=batch.pk).exists()
+    if touched_later:
+        raise UndoRefused(_("A later import changed rows of this import: undo that import first."))
+    revised_ids = InteractionRevision.objects.filter(batch=batch).values_list("interaction_id", flat=True)
+    current = store.frame_from_records(
+        list(Interaction.objects.filter(import_batch=batch).values_list(*store.SNAPSHOT_COLUMNS)),
+        store.SNAPSHOT_COLUMNS,
+    )
+    previous_rows = [r.previous for r in InteractionRevision.objects.filter(batch=batch)]
+    previous = store.frame_from_records(
+        [tuple(_from_json(p, c) for c in store.SNAPSHOT_COLUMNS) for p in previous_rows],
+        store.SNAPSHOT_COLUMNS,
+    )
+    Interaction.objects.filter(import_batch=batch).exclude(pk__in=revised_ids).delete()
+    store.upsert(previous)
+    store.apply_delta(*rollups.delta(previous, current))
+    batch.status = ImportBatch.Status.UNDONE
+    batch.save(update_fields=["status"])
+    return batch
+
+
+def _from_json(previous: dict, column: str):
+    value = previous.get(column)
+    if column in ("arrived_at", "first_response_at", "ended_at", "resolved_at") and value:
+        return dt.datetime.fromisoformat(value)
+    if column == "attributes":
+        return json.dumps(value or {}, ensure_ascii=False)
+    return value
+
+
+def recompute(*, project_id: int, vendor_id: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rollups of one project and vendor computed from raw rows (the rebuild and the tests)."""
+    records = list(Interaction.objects.filter(project_id=project_id, vendor_id=vendor_id)
+                   .values_list(*store.SNAPSHOT_COLUMNS))
+    rows = store.frame_from_records(records, store.SNAPSHOT_COLUMNS)
+    return rollups.delta(rows, None)
+
+
+@transaction.atomic
+def rollups_rebuild() -> int:
+    """Recompute every rollup from raw rows; returns the number of rollup rows."""
+    Rollup.objects.all().delete()
+    pairs = Interaction.objects.order_by().values_list("project_id", "vendor_id").distinct()
+    for project_id, vendor_id in pairs:
+        store.apply_delta(*recompute(project_id=project_id, vendor_id=vendor_id))
+    return Rollup.objects.count()
+
+
+def reject_csv(batch: ImportBatch) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["line", "column", "reason", "raw"])
+    for r in RejectedRow.objects.filter(batch=batch).order_by("line", "id"):
+        writer.writerow([r.line, r.column, r.reason, r.raw])
+    return out.getvalue()
