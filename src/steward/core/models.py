@@ -20,6 +20,15 @@ code_validator = RegexValidator(
 )
 
 
+# Path words that follow /vendors/ or /projects/ and so cannot be codes.
+RESERVED_CODES = frozenset({"new", "edit", "export"})
+
+
+def validate_code_not_reserved(value: str) -> None:
+    if value.lower() in RESERVED_CODES:
+        raise ValidationError(_("%(code)s is reserved; choose another code."), params={"code": value})
+
+
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("%(tz)s is not a known time zone (e.g. Asia/Shanghai)."), params={"tz": value})
@@ -76,7 +85,7 @@ class Vendor(models.Model):
         ON_NOTICE = "on_notice", _("On notice")
         OFFBOARDED = "offboarded", _("Offboarded")
 
-    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator, validate_code_not_reserved])
     name = models.CharField(_("name"), max_length=200)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
@@ -107,7 +116,7 @@ class Project(models.Model):
         LIVE = "live", _("Live")
         CLOSED = "closed", _("Closed")
 
-    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator, validate_code_not_reserved])
     name = models.CharField(_("name"), max_length=200)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]

@@ -50,27 +50,40 @@ def user_list(*, user, q: str = "") -> QuerySet[User]:
     return qs
 
 
-def audit_trail(*, limit: int = 200):
-    """The latest changes to every tracked business object, newest first, with what changed.
+def audit_trail(*, limit: int = 100) -> list[dict]:
+    """The latest changes to every tracked business object, newest first: who, when, and each
+    changed field with its old and new value (related objects by name, not by id).
 
     Only client administrators and auditors reach this (core.view_audit); both are client-side
     users who see every row, so no vendor scoping applies.
     """
-    streams = []
-    # registered_models also holds many-to-many through tables; those changes are shown
-    # on their owner's records (diff_against includes m2m fields).
+    records = []
+    # registered_models also holds many-to-many through tables; those changes are shown on
+    # their owner's records (diff_against includes m2m fields).
     for model in registered_models.values():
-        if not hasattr(model, "history"):
-            continue
-        history = model.history.model
-        streams.extend(history.objects.select_related("history_user").order_by("-history_date")[:limit])
-    streams.sort(key=lambda record: record.history_date, reverse=True)
+        if hasattr(model, "history"):
+            history = model.history.model
+            records.extend(history.objects.select_related("history_user").order_by("-history_date")[:limit])
+    records.sort(key=lambda record: record.history_date, reverse=True)
     entries = []
-    for record in islice(streams, limit):
+    for record in islice(records, limit):
         previous = record.prev_record
         changes = []
         if previous is not None:
-            delta = record.diff_against(previous)
-            changes = [(c.field, c.old, c.new) for c in delta.changes]
+            model_meta = record.instance_type._meta
+            for change in record.diff_against(previous).changes:
+                field = model_meta.get_field(change.field)
+                old, new = change.old, change.new
+                if field.many_to_many:
+                    old, new = _m2m_names(field, old), _m2m_names(field, new)
+                changes.append((field.verbose_name, old, new))
         entries.append({"record": record, "model": record.instance_type._meta.verbose_name, "changes": changes})
     return entries
+
+
+def _m2m_names(field, rows) -> str:
+    """simple-history stores m2m states as [{"project": 1, "vendor": 2}, ...]."""
+    key = field.related_model._meta.model_name
+    ids = [row[key] for row in rows or []]
+    names = dict(field.related_model._base_manager.filter(pk__in=ids).values_list("pk", "code"))
+    return ", ".join(str(names.get(pk, pk)) for pk in ids)

@@ -5,11 +5,13 @@ import csv
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from steward.core import selectors
+from steward.core import selectors, services
+from steward.core.forms import ProjectEditForm, ProjectForm, UserForm, VendorEditForm, VendorForm
 from steward.core.decorators import permission_required
 from steward.core.models import Project, Vendor
 from steward.core.roles import Role
@@ -56,6 +58,32 @@ def vendor_detail(request, code: str):
     return render(request, "core/vendor_detail.html", {"vendor": vendor, "projects": projects})
 
 
+def _form_page(request, form, title: str, back: str):
+    return render(request, "core/form.html", {"form": form, "title": title, "back": back})
+
+
+@permission_required("core.add_vendor")
+def vendor_create(request):
+    form = VendorForm(request.POST or None)
+    if form.is_valid() and (vendor := form.apply(services.vendor_create, **form.cleaned_data)):
+        messages.success(request, _("Vendor %(name)s registered.") % {"name": vendor.name})
+        return redirect(vendor)
+    return _form_page(request, form, _("Register a vendor"), "vendor-list")
+
+
+@permission_required("core.change_vendor")
+def vendor_edit(request, code: str):
+    try:
+        vendor = selectors.vendor_get(user=request.user, code=code)
+    except Vendor.DoesNotExist:
+        raise Http404(_("No such vendor.")) from None
+    form = VendorEditForm(request.POST or None, initial={"name": vendor.name, "status": vendor.status})
+    if form.is_valid() and form.apply(services.vendor_update, vendor=vendor, **form.cleaned_data):
+        messages.success(request, _("Vendor %(name)s saved.") % {"name": vendor.name})
+        return redirect(vendor)
+    return _form_page(request, form, _("Edit vendor %(code)s") % {"code": vendor.code}, "vendor-list")
+
+
 @permission_required("core.view_project")
 def project_list(request):
     q = request.GET.get("q", "").strip()
@@ -70,6 +98,58 @@ def project_detail(request, code: str):
         raise Http404(_("No such project.")) from None
     vendors = selectors.project_vendors(user=request.user, project=project)
     return render(request, "core/project_detail.html", {"project": project, "vendors": vendors})
+
+
+@permission_required("core.add_project")
+def project_create(request):
+    form = ProjectForm(request.POST or None, vendors=selectors.vendor_list(user=request.user))
+    if form.is_valid():
+        data = form.cleaned_data
+        project = form.apply(
+            services.project_create, code=data["code"], name=data["name"], time_zone=data["time_zone"],
+            channels=data["channels"], vendor_codes=data["vendors"],
+        )
+        if project:
+            messages.success(request, _("Project %(name)s created.") % {"name": project.name})
+            return redirect(project)
+    return _form_page(request, form, _("New project"), "project-list")
+
+
+@permission_required("core.change_project")
+def project_edit(request, code: str):
+    try:
+        project = selectors.project_get(user=request.user, code=code)
+    except Project.DoesNotExist:
+        raise Http404(_("No such project.")) from None
+    initial = {"name": project.name, "time_zone": project.time_zone, "channels": project.channels,
+               "status": project.status, "vendors": [v.code for v in project.vendors.all()]}
+    form = ProjectEditForm(request.POST or None, initial=initial, vendors=selectors.vendor_list(user=request.user))
+    if form.is_valid():
+        data = form.cleaned_data
+        saved = form.apply(
+            services.project_update, project=project, name=data["name"], time_zone=data["time_zone"],
+            channels=data["channels"], status=data["status"], vendor_codes=data["vendors"],
+        )
+        if saved:
+            messages.success(request, _("Project %(name)s saved.") % {"name": project.name})
+            return redirect(project)
+    return _form_page(request, form, _("Edit project %(code)s") % {"code": project.code}, "project-list")
+
+
+@permission_required("core.add_user")
+def user_create(request):
+    form = UserForm(request.POST or None, vendors=selectors.vendor_list(user=request.user))
+    if form.is_valid():
+        data = form.cleaned_data
+        user = form.apply(
+            services.user_create, username=data["username"], role=data["role"],
+            vendor_code=data["vendor"] or None, password=data["password"] or None, email=data["email"],
+            first_name=data["first_name"], last_name=data["last_name"],
+        )
+        if user:
+            messages.success(request, _("%(username)s can now use Steward.") % {"username": user.username})
+            return redirect("user-list")
+    return _form_page(request, form, _("Add a person"), "user-list")
 
 
 @permission_required("core.view_user")

@@ -1,0 +1,83 @@
+"""Input forms. They only parse and present input; the services validate and write, and their
+ValidationErrors are shown on the form's fields."""
+
+import zoneinfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from steward.core.models import ROLE_CHOICES, Channel, Project, Vendor
+
+TIME_ZONES = sorted(zoneinfo.available_timezones())
+
+
+class ServiceForm(forms.Form):
+    """A form whose `save` calls a service; a ValidationError from it lands on the fields."""
+
+    def apply(self, write, **kwargs):
+        try:
+            return write(**kwargs)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, error)
+            return None
+
+
+class VendorForm(ServiceForm):
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    status = forms.ChoiceField(label=_("Status"), choices=Vendor.Status.choices, initial=Vendor.Status.ACTIVE)
+
+
+class VendorEditForm(ServiceForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    status = forms.ChoiceField(label=_("Status"), choices=Vendor.Status.choices)
+
+
+class ProjectForm(ServiceForm):
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(tz, tz) for tz in TIME_ZONES],
+                                  initial="Asia/Shanghai")
+    channels = forms.MultipleChoiceField(label=_("Channels"), choices=Channel.choices,
+                                         widget=forms.CheckboxSelectMultiple)
+    vendors = forms.MultipleChoiceField(label=_("Vendors"), required=False, widget=forms.CheckboxSelectMultiple)
+    status = forms.ChoiceField(label=_("Status"), choices=Project.Status.choices, initial=Project.Status.LIVE)
+
+    def __init__(self, *args, vendors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendors"].choices = [(v.code, v.name) for v in vendors]
+
+
+class ProjectEditForm(ProjectForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["code"]
+
+
+class UserForm(ServiceForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("Given name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Family name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+    vendor = forms.ChoiceField(label=_("Vendor"), required=False,
+                               help_text=_("Only for vendor managers and agents."))
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, required=False,
+                               help_text=_("Leave empty to create the account without log-in."))
+
+    def __init__(self, *args, vendors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendor"].choices = [("", "—")] + [(v.code, v.name) for v in vendors]
+
+    def clean_password(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        password = self.cleaned_data["password"]
+        if password:
+            validate_password(password)
+        return password

@@ -1,0 +1,49 @@
+from django.urls import reverse
+from django.utils import translation
+
+from steward.core import selectors, services
+from steward.core.models import Project, Vendor
+
+
+def entry_for(record) -> dict:
+    with translation.override("en"):
+        entry = entry_for(record)
+        entry["changes"] = [(str(field), old, new) for field, old, new in entry["changes"]]
+    return entry
+
+
+def test_changes_record_who_when_and_what(client, world):
+    admin = world.user("client_admin")
+    client.force_login(admin)
+    # a change made through a web request is attributed to the signed-in user
+    response = client.post(
+        reverse("vendor-edit", kwargs={"code": "alpha"}), {"name": "Alpha CX", "status": "on_notice"}
+    )
+    assert response.status_code == 302
+    record = Vendor.history.filter(code="alpha").latest("history_date")
+    assert record.history_user == admin and record.history_type == "~"
+    entry = entry_for(record)
+    assert ("name", "Alpha Callcenter", "Alpha CX") in entry["changes"]
+    assert ("status", "active", "on_notice") in entry["changes"]
+
+
+def test_vendor_assignments_are_shown_by_code(world):
+    services.project_update(project=world.project_a, name="Alpha Hotline", time_zone="Asia/Shanghai",
+                            channels=["voice"], status="live", vendor_codes=["alpha", "bravo"])
+    record = Project.history.filter(code="alpha-only").latest("history_date")
+    entry = entry_for(record)
+    assert ("vendors", "alpha", "alpha, bravo") in entry["changes"]
+
+
+def test_passwords_are_not_kept_in_history(world):
+    user = world.user("finance")
+    user.set_password("another-long-password")
+    user.save()
+    assert not hasattr(user.history.model, "password")
+
+
+def test_only_client_admins_and_auditors_see_the_trail(client, world):
+    for username, status in [("client_admin", 200), ("auditor", 200), ("outsourcing_manager", 403),
+                             ("a-manager", 403), ("a-agent1", 403)]:
+        client.force_login(world.user(username))
+        assert client.get(reverse("audit-trail")).status_code == status, username
