@@ -7,7 +7,7 @@ from steward.core.models import Project, Vendor
 
 def entry_for(record) -> dict:
     with translation.override("en"):
-        entry = entry_for(record)
+        entry = next(e for e in selectors.audit_trail() if e["record"] == record)
         entry["changes"] = [(str(field), old, new) for field, old, new in entry["changes"]]
     return entry
 
