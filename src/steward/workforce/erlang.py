@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from pyworkforce.queuing import ErlangC
 from scipy import sparse
 from scipy.sparse.linalg import expm_multiply
 from scipy.special import gammaln, logsumexp
@@ -120,7 +119,11 @@ def scheduled_fte(agents: float, shrinkage: float) -> float:
 # --------------------------------------------------------------------------- Erlang C
 
 
-def _erlang_c(workload: Workload, target_seconds: float) -> ErlangC:
+def _erlang_c(workload: Workload, target_seconds: float):
+    # Imported here: the pyworkforce package's __init__ also loads its scheduling half (pandas,
+    # OR-Tools), seconds of start-up that nothing but these formulas should pay.
+    from pyworkforce.queuing import ErlangC
+
     # pyworkforce's `asa` is the target answer time T; all three times share one unit (seconds).
     # Its constructor rejects zero, and with T = 0 the formula is still right, so pass a
     # placeholder and evaluate T = 0 ourselves where it matters (service_level below).
@@ -290,6 +293,7 @@ class ErlangAResult:
     limited_by: str = ""
 
     def as_dict(self) -> dict:
+        """The same six figures as Staffing.as_dict (the abandon rate is an attribute)."""
         return {
             "agents": self.agents,
             "service_level": self.service_level,
@@ -297,7 +301,6 @@ class ErlangAResult:
             "occupancy": self.occupancy,
             "probability_wait": self.probability_wait,
             "scheduled_fte": self.scheduled_fte,
-            "abandon_rate": self.abandon_rate,
         }
 
 
