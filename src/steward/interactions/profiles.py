@@ -183,24 +183,24 @@ def _parse_datetime(expr: pl.Expr, formats: list[str], tz: str) -> pl.Expr:
 
     for fmt in formats:
         if fmt == "iso":
-            candidates += [expr.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in ISO_AWARE]
+            zulu = expr.str.replace(r"[Zz]$", "+00:00")
+            candidates += [zulu.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in ISO_AWARE]
             candidates += [naive(f) for f in ISO_NAIVE]
         elif fmt in ("excel", "epoch_s", "epoch_ms"):
             number = expr.cast(pl.Float64, strict=False)
             if fmt == "excel":  # days since 1899-12-30 in local time (the 1900 leap-year bug included)
-                local = pl.from_epoch(((number - 25569) * 86_400_000_000).round(0).cast(pl.Int64), time_unit="us")
+                days = pl.when((number > 0) & (number < 2_958_466)).then(number)
+                local = pl.from_epoch(((days - 25569) * 86_400_000_000).round(0).cast(pl.Int64, strict=False),
+                                      time_unit="us")
                 candidates.append(
-                    pl.when((number > 0) & (number < 2_958_466)).then(
-                        local.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
-                        .dt.convert_time_zone("UTC")
-                    )
+                    local.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+                    .dt.convert_time_zone("UTC")
                 )
             else:
                 scale = 1_000_000 if fmt == "epoch_s" else 1_000
-                candidates.append(
-                    pl.when((number > 0) & (number < 253_402_300_800_000))
-                    .then(from_epoch((number * scale).round(0).cast(pl.Int64)))
-                )
+                limit = 253_402_300_800 if fmt == "epoch_s" else 253_402_300_800_000
+                value = pl.when((number > 0) & (number < limit)).then(number)
+                candidates.append(from_epoch((value * scale).round(0).cast(pl.Int64, strict=False)))
         elif "%z" in fmt or "%:z" in fmt:
             candidates.append(expr.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False))
         else:

@@ -62,13 +62,16 @@ def sniff_encoding(head: bytes) -> str:
         raise FileError("This is a zip/XLSX file, not text: choose the xlsx format.")
     if b"\x00" in head:
         raise FileError("This is not a text file (it contains binary data).")
+    first_error = None
     for encoding in ("utf-8", "gb18030"):
         try:
             codecs.getincrementaldecoder(encoding)().decode(head, final=False)
             return encoding
-        except UnicodeDecodeError:
-            continue
-    raise FileError("The file is neither UTF-8 nor GB18030/GBK text.")
+        except UnicodeDecodeError as error:
+            first_error = first_error or error
+    line = head[: first_error.start].count(b"\n") + 1
+    raise FileError(f"Line {line}: the text is neither valid UTF-8 nor GB18030/GBK; "
+                    "save the file as UTF-8 and retry.")
 
 
 def _clip(text: str) -> str:
