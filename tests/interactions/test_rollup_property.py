@@ -1,0 +1,96 @@
+"""Property: after any sequence of imports, re-imports (updates) and undos, the stored rollups
+equal a recomputation from the raw rows (on SQLite and PostgreSQL alike)."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from steward.interactions import rollups, services
+from steward.interactions.models import ImportBatch, Interaction, Rollup, RollupBucket
+
+BASE = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
+
+record = st.fixed_dictionaries(
+    {
+        "external_id": st.sampled_from([f"c{i}" for i in range(12)]),
+        "channel": st.sampled_from(["voice", "chat", "email"]),
+        "queue": st.sampled_from(["A", "B", ""]),
+        "agent_code": st.sampled_from(["", "ag1", "ag2"]),
+        "priority": st.sampled_from(["normal", "urgent"]),
+        "arrived_at": st.integers(0, 3 * 3600).map(lambda s: (BASE + dt.timedelta(seconds=s)).isoformat()),
+        "wait_seconds": st.integers(0, 120),
+        "talk_seconds": st.integers(0, 900),
+        "hold_seconds": st.integers(0, 60),
+        "abandoned": st.booleans(),
+        "csat": st.one_of(st.none(), st.integers(1, 5)),
+        "nps": st.one_of(st.none(), st.integers(0, 10)),
+        "complaint": st.booleans(),
+        "first_response_minutes": st.one_of(st.none(), st.integers(0, 600)),
+    }
+)
+
+
+def to_record(r: dict) -> dict:
+    r = dict(r)
+    minutes = r.pop("first_response_minutes")
+    if minutes is not None and not r["abandoned"]:
+        r["first_response_at"] = (dt.datetime.fromisoformat(r["arrived_at"]) + dt.timedelta(minutes=minutes, seconds=7)).isoformat()
+        r["wait_seconds"] = None
+    if r["abandoned"]:
+        r["agent_code"] = ""
+    return r
+
+
+operation = st.one_of(
+    st.tuples(st.just("import"), st.sampled_from(["acme", "other"]), st.lists(record, min_size=1, max_size=8)),
+    st.tuples(st.just("undo"), st.integers(0, 10), st.just(None)),
+)
+
+
+def stored() -> tuple[set, set]:
+    sums = {tuple(r) for r in Rollup.objects.values_list(
+        "project_id", "vendor_id", "queue", "channel", "direction", "priority", "agent_code", "interval_start",
+        *rollups.STATS)}
+    buckets = {tuple(b) for b in RollupBucket.objects.values_list(
+        "rollup__project_id", "rollup__vendor_id", "rollup__queue", "rollup__channel", "rollup__direction",
+        "rollup__priority", "rollup__agent_code", "rollup__interval_start", "kind", "value", "count")}
+    return sums, buckets
+
+
+def recomputed() -> tuple[set, set]:
+    sums, buckets = set(), set()
+    pairs = Interaction.objects.order_by().values_list("project_id", "vendor_id").distinct()
+    for project_id, vendor_id in pairs:
+        s, b = services.recompute(project_id=project_id, vendor_id=vendor_id)
+        sums |= {tuple(r) for r in s.select(*rollups.KEY, *rollups.STATS).rows()}
+        buckets |= {tuple(r) for r in b.select(*rollups.KEY, "kind", "value", "count").rows()}
+    return sums, buckets
+
+
+@pytest.mark.django_db(transaction=False)
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                               HealthCheck.too_slow])
+@given(operations=st.lists(operation, min_size=1, max_size=5))
+def test_rollups_equal_recomputation(make_vendor, make_project, operations):
+    with transaction.atomic():
+        acme = make_vendor("acme")
+        other = make_vendor("other")
+        project = make_project("p", [acme, other], channels=("voice", "chat", "email"))
+        vendors = {"acme": acme, "other": other}
+        for number, (kind, arg, records) in enumerate(operations):
+            if kind == "import":
+                services.import_records(actor=None, project=project, vendor=vendors[arg],
+                                        records=[to_record(r) for r in records], idempotency_key=f"k{number}")
+            else:
+                done = list(ImportBatch.objects.filter(status=ImportBatch.Status.DONE).order_by("-pk"))
+                if done:
+                    try:
+                        services.batch_undo(actor=None, batch=done[arg % len(done)])
+                    except services.UndoRefused:
+                        pass
+            assert stored() == recomputed()
+        transaction.set_rollback(True)
