@@ -6,15 +6,34 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from steward.api.security import RateLimited, ScopeDenied, TokenAuth
 from steward.core.api import router as core_router
 
 api = NinjaAPI(
     title="Steward API",
     version="1",
-    description="Read and write what your role may see. Vendor users see only their vendor's data.",
-    auth=django_auth,
+    description=(
+        "Read and write what your role may see; vendor users see only their vendor's data. "
+        "Authenticate with a personal token (`Authorization: Bearer stw_...`, created under "
+        "*API tokens*) or with the browser session."
+    ),
+    auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
+
+
+@api.exception_handler(ScopeDenied)
+def scope_denied(request, exc):
+    return api.create_response(request, {"detail": _("This token may only read.")}, status=403)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc):
+    response = api.create_response(
+        request, {"detail": _("Too many requests with this token; retry in a minute.")}, status=429
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(PermissionDenied)

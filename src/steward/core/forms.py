@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from steward.core.models import ROLE_CHOICES, Channel, Project, Vendor
+from steward.core.models import ROLE_CHOICES, ApiToken, Channel, Project, Vendor
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
@@ -81,3 +81,10 @@ class UserForm(ServiceForm):
         if password:
             validate_password(password)
         return password
+
+
+class ApiTokenForm(ServiceForm):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. 'nightly ACD upload'."))
+    scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=ApiToken.Scope.choices,
+                                       widget=forms.CheckboxSelectMultiple, initial=[ApiToken.Scope.READ])
+    expires_in_days = forms.IntegerField(label=_("Expires after (days)"), min_value=1, max_value=366, initial=90)

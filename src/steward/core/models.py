@@ -1,5 +1,7 @@
 """Parties (the client organisation, vendors), projects and people."""
 
+import hashlib
+import secrets
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -217,3 +219,51 @@ class User(AbstractUser):
         if self.vendor_id:
             return self.vendor.name
         return Organisation.current().name
+
+
+class ApiToken(models.Model):
+    """A personal API token: acts as its user, limited to its scopes, until it expires or is
+    revoked. Only a SHA-256 of the key is stored; the key is shown once, at creation."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Write")
+
+    KEY_PREFIX = "stw_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hint = models.CharField(_("key starts with"), max_length=12, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=600)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # The current one-minute rate-limit window, counted in the database so that every web
+    # process shares one exact count.
+    window_start = models.DateTimeField(null=True, blank=True, editable=False)
+    window_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="user__vendor", agent="user")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_hint}…)"
+
+    @classmethod
+    def new_key(cls) -> str:
+        return cls.KEY_PREFIX + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def is_active_at(self, moment) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or moment < self.expires_at)

@@ -5,7 +5,7 @@ from itertools import islice
 from django.db.models import Count, Prefetch, Q, QuerySet
 from simple_history.models import registered_models
 
-from steward.core.models import Project, User, Vendor
+from steward.core.models import ApiToken, Project, User, Vendor
 
 
 def vendor_list(*, user, q: str = "") -> QuerySet[Vendor]:
@@ -87,3 +87,8 @@ def _m2m_names(field, rows) -> str:
     ids = [row[key] for row in rows or []]
     names = dict(field.related_model._base_manager.filter(pk__in=ids).values_list("pk", "code"))
     return ", ".join(str(names.get(pk, pk)) for pk in ids)
+
+
+def api_tokens_of(*, user) -> QuerySet[ApiToken]:
+    """The user's own tokens (a token's key is never readable; only its hint)."""
+    return ApiToken.objects.visible_to(user).filter(user=user)

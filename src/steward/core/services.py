@@ -2,11 +2,14 @@
 validated with the models' own rules so the UI, the CLI and the API reject the same input
 with the same message."""
 
-from django.core.exceptions import ValidationError
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from steward.core.models import Organisation, Project, User, Vendor
+from steward.core.models import ApiToken, Organisation, Project, User, Vendor
 from steward.core.roles import VENDOR_ROLES, Role
 
 
@@ -112,3 +115,33 @@ def user_create(
     user.full_clean()
     user.save()
     return user
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, scopes: list[str], expires_in_days: int | None = 90
+) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns it with the key, which is never stored or shown again."""
+    unknown = sorted(set(scopes) - set(ApiToken.Scope.values))
+    if not scopes or unknown:
+        raise ValidationError({"scopes": _("Choose the scopes read and/or write.")})
+    if expires_in_days is not None and not 1 <= expires_in_days <= 366:
+        raise ValidationError({"expires_in_days": _("A token lives between 1 and 366 days.")})
+    key = ApiToken.new_key()
+    token = ApiToken(
+        user=user, name=name, scopes=sorted(scopes), key_hash=ApiToken.hash_key(key), key_hint=key[:8],
+        expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    """Owners revoke their own tokens; client administrators revoke anyone's."""
+    if token.user_id != actor.pk and not actor.has_perm("core.change_user"):
+        raise PermissionDenied
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

@@ -4,6 +4,7 @@ writes from services; list pages answer htmx requests with just their table."""
 import csv
 
 from django.contrib.auth.decorators import login_required
+from django.views.decorators.http import require_POST
 from django.core.paginator import Paginator
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -11,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from steward.core import selectors, services
-from steward.core.forms import ProjectEditForm, ProjectForm, UserForm, VendorEditForm, VendorForm
+from steward.core.forms import ApiTokenForm, ProjectEditForm, ProjectForm, UserForm, VendorEditForm, VendorForm
 from steward.core.decorators import permission_required
-from steward.core.models import Project, Vendor
+from steward.core.models import ApiToken, Project, Vendor
 from steward.core.roles import Role
 
 PAGE_SIZE = 50
@@ -161,6 +162,34 @@ def user_list(request):
 @permission_required("core.view_audit")
 def audit_trail(request):
     return render(request, "core/audit_trail.html", {"entries": selectors.audit_trail(limit=100)})
+
+
+@login_required
+def api_tokens(request):
+    """The user's own API tokens; a new token's key is shown in this one response only."""
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        created = form.apply(services.api_token_create, user=request.user, **form.cleaned_data)
+        if created:
+            new_key = created[1]
+            form = ApiTokenForm()
+    context = {"form": form, "tokens": selectors.api_tokens_of(user=request.user), "new_key": new_key}
+    response = render(request, "core/api_tokens.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk: int):
+    try:
+        token = selectors.api_tokens_of(user=request.user).get(pk=pk)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
+    return redirect("api-tokens")
 
 
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
