@@ -30,7 +30,7 @@ lock: uv
 	$(UV) lock
 
 translations: sync
-	$(VENV_BIN)/steward compile_translations
+	STEWARD_ENV=test $(VENV_BIN)/steward compile_translations
 
 # Re-extract the message catalogues (needs GNU gettext: apt-get install gettext).
 messages: sync
