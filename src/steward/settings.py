@@ -101,6 +101,9 @@ TASKS = {
     }
 }
 
+# API import batches carry up to 10,000 records in one JSON body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
+
 ROOT_URLCONF = "steward.urls"
 WSGI_APPLICATION = "steward.wsgi.application"
 

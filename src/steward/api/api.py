@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from steward.api.security import RateLimited, ScopeDenied, TokenAuth
 from steward.core.api import router as core_router
+from steward.interactions.api import router as interactions_router
 
 api = NinjaAPI(
     title="Steward API",
@@ -47,3 +48,4 @@ def not_found(request, exc):
 
 
 api.add_router("/", core_router)
+api.add_router("/", interactions_router)

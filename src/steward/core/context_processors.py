@@ -8,6 +8,8 @@ NAVIGATION = [
     (_("Home"), "home", None),
     (_("Vendors"), "vendor-list", "core.view_vendor"),
     (_("Projects"), "project-list", "core.view_project"),
+    (_("Contacts"), "interactions:list", "interactions.view_interaction"),
+    (_("Imports"), "interactions:batches", "interactions.view_importbatch"),
     (_("People"), "user-list", "core.view_user"),
     (_("Audit trail"), "audit-trail", "core.view_audit"),
 ]

@@ -36,6 +36,16 @@ _READ_ALL = frozenset(
         "core.view_vendor",
         "core.view_project",
         "core.view_organisation",
+        "interactions.view_interaction",
+        "interactions.view_importbatch",
+    }
+)
+# Importing contacts (upload, API batches, undo) and editing mapping profiles.
+_IMPORT = frozenset(
+    {
+        "interactions.add_importbatch",
+        "interactions.delete_importbatch",
+        "interactions.change_mappingprofile",
     }
 )
 
@@ -51,8 +61,10 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
         "core.change_user",
         "core.change_organisation",
         "core.view_audit",
-    },
+    }
+    | _IMPORT,
     Role.OUTSOURCING_MANAGER: _READ_ALL
+    | _IMPORT
     | {"core.add_vendor", "core.change_vendor", "core.add_project", "core.change_project"},
     Role.QA_ANALYST: _READ_ALL,
     Role.FINANCE: _READ_ALL,
@@ -60,8 +72,11 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
     # The auditor sees everything, including the audit trail, and changes nothing.
     Role.AUDITOR: _READ_ALL | {"core.view_user", "core.view_audit"},
     # Vendor roles read only their own vendor's rows; visibility.py does the scoping.
-    Role.VENDOR_MANAGER: frozenset({"core.view_vendor", "core.view_project", "core.view_user"}),
-    Role.AGENT: frozenset({"core.view_vendor", "core.view_project"}),
+    Role.VENDOR_MANAGER: frozenset({"core.view_vendor", "core.view_project", "core.view_user"})
+    | {"interactions.view_interaction", "interactions.view_importbatch",
+       "interactions.add_importbatch", "interactions.delete_importbatch"},
+    # Agents see their own contacts only (Interaction's agent visibility path).
+    Role.AGENT: frozenset({"core.view_vendor", "core.view_project", "interactions.view_interaction"}),
 }
 
 

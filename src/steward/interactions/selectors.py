@@ -1,0 +1,106 @@
+"""Every read of the interactions app, scoped through visible_to(user)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from steward.core.models import Project, Vendor
+from steward.interactions.models import ImportBatch, Interaction, MappingProfile, RejectedRow
+
+
+@dataclass
+class InteractionFilter:
+    project: str = ""
+    vendor: str = ""
+    queue: str = ""
+    channel: str = ""
+    agent: str = ""
+    outcome: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    complaint: bool = False
+    low_csat: bool = False
+    abandoned: bool = False
+    q: str = ""
+    sort: str = "-arrived_at"
+
+
+SORTS = {"arrived_at", "-arrived_at", "wait_seconds", "-wait_seconds", "talk_seconds", "-talk_seconds",
+         "csat", "-csat", "queue", "-queue", "agent_code", "-agent_code"}
+
+
+def interaction_list(*, user, filters: InteractionFilter | None = None) -> QuerySet[Interaction]:
+    f = filters or InteractionFilter()
+    qs = Interaction.objects.visible_to(user).select_related("project", "vendor")
+    if f.project:
+        qs = qs.filter(project__code=f.project)
+    if f.vendor:
+        qs = qs.filter(vendor__code=f.vendor)
+    if f.queue:
+        qs = qs.filter(queue=f.queue)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.agent:
+        qs = qs.filter(agent_code=f.agent)
+    if f.outcome:
+        qs = qs.filter(outcome=f.outcome)
+    if f.complaint:
+        qs = qs.filter(complaint=True)
+    if f.low_csat:
+        qs = qs.filter(csat__lte=2)
+    if f.abandoned:
+        qs = qs.filter(abandoned=True)
+    if f.q:
+        qs = qs.filter(external_id__icontains=f.q) | qs.filter(customer_ref=f.q)
+    # Dates are the project's days: with one project chosen, its time zone; else the server's.
+    tz = zoneinfo.ZoneInfo(_time_zone(user, f.project))
+    if f.date_from:
+        qs = qs.filter(arrived_at__gte=dt.datetime.combine(f.date_from, dt.time.min, tz))
+    if f.date_to:
+        qs = qs.filter(arrived_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, tz))
+    sort = f.sort if f.sort in SORTS else "-arrived_at"
+    return qs.order_by(sort, "-id")
+
+
+def _time_zone(user, project_code: str) -> str:
+    from django.conf import settings
+
+    if project_code:
+        project = Project.objects.visible_to(user).filter(code=project_code).first()
+        if project:
+            return project.time_zone
+    return settings.TIME_ZONE
+
+
+def interaction_get(*, user, pk: int) -> Interaction:
+    return Interaction.objects.visible_to(user).select_related("project", "vendor", "agent").get(pk=pk)
+
+
+def filter_choices(*, user) -> dict:
+    visible = Interaction.objects.visible_to(user)
+    return {
+        "projects": Project.objects.visible_to(user).order_by("code"),
+        "vendors": Vendor.objects.visible_to(user).order_by("code"),
+        "queues": sorted(set(visible.order_by().values_list("queue", flat=True).distinct()) - {""})[:500],
+    }
+
+
+def batch_list(*, user) -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.visible_to(user).select_related("project", "vendor", "created_by")
+
+
+def batch_get(*, user, pk: int) -> ImportBatch:
+    return batch_list(user=user).get(pk=pk)
+
+
+def batch_rejects(*, user, batch: ImportBatch) -> QuerySet[RejectedRow]:
+    return RejectedRow.objects.visible_to(user).filter(batch=batch).order_by("line", "id")
+
+
+def profile_list() -> QuerySet[MappingProfile]:
+    """Profiles are shared configuration (no vendor's data): every importer may read them."""
+    return MappingProfile.objects.order_by("name")

@@ -1,0 +1,216 @@
+"""Pages of the interactions app: upload with progress, import history and report, explorer,
+contact detail, mapping profiles. Thin: reads from selectors, writes from services."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from steward.core.decorators import permission_required
+from steward.interactions import selectors, services
+from steward.interactions.forms import FilterForm, ProfileYamlForm, UploadForm
+from steward.interactions.models import ImportBatch, Interaction
+from steward.interactions.selectors import InteractionFilter
+from steward.interactions.tasks import read_progress, run_import
+
+PAGE_SIZE = 50
+EXPORT_COLUMNS = [
+    "project", "vendor", "external_id", "queue", "channel", "direction", "agent_code", "customer_ref",
+    "contact_reason", "priority", "arrived_at", "first_response_at", "ended_at", "resolved_at",
+    "abandoned", "wait_seconds", "talk_seconds", "hold_seconds", "wrap_seconds", "outcome", "csat",
+    "nps", "ces", "complaint", "recording_ref",
+]
+
+
+def safe_cell(value) -> str:
+    """Neutralise spreadsheet formula injection: a text cell starting with = + - @ (or a tab or
+    carriage return) is prefixed with a quote so Excel shows it instead of running it."""
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_stream(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def generate():
+        yield "\ufeff"  # BOM, so Excel opens Chinese text as UTF-8
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([safe_cell(v) for v in row])
+
+    response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# ------------------------------------------------------------------ imports
+
+
+@permission_required("interactions.add_importbatch")
+def upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user,
+                      profiles=services.profile_names())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = services.batch_create(
+                actor=request.user, project=data["project"], vendor=data["vendor"], profile=data["profile"],
+                file_name=data["file"].name, file_format=data["file_format"],
+                allow_rejects=data["allow_rejects"], upload=data["file"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            run_import.enqueue(batch.pk)
+            return redirect(batch.get_absolute_url())
+    return render(request, "interactions/upload.html", {"form": form})
+
+
+@permission_required("interactions.view_importbatch")
+def batch_list(request):
+    page = Paginator(selectors.batch_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "interactions/batch_list.html", {"page": page})
+
+
+def _batch(request, pk: int) -> ImportBatch:
+    try:
+        return selectors.batch_get(user=request.user, pk=pk)
+    except ImportBatch.DoesNotExist:
+        raise Http404(_("No such import.")) from None
+
+
+@permission_required("interactions.view_importbatch")
+def batch_detail(request, pk: int):
+    batch = _batch(request, pk)
+    progress = read_progress(batch)
+    percent = 0
+    if batch.is_finished:
+        percent = 100
+    elif batch.total_bytes:
+        percent = min(99, int(100 * progress["position"] / batch.total_bytes))
+    context = {
+        "batch": batch, "progress": progress, "percent": percent,
+        "rejects": selectors.batch_rejects(user=request.user, batch=batch)[:50],
+    }
+    if request.htmx and not batch.is_finished:
+        return render(request, "interactions/_progress.html", context)
+    if request.htmx:  # finished: swap in the whole report
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "interactions/batch_detail.html", context)
+
+
+@permission_required("interactions.view_importbatch")
+def batch_rejects_csv(request, pk: int):
+    batch = _batch(request, pk)
+    rows = selectors.batch_rejects(user=request.user, batch=batch).values_list("line", "column", "reason", "raw")
+    return _csv_stream(f"import-{batch.pk}-rejects.csv", ["line", "column", "reason", "raw"], rows.iterator())
+
+
+@require_POST
+@permission_required("interactions.delete_importbatch")
+def batch_undo(request, pk: int):
+    batch = _batch(request, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the confirmation to undo the import."))
+        return redirect(batch.get_absolute_url())
+    try:
+        services.batch_undo(actor=request.user, batch=batch)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The import was undone."))
+    return redirect(batch.get_absolute_url())
+
+
+# ------------------------------------------------------------------ explorer
+
+
+def _filters(request) -> tuple[FilterForm, InteractionFilter]:
+    form = FilterForm(request.GET or None)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        return form, InteractionFilter(**data)
+    return form, InteractionFilter()
+
+
+@permission_required("interactions.view_interaction")
+def interaction_list(request):
+    form, filters = _filters(request)
+    qs = selectors.interaction_list(user=request.user, filters=filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "sort": filters.sort,
+               **selectors.filter_choices(user=request.user)}
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "interactions/_interaction_table.html", context)
+    return render(request, "interactions/interaction_list.html", context)
+
+
+@permission_required("interactions.view_interaction")
+def interaction_export(request):
+    _form, filters = _filters(request)
+    qs = selectors.interaction_list(user=request.user, filters=filters)
+    rows = qs.values_list("project__code", "vendor__code", *EXPORT_COLUMNS[2:]).iterator(chunk_size=2000)
+    return _csv_stream("interactions.csv", EXPORT_COLUMNS, rows)
+
+
+@permission_required("interactions.view_interaction")
+def interaction_detail(request, pk: int):
+    try:
+        interaction = selectors.interaction_get(user=request.user, pk=pk)
+    except Interaction.DoesNotExist:
+        raise Http404(_("No such contact.")) from None
+    return render(request, "interactions/interaction_detail.html", {"i": interaction})
+
+
+# ------------------------------------------------------------------ profiles
+
+
+@permission_required("interactions.add_importbatch")
+def profile_list(request):
+    form = ProfileYamlForm()
+    if request.method == "POST":
+        if not request.user.has_perm("interactions.change_mappingprofile"):
+            raise PermissionDenied
+        form = ProfileYamlForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                text = form.cleaned_data["yaml_file"].read().decode("utf-8-sig")
+                profile = services.profile_import_yaml(text=text)
+            except (UnicodeDecodeError, ValidationError) as error:
+                form.add_error("yaml_file", getattr(error, "messages", [_("Save the YAML as UTF-8.")])[0])
+            else:
+                messages.success(request, _("Profile %(name)s saved.") % {"name": profile.name})
+                return redirect("interactions:profiles")
+    services.ensure_builtin_profiles()
+    return render(request, "interactions/profile_list.html",
+                  {"profiles": selectors.profile_list(), "form": form})
+
+
+@permission_required("interactions.add_importbatch")
+def profile_yaml(request, name: str):
+    try:
+        text = services.profile_export_yaml(name)
+    except ValidationError:
+        raise Http404(_("No such profile.")) from None
+    response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.yaml"'
+    return response
