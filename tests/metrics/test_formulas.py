@@ -32,7 +32,7 @@ def voice(wait, *, abandoned=False, talk=None, hold=None, wrap=None, csat=None, 
 #  5  no        0     150  -    30    -    -   -   no
 #  6  yes       3                      (short: 3 < 5)
 #  7  yes       5                      (not short: 5 is not < 5; within 20)
-#  8  yes       30                     (csat 1 given, ignored: abandoned)
+#  8  yes       30                     csat 1 (an abandoned caller's answer still counts)
 #  9  yes       4                      (short)
 # 10  no        20.4  250  0    50    5    -   -   no   (20.4 s rounds up to 21: not within 20)
 TABLE_V = [
@@ -59,10 +59,10 @@ def test_table_v_statistics(sv):
     assert (sv.offered, sv.abandoned, sv.handled) == (10, 4, 6)
     assert sv.answered_wait.as_dict() == {0: 1, 5: 1, 20: 1, 21: 2, 45: 1}
     assert sv.abandoned_wait.as_dict() == {3: 1, 4: 1, 5: 1, 30: 1}
-    # handle: 330, 280, 440, 130, 180, 300 → Σ 1660
-    assert (sv.handle_n, sv.handle_sum) == (6, 1660)
-    assert sv.csat.as_dict() == {1: 1, 3: 1, 4: 1, 5: 2}
-    assert (sv.surveyed, sv.complaints) == (5, 2)
+    # handle (an empty part counts 0): 330, 280, 440, 130, 180, 300 → Σ 1660
+    assert sv.handle_sum == 1660
+    assert sv.csat.as_dict() == {1: 2, 3: 1, 4: 1, 5: 2}
+    assert (sv.surveyed, sv.complaints) == (6, 2)
 
 
 def test_counts(sv):
@@ -116,19 +116,20 @@ def test_asa_and_aht(sv):
 
 
 def test_surveys(sv):
-    # CSAT answers 5, 4, 3, 1, 5 (the abandoned contact's 1 is not counted): top-2 box = 3/5
+    # CSAT answers 5, 4, 3, 1, 1, 5: top-2 box (4 or 5) = 3/6; mean 19/6 = 3.17
     r = compute("csat", sv)
-    assert (r.numerator, r.denominator, r.value) == (3, 5, 0.6)
-    assert r.details["mean_score"] == pytest.approx(3.6)
-    assert compute("csat", sv, {"top_box": 1}).exact == Fraction(2, 5)
+    assert (r.numerator, r.denominator, r.value) == (3, 6, 0.5)
+    assert r.details["mean_score"] == pytest.approx(19 / 6)
+    assert compute("csat", sv, {"top_box": 1}).exact == Fraction(2, 6)
     # NPS answers 10, 9, 7, 3: promoters 2, passives 1, detractors 1 → 100·(2 − 1)/4 = 25
     r = compute("nps", sv)
     assert (r.value, r.numerator, r.denominator) == (25, 1, 4)
     assert r.details == {"promoters": 2, "passives": 1, "detractors": 1}
     # CES answers 2, 3, 6 → 11/3
     assert compute("ces", sv).exact == Fraction(11, 3)
-    # response rate: 5 surveyed of 6 handled; CSAT only 5/6, NPS 4/6, CES 3/6
-    assert compute("response_rate", sv).exact == Fraction(5, 6)
+    # response rate: 6 surveyed contacts ÷ 6 handled; CSAT 6/6, NPS 4/6, CES 3/6
+    assert compute("response_rate", sv).exact == 1
+    assert compute("response_rate", sv, {"survey": "csat"}).exact == 1
     assert compute("response_rate", sv, {"survey": "nps"}).exact == Fraction(4, 6)
     assert compute("response_rate", sv, {"survey": "ces"}).exact == Fraction(3, 6)
 
@@ -138,6 +139,15 @@ def test_complaint_rate(sv):
     r = compute("complaint_rate", sv)
     assert (r.numerator, r.denominator) == (2, 6)
     assert r.details["per_1000"] == pytest.approx(333.333, abs=1e-3)
+
+
+def test_rate_per_handled_contact_above_one_has_no_interval():
+    # one handled contact, two abandoned callers who complained: 3 complaints ÷ 1 handled
+    s = f.contact_stats([voice(5, complaint=True), voice(50, abandoned=True, complaint=True),
+                         voice(60, abandoned=True, complaint=True)])
+    r = compute("complaint_rate", s)
+    assert (r.value, r.interval_low, r.details["per_1000"]) == (3.0, None, 3000.0)
+    assert r.details["numerator_exceeds_denominator"]
 
 
 def test_zero_denominators_give_null_with_reason():
@@ -299,6 +309,8 @@ def test_histogram_behaviour():
 def test_durations():
     assert f.parse_duration("4h") == 14400
     assert f.parse_duration("1h30m") == 5400
+    with pytest.raises(ParamError, match="whole minutes"):
+        compute("first_response_within", ContactStats(), {"threshold": "90s"})
     assert f.parse_duration("2d") == 172800
     assert f.parse_duration(90) == 90
     for bad in ("", "4 hours", "-1h", 0, True, "1.5s"):

@@ -6,13 +6,16 @@ histograms that the interactions rollups store — and returns a ``MetricResult`
 builders (``contact_stats``, ``qa_stats``, ``fcr_counts``) compute the same inputs from plain
 contact/evaluation dicts; property tests use them to prove that rollups equal a recomputation.
 
-Conventions (also in docs/metrics.md):
-- Durations are whole seconds. A fractional wait or response time is rounded *up* (20.3 s is
-  not within 20 s), so "within T" (≤ T) and "short" (< S) are exact on whole seconds.
-  Handle time (talk + hold + wrap) is rounded half up.
+Conventions (also in docs/metrics.md; they match interactions' Rollup/RollupBucket):
+- Waits are whole seconds (a fractional wait is rounded *up*: 20.3 s is not within 20 s), so
+  "within T" (≤ T) and "short" (< S) are exact. Handle time is talk + hold + wrap with an
+  empty part counted as 0, rounded half up, over every handled contact.
+- Async first-response and resolution times are whole *minutes*, rounded up, so thresholds
+  are whole minutes ("4h", "90m") and "within" stays exact.
 - The contact statistics describe inbound contacts only (outbound contacts are not offered).
-- Survey answers and complaints are counted on handled contacts: an abandoned contact
-  received no service to rate.
+- Complaints and survey answers are counted on every inbound contact, abandoned ones
+  included (a caller who gave up can still complain); their rates divide by handled as the
+  catalog says, so such a rate can exceed 1 on odd data — it is then shown without interval.
 - A zero denominator gives ``value=None`` with a ``reason``, never a fake 0.
 """
 
@@ -133,24 +136,25 @@ def _add_mappings(a: tuple, b: tuple, zero) -> tuple:
 class AsyncStats:
     """Async contacts (email, social, ticket) of one priority.
 
-    ``*_business`` histograms hold durations counted in the business calendar named by
-    ``ContactStats.calendar``; the others hold elapsed (calendar) seconds. A contact without a
-    first response / resolution is in ``offered`` but in no histogram (so it is never "within").
+    Histograms count whole minutes after arrival, rounded up. ``*_business`` ones count
+    working minutes in the business calendar named by ``ContactStats.calendar``; the others
+    elapsed minutes. A contact without a first response / resolution is in ``offered`` but in
+    no histogram (so it is never "within").
     """
 
     offered: int = 0
-    first_response: Histogram = EMPTY
-    first_response_business: Histogram = EMPTY
-    resolution: Histogram = EMPTY
-    resolution_business: Histogram = EMPTY
+    first_response_minutes: Histogram = EMPTY
+    first_response_business_minutes: Histogram = EMPTY
+    resolution_minutes: Histogram = EMPTY
+    resolution_business_minutes: Histogram = EMPTY
 
     def __add__(self, other: AsyncStats) -> AsyncStats:
         return AsyncStats(
             self.offered + other.offered,
-            self.first_response + other.first_response,
-            self.first_response_business + other.first_response_business,
-            self.resolution + other.resolution,
-            self.resolution_business + other.resolution_business,
+            self.first_response_minutes + other.first_response_minutes,
+            self.first_response_business_minutes + other.first_response_business_minutes,
+            self.resolution_minutes + other.resolution_minutes,
+            self.resolution_business_minutes + other.resolution_business_minutes,
         )
 
 
@@ -165,12 +169,11 @@ class ContactStats:
     abandoned: int = 0  # of which the customer left before an answer
     answered_wait: Histogram = EMPTY  # handled contacts with a known wait: seconds → count
     abandoned_wait: Histogram = EMPTY  # abandoned contacts with a known wait: seconds → count
-    handle_n: int = 0  # handled contacts with any of talk/hold/wrap known
-    handle_sum: int = 0  # Σ (talk + hold + wrap) seconds over those
-    handle_sumsq: int = 0  # Σ (talk + hold + wrap)² over those
-    complaints: int = 0  # handled contacts flagged complaint
-    surveyed: int = 0  # handled contacts with at least one survey answer (csat, nps or ces)
-    csat: Histogram = EMPTY  # handled contacts' CSAT answers: score → count
+    handle_sum: int = 0  # Σ (talk + hold + wrap) seconds over handled contacts
+    handle_sumsq: int = 0  # Σ (talk + hold + wrap)² over handled contacts
+    complaints: int = 0  # contacts flagged complaint
+    surveyed: int = 0  # contacts with at least one survey answer (csat, nps or ces)
+    csat: Histogram = EMPTY  # CSAT answers: score → count
     nps: Histogram = EMPTY  # NPS answers 0–10: score → count
     ces: Histogram = EMPTY  # CES answers 1–7: score → count
     # Async contacts per priority, as sorted (priority, AsyncStats) pairs.
@@ -199,7 +202,6 @@ class ContactStats:
             abandoned=self.abandoned + other.abandoned,
             answered_wait=self.answered_wait + other.answered_wait,
             abandoned_wait=self.abandoned_wait + other.abandoned_wait,
-            handle_n=self.handle_n + other.handle_n,
             handle_sum=self.handle_sum + other.handle_sum,
             handle_sumsq=self.handle_sumsq + other.handle_sumsq,
             complaints=self.complaints + other.complaints,
@@ -257,12 +259,17 @@ class BusinessClock(Protocol):
 
     name: str
 
-    def business_seconds(self, start: datetime, end: datetime) -> float: ...
+    def business_duration(self, start: datetime, end: datetime) -> timedelta: ...
 
 
 def whole_seconds_up(x: float | int) -> int:
     """Round a non-negative duration up to whole seconds (negative data errors count as 0)."""
     return max(0, math.ceil(x))
+
+
+def whole_minutes_up(d: timedelta) -> int:
+    """A duration in whole minutes, rounded up (negative data errors count as 0)."""
+    return max(0, -(-d // timedelta(minutes=1)))
 
 
 def whole_seconds_half_up(x: float | int) -> int:
@@ -288,7 +295,7 @@ def contact_stats(
     taken as given, or derived from arrived_at → first_response_at (answered) or → ended_at
     (abandoned) when empty. Business-hours histograms are filled only when ``calendar`` is given.
     """
-    offered = abandoned = handle_n = handle_sum = handle_sumsq = complaints = surveyed = 0
+    offered = abandoned = handle_sum = handle_sumsq = complaints = surveyed = 0
     answered_wait: list[int] = []
     abandoned_wait: list[int] = []
     csat: list[int] = []
@@ -312,20 +319,18 @@ def contact_stats(
         else:
             if wait is not None:
                 answered_wait.append(whole_seconds_up(wait))
-            parts = [c.get(k) for k in ("talk_seconds", "hold_seconds", "wrap_seconds")]
-            if any(p is not None for p in parts):
-                h = whole_seconds_half_up(sum(p for p in parts if p is not None))
-                handle_n += 1
-                handle_sum += h
-                handle_sumsq += h * h
-            if c.get("complaint"):
-                complaints += 1
-            answers = [c.get("csat"), c.get("nps"), c.get("ces")]
-            if any(a is not None for a in answers):
-                surveyed += 1
-            for value, bucket in zip(answers, (csat, nps, ces)):
-                if value is not None:
-                    bucket.append(int(value))
+            h = whole_seconds_half_up(sum(c.get(k) or 0 for k in ("talk_seconds", "hold_seconds",
+                                                                    "wrap_seconds")))
+            handle_sum += h
+            handle_sumsq += h * h
+        if c.get("complaint"):
+            complaints += 1
+        answers = [c.get("csat"), c.get("nps"), c.get("ces")]
+        if any(a is not None for a in answers):
+            surveyed += 1
+        for value, bucket in zip(answers, (csat, nps, ces)):
+            if value is not None:
+                bucket.append(int(value))
         if c.get("channel") in ASYNC_CHANNELS:
             priority = c.get("priority") or "normal"
             async_offered[priority] += 1
@@ -335,17 +340,18 @@ def contact_stats(
                 end = c.get(field_name)
                 if end is None or arrived is None:
                     continue
-                async_hists[(priority, key)].append(whole_seconds_up(_elapsed(arrived, end)))
+                async_hists[(priority, key)].append(whole_minutes_up(end - arrived))
                 if calendar is not None:
-                    business = calendar.business_seconds(arrived, end) if end > arrived else 0
-                    async_hists[(priority, key + "_business")].append(whole_seconds_up(business))
+                    business = calendar.business_duration(arrived, end)
+                    async_hists[(priority, key + "_business")].append(whole_minutes_up(business))
     by_priority = tuple(sorted(
         (p, AsyncStats(
             offered=n,
-            first_response=Histogram.of(async_hists[(p, "first_response")]),
-            first_response_business=Histogram.of(async_hists[(p, "first_response_business")]),
-            resolution=Histogram.of(async_hists[(p, "resolution")]),
-            resolution_business=Histogram.of(async_hists[(p, "resolution_business")]),
+            first_response_minutes=Histogram.of(async_hists[(p, "first_response")]),
+            first_response_business_minutes=Histogram.of(
+                async_hists[(p, "first_response_business")]),
+            resolution_minutes=Histogram.of(async_hists[(p, "resolution")]),
+            resolution_business_minutes=Histogram.of(async_hists[(p, "resolution_business")]),
         ))
         for p, n in async_offered.items()
     ))
@@ -354,7 +360,6 @@ def contact_stats(
         abandoned=abandoned,
         answered_wait=Histogram.of(answered_wait),
         abandoned_wait=Histogram.of(abandoned_wait),
-        handle_n=handle_n,
         handle_sum=handle_sum,
         handle_sumsq=handle_sumsq,
         complaints=complaints,
@@ -457,6 +462,14 @@ def parse_duration(value: Any) -> int:
     return int(seconds)
 
 
+def _whole_minutes(value: Any) -> int:
+    seconds = parse_duration(value)
+    if seconds % 60:
+        raise ValueError(f"expected whole minutes (response times are kept in minutes), "
+                         f"got {value!r}")
+    return seconds
+
+
 def format_duration(seconds: int) -> str:
     """Inverse of parse_duration for whole seconds: 14400 → '4h', 5400 → '1h30m'."""
     h, rest = divmod(seconds, 3600)
@@ -492,14 +505,14 @@ class Param:
                         raise ParamError(f"{self.name}.{k}", "expected a priority: "
                                                              + ", ".join(PRIORITIES))
                     try:
-                        out[k] = parse_duration(v)
+                        out[k] = _whole_minutes(v)
                     except ValueError as exc:
                         raise ParamError(f"{self.name}.{k}", str(exc)) from None
                 if not out:
                     raise ParamError(self.name, "expected at least one priority")
                 return out
             try:
-                return parse_duration(value)
+                return _whole_minutes(value)
             except ValueError as exc:
                 raise ParamError(self.name, str(exc)) from None
         # numeric kinds
@@ -571,6 +584,12 @@ def _proportion(key, successes, n, params, *, details=None) -> MetricResult:
     if n == 0:
         return MetricResult(key, None, successes, 0, None, None, params, 0,
                             reason="zero_denominator", details=details or {})
+    if successes > n:
+        # Only complaint_rate/response_rate, when abandoned contacts carry complaints or
+        # answers: a rate per handled contact above 1 has no Wilson interval.
+        return MetricResult(key, successes / n, successes, n, None, None, params, n,
+                            Fraction(successes, n),
+                            details={**(details or {}), "numerator_exceeds_denominator": True})
     iv = stats.wilson_interval(successes, n)
     return MetricResult(key, successes / n, successes, n, iv.low, iv.high, params, n,
                         Fraction(successes, n), details=details or {})
@@ -637,8 +656,7 @@ def abandon_rate(s: ContactStats, p: Mapping) -> MetricResult:
 
 
 def aht_seconds(s: ContactStats, p: Mapping) -> MetricResult:
-    return _mean("aht_seconds", s.handle_n, s.handle_sum, s.handle_sumsq, p,
-                 details={"handled_without_handle_time": s.handled - s.handle_n})
+    return _mean("aht_seconds", s.handled, s.handle_sum, s.handle_sumsq, p)
 
 
 def _within(key: str, hist_attr: str, s: ContactStats, p: Mapping) -> MetricResult:
@@ -654,8 +672,8 @@ def _within(key: str, hist_attr: str, s: ContactStats, p: Mapping) -> MetricResu
         limit = thresholds if isinstance(thresholds, int) else thresholds.get(priority)
         if limit is None:
             return _null(key, p, "no_threshold_for_priority", priority=priority)
-        hist = getattr(a, hist_attr + ("_business" if business else ""))
-        w = hist.count_at_most(limit)
+        hist = getattr(a, hist_attr + ("_business_minutes" if business else "_minutes"))
+        w = hist.count_at_most(limit // 60)
         within += w
         total += a.offered
         per_priority[priority] = {"within": w, "contacts": a.offered}
@@ -722,9 +740,10 @@ def complaint_rate(s: ContactStats, p: Mapping) -> MetricResult:
     r = _proportion("complaint_rate", s.complaints, s.handled, p)
     if r.value is None:
         return r
-    return MetricResult(**{**r.__dict__, "details": {
-        "per_1000": 1000 * r.value, "per_1000_low": 1000 * r.interval_low,
-        "per_1000_high": 1000 * r.interval_high}})
+    scaled = {"per_1000": 1000 * r.value,
+              "per_1000_low": None if r.interval_low is None else 1000 * r.interval_low,
+              "per_1000_high": None if r.interval_high is None else 1000 * r.interval_high}
+    return MetricResult(**{**r.__dict__, "details": {**r.details, **scaled}})
 
 
 def qa_score(q: QaStats, p: Mapping) -> MetricResult:
