@@ -73,6 +73,7 @@ def test_finite_population_correction_is_the_exact_variance_of_sampling_without_
     assert margin == pytest.approx(Z95 * sd_of_share, rel=1e-12)
     # …so the planned 278 achieves ±5 % and 277 does not.
     assert margin <= 0.05
+    assert margin == pytest.approx(0.04997, abs=5e-6)
     assert sampling.margin_proportion(evaluations=277, population=population) > 0.05
 
 
@@ -183,6 +184,7 @@ def test_pass_rate_on_twelve_evaluations_is_flagged():
     warning = sampling.evaluations_warning(evaluations=12, proportion=11 / 12)
     assert warning is not None
     assert warning.margin == pytest.approx(0.16951, abs=1e-5)
+    assert sampling.margin_proportion(evaluations=12, proportion=11 / 12) == pytest.approx(0.1564, abs=5e-5)
     # Hand-checked: n = 33 → 1.95996/(1 + 3.8415/33) · √(0.076389/33 + 3.8415/(4·33²)) = 0.0993;
     # n = 32 → 0.1009.
     assert warning.needed == 33
@@ -201,7 +203,7 @@ def test_unknown_rate_uses_the_worst_case():
 def test_all_passed_is_not_mistaken_for_certainty():
     # The normal margin at an observed 100 % is ± 0; Wilson's is not.
     warning = sampling.evaluations_warning(evaluations=10, proportion=1.0)
-    assert warning is not None and warning.margin > 0.1
+    assert warning is not None and warning.margin == pytest.approx(0.1388, abs=5e-5)
     assert sampling.margin_proportion(evaluations=10, proportion=0.999) < 0.1
 
 
