@@ -101,6 +101,8 @@ def upsert(frame: pl.DataFrame) -> None:
     frame = frame.select(WRITE_COLUMNS)
     if is_postgres():
         _upsert_postgres(frame)
+    elif connection.vendor == "sqlite":
+        _upsert_sqlite(frame)
     else:
         _upsert_portable(frame)
 
@@ -118,6 +120,34 @@ def _upsert_postgres(frame: pl.DataFrame) -> None:
         cursor.execute(
             f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM steward_stage_interaction "
             f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}"
+        )
+
+
+def sqlite_datetime(column: str) -> pl.Expr:
+    """The text Django's SQLite backend stores for an aware datetime (naive UTC, str())."""
+    col = pl.col(column).dt.replace_time_zone(None)
+    return (
+        pl.when(col.dt.microsecond() == 0).then(col.dt.strftime("%Y-%m-%d %H:%M:%S"))
+        .otherwise(col.dt.strftime("%Y-%m-%d %H:%M:%S%.6f")).alias(column)
+    )
+
+
+def _upsert_sqlite(frame: pl.DataFrame) -> None:
+    # Values prepared column-wise by Polars, then one executemany: bulk_create spends most of
+    # its time preparing values field by field.
+    out = frame.with_columns(
+        *[sqlite_datetime(c) for c in ("arrived_at", "first_response_at", "ended_at", "resolved_at")],
+        pl.col("abandoned").cast(pl.Int8), pl.col("complaint").cast(pl.Int8),
+        pl.col("attributes").fill_null("{}"),
+    )
+    columns = ", ".join(f'"{c}"' for c in WRITE_COLUMNS)
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in UPDATE_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(WRITE_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {TABLE} ({columns}) VALUES ({placeholders}) "
+            f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}",
+            out.rows(),
         )
 
 
