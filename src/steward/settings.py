@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "steward.interactions",
     "steward.workforce",
     "steward.quality",
+    "steward.vendors",
 ]
 
 MIDDLEWARE = [

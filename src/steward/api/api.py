@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from steward.api.security import RateLimited, ScopeDenied, TokenAuth
 from steward.core.api import router as core_router
+from steward.vendors.api import router as vendors_router
 from steward.interactions.api import router as interactions_router
 
 api = NinjaAPI(
@@ -48,4 +49,5 @@ def not_found(request, exc):
 
 
 api.add_router("/", core_router)
+api.add_router("/", vendors_router)
 api.add_router("/", interactions_router)

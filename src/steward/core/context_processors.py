@@ -7,6 +7,7 @@ from steward.core.models import Organisation
 NAVIGATION = [
     (_("Home"), "home", None),
     (_("Vendors"), "vendor-list", "core.view_vendor"),
+    (_("Certifications"), "certification-list", "vendors.view_registry"),
     (_("Projects"), "project-list", "core.view_project"),
     (_("Contacts"), "interactions:list", "interactions.view_interaction"),
     (_("Imports"), "interactions:batches", "interactions.view_importbatch"),

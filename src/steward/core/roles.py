@@ -80,6 +80,20 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
 }
 
 
+# Vendor registry (steward.vendors): profiles, certifications, documents, contacts, status.
+_REGISTRY_EDIT = {"vendors.view_registry", "vendors.change_registry", "vendors.change_status", "vendors.add_document"}
+for _role, _extra in {
+    Role.CLIENT_ADMIN: _REGISTRY_EDIT,
+    Role.OUTSOURCING_MANAGER: _REGISTRY_EDIT,
+    Role.QA_ANALYST: {"vendors.view_registry"},
+    Role.FINANCE: {"vendors.view_registry"},
+    Role.PROJECT_LEAD: {"vendors.view_registry"},
+    Role.AUDITOR: {"vendors.view_registry"},
+    # A vendor manager reads its own vendor's registry and uploads its own documents.
+    Role.VENDOR_MANAGER: {"vendors.view_registry", "vendors.add_document"},
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
 def capabilities(role: str | None) -> frozenset[str]:
     try:
         return ROLE_CAPABILITIES[Role(role)]
