@@ -30,9 +30,21 @@ def test_sample_size_json():
 
 def test_sample_size_options_and_table():
     assert json.loads(run("sample-size", "--margin", "0.05", "--json"))["sample_size"] == 385
-    assert json.loads(run("sample-size", "--margin", "0.05", "--confidence", "0.99", "--json"))["sample_size"] == 664
-    assert json.loads(run("sample-size", "--margin", "0.05", "--proportion", "0.9", "--json"))["sample_size"] == 139
-    mean = json.loads(run("sample-size", "--population", "500", "--margin", "2", "--sd", "10", "--json"))
+    assert (
+        json.loads(run("sample-size", "--margin", "0.05", "--confidence", "0.99", "--json"))[
+            "sample_size"
+        ]
+        == 664
+    )
+    assert (
+        json.loads(run("sample-size", "--margin", "0.05", "--proportion", "0.9", "--json"))[
+            "sample_size"
+        ]
+        == 139
+    )
+    mean = json.loads(
+        run("sample-size", "--population", "500", "--margin", "2", "--sd", "10", "--json")
+    )
     assert mean["sample_size"] == 81 and mean["sd"] == 10
     table = run("sample-size", "--population", "1000", "--margin", "0.05")
     assert "Evaluations needed                        278" in table
@@ -44,8 +56,12 @@ def test_margin_and_warning():
     assert "Too few evaluations" in out and "33 evaluations would be enough" in out
     ok = json.loads(run("margin", "--evaluations", "120", "--population", "400", "--json"))
     assert ok["too_few"] is False and ok["needed"] is None and ok["interval_half_width"] < 0.1
-    single = json.loads(run("margin", "--evaluations", "1", "--sd", "10", "--tolerated-margin", "5", "--json"))
-    assert single["too_few"] is True and single["interval_half_width"] is None  # ∞ has no JSON spelling
+    single = json.loads(
+        run("margin", "--evaluations", "1", "--sd", "10", "--tolerated-margin", "5", "--json")
+    )
+    assert (
+        single["too_few"] is True and single["interval_half_width"] is None
+    )  # ∞ has no JSON spelling
 
 
 @pytest.mark.parametrize(
@@ -53,9 +69,18 @@ def test_margin_and_warning():
     [
         (("sample-size", "--margin", "0"), "--margin must be between 0 and 1"),
         (("sample-size", "--margin", "1.5"), "--margin must be between 0 and 1"),
-        (("sample-size", "--margin", "0.05", "--population", "-1"), "--population must be zero or more"),
-        (("sample-size", "--margin", "0.05", "--confidence", "1"), "--confidence must be between 0 and 1"),
-        (("sample-size", "--margin", "0.05", "--proportion", "0"), "--proportion must be between 0 and 1"),
+        (
+            ("sample-size", "--margin", "0.05", "--population", "-1"),
+            "--population must be zero or more",
+        ),
+        (
+            ("sample-size", "--margin", "0.05", "--confidence", "1"),
+            "--confidence must be between 0 and 1",
+        ),
+        (
+            ("sample-size", "--margin", "0.05", "--proportion", "0"),
+            "--proportion must be between 0 and 1",
+        ),
         (("sample-size", "--margin", "2", "--sd", "-1"), "--sd must be greater than zero"),
         (("sample-size", "--margin", "0.05", "--proportion", "0.5", "--sd", "3"), "not both"),
         (("margin", "--evaluations", "50", "--population", "40"), "cannot exceed"),
@@ -69,15 +94,30 @@ def test_bad_input_is_a_clear_command_error(args, message):
 
 
 def test_console_command(tmp_path):
-    """The real `steward` entry point: JSON on success; on bad input a message, exit 1, no traceback."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "steward.settings", "STEWARD_ENV": "test", "LANG": "C.UTF-8"}
+    """The real `steward` entry point: JSON, or on bad input a message, exit 1, no traceback."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "steward.settings",
+        "STEWARD_ENV": "test",
+        "LANG": "C.UTF-8",
+    }
     env.pop("LC_ALL", None), env.pop("LC_MESSAGES", None)
     steward = Path(sys.executable).with_name("steward")
-    ok = subprocess.run([steward, "qa", "sample-size", "--population", "1000", "--margin", "0.05", "--json"],
-                        env=env, capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    ok = subprocess.run(
+        [steward, "qa", "sample-size", "--population", "1000", "--margin", "0.05", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["sample_size"] == 278
-    bad = subprocess.run([steward, "qa", "sample-size", "--population", "1000", "--margin", "5"],
-                         env=env, capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    bad = subprocess.run(
+        [steward, "qa", "sample-size", "--population", "1000", "--margin", "5"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert bad.returncode == 1
     assert "--margin must be between 0 and 1" in bad.stderr and "Traceback" not in bad.stderr

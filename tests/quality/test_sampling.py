@@ -59,8 +59,14 @@ def test_plan_for_1000_keeps_both_sizes():
     assert plan.unrounded == pytest.approx(277.7334531731876)
     assert (plan.sample_size, plan.sample_size_infinite_population) == (278, 385)
     assert set(plan.as_dict()) == {
-        "sample_size", "sample_size_infinite_population", "population", "margin", "confidence", "z", "proportion",
-    }  # fmt: skip
+        "sample_size",
+        "sample_size_infinite_population",
+        "population",
+        "margin",
+        "confidence",
+        "z",
+        "proportion",
+    }
 
 
 def test_finite_population_correction_is_the_exact_variance_of_sampling_without_replacement():
@@ -69,7 +75,9 @@ def test_finite_population_correction_is_the_exact_variance_of_sampling_without_
     # correction must be z times the standard deviation of the sample share it implies.
     population, passes, n = 1000, 500, 278
     sd_of_share = math.sqrt(hypergeom(population, passes, n).var()) / n
-    margin = sampling.margin_proportion(evaluations=n, population=population, proportion=passes / population)
+    margin = sampling.margin_proportion(
+        evaluations=n, population=population, proportion=passes / population
+    )
     assert margin == pytest.approx(Z95 * sd_of_share, rel=1e-12)
     # …so the planned 278 achieves ±5 % and 277 does not.
     assert margin <= 0.05
@@ -82,7 +90,9 @@ def test_mean_score_plan():
     # N = 500: 96.04 · 500 / 595.04 = 80.70 → 81.
     assert sampling.sample_size_mean(margin=2, sd=10).sample_size == 97
     plan = sampling.sample_size_mean(margin=2, sd=10, population=500)
-    assert plan.sample_size == 81 and plan.as_dict()["sd"] == 10 and "proportion" not in plan.as_dict()
+    assert (
+        plan.sample_size == 81 and plan.as_dict()["sd"] == 10 and "proportion" not in plan.as_dict()
+    )
     assert sampling.margin_mean(evaluations=81, sd=10, population=500) <= 2
     assert sampling.margin_mean(evaluations=80, sd=10, population=500) > 2
 
@@ -90,7 +100,9 @@ def test_mean_score_plan():
 def test_census_and_tiny_populations():
     assert sampling.sample_size_proportion(margin=0.05, population=0).sample_size == 0
     assert sampling.sample_size_proportion(margin=0.05, population=1).sample_size == 1
-    assert sampling.sample_size_proportion(margin=0.05, population=10).sample_size == 10  # 9.77 → 10
+    assert (
+        sampling.sample_size_proportion(margin=0.05, population=10).sample_size == 10
+    )  # 9.77 → 10
     assert sampling.margin_proportion(evaluations=40, population=40) == 0.0
 
 
@@ -128,8 +140,12 @@ populations = st.one_of(st.none(), st.integers(min_value=0, max_value=2_000_000)
 
 @settings(max_examples=200, deadline=None)
 @given(margins, confidences, proportions, populations)
-def test_sample_never_exceeds_population_nor_the_uncorrected_size(margin, confidence, p, population):
-    plan = sampling.sample_size_proportion(margin=margin, confidence=confidence, proportion=p, population=population)
+def test_sample_never_exceeds_population_nor_the_uncorrected_size(
+    margin, confidence, p, population
+):
+    plan = sampling.sample_size_proportion(
+        margin=margin, confidence=confidence, proportion=p, population=population
+    )
     assert plan.sample_size <= plan.sample_size_infinite_population
     if population is not None:
         assert 0 <= plan.sample_size <= population
@@ -152,9 +168,13 @@ def test_monotone_in_margin_and_confidence(m1, m2, c1, c2, p, population):
 @settings(max_examples=200, deadline=None)
 @given(margins, confidences, proportions, st.integers(min_value=2, max_value=100_000))
 def test_planned_size_is_the_smallest_that_achieves_the_margin(margin, confidence, p, population):
-    plan = sampling.sample_size_proportion(margin=margin, confidence=confidence, proportion=p, population=population)
+    plan = sampling.sample_size_proportion(
+        margin=margin, confidence=confidence, proportion=p, population=population
+    )
     n = plan.sample_size
-    achieved = sampling.margin_proportion(evaluations=n, population=population, confidence=confidence, proportion=p)
+    achieved = sampling.margin_proportion(
+        evaluations=n, population=population, confidence=confidence, proportion=p
+    )
     assert achieved <= margin * (1 + 1e-9)
     if n > 1:
         fewer = sampling.margin_proportion(
@@ -164,10 +184,19 @@ def test_planned_size_is_the_smallest_that_achieves_the_margin(margin, confidenc
 
 
 @settings(max_examples=100, deadline=None)
-@given(margins, confidences, st.integers(min_value=1, max_value=10_000), st.integers(min_value=0, max_value=10_000))
+@given(
+    margins,
+    confidences,
+    st.integers(min_value=1, max_value=10_000),
+    st.integers(min_value=0, max_value=10_000),
+)
 def test_larger_population_never_needs_a_smaller_sample(margin, confidence, population, extra):
-    small = sampling.sample_size_proportion(margin=margin, confidence=confidence, population=population)
-    large = sampling.sample_size_proportion(margin=margin, confidence=confidence, population=population + extra)
+    small = sampling.sample_size_proportion(
+        margin=margin, confidence=confidence, population=population
+    )
+    large = sampling.sample_size_proportion(
+        margin=margin, confidence=confidence, population=population + extra
+    )
     assert large.sample_size >= small.sample_size
 
 
@@ -176,7 +205,9 @@ def test_larger_population_never_needs_a_smaller_sample(margin, confidence, popu
 
 def test_wilson_half_width_matches_statsmodels():
     low, high = proportion_confint(11, 12, alpha=0.05, method="wilson")
-    assert sampling.wilson_half_width(evaluations=12, proportion=11 / 12) == pytest.approx((high - low) / 2)
+    assert sampling.wilson_half_width(evaluations=12, proportion=11 / 12) == pytest.approx(
+        (high - low) / 2
+    )
 
 
 def test_pass_rate_on_twelve_evaluations_is_flagged():
@@ -184,12 +215,18 @@ def test_pass_rate_on_twelve_evaluations_is_flagged():
     warning = sampling.evaluations_warning(evaluations=12, proportion=11 / 12)
     assert warning is not None
     assert warning.margin == pytest.approx(0.16951, abs=1e-5)
-    assert sampling.margin_proportion(evaluations=12, proportion=11 / 12) == pytest.approx(0.1564, abs=5e-5)
+    assert sampling.margin_proportion(evaluations=12, proportion=11 / 12) == pytest.approx(
+        0.1564, abs=5e-5
+    )
     # Hand-checked: n = 33 → 1.95996/(1 + 3.8415/33) · √(0.076389/33 + 3.8415/(4·33²)) = 0.0993;
     # n = 32 → 0.1009.
     assert warning.needed == 33
-    assert sampling.wilson_half_width(evaluations=33, proportion=11 / 12) == pytest.approx(0.0993, abs=5e-5)
-    assert sampling.wilson_half_width(evaluations=32, proportion=11 / 12) == pytest.approx(0.1009, abs=5e-5)
+    assert sampling.wilson_half_width(evaluations=33, proportion=11 / 12) == pytest.approx(
+        0.0993, abs=5e-5
+    )
+    assert sampling.wilson_half_width(evaluations=32, proportion=11 / 12) == pytest.approx(
+        0.1009, abs=5e-5
+    )
 
 
 def test_unknown_rate_uses_the_worst_case():
@@ -224,11 +261,23 @@ def test_mean_score_warning_uses_t():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(min_value=1, max_value=400), st.floats(min_value=0, max_value=1), st.floats(0.03, 0.3))
+@given(
+    st.integers(min_value=1, max_value=400),
+    st.floats(min_value=0, max_value=1),
+    st.floats(0.03, 0.3),
+)
 def test_warning_is_consistent_with_needed(evaluations, proportion, tolerated):
-    warning = sampling.evaluations_warning(evaluations=evaluations, proportion=proportion, tolerated_margin=tolerated)
+    warning = sampling.evaluations_warning(
+        evaluations=evaluations, proportion=proportion, tolerated_margin=tolerated
+    )
     if warning is None:
-        assert sampling.wilson_half_width(evaluations=evaluations, proportion=proportion) <= tolerated + 1e-9
+        assert (
+            sampling.wilson_half_width(evaluations=evaluations, proportion=proportion)
+            <= tolerated + 1e-9
+        )
     else:
         assert warning.needed > evaluations
-        assert sampling.wilson_half_width(evaluations=warning.needed, proportion=proportion) <= tolerated + 1e-9
+        assert (
+            sampling.wilson_half_width(evaluations=warning.needed, proportion=proportion)
+            <= tolerated + 1e-9
+        )

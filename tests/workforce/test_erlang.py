@@ -42,18 +42,24 @@ def test_classic_example_traffic_is_ten_erlangs():
 )
 def test_classic_example_table(agents, p_wait, sl, asa):
     assert erlang.probability_wait(agents, CLASSIC) == pytest.approx(p_wait, abs=5e-5)
-    assert erlang.probability_wait(agents, CLASSIC) == pytest.approx(independent_erlang_c(agents, 10.0), rel=1e-12)
+    assert erlang.probability_wait(agents, CLASSIC) == pytest.approx(
+        independent_erlang_c(agents, 10.0), rel=1e-12
+    )
     assert erlang.service_level(agents, CLASSIC, 20) == pytest.approx(sl, abs=5e-5)
     # SL and ASA recomputed by hand from the independent C: 1 − C·e^{−(N−A)T/AHT}, C·AHT/(N−A).
     c = independent_erlang_c(agents, 10.0)
-    assert erlang.service_level(agents, CLASSIC, 20) == pytest.approx(1 - c * math.exp(-(agents - 10) * 20 / 180))
+    assert erlang.service_level(agents, CLASSIC, 20) == pytest.approx(
+        1 - c * math.exp(-(agents - 10) * 20 / 180)
+    )
     assert erlang.asa_seconds(agents, CLASSIC) == pytest.approx(asa, abs=5e-3)
     assert erlang.asa_seconds(agents, CLASSIC) == pytest.approx(c * 180 / (agents - 10))
     assert erlang.occupancy(agents, CLASSIC) == pytest.approx(10 / agents)
 
 
 def test_classic_example_requires_14_agents_and_20_scheduled_with_30_percent_shrinkage():
-    result = erlang.required_agents(CLASSIC, target_seconds=20, target_service_level=0.8, shrinkage=0.3)
+    result = erlang.required_agents(
+        CLASSIC, target_seconds=20, target_service_level=0.8, shrinkage=0.3
+    )
     assert result.agents == 14  # 13 agents give only 79.6 %
     assert result.limited_by == "service_level"
     assert result.service_level == pytest.approx(0.8884, abs=5e-5)
@@ -61,12 +67,19 @@ def test_classic_example_requires_14_agents_and_20_scheduled_with_30_percent_shr
     assert result.scheduled_fte == pytest.approx(20.0)  # 14 / 0.7
     assert result.scheduled_headcount == 20  # not 21: 14 / 0.7 is 20.000000000000004 in floats
     assert set(result.as_dict()) == {
-        "agents", "service_level", "asa_seconds", "occupancy", "probability_wait", "scheduled_fte",
-    }  # fmt: skip
+        "agents",
+        "service_level",
+        "asa_seconds",
+        "occupancy",
+        "probability_wait",
+        "scheduled_fte",
+    }
 
 
 def test_max_occupancy_can_set_the_requirement():
-    result = erlang.required_agents(CLASSIC, target_seconds=20, target_service_level=0.8, max_occupancy=0.7)
+    result = erlang.required_agents(
+        CLASSIC, target_seconds=20, target_service_level=0.8, max_occupancy=0.7
+    )
     assert result.agents == 15  # 10 / 0.7 = 14.3 → 15, more than the 14 the service level needs
     assert result.limited_by == "occupancy"
     assert result.occupancy <= 0.7
@@ -75,29 +88,46 @@ def test_max_occupancy_can_set_the_requirement():
 def test_exact_occupancy_boundary_is_not_rounded_up():
     # 8 Erlangs at 80 % maximum occupancy is exactly 10 agents.
     result = erlang.required_agents(
-        Workload(calls=80, interval_seconds=1800, aht_seconds=180), target_seconds=20,
-        target_service_level=0.1, max_occupancy=0.8,
-    )  # fmt: skip
+        Workload(calls=80, interval_seconds=1800, aht_seconds=180),
+        target_seconds=20,
+        target_service_level=0.1,
+        max_occupancy=0.8,
+    )
     assert result.agents == 10
 
 
 def test_asa_target():
-    assert erlang.required_agents(CLASSIC, target_seconds=20, target_asa_seconds=20).agents == 13  # 17.1 s
-    assert erlang.required_agents(CLASSIC, target_seconds=20, target_asa_seconds=10).agents == 14  # 7.8 s
-    both = erlang.required_agents(CLASSIC, target_seconds=20, target_service_level=0.9, target_asa_seconds=20)
+    assert (
+        erlang.required_agents(CLASSIC, target_seconds=20, target_asa_seconds=20).agents == 13
+    )  # 17.1 s
+    assert (
+        erlang.required_agents(CLASSIC, target_seconds=20, target_asa_seconds=10).agents == 14
+    )  # 7.8 s
+    both = erlang.required_agents(
+        CLASSIC, target_seconds=20, target_service_level=0.9, target_asa_seconds=20
+    )
     assert both.agents == 15 and both.limited_by == "service_level"
 
 
 def test_zero_target_seconds_means_answered_without_waiting():
-    assert erlang.service_level(14, CLASSIC, 0) == pytest.approx(1 - erlang.probability_wait(14, CLASSIC))
+    assert erlang.service_level(14, CLASSIC, 0) == pytest.approx(
+        1 - erlang.probability_wait(14, CLASSIC)
+    )
 
 
 def test_no_calls_need_no_agents():
     result = erlang.required_agents(
-        Workload(calls=0, interval_seconds=1800, aht_seconds=180), target_seconds=20, target_service_level=0.8,
+        Workload(calls=0, interval_seconds=1800, aht_seconds=180),
+        target_seconds=20,
+        target_service_level=0.8,
         shrinkage=0.3,
-    )  # fmt: skip
-    assert (result.agents, result.service_level, result.occupancy, result.scheduled_fte) == (0, 1.0, 0.0, 0.0)
+    )
+    assert (result.agents, result.service_level, result.occupancy, result.scheduled_fte) == (
+        0,
+        1.0,
+        0.0,
+        0.0,
+    )
 
 
 def test_pyworkforce_is_wrapped_where_it_is_unsound():
@@ -187,13 +217,17 @@ def test_erlang_a_abandonment_lowers_the_requirement_and_counts_as_failure():
 
 
 def test_erlang_a_abandon_target_and_short_abandons():
-    result = erlang.required_agents_erlang_a(CLASSIC, target_seconds=20, patience_seconds=300, max_abandon_rate=0.02)
+    result = erlang.required_agents_erlang_a(
+        CLASSIC, target_seconds=20, patience_seconds=300, max_abandon_rate=0.02
+    )
     assert result.abandon_rate <= 0.02 and result.limited_by == "abandon_rate"
     previous = erlang.erlang_a(result.agents - 1, CLASSIC, target_seconds=20, patience_seconds=300)
     assert previous.abandon_rate > 0.02
     # Excluding callers who hung up within 5 s from the denominator (the metric catalog's
     # definition) can only raise the service level.
-    with_short = erlang.erlang_a(12, CLASSIC, target_seconds=20, patience_seconds=300, short_abandon_seconds=5)
+    with_short = erlang.erlang_a(
+        12, CLASSIC, target_seconds=20, patience_seconds=300, short_abandon_seconds=5
+    )
     assert 0 < with_short.short_abandon_rate < with_short.abandon_rate
     assert with_short.service_level == pytest.approx(
         with_short.answered_within_target / (1 - with_short.short_abandon_rate)
@@ -244,7 +278,9 @@ def test_chat_agents_are_slots_divided_by_concurrency():
 
 def test_chat_refuses_bad_concurrency():
     with pytest.raises(StaffingInputError, match="concurrency"):
-        erlang.required_chat_agents(CHAT, target_seconds=30, concurrency=0, target_service_level=0.8)
+        erlang.required_chat_agents(
+            CHAT, target_seconds=30, concurrency=0, target_service_level=0.8
+        )
 
 
 # --------------------------------------------------------------------------- properties
@@ -262,7 +298,9 @@ occupancies = st.floats(min_value=0.5, max_value=1.0)
 @settings(max_examples=60, deadline=None)
 @given(workloads, st.integers(min_value=0, max_value=400), st.floats(min_value=0, max_value=120))
 def test_service_level_never_falls_when_agents_are_added(workload, agents, target):
-    assert erlang.service_level(agents + 1, workload, target) >= erlang.service_level(agents, workload, target)
+    assert erlang.service_level(agents + 1, workload, target) >= erlang.service_level(
+        agents, workload, target
+    )
     assert erlang.asa_seconds(agents + 1, workload) <= erlang.asa_seconds(agents, workload)
 
 
@@ -271,21 +309,29 @@ def test_service_level_never_falls_when_agents_are_added(workload, agents, targe
 def test_more_traffic_never_needs_fewer_agents(workload, target, max_occupancy, growth):
     busier = Workload(workload.calls * growth, workload.interval_seconds, workload.aht_seconds)
     kwargs = dict(target_seconds=20, target_service_level=target, max_occupancy=max_occupancy)
-    assert erlang.required_agents(busier, **kwargs).agents >= erlang.required_agents(workload, **kwargs).agents
+    assert (
+        erlang.required_agents(busier, **kwargs).agents
+        >= erlang.required_agents(workload, **kwargs).agents
+    )
 
 
 @settings(max_examples=60, deadline=None)
 @given(workloads, targets, occupancies, st.floats(min_value=0, max_value=0.6))
 def test_requirement_is_met_and_minimal(workload, target, max_occupancy, shrinkage):
     result = erlang.required_agents(
-        workload, target_seconds=20, target_service_level=target, max_occupancy=max_occupancy, shrinkage=shrinkage
+        workload,
+        target_seconds=20,
+        target_service_level=target,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
     )
     assert result.service_level >= target
     assert result.occupancy <= max_occupancy + 1e-9
     assert result.scheduled_fte >= result.agents
     fewer = result.agents - 1
     assert (
-        erlang.service_level(fewer, workload, 20) < target or erlang.occupancy(fewer, workload) > max_occupancy
+        erlang.service_level(fewer, workload, 20) < target
+        or erlang.occupancy(fewer, workload) > max_occupancy
     )
 
 

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-CLASSIC = ["--calls", "100", "--interval-seconds", "1800", "--aht-seconds", "180", "--target-seconds", "20"]
+CLASSIC = [
+    "--calls",
+    "100",
+    "--interval-seconds",
+    "1800",
+    "--aht-seconds",
+    "180",
+    "--target-seconds",
+    "20",
+]
 
 
 def run(*args) -> str:
@@ -19,7 +28,14 @@ def run(*args) -> str:
 
 def test_json_has_exactly_the_contract_keys_and_the_classic_figures():
     figures = json.loads(run(*CLASSIC, "--service-level", "0.8", "--shrinkage", "0.3", "--json"))
-    assert set(figures) == {"agents", "service_level", "asa_seconds", "occupancy", "probability_wait", "scheduled_fte"}
+    assert set(figures) == {
+        "agents",
+        "service_level",
+        "asa_seconds",
+        "occupancy",
+        "probability_wait",
+        "scheduled_fte",
+    }
     assert figures["agents"] == 14
     assert figures["service_level"] == pytest.approx(0.8884, abs=5e-5)
     assert figures["asa_seconds"] == pytest.approx(7.84, abs=5e-3)
@@ -39,11 +55,29 @@ def test_readable_table():
 def test_erlang_a_and_chat_variants():
     with_abandon = run(*CLASSIC, "--service-level", "0.8", "--patience-seconds", "300")
     assert "Erlang A" in with_abandon and "Abandon rate             2.5%" in with_abandon
-    assert json.loads(run(*CLASSIC, "--service-level", "0.8", "--patience-seconds", "300", "--json"))["agents"] == 13
+    assert (
+        json.loads(run(*CLASSIC, "--service-level", "0.8", "--patience-seconds", "300", "--json"))[
+            "agents"
+        ]
+        == 13
+    )
     chat = json.loads(
-        run("--calls", "300", "--interval-seconds", "1800", "--aht-seconds", "600", "--target-seconds", "30",
-            "--service-level", "0.8", "--concurrency", "3", "--json")
-    )  # fmt: skip
+        run(
+            "--calls",
+            "300",
+            "--interval-seconds",
+            "1800",
+            "--aht-seconds",
+            "600",
+            "--target-seconds",
+            "30",
+            "--service-level",
+            "0.8",
+            "--concurrency",
+            "3",
+            "--json",
+        )
+    )
     assert chat["agents"] == 37
 
 
@@ -54,14 +88,46 @@ def test_asa_target_alone():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--calls", "-5", "--interval-seconds", "1800", "--aht-seconds", "180", "--target-seconds", "20",
-          "--service-level", "0.8"], "--calls must be zero or more"),  # fmt: skip
-        (["--calls", "100", "--interval-seconds", "0", "--aht-seconds", "180", "--target-seconds", "20",
-          "--service-level", "0.8"], "--interval-seconds must be greater than zero"),  # fmt: skip
+        (
+            [
+                "--calls",
+                "-5",
+                "--interval-seconds",
+                "1800",
+                "--aht-seconds",
+                "180",
+                "--target-seconds",
+                "20",
+                "--service-level",
+                "0.8",
+            ],
+            "--calls must be zero or more",
+        ),
+        (
+            [
+                "--calls",
+                "100",
+                "--interval-seconds",
+                "0",
+                "--aht-seconds",
+                "180",
+                "--target-seconds",
+                "20",
+                "--service-level",
+                "0.8",
+            ],
+            "--interval-seconds must be greater than zero",
+        ),
         ([*CLASSIC, "--service-level", "1"], "--service-level must be between 0 and 1"),
         ([*CLASSIC, "--service-level", "0"], "--service-level must be between 0 and 1"),
-        ([*CLASSIC, "--service-level", "0.8", "--shrinkage", "1"], "--shrinkage must be at least 0 and less than 1"),
-        ([*CLASSIC, "--service-level", "0.8", "--max-occupancy", "0"], "--max-occupancy must be greater than 0"),
+        (
+            [*CLASSIC, "--service-level", "0.8", "--shrinkage", "1"],
+            "--shrinkage must be at least 0 and less than 1",
+        ),
+        (
+            [*CLASSIC, "--service-level", "0.8", "--max-occupancy", "0"],
+            "--max-occupancy must be greater than 0",
+        ),
         ([*CLASSIC, "--service-level", "nan"], "finite number"),
         ([*CLASSIC], "Give --service-level"),
         ([*CLASSIC, "--service-level", "0.8", "--concurrency", "0"], "--concurrency must be"),
@@ -73,15 +139,33 @@ def test_bad_input_is_a_clear_command_error(args, message):
 
 
 def test_console_command(tmp_path):
-    """The real `steward` entry point: JSON on success; on bad input a message, exit 1, no traceback."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "steward.settings", "STEWARD_ENV": "test", "LANG": "C.UTF-8"}
+    """The real `steward` entry point: JSON, or on bad input a message, exit 1, no traceback."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "steward.settings",
+        "STEWARD_ENV": "test",
+        "LANG": "C.UTF-8",
+    }
     env.pop("LC_ALL", None), env.pop("LC_MESSAGES", None)
     steward = Path(sys.executable).with_name("steward")
-    ok = subprocess.run([steward, "erlang", *CLASSIC, "--service-level", "0.8", "--json"],
-                        env=env, capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    ok = subprocess.run(
+        [steward, "erlang", *CLASSIC, "--service-level", "0.8", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["agents"] == 14
-    bad = subprocess.run([steward, "erlang", *CLASSIC, "--service-level", "0.8", "--shrinkage", "1.2"],
-                         env=env, capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    bad = subprocess.run(
+        [steward, "erlang", *CLASSIC, "--service-level", "0.8", "--shrinkage", "1.2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert bad.returncode == 1
-    assert "--shrinkage must be at least 0 and less than 1" in bad.stderr and "Traceback" not in bad.stderr
+    assert (
+        "--shrinkage must be at least 0 and less than 1" in bad.stderr
+        and "Traceback" not in bad.stderr
+    )

@@ -4,9 +4,9 @@ Each model is simulated in R independent replications (fixed seeds, so the test 
 reproducible); each replication drops a warm-up, and the R replication means give an estimate
 and its standard error SE = s / √R. The formula must lie within 4·SE of the simulation — with
 R − 1 = 11 degrees of freedom that is a two-sided 0.2 % test — and the SE itself must be small
-enough for the comparison to mean something (≤ 0.015 for shares, ≤ 1.5 s for ASA). The Erlang C case is the
-classic example at its requirement, 14 agents (at 13 agents the waits are so autocorrelated
-that the ASA would need several times more simulated calls for the same precision).
+enough for the comparison to mean something (≤ 0.015 for shares, ≤ 1.5 s for ASA). The
+Erlang C case is the classic example at its requirement, 14 agents (at 13 the waits are so
+autocorrelated that the ASA would need several times more simulated calls for that precision).
 """
 
 import math
@@ -24,7 +24,9 @@ HORIZON_SECONDS = 60_000  # ≈ 3,300 calls per replication
 WARM_UP_SECONDS = 6_000
 
 
-def simulate(workload: Workload, agents: int, target_seconds: float, patience_seconds: float | None = None):
+def simulate(
+    workload: Workload, agents: int, target_seconds: float, patience_seconds: float | None = None
+):
     """Per replication: (answered within target ÷ offered, abandoned ÷ offered, ASA of answered)."""
     results = []
     for replication in range(REPLICATIONS):
@@ -43,7 +45,9 @@ def simulate(workload: Workload, agents: int, target_seconds: float, patience_se
         # Callers still waiting at the horizon have no record; keep only arrivals whose fate is
         # certainly known (arrived well before the end), after the warm-up.
         cutoff = HORIZON_SECONDS - 3_000
-        records = [r for r in simulation.get_all_records() if WARM_UP_SECONDS <= r.arrival_date < cutoff]
+        records = [
+            r for r in simulation.get_all_records() if WARM_UP_SECONDS <= r.arrival_date < cutoff
+        ]
         answered = [r for r in records if r.record_type == "service"]
         abandoned = [r for r in records if r.record_type == "renege"]
         offered = len(answered) + len(abandoned)

@@ -59,7 +59,10 @@ def _check_population(population: int | None) -> None:
 
 def _check_proportion(proportion: float) -> None:
     _number("proportion", proportion)
-    _require(0 < proportion < 1, "proportion must be between 0 and 1, exclusive (0.5 is the safe choice).")
+    _require(
+        0 < proportion < 1,
+        "proportion must be between 0 and 1, exclusive (0.5 is the safe choice).",
+    )
 
 
 def z_value(confidence: float) -> float:
@@ -122,7 +125,9 @@ def _plan(n0: float, *, population, margin, confidence, z, **about) -> SampleSiz
     corrected = finite_population_sample_size(n0, population)
     size = _ceil(corrected)
     if population is not None:
-        size = min(size, population)  # never more than a census (rounding cannot exceed N, but say so)
+        size = min(
+            size, population
+        )  # never more than a census (rounding cannot exceed N, but say so)
     return SampleSizePlan(
         sample_size=size,
         sample_size_infinite_population=_ceil(n0),
@@ -136,7 +141,11 @@ def _plan(n0: float, *, population, margin, confidence, z, **about) -> SampleSiz
 
 
 def sample_size_proportion(
-    *, margin: float, confidence: float = 0.95, proportion: float = 0.5, population: int | None = None
+    *,
+    margin: float,
+    confidence: float = 0.95,
+    proportion: float = 0.5,
+    population: int | None = None,
 ) -> SampleSizePlan:
     """Evaluations needed to estimate a proportion (e.g. the QA pass rate) within ±margin at
     the confidence level: n0 = z² p (1 − p) / e², then the finite-population correction.
@@ -147,7 +156,9 @@ def sample_size_proportion(
     _check_population(population)
     z = z_value(confidence)
     n0 = z**2 * proportion * (1 - proportion) / margin**2
-    return _plan(n0, population=population, margin=margin, confidence=confidence, z=z, proportion=proportion)
+    return _plan(
+        n0, population=population, margin=margin, confidence=confidence, z=z, proportion=proportion
+    )
 
 
 def sample_size_mean(
@@ -172,11 +183,18 @@ def _check_evaluations(evaluations: int, population: int | None) -> None:
     )
     _check_population(population)
     if population is not None:
-        _require(evaluations <= population, "evaluations cannot exceed the population they were drawn from.")
+        _require(
+            evaluations <= population,
+            "evaluations cannot exceed the population they were drawn from.",
+        )
 
 
 def margin_proportion(
-    *, evaluations: int, population: int | None = None, confidence: float = 0.95, proportion: float = 0.5
+    *,
+    evaluations: int,
+    population: int | None = None,
+    confidence: float = 0.95,
+    proportion: float = 0.5,
 ) -> float:
     """± margin achieved by `evaluations` evaluations for a proportion:
     z · √(p (1 − p) / n · (N − n)/(N − 1)). Zero for a census."""
@@ -187,13 +205,17 @@ def margin_proportion(
     )
 
 
-def margin_mean(*, evaluations: int, sd: float, population: int | None = None, confidence: float = 0.95) -> float:
+def margin_mean(
+    *, evaluations: int, sd: float, population: int | None = None, confidence: float = 0.95
+) -> float:
     """± margin (score points) achieved by `evaluations` evaluations for a mean score:
     z · σ / √n · √((N − n)/(N − 1))."""
     _check_evaluations(evaluations, population)
     _number("sd", sd)
     _require(sd >= 0, "sd must be zero or more.")
-    return z_value(confidence) * sd / math.sqrt(evaluations) * math.sqrt(fpc(evaluations, population))
+    return (
+        z_value(confidence) * sd / math.sqrt(evaluations) * math.sqrt(fpc(evaluations, population))
+    )
 
 
 # --------------------------------------------------------------------------- the warning
@@ -226,7 +248,9 @@ def wilson_half_width(
     return z / (1 + z**2 / n) * math.sqrt(proportion * (1 - proportion) / n + z**2 / (4 * n**2))
 
 
-def t_half_width(*, evaluations: int, sd: float, population: int | None = None, confidence: float = 0.95) -> float:
+def t_half_width(
+    *, evaluations: int, sd: float, population: int | None = None, confidence: float = 0.95
+) -> float:
     """Half the width of the t interval for a mean score: t_{n−1} · s/√n · √((N − n)/(N − 1)).
     Infinite for a single evaluation of a larger population (no spread can be estimated)."""
     _check_evaluations(evaluations, population)
@@ -288,11 +312,15 @@ def evaluations_warning(
         def half_width(n: int) -> float:
             return t_half_width(evaluations=n, sd=sd, population=population, confidence=confidence)
     else:
-        _require(tolerated_margin < 1, "tolerated_margin for a rate must be less than 1 (e.g. 0.10).")
+        _require(
+            tolerated_margin < 1, "tolerated_margin for a rate must be less than 1 (e.g. 0.10)."
+        )
         observed = 0.5 if proportion is None else proportion
 
         def half_width(n: int) -> float:
-            return wilson_half_width(evaluations=n, proportion=observed, population=population, confidence=confidence)
+            return wilson_half_width(
+                evaluations=n, proportion=observed, population=population, confidence=confidence
+            )
 
     margin = half_width(evaluations)
     if margin <= tolerated_margin + _EPS:
@@ -302,9 +330,15 @@ def evaluations_warning(
     if population is not None:
         limit = population
     elif sd is not None:
-        limit = 4 * sample_size_mean(margin=tolerated_margin, sd=sd, confidence=confidence).sample_size + 4
+        limit = (
+            4 * sample_size_mean(margin=tolerated_margin, sd=sd, confidence=confidence).sample_size
+            + 4
+        )
     else:
-        limit = 4 * sample_size_proportion(margin=tolerated_margin, confidence=confidence).sample_size + 4
+        limit = (
+            4 * sample_size_proportion(margin=tolerated_margin, confidence=confidence).sample_size
+            + 4
+        )
     needed = _fewest(lambda n: half_width(n) <= tolerated_margin + _EPS, limit)
     return EvaluationsWarning(
         evaluations=evaluations,

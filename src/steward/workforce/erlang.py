@@ -43,7 +43,9 @@ def _require(condition: bool, message: str) -> None:
 
 
 def _finite(name: str, value: float) -> None:
-    _require(isinstance(value, (int, float)) and math.isfinite(value), f"{name} must be a finite number.")
+    _require(
+        isinstance(value, (int, float)) and math.isfinite(value), f"{name} must be a finite number."
+    )
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,9 @@ class Workload:
             _finite(name, getattr(self, name))
         _require(self.calls >= 0, "calls must be zero or more.")
         _require(self.interval_seconds > 0, "interval_seconds must be greater than zero.")
-        _require(self.aht_seconds > 0, "aht_seconds (average handle time) must be greater than zero.")
+        _require(
+            self.aht_seconds > 0, "aht_seconds (average handle time) must be greater than zero."
+        )
 
     @property
     def arrival_rate(self) -> float:
@@ -100,7 +104,9 @@ class Staffing:
 
 def _check_shrinkage(shrinkage: float) -> None:
     _finite("shrinkage", shrinkage)
-    _require(0 <= shrinkage < 1, "shrinkage must be at least 0 and less than 1 (e.g. 0.3 for 30 %).")
+    _require(
+        0 <= shrinkage < 1, "shrinkage must be at least 0 and less than 1 (e.g. 0.3 for 30 %)."
+    )
 
 
 def _check_target(target_seconds: float) -> None:
@@ -182,7 +188,11 @@ def occupancy(agents: int, workload: Workload) -> float:
 
 
 def erlang_c_staffing(
-    agents: int, workload: Workload, target_seconds: float, shrinkage: float = 0.0, limited_by: str = ""
+    agents: int,
+    workload: Workload,
+    target_seconds: float,
+    shrinkage: float = 0.0,
+    limited_by: str = "",
 ) -> Staffing:
     """Every Erlang C figure for a given number of productive agents."""
     _check_shrinkage(shrinkage)
@@ -200,7 +210,9 @@ def erlang_c_staffing(
     )
 
 
-def _check_goals(target_service_level: float | None, target_asa_seconds: float | None, max_occupancy: float) -> None:
+def _check_goals(
+    target_service_level: float | None, target_asa_seconds: float | None, max_occupancy: float
+) -> None:
     _require(
         target_service_level is not None or target_asa_seconds is not None,
         "Give a target service level, a target ASA, or both.",
@@ -215,7 +227,9 @@ def _check_goals(target_service_level: float | None, target_asa_seconds: float |
         _finite("target ASA", target_asa_seconds)
         _require(target_asa_seconds > 0, "The target ASA must be greater than zero seconds.")
     _finite("max_occupancy", max_occupancy)
-    _require(0 < max_occupancy <= 1, "max_occupancy must be greater than 0 and at most 1 (e.g. 0.85).")
+    _require(
+        0 < max_occupancy <= 1, "max_occupancy must be greater than 0 and at most 1 (e.g. 0.85)."
+    )
 
 
 def _smallest(start: int, meets) -> int:
@@ -257,14 +271,19 @@ def required_agents(
     needs = {}
     if target_service_level is not None:
         needs["service_level"] = _smallest(
-            first_stable, lambda n: service_level(n, workload, target_seconds) >= target_service_level
+            first_stable,
+            lambda n: service_level(n, workload, target_seconds) >= target_service_level,
         )
     if target_asa_seconds is not None:
-        needs["asa"] = _smallest(first_stable, lambda n: asa_seconds(n, workload) <= target_asa_seconds)
+        needs["asa"] = _smallest(
+            first_stable, lambda n: asa_seconds(n, workload) <= target_asa_seconds
+        )
     # A / N ≤ max_occupancy ⇔ N ≥ A / max_occupancy; the queue must be stable in any case.
     needs["occupancy"] = max(_ceil(traffic / max_occupancy), first_stable)
     limited_by = max(needs, key=lambda key: needs[key])
-    return erlang_c_staffing(needs[limited_by], workload, target_seconds, shrinkage, limited_by=limited_by)
+    return erlang_c_staffing(
+        needs[limited_by], workload, target_seconds, shrinkage, limited_by=limited_by
+    )
 
 
 # --------------------------------------------------------------------------- Erlang A
@@ -304,7 +323,9 @@ class ErlangAResult:
         }
 
 
-def _stationary_queue(agents: int, workload: Workload, patience_seconds: float) -> tuple[float, np.ndarray]:
+def _stationary_queue(
+    agents: int, workload: Workload, patience_seconds: float
+) -> tuple[float, np.ndarray]:
     """(P(an arriving caller finds a free agent), [P(it finds all agents busy and j callers
     queued) for j = 0, 1, 2 …]). Arrivals are Poisson, so they see the stationary state (PASTA)."""
     lam, mu, theta = workload.arrival_rate, 1 / workload.aht_seconds, 1 / patience_seconds
@@ -343,7 +364,9 @@ def erlang_a(
     _check_target(target_seconds)
     _check_shrinkage(shrinkage)
     _finite("patience_seconds", patience_seconds)
-    _require(patience_seconds > 0, "patience_seconds (mean caller patience) must be greater than zero.")
+    _require(
+        patience_seconds > 0, "patience_seconds (mean caller patience) must be greater than zero."
+    )
     _finite("short_abandon_seconds", short_abandon_seconds)
     _require(short_abandon_seconds >= 0, "short_abandon_seconds must be zero or more.")
     fte = scheduled_fte(agents, shrinkage)
@@ -356,17 +379,30 @@ def erlang_a(
     )
     if workload.traffic == 0:
         return ErlangAResult(
-            service_level=1.0, answered_within_target=1.0, abandon_rate=0.0, short_abandon_rate=0.0,
-            asa_seconds=0.0, mean_wait_seconds=0.0, occupancy=0.0, probability_wait=0.0, **common,
-        )  # fmt: skip
+            service_level=1.0,
+            answered_within_target=1.0,
+            abandon_rate=0.0,
+            short_abandon_rate=0.0,
+            asa_seconds=0.0,
+            mean_wait_seconds=0.0,
+            occupancy=0.0,
+            probability_wait=0.0,
+            **common,
+        )
     theta = 1 / patience_seconds
     if agents == 0:  # nobody answers: every caller waits until their patience runs out
         short = 1 - math.exp(-theta * short_abandon_seconds)
         return ErlangAResult(
-            service_level=0.0, answered_within_target=0.0, abandon_rate=1.0, short_abandon_rate=short,
-            asa_seconds=math.inf, mean_wait_seconds=patience_seconds, occupancy=1.0, probability_wait=1.0,
+            service_level=0.0,
+            answered_within_target=0.0,
+            abandon_rate=1.0,
+            short_abandon_rate=short,
+            asa_seconds=math.inf,
+            mean_wait_seconds=patience_seconds,
+            occupancy=1.0,
+            probability_wait=1.0,
             **common,
-        )  # fmt: skip
+        )
     p_free, queue = _stationary_queue(agents, workload, patience_seconds)
     served_rate = agents / workload.aht_seconds
     # A caller finding j queued ahead moves up at rate Nμ + iθ (i = j, j−1, …, 0 callers ahead:
@@ -375,7 +411,8 @@ def erlang_a(
     rates = served_rate + theta * np.arange(len(queue))  # rates[i]: stage with i callers ahead
     log_stage_survive = np.log(rates / (rates + theta))  # P(the stage ends before τ)
     p_answered_given_j = np.exp(np.cumsum(log_stage_survive))  # Π_{i≤j} r_i/(r_i+θ)
-    # E[V_j · 1{answered}] = P(answered | j) · Σ_{i≤j} 1/(r_i+θ) (derivative of the Laplace transform)
+    # E[V_j · 1{answered}] = P(answered | j) · Σ_{i≤j} 1/(r_i+θ)
+    # (the derivative of V_j's Laplace transform at θ)
     wait_answered_given_j = p_answered_given_j * np.cumsum(1 / (rates + theta))
     # Clamp: the sums can overshoot [0, 1] by a rounding error when nobody waits.
     p_answered = min(1.0, float(p_free + queue @ p_answered_given_j))
@@ -437,16 +474,25 @@ def required_agents_erlang_a(
     if target_service_level is not None:
         _check_goals(target_service_level, None, max_occupancy)
     _finite("max_occupancy", max_occupancy)
-    _require(0 < max_occupancy <= 1, "max_occupancy must be greater than 0 and at most 1 (e.g. 0.85).")
+    _require(
+        0 < max_occupancy <= 1, "max_occupancy must be greater than 0 and at most 1 (e.g. 0.85)."
+    )
     if max_abandon_rate is not None:
         _finite("max_abandon_rate", max_abandon_rate)
-        _require(0 < max_abandon_rate < 1, "The maximum abandon rate must be between 0 and 1, exclusive.")
+        _require(
+            0 < max_abandon_rate < 1, "The maximum abandon rate must be between 0 and 1, exclusive."
+        )
 
     def at(n: int, limited_by: str = "") -> ErlangAResult:
         return erlang_a(
-            n, workload, target_seconds=target_seconds, patience_seconds=patience_seconds,
-            short_abandon_seconds=short_abandon_seconds, shrinkage=shrinkage, limited_by=limited_by,
-        )  # fmt: skip
+            n,
+            workload,
+            target_seconds=target_seconds,
+            patience_seconds=patience_seconds,
+            short_abandon_seconds=short_abandon_seconds,
+            shrinkage=shrinkage,
+            limited_by=limited_by,
+        )
 
     if workload.traffic == 0:
         return at(0, "none")
@@ -478,9 +524,14 @@ def _check_concurrency(concurrency: int) -> None:
 
 
 def chat_staffing(
-    agents: int, workload: Workload, *, target_seconds: float, concurrency: int, shrinkage: float = 0.0,
+    agents: int,
+    workload: Workload,
+    *,
+    target_seconds: float,
+    concurrency: int,
+    shrinkage: float = 0.0,
     limited_by: str = "",
-) -> Staffing:  # fmt: skip
+) -> Staffing:
     """Every chat figure for `agents` productive agents each handling up to `concurrency` chats."""
     _check_concurrency(concurrency)
     slots = erlang_c_staffing(agents * concurrency, workload, target_seconds, shrinkage)
@@ -515,20 +566,33 @@ def required_chat_agents(
     _check_shrinkage(shrinkage)
     if workload.traffic == 0:
         return chat_staffing(
-            0, workload, target_seconds=target_seconds, concurrency=concurrency, shrinkage=shrinkage,
+            0,
+            workload,
+            target_seconds=target_seconds,
+            concurrency=concurrency,
+            shrinkage=shrinkage,
             limited_by="none",
-        )  # fmt: skip
+        )
     needs = {}
     first = max(1, _ceil((math.floor(workload.traffic) + 1) / concurrency))
     if target_service_level is not None:
         needs["service_level"] = _smallest(
-            first, lambda n: service_level(n * concurrency, workload, target_seconds) >= target_service_level
+            first,
+            lambda n: (
+                service_level(n * concurrency, workload, target_seconds) >= target_service_level
+            ),
         )
     if target_asa_seconds is not None:
-        needs["asa"] = _smallest(first, lambda n: asa_seconds(n * concurrency, workload) <= target_asa_seconds)
+        needs["asa"] = _smallest(
+            first, lambda n: asa_seconds(n * concurrency, workload) <= target_asa_seconds
+        )
     needs["occupancy"] = max(first, _ceil(workload.traffic / max_occupancy / concurrency))
     limited_by = max(needs, key=lambda key: needs[key])
     return chat_staffing(
-        needs[limited_by], workload, target_seconds=target_seconds, concurrency=concurrency,
-        shrinkage=shrinkage, limited_by=limited_by,
-    )  # fmt: skip
+        needs[limited_by],
+        workload,
+        target_seconds=target_seconds,
+        concurrency=concurrency,
+        shrinkage=shrinkage,
+        limited_by=limited_by,
+    )

@@ -1,6 +1,7 @@
 """`steward qa …`: quality-assurance tools from the command line.
 
-  steward qa sample-size --population N --margin 0.05 [--confidence 0.95] [--proportion 0.5 | --sd S] [--json]
+  steward qa sample-size --population N --margin 0.05 [--confidence 0.95]
+                         [--proportion 0.5 | --sd S] [--json]
   steward qa margin --evaluations n [--population N] [--confidence 0.95] [--proportion P | --sd S]
                     [--tolerated-margin M] [--json]
 
@@ -32,11 +33,17 @@ def _finite_options(options: dict, names: tuple[str, ...]) -> None:
 
 def _check_common(options: dict) -> None:
     _finite_options(options, ("margin", "confidence", "proportion", "sd", "tolerated_margin"))
-    _check(0 < options["confidence"] < 1, _("--confidence must be between 0 and 1, exclusive (e.g. 0.95)."))
+    _check(
+        0 < options["confidence"] < 1,
+        _("--confidence must be between 0 and 1, exclusive (e.g. 0.95)."),
+    )
     if options["population"] is not None:
         _check(options["population"] >= 0, _("--population must be zero or more contacts."))
     if options["proportion"] is not None:
-        _check(0 < options["proportion"] < 1, _("--proportion must be between 0 and 1, exclusive (e.g. 0.5)."))
+        _check(
+            0 < options["proportion"] < 1,
+            _("--proportion must be between 0 and 1, exclusive (e.g. 0.5)."),
+        )
     if options["sd"] is not None:
         _check(options["sd"] > 0, _("--sd must be greater than zero."))
     _check(
@@ -65,44 +72,78 @@ class Command(SubcommandCommand):
 
     @staticmethod
     def _common_arguments(parser):
-        parser.add_argument("--population", type=int, default=None,
-                            help="contacts the sample is drawn from (omit for unlimited)")  # fmt: skip
-        parser.add_argument("--confidence", type=float, default=0.95, help="confidence level (default 0.95)")
-        parser.add_argument("--proportion", type=float, default=None,
-                            help="expected rate, e.g. the pass rate (default 0.5, the worst case)")  # fmt: skip
-        parser.add_argument("--sd", type=float, default=None,
-                            help="for a mean score: the score's standard deviation (margin in score points)")  # fmt: skip
+        parser.add_argument(
+            "--population",
+            type=int,
+            default=None,
+            help="contacts the sample is drawn from (omit for unlimited)",
+        )
+        parser.add_argument(
+            "--confidence", type=float, default=0.95, help="confidence level (default 0.95)"
+        )
+        parser.add_argument(
+            "--proportion",
+            type=float,
+            default=None,
+            help="expected rate, e.g. the pass rate (default 0.5, the worst case)",
+        )
+        parser.add_argument(
+            "--sd",
+            type=float,
+            default=None,
+            help="for a mean score: the score's standard deviation (margin in score points)",
+        )
         parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
     # ------------------------------------------------------------------ sample-size
 
     def arguments_sample_size(self, parser):
-        parser.add_argument("--margin", type=float, required=True,
-                            help="± half-width wanted: a share (0.05) or, with --sd, score points")  # fmt: skip
+        parser.add_argument(
+            "--margin",
+            type=float,
+            required=True,
+            help="± half-width wanted: a share (0.05) or, with --sd, score points",
+        )
         self._common_arguments(parser)
 
-    def handle_sample_size(self, *, margin, population, confidence, proportion, sd, json: bool, **_options):
-        options = dict(margin=margin, population=population, confidence=confidence, proportion=proportion, sd=sd)
+    def handle_sample_size(
+        self, *, margin, population, confidence, proportion, sd, json: bool, **_options
+    ):
+        options = dict(
+            margin=margin,
+            population=population,
+            confidence=confidence,
+            proportion=proportion,
+            sd=sd,
+        )
         _check_common(options)
         if sd is None:
-            _check(0 < margin < 1, _("--margin must be between 0 and 1, exclusive (e.g. 0.05 for ±5 points)."))
+            _check(
+                0 < margin < 1,
+                _("--margin must be between 0 and 1, exclusive (e.g. 0.05 for ±5 points)."),
+            )
         else:
             _check(margin > 0, _("--margin must be greater than zero (score points)."))
         try:
             if sd is None:
                 plan = sampling.sample_size_proportion(
-                    margin=margin, confidence=confidence, proportion=0.5 if proportion is None else proportion,
+                    margin=margin,
+                    confidence=confidence,
+                    proportion=0.5 if proportion is None else proportion,
                     population=population,
-                )  # fmt: skip
+                )
             else:
-                plan = sampling.sample_size_mean(margin=margin, sd=sd, confidence=confidence, population=population)
+                plan = sampling.sample_size_mean(
+                    margin=margin, sd=sd, confidence=confidence, population=population
+                )
         except sampling.SamplingInputError as error:  # a backstop: the checks above come first
             raise CommandError(str(error)) from None
         if json:
             self.stdout.write(_json(plan.as_dict()))
             return
         what = (
-            _("a mean score (SD %(sd)s), ± %(margin)s points") % {"sd": f"{sd:g}", "margin": f"{margin:g}"}
+            _("a mean score (SD %(sd)s), ± %(margin)s points")
+            % {"sd": f"{sd:g}", "margin": f"{margin:g}"}
             if sd is not None
             else _("a rate (planned at %(p)s%%), ± %(margin)s points")
             % {"p": f"{plan.proportion * 100:g}", "margin": f"{margin * 100:g}"}
@@ -112,7 +153,10 @@ class Command(SubcommandCommand):
             (_("Confidence"), f"{confidence * 100:g}% (z = {plan.z:.4f})"),
             (_("Population"), _population_text(population)),
             (_("Evaluations needed"), f"{plan.sample_size:,}"),
-            (_("Without the finite-population correction"), f"{plan.sample_size_infinite_population:,}"),
+            (
+                _("Without the finite-population correction"),
+                f"{plan.sample_size_infinite_population:,}",
+            ),
         ]
         self._rows(rows)
 
@@ -120,14 +164,33 @@ class Command(SubcommandCommand):
 
     def arguments_margin(self, parser):
         parser.add_argument("--evaluations", type=int, required=True, help="evaluations done")
-        parser.add_argument("--tolerated-margin", type=float, default=None,
-                            help="widest acceptable ± margin (default 0.10 for a rate; required with --sd)")  # fmt: skip
+        parser.add_argument(
+            "--tolerated-margin",
+            type=float,
+            default=None,
+            help="widest acceptable ± margin (default 0.10 for a rate; required with --sd)",
+        )
         self._common_arguments(parser)
 
-    def handle_margin(self, *, evaluations, tolerated_margin, population, confidence, proportion, sd, json: bool,
-                      **_options):  # fmt: skip
-        options = dict(population=population, confidence=confidence, proportion=proportion, sd=sd,
-                       tolerated_margin=tolerated_margin)  # fmt: skip
+    def handle_margin(
+        self,
+        *,
+        evaluations,
+        tolerated_margin,
+        population,
+        confidence,
+        proportion,
+        sd,
+        json: bool,
+        **_options,
+    ):
+        options = dict(
+            population=population,
+            confidence=confidence,
+            proportion=proportion,
+            sd=sd,
+            tolerated_margin=tolerated_margin,
+        )
         _check_common(options)
         _check(evaluations >= 1, _("--evaluations must be at least 1."))
         _check(
@@ -135,25 +198,39 @@ class Command(SubcommandCommand):
             _("--evaluations cannot exceed --population."),
         )
         if sd is not None:
-            _check(tolerated_margin is not None, _("With --sd give --tolerated-margin in score points."))
+            _check(
+                tolerated_margin is not None,
+                _("With --sd give --tolerated-margin in score points."),
+            )
         elif tolerated_margin is None:
             tolerated_margin = sampling.DEFAULT_TOLERATED_MARGIN
         _check(tolerated_margin > 0, _("--tolerated-margin must be greater than zero."))
         if sd is None:
-            _check(tolerated_margin < 1, _("--tolerated-margin for a rate must be less than 1 (e.g. 0.10)."))
+            _check(
+                tolerated_margin < 1,
+                _("--tolerated-margin for a rate must be less than 1 (e.g. 0.10)."),
+            )
         try:
             if sd is None:
                 planning_p = 0.5 if proportion is None else proportion
                 margin = sampling.margin_proportion(
-                    evaluations=evaluations, population=population, confidence=confidence, proportion=planning_p
+                    evaluations=evaluations,
+                    population=population,
+                    confidence=confidence,
+                    proportion=planning_p,
                 )
             else:
-                margin = sampling.margin_mean(evaluations=evaluations, sd=sd, population=population,
-                                              confidence=confidence)  # fmt: skip
+                margin = sampling.margin_mean(
+                    evaluations=evaluations, sd=sd, population=population, confidence=confidence
+                )
             warning = sampling.evaluations_warning(
-                evaluations=evaluations, population=population, tolerated_margin=tolerated_margin,
-                confidence=confidence, proportion=proportion, sd=sd,
-            )  # fmt: skip
+                evaluations=evaluations,
+                population=population,
+                tolerated_margin=tolerated_margin,
+                confidence=confidence,
+                proportion=proportion,
+                sd=sd,
+            )
         except sampling.SamplingInputError as error:
             raise CommandError(str(error)) from None
         figures = {
@@ -169,13 +246,17 @@ class Command(SubcommandCommand):
         if json:
             if not warning:
                 figures["interval_half_width"] = (
-                    sampling.t_half_width(evaluations=evaluations, sd=sd, population=population, confidence=confidence)
+                    sampling.t_half_width(
+                        evaluations=evaluations, sd=sd, population=population, confidence=confidence
+                    )
                     if sd is not None
                     else sampling.wilson_half_width(
-                        evaluations=evaluations, population=population, confidence=confidence,
+                        evaluations=evaluations,
+                        population=population,
+                        confidence=confidence,
                         proportion=0.5 if proportion is None else proportion,
                     )
-                )  # fmt: skip
+                )
             self.stdout.write(_json(figures))
             return
         scale = 1 if sd is not None else 100
@@ -189,12 +270,15 @@ class Command(SubcommandCommand):
             self.stdout.write(
                 self.style.WARNING(
                     _(
-                        "Too few evaluations: the %(confidence)s%% interval is ± %(width)s, wider than the "
-                        "tolerated ± %(tolerated)s; %(needed)s evaluations would be enough."
+                        "Too few evaluations: the %(confidence)s%% interval is ± %(width)s, "
+                        "wider than the tolerated ± %(tolerated)s; "
+                        "%(needed)s evaluations would be enough."
                     )
                     % {
                         "confidence": f"{confidence * 100:g}",
-                        "width": "∞" if math.isinf(warning.margin) else f"{warning.margin * scale:.2f}",
+                        "width": "∞"
+                        if math.isinf(warning.margin)
+                        else f"{warning.margin * scale:.2f}",
                         "tolerated": f"{tolerated_margin * scale:g}",
                         "needed": f"{warning.needed:,}",
                     }
@@ -204,7 +288,10 @@ class Command(SubcommandCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     _("Enough evaluations for ± %(tolerated)s at %(confidence)s%% confidence.")
-                    % {"tolerated": f"{tolerated_margin * scale:g}", "confidence": f"{confidence * 100:g}"}
+                    % {
+                        "tolerated": f"{tolerated_margin * scale:g}",
+                        "confidence": f"{confidence * 100:g}",
+                    }
                 )
             )
 
@@ -216,4 +303,6 @@ class Command(SubcommandCommand):
 
 def _json(data: dict) -> str:
     # JSON has no infinity; an interval that cannot be estimated (one evaluation) is null.
-    return json.dumps({k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in data.items()})
+    return json.dumps(
+        {k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in data.items()}
+    )
