@@ -172,7 +172,9 @@ class ContactStats:
     handle_sum: int = 0  # Σ (talk + hold + wrap) seconds over handled contacts
     handle_sumsq: int = 0  # Σ (talk + hold + wrap)² over handled contacts
     complaints: int = 0  # contacts flagged complaint
-    surveyed: int = 0  # contacts with at least one survey answer (csat, nps or ces)
+    # Contacts with at least one survey answer (csat, nps or ces); None when the source
+    # statistics do not carry it (then response_rate for "any" survey is null).
+    surveyed: int | None = 0
     csat: Histogram = EMPTY  # CSAT answers: score → count
     nps: Histogram = EMPTY  # NPS answers 0–10: score → count
     ces: Histogram = EMPTY  # CES answers 1–7: score → count
@@ -205,7 +207,8 @@ class ContactStats:
             handle_sum=self.handle_sum + other.handle_sum,
             handle_sumsq=self.handle_sumsq + other.handle_sumsq,
             complaints=self.complaints + other.complaints,
-            surveyed=self.surveyed + other.surveyed,
+            surveyed=None if self.surveyed is None or other.surveyed is None
+            else self.surveyed + other.surveyed,
             csat=self.csat + other.csat,
             nps=self.nps + other.nps,
             ces=self.ces + other.ces,
@@ -435,6 +438,88 @@ def fcr_counts(
         if later == len(times) or times[later] > t + window:
             fcr += 1
     return FcrCounts(eligible, fcr, pending, without_customer)
+
+
+# --------------------------------------------------------------------------- from rollups
+
+# RollupBucket kinds of steward.interactions (models.RollupBucket.Kind); 5 and 6 are the
+# business-calendar minutes this module reads when the rollups carry them.
+WAIT_ANSWERED, WAIT_ABANDONED, FIRST_RESPONSE_MINUTES, RESOLUTION_MINUTES = 1, 2, 3, 4
+FIRST_RESPONSE_BUSINESS_MINUTES, RESOLUTION_BUSINESS_MINUTES = 5, 6
+
+
+def contact_stats_from_rollups(
+    sums: Iterable[Mapping[str, Any]],
+    buckets: Iterable[Mapping[str, Any]],
+    *,
+    calendar: str | None = None,
+) -> ContactStats:
+    """``ContactStats`` from rollup rows (already filtered to the group wanted).
+
+    ``sums``: rows with the Rollup columns channel, direction, priority, offered, abandoned,
+    handle_sum, handle_sq_sum, complaints, csat_1…csat_5, nps_0…nps_10, ces_1…ces_7 and,
+    when present, surveyed. ``buckets``: rows with channel, direction, priority, kind, value,
+    count. Rows may be finer (per queue, agent, interval) or pre-summed per key; both add up.
+    ``calendar`` names the calendar of the business-minute kinds 5/6 when the rollups hold them.
+    """
+    offered = abandoned = handle_sum = handle_sumsq = complaints = 0
+    surveyed: int | None = 0
+    scores = {"csat": Counter(), "nps": Counter(), "ces": Counter()}
+    ranges = {"csat": range(1, 6), "nps": range(0, 11), "ces": range(1, 8)}
+    async_offered: Counter = Counter()
+    for row in sums:
+        if (row.get("direction") or "inbound") != "inbound":
+            continue
+        offered += row["offered"]
+        abandoned += row["abandoned"]
+        handle_sum += row["handle_sum"]
+        handle_sumsq += row["handle_sq_sum"]
+        complaints += row["complaints"]
+        surveyed = None if surveyed is None or "surveyed" not in row else (
+            surveyed + row["surveyed"])
+        for name, values in ranges.items():
+            for k in values:
+                if row.get(f"{name}_{k}"):
+                    scores[name][k] += row[f"{name}_{k}"]
+        if row["channel"] in ASYNC_CHANNELS:
+            async_offered[row["priority"] or "normal"] += row["offered"]
+    hists: dict[tuple, Counter] = defaultdict(Counter)
+    for b in buckets:
+        if (b.get("direction") or "inbound") != "inbound" or not b["count"]:
+            continue
+        kind = b["kind"]
+        if kind in (WAIT_ANSWERED, WAIT_ABANDONED):
+            hists[(kind,)][b["value"]] += b["count"]
+        elif b["channel"] in ASYNC_CHANNELS:
+            hists[(kind, b["priority"] or "normal")][b["value"]] += b["count"]
+    business = calendar is not None
+    by_priority = tuple(sorted(
+        (p, AsyncStats(
+            offered=n,
+            first_response_minutes=Histogram.of(hists[(FIRST_RESPONSE_MINUTES, p)]),
+            first_response_business_minutes=Histogram.of(
+                hists[(FIRST_RESPONSE_BUSINESS_MINUTES, p)]) if business else EMPTY,
+            resolution_minutes=Histogram.of(hists[(RESOLUTION_MINUTES, p)]),
+            resolution_business_minutes=Histogram.of(
+                hists[(RESOLUTION_BUSINESS_MINUTES, p)]) if business else EMPTY,
+        ))
+        for p, n in async_offered.items() if n
+    ))
+    return ContactStats(
+        offered=offered,
+        abandoned=abandoned,
+        answered_wait=Histogram.of(hists[(WAIT_ANSWERED,)]),
+        abandoned_wait=Histogram.of(hists[(WAIT_ABANDONED,)]),
+        handle_sum=handle_sum,
+        handle_sumsq=handle_sumsq,
+        complaints=complaints,
+        surveyed=surveyed,
+        csat=Histogram.of(scores["csat"]),
+        nps=Histogram.of(scores["nps"]),
+        ces=Histogram.of(scores["ces"]),
+        async_by_priority=by_priority,
+        calendar=calendar if by_priority else None,
+    )
 
 
 # --------------------------------------------------------------------------- parameters
@@ -760,6 +845,8 @@ def qa_pass_rate(q: QaStats, p: Mapping) -> MetricResult:
 def response_rate(s: ContactStats, p: Mapping) -> MetricResult:
     survey = p["survey"]
     responses = s.surveyed if survey == "any" else getattr(s, survey).n
+    if responses is None:
+        return _null("response_rate", p, "surveyed_not_in_statistics")
     return _proportion("response_rate", responses, s.handled, p)
 
 
