@@ -138,7 +138,7 @@ proportions = st.floats(min_value=0.01, max_value=0.99)
 populations = st.one_of(st.none(), st.integers(min_value=0, max_value=2_000_000))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(margins, confidences, proportions, populations)
 def test_sample_never_exceeds_population_nor_the_uncorrected_size(
     margin, confidence, p, population
@@ -151,7 +151,7 @@ def test_sample_never_exceeds_population_nor_the_uncorrected_size(
         assert 0 <= plan.sample_size <= population
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(margins, margins, confidences, confidences, proportions, populations)
 def test_monotone_in_margin_and_confidence(m1, m2, c1, c2, p, population):
     (m_small, m_large), (c_low, c_high) = sorted([m1, m2]), sorted([c1, c2])
@@ -165,7 +165,7 @@ def test_monotone_in_margin_and_confidence(m1, m2, c1, c2, p, population):
     assert size(m_small, c_high) >= size(m_small, c_low)  # more confidence needs more
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(margins, confidences, proportions, st.integers(min_value=2, max_value=100_000))
 def test_planned_size_is_the_smallest_that_achieves_the_margin(margin, confidence, p, population):
     plan = sampling.sample_size_proportion(
