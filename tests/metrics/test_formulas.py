@@ -125,8 +125,9 @@ def test_surveys(sv):
     r = compute("nps", sv)
     assert (r.value, r.numerator, r.denominator) == (25, 1, 4)
     assert r.details == {"promoters": 2, "passives": 1, "detractors": 1}
-    # CES answers 2, 3, 6 → 11/3
-    assert compute("ces", sv).exact == Fraction(11, 3)
+    # CES answers 2, 3, 6 → 11/3; the t interval (−1.50, 8.84) is clipped to the scale 1–7
+    r = compute("ces", sv)
+    assert r.exact == Fraction(11, 3) and (r.interval_low, r.interval_high) == (1, 7)
     # response rate: 6 surveyed contacts ÷ 6 handled; CSAT 6/6, NPS 4/6, CES 3/6
     assert compute("response_rate", sv).exact == 1
     assert compute("response_rate", sv, {"survey": "csat"}).exact == 1
@@ -286,7 +287,8 @@ def test_qa_score_and_pass_rate():
     assert r.value == pytest.approx(71.1)
     assert (r.numerator, r.denominator, r.exact) == (355.5, 5, Fraction(711, 10))
     m = stats.mean_t_interval(5, 355.5, 95**2 + 88.5**2 + 72**2 + 0 + 100**2)
-    assert r.interval_low == pytest.approx(m.interval.low)
+    assert r.interval_low == pytest.approx(m.interval.low)  # 20.04
+    assert m.interval.high > 100 and r.interval_high == 100  # clipped: no QA mean above 100
     # pass mark 80 (default): 95, 88.5, 100 → 3/5; pass mark 88.5 is inclusive → 3/5; 90 → 2/5
     assert compute("qa_pass_rate", q).exact == Fraction(3, 5)
     assert compute("qa_pass_rate", q, {"pass_mark": 88.5}).exact == Fraction(3, 5)

@@ -680,13 +680,18 @@ def _proportion(key, successes, n, params, *, details=None) -> MetricResult:
                         Fraction(successes, n), details=details or {})
 
 
-def _mean(key, n, total, sumsq, params, *, scale=1, details=None) -> MetricResult:
-    """Mean of x/scale from Σx and Σx² of the integers x."""
+def _clip(x, bounds):
+    return None if x is None else min(max(x, bounds[0]), bounds[1])
+
+
+def _mean(key, n, total, sumsq, params, *, bounds, scale=1, details=None) -> MetricResult:
+    """Mean of x/scale from Σx and Σx² of the integers x. The t interval is clipped to the
+    values the data can take (a QA mean is never above 100, a wait never negative)."""
     if n == 0:
         return MetricResult(key, None, 0, 0, None, None, params, 0, reason="zero_denominator",
                             details=details or {})
     est = stats.mean_t_interval(n, total / scale, sumsq / (scale * scale))
-    lo, hi = est.interval.low, est.interval.high
+    lo, hi = _clip(est.interval.low, bounds), _clip(est.interval.high, bounds)
     numerator = total if scale == 1 else total / scale
     return MetricResult(key, est.mean, numerator, n, lo, hi, params, n, Fraction(total, n * scale),
                         details=details or {})
@@ -730,7 +735,7 @@ def service_level(s: ContactStats, p: Mapping) -> MetricResult:
 def asa_seconds(s: ContactStats, p: Mapping) -> MetricResult:
     # Denominator: handled contacts whose wait is known (all of them in complete data).
     w = s.answered_wait
-    return _mean("asa_seconds", w.n, w.total, w.sum_squares, p,
+    return _mean("asa_seconds", w.n, w.total, w.sum_squares, p, bounds=(0, math.inf),
                  details={"handled_without_wait": s.handled - w.n})
 
 
@@ -741,7 +746,7 @@ def abandon_rate(s: ContactStats, p: Mapping) -> MetricResult:
 
 
 def aht_seconds(s: ContactStats, p: Mapping) -> MetricResult:
-    return _mean("aht_seconds", s.handled, s.handle_sum, s.handle_sumsq, p)
+    return _mean("aht_seconds", s.handled, s.handle_sum, s.handle_sumsq, p, bounds=(0, math.inf))
 
 
 def _within(key: str, hist_attr: str, s: ContactStats, p: Mapping) -> MetricResult:
@@ -794,7 +799,8 @@ def csat(s: ContactStats, p: Mapping) -> MetricResult:
     top_count = h.n - h.count_at_most(scale - top)
     mean = stats.mean_t_interval(h.n, h.total, h.sum_squares)
     return _proportion("csat", top_count, h.n, p, details={
-        "mean_score": mean.mean, "mean_low": mean.interval.low, "mean_high": mean.interval.high})
+        "mean_score": mean.mean, "mean_low": _clip(mean.interval.low, (1, scale)),
+        "mean_high": _clip(mean.interval.high, (1, scale))})
 
 
 def nps(s: ContactStats, p: Mapping) -> MetricResult:
@@ -818,7 +824,7 @@ def ces(s: ContactStats, p: Mapping) -> MetricResult:
     h = s.ces
     if bad := _outside(h, 1, 7):
         return _null("ces", p, "score_outside_scale", outside=bad)
-    return _mean("ces", h.n, h.total, h.sum_squares, p)
+    return _mean("ces", h.n, h.total, h.sum_squares, p, bounds=(1, 7))
 
 
 def complaint_rate(s: ContactStats, p: Mapping) -> MetricResult:
@@ -833,7 +839,7 @@ def complaint_rate(s: ContactStats, p: Mapping) -> MetricResult:
 
 def qa_score(q: QaStats, p: Mapping) -> MetricResult:
     h = q.scores_centi
-    return _mean("qa_score", h.n, h.total, h.sum_squares, p, scale=100)
+    return _mean("qa_score", h.n, h.total, h.sum_squares, p, bounds=(0, 100), scale=100)
 
 
 def qa_pass_rate(q: QaStats, p: Mapping) -> MetricResult:
