@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "steward.interactions",
     "steward.workforce",
     "steward.quality",
+    "steward.collaboration",
+    "steward.improvement",
     "steward.vendors",
 ]
 

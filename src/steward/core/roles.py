@@ -94,6 +94,32 @@ for _role, _extra in {
 }.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
+# Collaboration (meetings, action items, announcements, feedback box) and improvement (CAPA,
+# risks). Services add side checks on top: only vendor staff answer a CAPA, only the client
+# verifies it; an agent's feedback carries no identity.
+_COLLAB_VIEW = {"collaboration.view_meeting", "collaboration.view_actionitem", "collaboration.view_announcement",
+                "collaboration.view_feedbackmessage"}
+_COLLAB_RUN = _COLLAB_VIEW | {"collaboration.add_meeting", "collaboration.change_meeting",
+                              "collaboration.change_actionitem", "collaboration.add_announcement",
+                              "collaboration.change_feedbackmessage"}
+_IMPROVE_VIEW = {"improvement.view_correctiveaction", "improvement.view_risk"}
+_IMPROVE_RUN = _IMPROVE_VIEW | {"improvement.add_correctiveaction", "improvement.change_correctiveaction",
+                                "improvement.verify_correctiveaction", "improvement.add_risk", "improvement.change_risk"}
+for _role, _extra in {
+    Role.CLIENT_ADMIN: _COLLAB_RUN | _IMPROVE_RUN,
+    Role.OUTSOURCING_MANAGER: _COLLAB_RUN | _IMPROVE_RUN,
+    Role.PROJECT_LEAD: _COLLAB_RUN | _IMPROVE_RUN,
+    Role.QA_ANALYST: _COLLAB_VIEW | _IMPROVE_VIEW | {"improvement.add_correctiveaction", "improvement.change_correctiveaction"},
+    Role.FINANCE: _COLLAB_VIEW | _IMPROVE_VIEW,
+    Role.AUDITOR: _COLLAB_VIEW | _IMPROVE_VIEW,
+    Role.VENDOR_MANAGER: _COLLAB_VIEW | _IMPROVE_VIEW | {"collaboration.change_actionitem",
+                                                          "improvement.change_correctiveaction"},
+    Role.AGENT: {"collaboration.view_actionitem", "collaboration.change_actionitem", "collaboration.view_announcement",
+                 "collaboration.view_feedbackmessage", "collaboration.add_feedbackmessage"},
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
+
 def capabilities(role: str | None) -> frozenset[str]:
     try:
         return ROLE_CAPABILITIES[Role(role)]
