@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from steward.metrics import sla
-from steward.metrics.formulas import MetricResult
+from steward.metrics.formulas import CATALOG, MetricResult
 from steward.metrics.sla import SlaValidationError, dump_policy, evaluate, parse_policy
 
 DESIGN_EXAMPLE = """\
@@ -41,9 +41,10 @@ terms:
 """
 
 
-def result(key, num, den, *, mean=False):
-    value = num / den
-    return MetricResult(key, value, num, den, None, None, {}, den, Fraction(num, den))
+def result(key, num, den, params=None):
+    """A MetricResult as the engine hands it over: computed with the term's parameters."""
+    return MetricResult(key, num / den, num, den, None, None, CATALOG[key].clean_params(params),
+                        den, Fraction(num, den))
 
 
 def errors_of(text):
@@ -155,7 +156,9 @@ def test_evaluation_worked_example():
     # first response 96/100 = 0.96 ≥ 0.95: met
     # CSAT 93/100 = 0.93: met, ≥ 0.92 → bonus 2% of the fee = 2,000.00
     # QA 88.5 < 90: missed, no tiers → whole allocation: 10,000 × 20% = 2,000.00
-    e = evaluate(p, [result("service_level", 770, 1000), result("first_response_within", 96, 100),
+    e = evaluate(p, [result("service_level", 770, 1000), result("first_response_within", 96, 100,
+                                                          {"threshold": "4h",
+                                                           "business_hours": True}),
                      result("csat", 93, 100), result("qa_score", 885, 10)], FEE)
     assert e.pool == Decimal("10000.00")
     assert [o.status for o in e.terms] == ["missed", "met", "met", "missed"]
@@ -226,6 +229,9 @@ def test_evaluate_rejects_inconsistent_input():
         evaluate(p, [None], FEE)
     with pytest.raises(ValueError, match="measures service_level"):
         evaluate(p, [result("csat", 1, 2), None, None, None], FEE)
+    with pytest.raises(ValueError, match="declares"):
+        evaluate(p, [result("service_level", 1, 2, {"threshold_seconds": 30}), None, None, None],
+                 FEE)
 
 
 def test_diff_term_and_field_level():

@@ -552,6 +552,10 @@ def evaluate(policy: SlaPolicy, results: Sequence[MetricResult | None],
     for i, (term, result) in enumerate(zip(policy.terms, results)):
         if result is not None and result.key != term.metric:
             raise ValueError(f"term {i} measures {term.metric}, result is {result.key}")
+        if result is not None and dict(result.params) != term.clean_params:
+            # Guards the engine: a term is only judged on the parameters it declares.
+            raise ValueError(f"term {i} ({term.label}) declares {term.clean_params}, the "
+                             f"result was computed with {dict(result.params)}")
         if result is None or result.value is None:
             status, pct, credit, bonus = "no_data", Decimal(0), Decimal("0.00"), Decimal("0.00")
         else:
