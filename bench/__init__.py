@@ -1,0 +1,1 @@
+"""Reproducible benchmarks: `make bench` (= `python -m bench`). Figures go to docs/performance.md."""
