@@ -25,19 +25,24 @@ def validation_message(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _method(action: str) -> str:
+    """Actions are spelled with hyphens on the command line; methods cannot be."""
+    return action.replace("-", "_")
+
+
 class SubcommandCommand(BaseCommand):
     """A command whose first argument picks an action, e.g. `steward vendors add`."""
 
-    actions: dict[str, str] = {}  # action name → help text
+    actions: dict[str, str] = {}  # action name → help text; "sample-size" → handle_sample_size
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         for name, help_text in self.actions.items():
-            getattr(self, f"arguments_{name}")(sub.add_parser(name, help=help_text))
+            getattr(self, f"arguments_{_method(name)}")(sub.add_parser(name, help=help_text))
 
     def handle(self, *args, action, **options):
         with translation.override(cli_language()):
             try:
-                getattr(self, f"handle_{action}")(**options)
+                getattr(self, f"handle_{_method(action)}")(**options)
             except ValidationError as error:
                 raise CommandError(validation_message(error)) from None

@@ -64,12 +64,6 @@ class Command(SubcommandCommand):
     }
     requires_system_checks = []  # sample-size and margin are pure calculators
 
-    def __getattr__(self, name):
-        # Action names are spelled with hyphens on the command line; methods cannot be.
-        if "-" in name:
-            return getattr(self, name.replace("-", "_"))
-        raise AttributeError(name)
-
     @staticmethod
     def _common_arguments(parser):
         parser.add_argument(
