@@ -204,3 +204,35 @@ def test_zero_outside_hours(day, start_min, length):
     lo = a + timedelta(minutes=start_min % (15 * 60))
     hi = min(lo + timedelta(minutes=length), a + timedelta(hours=15))
     assert CN.business_duration(lo, hi) == timedelta(0)
+
+
+def test_period_bounds_in_the_project_zone():
+    # March 2024 in Berlin: 31 days less the hour skipped on the 31st
+    start, end = c.period_bounds("month", date(2024, 3, 15), "Europe/Berlin")
+    assert (start.astimezone(BERLIN).isoformat(), end.astimezone(BERLIN).isoformat()) == (
+        "2024-03-01T00:00:00+01:00", "2024-04-01T00:00:00+02:00")
+    assert start.tzinfo is UTC
+    assert end - start == timedelta(days=31) - H
+    # ISO week of Wednesday 2024-10-02 in Shanghai: Monday Sep 30 → Monday Oct 7
+    start, end = c.period_bounds("week", date(2024, 10, 2), "Asia/Shanghai")
+    assert (start, end) == (sh(2024, 9, 30), sh(2024, 10, 7))
+    # December rolls into January
+    assert c.period_bounds("month", date(2024, 12, 31), "UTC")[1] == datetime(2025, 1, 1,
+                                                                              tzinfo=UTC)
+    # Santiago skips local midnight on 2024-09-08 (00:00 → 01:00): the day starts at the jump
+    start, end = c.period_bounds("day", date(2024, 9, 8), "America/Santiago")
+    assert start.astimezone(UTC) == datetime(2024, 9, 8, 4, tzinfo=UTC)
+    assert end - start == timedelta(hours=23)
+    with pytest.raises(ValueError):
+        c.period_bounds("quarter", date(2024, 1, 1), "UTC")
+
+
+def test_periods_cover_a_range():
+    months = c.periods("month", date(2024, 1, 15), date(2024, 3, 1), "Asia/Shanghai")
+    assert [s.astimezone(SH).date() for s, _ in months] == [
+        date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)]
+    assert all(a[1] == b[0] for a, b in zip(months, months[1:]))
+    weeks = c.periods("week", date(2024, 9, 30), date(2024, 10, 13), "Asia/Shanghai")
+    assert len(weeks) == 2
+    with pytest.raises(ValueError):
+        c.periods("day", date(2024, 2, 1), date(2024, 1, 1), "UTC")

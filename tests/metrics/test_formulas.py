@@ -331,6 +331,26 @@ def test_wait_derived_from_times_when_empty():
     assert s.abandoned_wait.as_dict() == {4: 1}
 
 
+def test_elapsed_times_are_real_time_across_dst():
+    # Berlin skips 02:00-03:00 on 2024-03-31: Saturday 12:00 → Sunday 12:00 is 23 hours
+    berlin = ZoneInfo("Europe/Berlin")
+    row = {"channel": "email", "priority": "normal", "abandoned": False,
+           "arrived_at": datetime(2024, 3, 30, 12, tzinfo=berlin),
+           "first_response_at": datetime(2024, 3, 31, 12, tzinfo=berlin)}
+    s = f.contact_stats([row])
+    assert s.async_stats("normal").first_response_minutes.as_dict() == {23 * 60: 1}
+    assert s.answered_wait.as_dict() == {23 * 3600: 1}
+    assert compute("first_response_within", s, {"threshold": "23h"}).value == 1.0
+    # FCR windows are real days too: a repeat 7 × 24 h later (wall clock 7 d 1 h) is inside
+    a = {"customer_ref": "A", "outcome": "resolved", "arrived_at": datetime(2024, 3, 28, 12,
+                                                                            tzinfo=berlin)}
+    b = {"customer_ref": "A", "outcome": "pending", "arrived_at": datetime(2024, 4, 4, 13,
+                                                                           tzinfo=berlin)}
+    assert f.fcr_counts([a, b]).first_contact_resolved == 0
+    with pytest.raises(ValueError, match="aware"):
+        f.contact_stats([{**row, "arrived_at": datetime(2024, 3, 30, 12)}])
+
+
 def test_result_as_dict(sv):
     d = compute("service_level", sv).as_dict()
     assert d["value"] == 0.375 and d["numerator"] == 3 and d["denominator"] == 8

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from steward.metrics import formulas as f
 from steward.metrics.formulas import CATALOG, compute
 
-FAST = settings(max_examples=40, deadline=None)
+FAST = settings(max_examples=25, deadline=None)
 T0 = datetime(2024, 3, 4, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 maybe = lambda s: st.none() | s  # noqa: E731

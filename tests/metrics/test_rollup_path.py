@@ -57,7 +57,7 @@ def via_rollups(rows):
     return f.contact_stats_from_rollups(sums.to_dicts(), buckets.to_dicts())
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(stored_rows(), max_size=30))
 def test_rollup_statistics_equal_raw_statistics(rows):
     raw = f.contact_stats(rows)
@@ -65,7 +65,7 @@ def test_rollup_statistics_equal_raw_statistics(rows):
     assert via_rollups(rows) == dataclasses.replace(raw, surveyed=None if raw.offered else 0)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.lists(stored_rows(), min_size=1, max_size=30),
        st.integers(0, 60), st.integers(0, 10), st.sampled_from(["1h", "4h", "1d"]))
 def test_every_metric_identical_on_both_paths(rows, t, short, threshold):

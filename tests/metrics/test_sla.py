@@ -290,7 +290,7 @@ values = st.integers(0, 1000).map(lambda n: result("service_level", n, 1000))
 fees = st.decimals(min_value=0, max_value=10**7, places=2)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(policies(), st.data(), fees)
 def test_credit_never_exceeds_pool_and_round_trips(policy, data, fee):
     res = [data.draw(values) for _ in policy.terms]
@@ -300,7 +300,7 @@ def test_credit_never_exceeds_pool_and_round_trips(policy, data, fee):
     assert parse_policy(dump_policy(policy)) == policy
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(tiered_terms(), st.integers(0, 1000), st.integers(0, 1000))
 def test_worse_value_never_yields_smaller_credit(term, a, b):
     worse, better = sorted((a, b))

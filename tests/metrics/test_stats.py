@@ -12,7 +12,7 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 from steward.metrics import stats
 from steward.metrics.stats import Verdict
 
-FAST = settings(max_examples=150, deadline=None)
+FAST = settings(max_examples=60, deadline=None)
 
 
 def test_wilson_hand_computed():

@@ -131,23 +131,7 @@ class BusinessCalendar:
         return result
 
     def _wall_to_utc(self, d: date, minutes: int) -> datetime:
-        tz = self.tz
-        naive = datetime.combine(d, time(0)) + timedelta(minutes=minutes)
-        later = naive.replace(tzinfo=tz).astimezone(UTC)  # fold=0
-        if later.astimezone(tz).replace(tzinfo=None) == naive:
-            return later
-        # In a gap: fold=1 maps before the transition, fold=0 after it. Bisect on whole seconds
-        # for the transition instant (zone transitions fall on whole seconds).
-        lo = int(naive.replace(tzinfo=tz, fold=1).astimezone(UTC).timestamp())
-        hi = int(later.timestamp())
-        new_offset = later.astimezone(tz).utcoffset()
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if datetime.fromtimestamp(mid, tz).utcoffset() == new_offset:
-                hi = mid
-            else:
-                lo = mid
-        return datetime.fromtimestamp(hi, UTC)
+        return wall_to_utc(d, minutes, self.tz)
 
     def business_duration(self, start: datetime, end: datetime) -> timedelta:
         """Working time between two aware instants; negative when end < start."""
@@ -194,6 +178,70 @@ class BusinessCalendar:
                 remaining -= e - lo
             day += timedelta(days=1)
         raise CalendarRangeError(f"no {duration} of working time within {max_days} days")
+
+
+def wall_to_utc(d: date, minutes: int, tz: ZoneInfo) -> datetime:
+    """The UTC instant of wall time ``minutes`` after midnight of local date d (1440: the next
+    midnight). A wall time inside a DST gap maps to the transition; an ambiguous one to its
+    first occurrence — so the mapping never runs backwards."""
+    naive = datetime.combine(d, time(0)) + timedelta(minutes=minutes)
+    later = naive.replace(tzinfo=tz).astimezone(UTC)  # fold=0
+    if later.astimezone(tz).replace(tzinfo=None) == naive:
+        return later
+    # In a gap: fold=1 maps before the transition, fold=0 after it. Bisect on whole seconds
+    # for the transition instant (zone transitions fall on whole seconds).
+    lo = int(naive.replace(tzinfo=tz, fold=1).astimezone(UTC).timestamp())
+    hi = int(later.timestamp())
+    new_offset = later.astimezone(tz).utcoffset()
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, tz).utcoffset() == new_offset:
+            hi = mid
+        else:
+            lo = mid
+    return datetime.fromtimestamp(hi, UTC)
+
+
+PERIOD_KINDS = ("day", "week", "month")
+
+
+def _period_first_day(kind: str, d: date) -> date:
+    if kind == "day":
+        return d
+    if kind == "week":
+        return d - timedelta(days=d.weekday())  # ISO weeks start on Monday
+    if kind == "month":
+        return d.replace(day=1)
+    raise ValueError(f"period must be one of {', '.join(PERIOD_KINDS)}, got {kind!r}")
+
+
+def _next_period_day(kind: str, first: date) -> date:
+    if kind == "day":
+        return first + timedelta(days=1)
+    if kind == "week":
+        return first + timedelta(days=7)
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def period_bounds(kind: str, d: date, time_zone: str) -> tuple[datetime, datetime]:
+    """[start, end) of the day, ISO week or month containing local date d of ``time_zone``
+    (a contact belongs to the period of its arrival in the project's zone), as UTC instants —
+    UTC so that ``end - start`` is real elapsed time (Python subtracts two datetimes sharing a
+    zone by wall clock)."""
+    tz = ZoneInfo(time_zone)
+    first = _period_first_day(kind, d)
+    return wall_to_utc(first, 0, tz), wall_to_utc(_next_period_day(kind, first), 0, tz)
+
+
+def periods(kind: str, first: date, last: date, time_zone: str) -> list[tuple[datetime, datetime]]:
+    """The periods covering local dates first…last inclusive, in order (for a backtest)."""
+    if last < first:
+        raise ValueError(f"the range ends ({last}) before it starts ({first})")
+    out, day = [], _period_first_day(kind, first)
+    while day <= last:
+        out.append(period_bounds(kind, day, time_zone))
+        day = _next_period_day(kind, day)
+    return out
 
 
 def weekly_hours(spec: Mapping[str, str | list[str] | None] | str) -> tuple[tuple[Span, ...], ...]:

@@ -28,7 +28,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import cached_property
@@ -279,10 +279,18 @@ def whole_seconds_half_up(x: float | int) -> int:
     return int(Decimal(str(x)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def _utc(t: datetime) -> datetime:
+    # Python subtracts two datetimes that share a tzinfo by wall clock (an hour off across
+    # DST); in UTC the difference is real elapsed time.
+    if t.tzinfo is None:
+        raise ValueError(f"contact times must be time-zone aware, got {t!r}")
+    return t.astimezone(UTC)
+
+
 def _elapsed(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
         return None
-    return (end - start).total_seconds()
+    return (_utc(end) - _utc(start)).total_seconds()
 
 
 def _is_inbound(c: Mapping) -> bool:
@@ -343,7 +351,7 @@ def contact_stats(
                 end = c.get(field_name)
                 if end is None or arrived is None:
                     continue
-                async_hists[(priority, key)].append(whole_minutes_up(end - arrived))
+                async_hists[(priority, key)].append(whole_minutes_up(_utc(end) - _utc(arrived)))
                 if calendar is not None:
                     business = calendar.business_duration(arrived, end)
                     async_hists[(priority, key + "_business")].append(whole_minutes_up(business))
@@ -405,19 +413,19 @@ def fcr_counts(
     rows = list(contacts)
     if not rows:
         return FcrCounts()
-    window = timedelta(days=window_days)
-    newest = max(r["arrived_at"] for r in rows)
+    window = timedelta(days=window_days)  # real elapsed days: 7 × 24 h, also across DST
+    arrived = [_utc(r["arrived_at"]) for r in rows]
+    newest = max(arrived)
     arrivals: dict[tuple, list[datetime]] = defaultdict(list)
-    for r in rows:
+    for r, t in zip(rows, arrived):
         if _is_inbound(r) and r.get("customer_ref"):
             key = (r["customer_ref"], r.get("contact_reason") or "") if same_reason else (
                 r["customer_ref"],)
-            arrivals[key].append(r["arrived_at"])
+            arrivals[key].append(t)
     for times in arrivals.values():
         times.sort()
     eligible = fcr = pending = without_customer = 0
-    for r in rows:
-        t = r["arrived_at"]
+    for r, t in zip(rows, arrived):
         if not _is_inbound(r) or r.get("outcome") != "resolved":
             continue
         if (period_start is not None and t < period_start) or (
