@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "steward.collaboration",
     "steward.improvement",
     "steward.vendors",
+    "steward.contracts",
 ]
 
 MIDDLEWARE = [

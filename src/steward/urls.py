@@ -31,6 +31,7 @@ urlpatterns = [
     path("account/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("interactions/", include("steward.interactions.urls")),
     path("", include("steward.vendors.urls")),
+    path("", include("steward.contracts.urls")),
     path("collaboration/", include("steward.collaboration.urls")),
     path("improvement/", include("steward.improvement.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,6 +8,7 @@ NAVIGATION = [
     (_("Home"), "home", None),
     (_("Vendors"), "vendor-list", "core.view_vendor"),
     (_("Certifications"), "certification-list", "vendors.view_registry"),
+    (_("Contracts"), "contract-list", "contracts.view_contract"),
     (_("Projects"), "project-list", "core.view_project"),
     (_("Meetings"), "meeting-list", "collaboration.view_meeting"),
     (_("Announcements"), "announcement-list", "collaboration.view_announcement"),

@@ -120,6 +120,20 @@ for _role, _extra in {
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
 
+# Contracts (steward.contracts): client roles read them, a vendor manager reads its own;
+# administrators, outsourcing managers and finance write them.
+_CONTRACT_EDIT = {"contracts.view_contract", "contracts.add_contract", "contracts.change_contract"}
+for _role, _extra in {
+    Role.CLIENT_ADMIN: _CONTRACT_EDIT,
+    Role.OUTSOURCING_MANAGER: _CONTRACT_EDIT,
+    Role.FINANCE: _CONTRACT_EDIT,
+    Role.QA_ANALYST: {"contracts.view_contract"},
+    Role.PROJECT_LEAD: {"contracts.view_contract"},
+    Role.AUDITOR: {"contracts.view_contract"},
+    Role.VENDOR_MANAGER: {"contracts.view_contract"},
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
 def capabilities(role: str | None) -> frozenset[str]:
     try:
         return ROLE_CAPABILITIES[Role(role)]

@@ -1,0 +1,169 @@
+"""Contracts between the client (the installation's Organisation) and one vendor: term and
+renewal, pricing model with dated rates, headcount flex, price-adjustment cap, payment terms,
+responsibilities checklist, and the attached SLA policy (YAML text validated by
+steward.metrics.sla) with the share of fees at risk."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from steward.contracts import pricing
+from steward.core.models import Project, Vendor, code_validator, validate_code_not_reserved
+from steward.core.visibility import Visibility, VisibleManager
+
+PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+class PricingModel(models.TextChoices):
+    PER_FTE = pricing.Model.PER_FTE.value, _("Per FTE (seat) per month")
+    PER_CONTACT = pricing.Model.PER_CONTACT.value, _("Per handled contact")
+    PER_MINUTE = pricing.Model.PER_MINUTE.value, _("Per minute")
+    PER_RESOLVED = pricing.Model.PER_RESOLVED.value, _("Per resolved ticket")
+    FIXED = pricing.Model.FIXED.value, _("Fixed monthly fee")
+    HYBRID = pricing.Model.HYBRID.value, _("Hybrid with minimum commitment")
+
+
+class RateComponent(models.TextChoices):
+    FTE_MONTH = pricing.Component.FTE_MONTH.value, _("Per FTE per month")
+    HANDLED_CONTACT = pricing.Component.HANDLED_CONTACT.value, _("Per handled contact")
+    MINUTE = pricing.Component.MINUTE.value, _("Per minute")
+    RESOLVED_TICKET = pricing.Component.RESOLVED_TICKET.value, _("Per resolved ticket")
+    FIXED_MONTH = pricing.Component.FIXED_MONTH.value, _("Fixed fee per month")
+    MINIMUM_MONTH = pricing.Component.MINIMUM_MONTH.value, _("Minimum commitment per month")
+
+
+class Contract(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+        TERMINATED = "terminated", _("Terminated")
+
+    code = models.CharField(_("code"), max_length=32, unique=True,
+                            validators=[code_validator, validate_code_not_reserved])
+    title = models.CharField(_("title"), max_length=200)
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("vendor"))
+    projects = models.ManyToManyField(Project, related_name="contracts", blank=True, verbose_name=_("projects"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True,
+                                help_text=_("Empty for an open-ended contract."))
+    auto_renew = models.BooleanField(_("renews automatically"), default=False)
+    renewal_term_months = models.PositiveSmallIntegerField(_("renewal term (months)"), default=12,
+                                                           validators=[MinValueValidator(1)])
+    notice_days = models.PositiveSmallIntegerField(
+        _("notice period (days)"), default=90,
+        help_text=_("Days before the end date by which notice of (non-)renewal must be given."))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    pricing_model = models.CharField(_("pricing model"), max_length=16, choices=PricingModel.choices)
+    flex_percent = models.DecimalField(_("headcount flex (± %)"), max_digits=5, decimal_places=2, default=Decimal(0),
+                                       validators=PERCENT)
+    flex_notice_days = models.PositiveSmallIntegerField(_("flex notice (days)"), default=0)
+    price_adjustment_cap_percent = models.DecimalField(
+        _("price-adjustment cap (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT,
+        help_text=_("The most a rate may rise over the rate it replaces; empty for no cap."))
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
+    payment_terms_note = models.CharField(_("payment terms note"), max_length=300, blank=True)
+    sla_policy_text = models.TextField(_("SLA policy (YAML)"), blank=True)
+    sla_policy_name = models.CharField(_("SLA policy"), max_length=100, blank=True, editable=False)
+    sla_policy_version = models.PositiveIntegerField(_("SLA policy version"), null=True, blank=True, editable=False)
+    at_risk_percent = models.DecimalField(_("fees at risk (%)"), max_digits=5, decimal_places=2, default=Decimal(0),
+                                          validators=PERCENT)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[projects])
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendor")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("contract-detail", kwargs={"code": self.code})
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date <= self.start_date:
+            raise ValidationError({"end_date": _("The end date must come after the start date.")})
+        if self.signed_on and self.end_date and self.signed_on > self.end_date:
+            raise ValidationError({"signed_on": _("A contract cannot be signed after it ends.")})
+
+    @property
+    def notice_deadline(self) -> dt.date | None:
+        """The last day to give notice about renewal (None for open-ended contracts)."""
+        return self.end_date - dt.timedelta(days=self.notice_days) if self.end_date else None
+
+    @property
+    def has_sla(self) -> bool:
+        return bool(self.sla_policy_text.strip())
+
+
+class ContractRate(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="rates", verbose_name=_("contract"))
+    component = models.CharField(_("component"), max_length=16, choices=RateComponent.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=4, validators=[MinValueValidator(0)])
+    effective_from = models.DateField(_("effective from"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="contract__vendor")
+
+    class Meta:
+        ordering = ["contract", "component", "effective_from"]
+        verbose_name = _("contract rate")
+        verbose_name_plural = _("contract rates")
+        constraints = [models.UniqueConstraint(
+            fields=["contract", "component", "effective_from"], name="one_rate_per_component_and_date",
+            violation_error_message=_("This component already has a rate from that date."))]
+
+    def __str__(self) -> str:
+        return f"{self.get_component_display()} {self.amount} from {self.effective_from}"
+
+    def as_pricing_rate(self) -> pricing.Rate:
+        return pricing.Rate(pricing.Component(self.component), self.amount, self.effective_from)
+
+
+class Responsibility(models.Model):
+    class Category(models.TextChoices):
+        HEADCOUNT = "headcount", _("Headcount")
+        TRAINING = "training", _("Training duties")
+        SUPERVISION = "supervision", _("Supervision rights")
+        DATA_SECURITY = "data_security", _("Data security")
+        REPORTING = "reporting", _("Reporting")
+        OTHER = "other", _("Other")
+
+    class Party(models.TextChoices):
+        CLIENT = "client", _("Client")
+        VENDOR = "vendor", _("Vendor")
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="responsibilities",
+                                 verbose_name=_("contract"))
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    party = models.CharField(_("responsible party"), max_length=8, choices=Party.choices, default=Party.VENDOR)
+    description = models.CharField(_("description"), max_length=500)
+    fulfilled = models.BooleanField(_("fulfilled"), default=False)
+    history = HistoricalRecords()
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="contract__vendor")
+
+    class Meta:
+        ordering = ["contract", "category", "pk"]
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibilities")
+
+    def __str__(self) -> str:
+        return self.description

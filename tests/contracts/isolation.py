@@ -1,0 +1,35 @@
+"""Contracts for both walked vendors, with rates, responsibilities and an SLA policy; vendor
+B's titles, notes and terms are the markers that must not leak to vendor A."""
+
+import datetime as dt
+from decimal import Decimal
+
+from steward.contracts import services
+
+SLA = """sla: {name}
+version: 2
+at_risk_percent: 12
+terms:
+  - metric: service_level
+    target: ">= 0.80"
+    allocation_percent: 100
+"""
+
+
+def seed(world):
+    admin = world.user("client_admin")
+    today = dt.date.today()
+    for vendor, project, word in ((world.vendor_a, world.project_a, "Alphadeal"),
+                                  (world.vendor_b, world.project_b, "Bravodeal")):
+        contract = services.contract_create(
+            actor=admin, code=f"{word.lower()}-2025", vendor_code=vendor.code,
+            project_codes=[project.code, world.shared.code], title=f"{word} master services agreement",
+            status="active", start_date=today - dt.timedelta(days=300), end_date=today + dt.timedelta(days=40),
+            pricing_model="hybrid", notice_days=60, auto_renew=True, payment_terms_note=f"{word} invoice by fax",
+            sla_policy_text=SLA.format(name=f"{word.lower()}-sla"), notes=f"{word} confidential side letter",
+        )
+        for component, amount in (("fixed_month", "20000"), ("handled_contact", "3.5"), ("minimum_month", "40000")):
+            services.rate_add(actor=admin, contract=contract, component=component, amount=Decimal(amount),
+                              effective_from=contract.start_date)
+        services.responsibility_add(actor=admin, contract=contract, category="data_security",
+                                    description=f"{word} encrypts recordings at rest")
