@@ -36,7 +36,7 @@ class Command(SubcommandCommand):
             self.stdout.write(f"{owner.get_full_name() or owner.username} ({owner.username}){contact}")
             for i in group:
                 late = (i.today - i.due_date).days
-                when = f"OVERDUE by {late} day(s)" if late > 0 else f"due {i.due_date.isoformat()}"
+                when = f"OVERDUE by {late} day(s)" if late > 0 else f"due in {-late} day(s)"
                 self.stdout.write(f"  [{when}] {i.title} — {i.meeting.project.code} / {i.meeting.title} "
                                   f"(due {i.due_date.isoformat()}, {i.status})")
         overdue = sum(1 for i in items if i.urgency == "overdue")
