@@ -127,6 +127,23 @@ def test_policy_level_rules():
     assert missing == ["line 5, terms[0]: target is required"]
 
 
+@pytest.mark.parametrize("text", [
+    "",
+    "sla: &a [*a]\n",
+    "terms: &t\n  - *t\n",
+    "sla: x\nversion: 1\nat_risk_percent: 5\nterms:\n  - metric: csat\n    target: '>= 0.8'\n"
+    "    params: &p {scale: *p}\n",
+    "sla: x\nversion: 1\nat_risk_percent: .nan\nterms: [{metric: csat, target: '>= 0.8'}]\n",
+    "sla: x\nversion: 1\nat_risk_percent: 5\nterms: [{metric: csat, target: '>= 1e999'}]\n",
+    "? [a, b]\n: c\n",
+    "sla: x\nversion: true\nat_risk_percent: 5\nterms: [{metric: [csat], target: '>= 0.8'}]\n",
+])
+def test_hostile_input_is_a_clean_error(text):
+    with pytest.raises(SlaValidationError) as exc:
+        parse_policy(text)
+    assert exc.value.errors
+
+
 def test_direction_and_tier_rules():
     head = "sla: x\nversion: 1\nat_risk_percent: 5\nterms:\n  - metric: {m}\n    target: '{t}'\n"
     assert errors_of(head.format(m="service_level", t="<= 0.8")) == [
@@ -306,3 +323,33 @@ def test_worse_value_never_yields_smaller_credit(term, a, b):
     worse, better = sorted((a, b))
     assert sla.tier_credit_percent(term, Fraction(worse, 1000)) >= sla.tier_credit_percent(
         term, Fraction(better, 1000))
+
+
+@st.composite
+def mangled_policies(draw):
+    """DESIGN.md's example with a line dropped, duplicated, or a piece replaced."""
+    lines = DESIGN_EXAMPLE.splitlines()
+    i = draw(st.integers(0, len(lines) - 1))
+    how = draw(st.sampled_from(["drop", "dup", "replace"]))
+    if how == "drop":
+        del lines[i]
+    elif how == "dup":
+        lines.insert(i, lines[i])
+    else:
+        line = lines[i]
+        a = draw(st.integers(0, len(line)))
+        b = draw(st.integers(a, len(line)))
+        lines[i] = line[:a] + draw(st.text(alphabet=" -:{}[],'\"#&*!|>0123456789.abcxyz",
+                                           max_size=6)) + line[b:]
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.one_of(mangled_policies(), st.text(max_size=80)))
+def test_any_text_parses_or_gives_located_errors(text):
+    try:
+        policy = parse_policy(text)
+    except SlaValidationError as exc:
+        assert exc.errors and all(str(e) for e in exc.errors)
+    else:
+        assert parse_policy(dump_policy(policy)) == policy

@@ -136,7 +136,11 @@ class _Reader:
         self.lines: dict[tuple, int] = {}
         self.errors: list[SlaError] = []
 
-    def index(self, node, path: tuple = ()) -> None:
+    def index(self, node, path: tuple = (), depth: int = 0) -> None:
+        if depth > 20:  # a recursive alias (&a [*a]) or absurd nesting: no policy is this deep
+            self.errors.append(SlaError(node.start_mark.line + 1, _path(path[:20]),
+                                        "nested too deeply"))
+            return
         self.lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             seen = set()
@@ -146,11 +150,11 @@ class _Reader:
                     self.errors.append(SlaError(key_node.start_mark.line + 1,
                                                 _path(path + (key,)), "duplicate key"))
                 seen.add(key)
-                self.index(value_node, path + (key,))
+                self.index(value_node, path + (key,), depth + 1)
                 self.lines.setdefault(path + (key, "__key__"), key_node.start_mark.line + 1)
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
-                self.index(item, path + (i,))
+                self.index(item, path + (i,), depth + 1)
 
     def line(self, path: tuple) -> int | None:
         if path + ("__key__",) in self.lines:  # the key's line, where a block value begins
@@ -202,7 +206,12 @@ _TARGET = re.compile(r"^\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 
 def parse_policy(text: str) -> SlaPolicy:
     """Parse and validate a policy; raises SlaValidationError listing every problem found."""
-    loader = yaml.SafeLoader(text)
+    if not isinstance(text, str):
+        raise SlaValidationError([SlaError(None, "", "expected YAML text")])
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # e.g. a control character: the reader refuses the text
+        raise SlaValidationError([SlaError(None, "", f"not valid YAML: {exc}")]) from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -213,11 +222,15 @@ def parse_policy(text: str) -> SlaPolicy:
         if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
             message += f" ({exc.context} on line {exc.context_mark.line + 1})"
         raise SlaValidationError([SlaError(line, "", message)]) from None
+    except yaml.YAMLError as exc:
+        raise SlaValidationError([SlaError(None, "", f"not valid YAML: {exc}")]) from None
     finally:
         loader.dispose()
     r = _Reader()
     if node is not None:
         r.index(node)
+    if any(e.message == "nested too deeply" for e in r.errors):
+        raise SlaValidationError(r.errors)  # the data may be recursive: go no further
     policy = _policy(r, data)
     if r.errors:
         r.errors.sort(key=lambda e: (e.line or 0))
@@ -279,7 +292,7 @@ def _term(r: _Reader, raw, path: tuple, calendar) -> Term | None:
         try:
             clean = spec.clean_params(params)
         except ParamError as exc:
-            r.error(path + ("params",) + tuple(exc.param.split(".")), exc.message)
+            r.error(path + ("params",) + tuple(str(exc.param).split(".")), exc.message)
         else:
             if clean.get("business_hours") and not calendar:
                 r.error(path + ("params", "business_hours"),
