@@ -1,0 +1,131 @@
+"""An invoice draft for one contract period: the pricing's charge lines, adjustments, SLA
+credits (capped at the at-risk pool) and bonuses → explained lines and totals. Pure: no Django.
+
+Rules (docs/contracts.md states them for users):
+
+* fees = the period's pricing charge (usage lines plus any minimum-commitment top-up);
+* the at-risk pool = fees × at_risk_percent / 100, rounded half up to 0.01; one-off
+  adjustments (extra training fees, compensation, other costs) are not fees at risk;
+* credits are applied in full while their sum fits the pool; beyond it they are scaled down in
+  proportion so that together they equal the pool exactly (largest remainder to the cent);
+* bonuses are added as given (the SLA evaluation computes them as the contract says);
+* total = fees + adjustments − credits + bonuses. Every amount is a Decimal with two places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from .pricing import PeriodCharge
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def money(x: Decimal) -> Decimal:
+    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class SlaAmount:
+    """A credit or bonus from the SLA evaluation: which term, which rule, how much (≥ 0)."""
+
+    term: str
+    rule: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A one-off amount: positive for a charge (extra training fee), negative for a refund."""
+
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    kind: str  # charge, adjustment, credit, bonus
+    label: str
+    explanation: str
+    amount: Decimal  # signed as it counts toward the total
+
+
+@dataclass(frozen=True)
+class InvoiceDraft:
+    lines: tuple[InvoiceLine, ...]
+    fees: Decimal
+    adjustments: Decimal
+    at_risk_pool: Decimal
+    credits_claimed: Decimal
+    credits: Decimal  # applied, never above the pool
+    credits_capped: bool
+    bonuses: Decimal
+    total: Decimal
+
+
+def _scale_to(pool: Decimal, claims: list[Decimal]) -> list[Decimal]:
+    """Scale claims down so they add up to `pool` exactly, in proportion to each claim."""
+    claimed = sum(claims, ZERO)
+    exact = [Fraction(c) * Fraction(pool) / Fraction(claimed) for c in claims]
+    floors = [(Decimal(e.numerator * 100 // e.denominator) / 100).quantize(CENT) for e in exact]
+    left = int((pool - sum(floors, ZERO)) / CENT)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] * 100 - int(floors[i] * 100)), i))
+    for i in order[:left]:
+        floors[i] += CENT
+    return floors
+
+
+def draft_invoice(*, charge: PeriodCharge, at_risk_percent: Decimal, credits: Sequence[SlaAmount] = (),
+                  bonuses: Sequence[SlaAmount] = (), adjustments: Sequence[Adjustment] = (),
+                  charge_labels: dict[str, str] | None = None) -> InvoiceDraft:
+    if not Decimal(0) <= at_risk_percent <= 100:
+        raise ValueError("at_risk_percent must be between 0 and 100")
+    for item in (*credits, *bonuses):
+        if item.amount < 0:
+            raise ValueError(f"{item.term}: credits and bonuses are amounts of 0 or more")
+    labels = charge_labels or {}
+    lines: list[InvoiceLine] = []
+    for line in charge.lines:
+        label = labels.get(line.component.value, line.component.value)
+        if line.month_fraction is not None:
+            explanation = (f"{line.rate} × {line.quantity.normalize():f} × {line.month_fraction} month "
+                           f"({line.start.isoformat()} – {line.end.isoformat()}, {line.days} days)")
+        elif line.component.value == "minimum_month":
+            explanation = f"minimum commitment {line.rate} − usage {charge.usage_total}"
+        else:
+            explanation = (f"{line.rate} × {line.quantity.normalize():f} "
+                           f"({line.start.isoformat()} – {line.end.isoformat()})")
+        lines.append(InvoiceLine("charge", label, explanation, line.amount))
+    fees = charge.total
+
+    adjustments_total = ZERO
+    for adj in adjustments:
+        amount = money(adj.amount)
+        adjustments_total += amount
+        lines.append(InvoiceLine("adjustment", adj.label, "", amount))
+
+    pool = money(fees * at_risk_percent / 100)
+    claims = [money(c.amount) for c in credits]
+    claimed = sum(claims, ZERO)
+    capped = claimed > pool
+    applied = _scale_to(pool, claims) if capped and claimed > 0 else claims
+    for credit, amount, claim in zip(credits, applied, claims):
+        explanation = credit.rule
+        if capped:
+            explanation += f" (claimed {claim}, scaled to the at-risk pool {pool})"
+        lines.append(InvoiceLine("credit", credit.term, explanation, -amount))
+    credits_total = sum(applied, ZERO)
+
+    bonus_total = ZERO
+    for bonus in bonuses:
+        amount = money(bonus.amount)
+        bonus_total += amount
+        lines.append(InvoiceLine("bonus", bonus.term, bonus.rule, amount))
+
+    total = fees + adjustments_total - credits_total + bonus_total
+    return InvoiceDraft(tuple(lines), fees, adjustments_total, pool, claimed, credits_total, capped, bonus_total,
+                        total)
