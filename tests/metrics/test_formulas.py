@@ -355,3 +355,30 @@ def test_result_as_dict(sv):
     d = compute("service_level", sv).as_dict()
     assert d["value"] == 0.375 and d["numerator"] == 3 and d["denominator"] == 8
     assert set(d) >= {"ci_low", "ci_high", "params"}
+
+
+def test_params_from_command_line_text():
+    got = f.params_from_text(["service_level", "abandon_rate", "first_response_within", "fcr"],
+                             ["short_abandon_seconds=10", "threshold=urgent:2h, normal:1d",
+                              "business_hours=yes", "same_reason=false", "variant=answered_only"])
+    assert got["service_level"] == {"threshold_seconds": 20, "short_abandon_seconds": 10,
+                                     "variant": "answered_only"}
+    assert got["abandon_rate"] == {"short_abandon_seconds": 10}
+    assert got["first_response_within"] == {"threshold": {"urgent": 7200, "normal": 86400},
+                                             "business_hours": True}
+    assert got["fcr"] == {"window_days": 7, "same_reason": False}
+    assert f.params_from_text(["csat"], []) == {"csat": {"scale": 5, "top_box": 2}}
+    assert f.params_from_text(["qa_pass_rate"], ["pass_mark=85.5"]) == {
+        "qa_pass_rate": {"pass_mark": 85.5}}
+    for keys, pairs, match in ((["csat"], ["window_days=3"], "no selected metric"),
+                               (["csat"], ["scale"], "key=value"),
+                               (["csat"], ["scale=five"], "expected a number"),
+                               (["fcr"], ["same_reason=maybe"], "true or false"),
+                               (["resolution_within"], ["threshold=urgent:4h,normal"],
+                                "urgent:4h"),
+                               (["resolution_within"], ["threshold=rush:4h"], "priority"),
+                               (["service_level"], ["threshold_seconds=2.5"], "whole number")):
+        with pytest.raises(ParamError, match=match):
+            f.params_from_text(keys, pairs)
+    with pytest.raises(KeyError):
+        f.params_from_text(["happiness"], [])

@@ -580,6 +580,32 @@ class Param:
     maximum: float | None = None
     help: str = ""
 
+    def from_text(self, text: str) -> Any:
+        """The value of a command-line ``key=value``: 30, 0.5, true, 4h, urgent:4h,normal:24h."""
+        t = text.strip()
+        if self.kind == "bool":
+            if t.lower() in ("true", "yes", "1"):
+                return True
+            if t.lower() in ("false", "no", "0"):
+                return False
+            raise ParamError(self.name, f"expected true or false, got {text!r}")
+        if self.kind == "choice":
+            return t
+        if self.kind == "duration_by_priority":
+            if ":" not in t:
+                return t
+            pairs = [part.split(":", 1) for part in t.split(",") if part.strip()]
+            if any(len(pair) != 2 for pair in pairs):
+                raise ParamError(self.name, f"expected 4h or urgent:4h,normal:24h, got {text!r}")
+            return {k.strip(): v.strip() for k, v in pairs}
+        try:
+            return int(t)
+        except ValueError:
+            try:
+                return float(t)
+            except ValueError:
+                raise ParamError(self.name, f"expected a number, got {text!r}") from None
+
     def clean(self, value: Any) -> Any:
         if self.kind == "bool":
             if not isinstance(value, bool):
@@ -928,6 +954,34 @@ CATALOG: dict[str, MetricSpec] = {m.key: m for m in (
     _spec("response_rate", "proportion", "contacts", "share", None,
           (Param("survey", "choice", "any", ("any", "csat", "nps", "ces")),), response_rate),
 )}
+
+
+def params_from_text(metric_keys: Iterable[str], pairs: Iterable[str]) -> dict[str, dict]:
+    """Parameters per metric from command-line ``key=value`` pairs.
+
+    Each pair applies to every selected metric that declares the parameter (so
+    ``short_abandon_seconds=10`` sets it for service_level and abandon_rate alike); a pair no
+    selected metric declares is an error, as is an unknown metric.
+    """
+    keys = list(metric_keys)
+    for key in keys:
+        if key not in CATALOG:
+            raise KeyError(f"unknown metric {key!r}; known: {', '.join(CATALOG)}")
+    given: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip():
+            raise ParamError(pair, "expected key=value")
+        given[name.strip()] = text
+    out: dict[str, dict] = {key: {} for key in keys}
+    for name, text in given.items():
+        takers = [k for k in keys if any(p.name == name for p in CATALOG[k].params)]
+        if not takers:
+            raise ParamError(name, f"no selected metric takes this parameter ({', '.join(keys)})")
+        for key in takers:
+            spec = next(p for p in CATALOG[key].params if p.name == name)
+            out[key][name] = spec.from_text(text)
+    return {key: CATALOG[key].clean_params(values) for key, values in out.items()}
 
 
 def compute(key: str, data: ContactStats | FcrCounts | QaStats,
