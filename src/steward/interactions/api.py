@@ -122,11 +122,11 @@ def post_batch(request, payload: BatchIn, idempotency_key: str = Header(..., ali
     return 200, _batch_out(result.batch, request.user)
 
 
-@router.get("/interactions/batches/{batch_id}", response=BatchOut)
-def get_batch(request, batch_id: int):
+@router.get("/interactions/batches/{importbatch_id}", response=BatchOut)
+def get_batch(request, importbatch_id: int):
     _require(request, "interactions.view_importbatch")
     try:
-        return _batch_out(selectors.batch_get(user=request.user, pk=batch_id), request.user)
+        return _batch_out(selectors.batch_get(user=request.user, pk=importbatch_id), request.user)
     except ImportBatch.DoesNotExist:
         raise Http404 from None
 
