@@ -71,8 +71,8 @@ def test_round_trip():
     text = dump_policy(p)
     assert parse_policy(text) == p
     assert dump_policy(parse_policy(text)) == text
-    assert "  - metric: service_level\n    params: {threshold_seconds: 20, short_abandon_seconds: 5}" \
-        in text
+    assert ("  - metric: service_level\n"
+            "    params: {threshold_seconds: 20, short_abandon_seconds: 5}") in text
     assert "target: '>= 0.80'" in text
 
 

@@ -99,7 +99,8 @@ def test_nps_variance_matches_simulated_scores(scores):
 
 
 def test_two_proportion_hand_computed():
-    # A: 80/100, B: 60/100. pooled 0.7, se0 = sqrt(0.21·0.02) = 0.064807, z = −0.2/0.064807 = −3.0861
+    # A: 80/100, B: 60/100. pooled 0.7, se0 = sqrt(0.21·0.02) = 0.064807,
+    # z = −0.2/0.064807 = −3.0861
     c = stats.two_proportion_test(80, 100, 60, 100)
     assert c.difference == pytest.approx(-0.2)
     assert c.statistic == pytest.approx(-3.086067, abs=1e-5)

@@ -35,7 +35,7 @@ class CalendarError(ValueError):
 
 
 class CalendarRangeError(ValueError):
-    """A computation needs holiday data the calendar does not have (e.g. a year not yet published)."""
+    """A computation needs holiday data the calendar lacks (e.g. a year not yet published)."""
 
 
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")

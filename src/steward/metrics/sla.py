@@ -8,7 +8,7 @@ ROUND_HALF_UP to 0.01 at each amount; credits never exceed the at-risk pool.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction

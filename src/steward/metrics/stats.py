@@ -112,7 +112,8 @@ def nps_interval(
     se = math.sqrt(max(0.0, pp + pd - d * d) / n)
     z = _z(confidence)
     low, high = max(-1.0, d - z * se), min(1.0, d + z * se)
-    return NpsEstimate(n, promoters, detractors, 100 * d, Interval(100 * low, 100 * high, confidence))
+    interval = Interval(100 * low, 100 * high, confidence)
+    return NpsEstimate(n, promoters, detractors, 100 * d, interval)
 
 
 class Verdict(StrEnum):
@@ -168,14 +169,14 @@ def two_proportion_test(
     pa = successes_a / n_a if n_a else None
     pb = successes_b / n_b if n_b else None
     if pa is None or pb is None:
-        return Comparison("two_proportion_z", pa, pb, n_a, n_b, None, Interval(None, None, confidence),
-                          None, None, None, confidence, Verdict.INSUFFICIENT_DATA)
+        return Comparison("two_proportion_z", pa, pb, n_a, n_b, None,
+                          Interval(None, None, confidence), None, None, None, confidence,
+                          Verdict.INSUFFICIENT_DATA)
     diff = pb - pa
     pooled = (successes_a + successes_b) / (n_a + n_b)
     se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
     if se0 == 0:
         stat, p = None, 1.0  # both samples all 0 or all 1: no evidence of any difference
-        diff = 0.0 if pa == pb else diff
     else:
         stat = diff / se0
         p = float(2 * _dist.norm.sf(abs(stat)))
@@ -201,9 +202,9 @@ def welch_t_test(
     va = sample_variance(n_a, sum_a, sumsq_a)
     vb = sample_variance(n_b, sum_b, sumsq_b)
     if va is None or vb is None or ma is None or mb is None:
-        return Comparison("welch_t", ma, mb, n_a, n_b, None if ma is None or mb is None else mb - ma,
-                          Interval(None, None, confidence), None, None, None, confidence,
-                          Verdict.INSUFFICIENT_DATA)
+        diff = None if ma is None or mb is None else mb - ma
+        return Comparison("welch_t", ma, mb, n_a, n_b, diff, Interval(None, None, confidence),
+                          None, None, None, confidence, Verdict.INSUFFICIENT_DATA)
     diff = mb - ma
     sa, sb = va / n_a, vb / n_b
     se = math.sqrt(sa + sb)
@@ -215,5 +216,6 @@ def welch_t_test(
     stat = diff / se
     p = float(2 * _dist.t.sf(abs(stat), df))
     half = float(_dist.t.ppf(0.5 + confidence / 2, df)) * se
-    return Comparison("welch_t", ma, mb, n_a, n_b, diff, Interval(diff - half, diff + half, confidence),
-                      stat, p, df, confidence, _verdict(p, diff, confidence))
+    interval = Interval(diff - half, diff + half, confidence)
+    return Comparison("welch_t", ma, mb, n_a, n_b, diff, interval, stat, p, df, confidence,
+                      _verdict(p, diff, confidence))
