@@ -1,0 +1,76 @@
+"""Demo contracts: one per demo vendor, each with a different pricing model, dated rates (one
+mid-term increase within the cap), responsibilities and an SLA policy. Idempotent."""
+
+import datetime as dt
+from decimal import Decimal
+
+from steward.contracts import services
+from steward.contracts.models import Contract
+from steward.core.models import Vendor
+from steward.vendors.selectors import today
+
+SLA = """sla: {name}
+version: 1
+at_risk_percent: {at_risk}
+terms:
+  - metric: service_level
+    params: {{threshold_seconds: 20, short_abandon_seconds: 5}}
+    period: month
+    target: ">= 0.80"
+    allocation_percent: 50
+    credit_tiers: [{{below: 0.80, credit_percent: 50}}, {{below: 0.75, credit_percent: 100}}]
+  - metric: csat
+    params: {{scale: 5, top_box: 2}}
+    target: ">= 0.85"
+    allocation_percent: 30
+    bonus: {{at_or_above: 0.92, bonus_percent: 2}}
+  - metric: qa_score
+    target: ">= 90"
+    allocation_percent: 20
+"""
+
+# code, vendor, projects, title, model, rates [(component, amount, months after start)], at risk %
+CONTRACTS = [
+    ("aurora-2025", "aurora", ["presales-chat", "support-email"], "极光 售前与邮件服务协议 Aurora chat & email",
+     "per_contact", [("handled_contact", "6.80", 0), ("handled_contact", "7.00", 12)], 10),
+    ("bamboo-2025", "bamboo", ["presales-chat", "aftersales-voice"], "青竹 座席外包协议 Bamboo seats",
+     "per_fte", [("fte_month", "9000", 0), ("fte_month", "9270", 12)], 8),
+    ("cedar-2025", "cedar", ["aftersales-voice", "support-email"], "雪松 混合计费协议 Cedar hybrid",
+     "hybrid", [("fixed_month", "30000", 0), ("handled_contact", "3.20", 0), ("minimum_month", "120000", 0)], 12),
+]
+
+RESPONSIBILITIES = [
+    ("headcount", "vendor", "Keep the contracted headcount staffed; vacancies filled within 15 working days."),
+    ("training", "vendor", "New agents complete the client's 10-day product training before going live."),
+    ("training", "client", "Provide product training material and a trainer for the first wave."),
+    ("supervision", "client", "The client may monitor calls and sit in on the floor with 2 days' notice."),
+    ("data_security", "vendor", "No customer data leaves the client's systems; recordings encrypted at rest."),
+]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1, day=1)
+
+
+def load(stdout) -> None:
+    start = _add_months(today().replace(day=1), -14)
+    vendors = set(Vendor.objects.values_list("code", flat=True))
+    for code, vendor, projects, title, model, rates, at_risk in CONTRACTS:
+        if vendor not in vendors or Contract.objects.filter(code=code).exists():
+            continue
+        contract = services.contract_create(
+            actor=None, code=code, vendor_code=vendor, project_codes=projects, title=title, status="active",
+            signed_on=start - dt.timedelta(days=20), start_date=start, end_date=_add_months(start, 24) - dt.timedelta(days=1),
+            auto_renew=vendor != "cedar", renewal_term_months=12, notice_days=90, currency="CNY", pricing_model=model,
+            flex_percent=Decimal("10"), flex_notice_days=30, price_adjustment_cap_percent=Decimal("5"),
+            payment_terms_days=45, payment_terms_note="月结，发票后 45 天付款 Monthly, net 45 after invoice",
+            sla_policy_text=SLA.format(name=f"{vendor}-sla", at_risk=at_risk),
+        )
+        for component, amount, months in rates:
+            services.rate_add(actor=None, contract=contract, component=component, amount=Decimal(amount),
+                              effective_from=_add_months(start, months))
+        for category, party, text in RESPONSIBILITIES:
+            services.responsibility_add(actor=None, contract=contract, category=category, party=party,
+                                        description=text)
+    stdout.write(f"Contracts: {Contract.objects.count()}.")
