@@ -279,6 +279,23 @@ def test_fcr_hand_table():
     assert (six.eligible, six.first_contact_resolved, six.pending) == (4, 3, 1)
 
 
+def test_fcr_from_stored_next_contacts():
+    nxt = f.next_contacts(TABLE_F)
+    day = lambda d: T0 + timedelta(days=d)  # noqa: E731
+    # c1 (A, day 0): next A contact day 5 (tech); no later billing contact of A
+    assert nxt[0] == f.NextContact(day(5), None)
+    # c3 (B, day 1): B's day-7 contact is outbound, so no next inbound contact
+    assert nxt[2] == f.NextContact(None, None)
+    # c5 (C, day 9): next C contact day 16, same reason
+    assert nxt[4] == f.NextContact(day(16), day(16))
+    assert nxt[6] == f.NextContact()  # no customer
+    newest = day(20)
+    assert f.fcr_counts_from_next(zip(TABLE_F, nxt), newest=newest) == f.fcr_counts(TABLE_F)
+    assert f.fcr_counts_from_next(zip(TABLE_F, nxt), newest=newest, same_reason=True) == (
+        f.fcr_counts(TABLE_F, same_reason=True))
+    assert f.customers_touched([{"customer_ref": "A"}, {"customer_ref": ""}]) == {"A"}
+
+
 def test_qa_score_and_pass_rate():
     # 95, 88.5, 72, an auto-fail (would be 90) → 0, 100: mean 355.5/5 = 71.1
     q = f.qa_stats([{"score": 95}, {"score": 88.5}, {"score": 72},

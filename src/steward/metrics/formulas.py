@@ -448,6 +448,93 @@ def fcr_counts(
     return FcrCounts(eligible, fcr, pending, without_customer)
 
 
+# FCR incrementally: what to store per contact so that a period's FCR is a cheap count.
+
+
+@dataclass(frozen=True)
+class NextContact:
+    """The customer's next inbound contact strictly after this one (any reason / same reason).
+
+    Independent of ``window_days``: a resolved contact is a first-contact resolution for a
+    window w when its next contact is None or later than arrived_at + w. It only changes when
+    the same customer gets a new contact, so an import refreshes just the customers it touches
+    (``customers_touched``)."""
+
+    any_at: datetime | None = None
+    same_reason_at: datetime | None = None
+
+
+def next_contacts(contacts: Iterable[Mapping[str, Any]]) -> list[NextContact]:
+    """``NextContact`` for each row, in input order. Pass all contacts of the customers
+    concerned (their whole history), typically ``customers_touched`` by an import."""
+    rows = list(contacts)
+    times: dict[tuple, list[datetime]] = defaultdict(list)
+    for r in rows:
+        if _is_inbound(r) and r.get("customer_ref"):
+            t = _utc(r["arrived_at"])
+            times[(r["customer_ref"],)].append(t)
+            times[(r["customer_ref"], r.get("contact_reason") or "")].append(t)
+    for ts in times.values():
+        ts.sort()
+
+    def after(key: tuple, t: datetime) -> datetime | None:
+        ts = times.get(key, [])
+        i = bisect.bisect_right(ts, t)
+        return ts[i] if i < len(ts) else None
+
+    out = []
+    for r in rows:
+        if not r.get("customer_ref"):
+            out.append(NextContact())
+            continue
+        t = _utc(r["arrived_at"])
+        out.append(NextContact(after((r["customer_ref"],), t),
+                               after((r["customer_ref"], r.get("contact_reason") or ""), t)))
+    return out
+
+
+def customers_touched(batch: Iterable[Mapping[str, Any]]) -> set[str]:
+    """Customers whose stored NextContact values may change when ``batch`` is imported (its
+    new rows and the previous versions of rows it updates or removes)."""
+    return {r["customer_ref"] for r in batch if r.get("customer_ref")}
+
+
+def fcr_counts_from_next(
+    contacts: Iterable[tuple[Mapping[str, Any], NextContact]],
+    *,
+    newest: datetime,
+    window_days: int = 7,
+    same_reason: bool = False,
+    period_start: datetime | None = None,
+    period_end: datetime | None = None,
+) -> FcrCounts:
+    """``fcr_counts`` from stored NextContact values: the same numbers without searching all
+    data. ``newest`` is the newest arrival in the project's data; ``contacts`` need only be
+    the period's rows with their stored values."""
+    window = timedelta(days=window_days)
+    newest = _utc(newest)
+    eligible = fcr = pending = without_customer = 0
+    for r, nxt in contacts:
+        if not _is_inbound(r) or r.get("outcome") != "resolved":
+            continue
+        t = _utc(r["arrived_at"])
+        if (period_start is not None and t < period_start) or (
+            period_end is not None and t >= period_end
+        ):
+            continue
+        if not r.get("customer_ref"):
+            without_customer += 1
+            continue
+        if t + window > newest:
+            pending += 1
+            continue
+        eligible += 1
+        repeat = nxt.same_reason_at if same_reason else nxt.any_at
+        if repeat is None or repeat > t + window:
+            fcr += 1
+    return FcrCounts(eligible, fcr, pending, without_customer)
+
+
 # --------------------------------------------------------------------------- from rollups
 
 # RollupBucket kinds of steward.interactions (models.RollupBucket.Kind); 5 and 6 are the
