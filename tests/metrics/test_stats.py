@@ -7,7 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import ttest_ind, ttest_ind_from_stats
-from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    proportions_ztest,
+)
 
 from steward.metrics import stats
 from steward.metrics.stats import Verdict
@@ -128,6 +132,11 @@ def test_two_proportion_matches_statsmodels(n_a, n_b, data):
         assert c.statistic == pytest.approx(z, rel=1e-7, abs=1e-9)
         assert c.p_value == pytest.approx(p, rel=1e-7, abs=1e-12)
     assert (c.p_value < 0.05 and c.difference != 0) == c.significant
+    if c.significant:
+        assert (c.verdict is Verdict.B_HIGHER) == (s_b / n_b > s_a / n_a)
+    low, high = confint_proportions_2indep(s_b, n_b, s_a, n_a, method="wald", compare="diff")
+    assert c.interval.low == pytest.approx(low, abs=1e-9)
+    assert c.interval.high == pytest.approx(high, abs=1e-9)
 
 
 def test_welch_hand_computed():
@@ -164,4 +173,7 @@ def test_welch_matches_scipy(xa, xb):
         assert c.p_value == pytest.approx(raw.pvalue, rel=1e-6, abs=1e-12)
         if c.p_value > 0:
             assert c.df == pytest.approx(raw.df, rel=1e-6)
+        ci = raw.confidence_interval(0.95)
+        assert c.interval.low == pytest.approx(ci.low, rel=1e-6, abs=1e-6)
+        assert c.interval.high == pytest.approx(ci.high, rel=1e-6, abs=1e-6)
         assert c.interval.low <= c.difference <= c.interval.high
