@@ -353,3 +353,29 @@ def test_any_text_parses_or_gives_located_errors(text):
         assert exc.errors and all(str(e) for e in exc.errors)
     else:
         assert parse_policy(dump_policy(policy)) == policy
+
+
+@settings(max_examples=50, deadline=None)
+@given(policies(), st.data(), fees)
+def test_worse_results_never_lower_the_total_credit(policy, data, fee):
+    better = [data.draw(st.integers(0, 1000)) for _ in policy.terms]
+    worse = [data.draw(st.integers(0, b)) for b in better]
+    a = evaluate(policy, [result("service_level", n, 1000) for n in better], fee)
+    b = evaluate(policy, [result("service_level", n, 1000) for n in worse], fee)
+    assert b.total_credit >= a.total_credit
+
+
+@settings(max_examples=50, deadline=None)
+@given(policies(), policies())
+def test_diff_is_empty_exactly_when_policies_are_equal(p, q):
+    assert sla.diff_policies(p, p) == []
+    changes = sla.diff_policies(p, q)
+    assert (changes == []) == (p == q) or _same_up_to_term_order(p, q)
+
+
+def _same_up_to_term_order(p, q):
+    # diff matches terms by metric and scope, so reordering terms is not a change
+    key = repr
+    return (p.sla, p.version, p.calendar, p.at_risk_percent) == (
+        q.sla, q.version, q.calendar, q.at_risk_percent) and sorted(p.terms, key=key) == sorted(
+        q.terms, key=key)
