@@ -95,8 +95,9 @@ class Agent(models.Model):
 class Interaction(models.Model):
     """One contact: a call, chat, email or ticket, in the canonical shape."""
 
+    # No index of its own: the composite indexes below start with the project.
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="interactions",
-                                verbose_name=_("project"))
+                                verbose_name=_("project"), db_index=False)
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="interactions",
                                verbose_name=_("vendor"))
     # "<project>/<vendor>/<system>": ids are unique per source, and a source never spans two
@@ -292,7 +293,7 @@ class Rollup(models.Model):
     edited by hand; `steward rollups rebuild` recomputes them from raw rows.
     """
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
     queue = models.CharField(max_length=64)
     channel = models.CharField(max_length=16)
@@ -369,7 +370,8 @@ class RollupBucket(models.Model):
         FIRST_RESPONSE_MINUTES = 3
         RESOLUTION_MINUTES = 4
 
-    rollup = models.ForeignKey(Rollup, on_delete=models.CASCADE, related_name="buckets")
+    # Indexed by the unique (rollup, kind, value) constraint; every index slows the import.
+    rollup = models.ForeignKey(Rollup, on_delete=models.CASCADE, related_name="buckets", db_index=False)
     kind = models.SmallIntegerField(choices=Kind.choices)
     value = models.IntegerField()
     count = models.IntegerField(default=0)

@@ -28,7 +28,7 @@ from steward.interactions.models import (
 )
 from steward.interactions.profiles import LINE, FileError, Profile, ProfileError, normalise
 
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 50_000
 API_MAX_RECORDS = 10_000
 
 
