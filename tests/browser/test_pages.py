@@ -1,0 +1,79 @@
+"""The main pages as a client administrator, in both languages, with a screenshot of each."""
+
+from steward.core.demo import PROJECTS, VENDORS, demo_logins
+
+from .conftest import LANGUAGES, squash, tr
+
+VENDOR_NAMES = {code: name for code, name, _ in VENDORS}
+PROJECT_NAMES = {code: name for code, name, *_ in PROJECTS}
+PROJECT_VENDORS = {code: vendors for code, _, _, vendors in PROJECTS}
+
+
+def test_main_pages_render_cleanly_for_the_client_admin(open_session, subtests):
+    for language in LANGUAGES:
+        with subtests.test(msg=language):
+            check_main_pages(open_session, language)
+
+
+def check_main_pages(open_session, language):
+    session = open_session(language)
+    page = session.page
+    session.goto("/accounts/login/")
+    assert squash(page.locator("h1").inner_text()) == tr(language, "Log in to Steward")
+    session.screenshot(f"login-{language}")
+    session.login("admin")
+
+    session.goto("/vendors/")
+    assert squash(page.locator("h1").inner_text()) == tr(language, "Vendors")
+    assert page.locator("#results tbody tr").count() == len(VENDORS)
+    assert page.locator(".mainnav a[aria-current=page]").inner_text() == tr(language, "Vendors")
+    session.screenshot(f"vendors-{language}")
+
+    page.get_by_role("link", name="aurora", exact=True).click()
+    page.wait_for_url(session.url("/vendors/aurora/"))
+    assert VENDOR_NAMES["aurora"] in page.locator("h1").inner_text()
+    served = page.locator("main ul.plain li").all_inner_texts()
+    assert sorted(PROJECT_NAMES[code] for code, vendors in PROJECT_VENDORS.items() if "aurora" in vendors) == sorted(
+        text.rsplit(" (", 1)[0] for text in served
+    )
+    session.screenshot(f"vendor-detail-{language}")
+
+    session.goto("/projects/")
+    assert squash(page.locator("h1").inner_text()) == tr(language, "Projects")
+    assert page.locator("#results tbody tr").count() == len(PROJECTS)
+    session.screenshot(f"projects-{language}")
+
+    session.goto("/projects/presales-chat/")
+    assert squash(page.locator("h1").inner_text()) == PROJECT_NAMES["presales-chat"]
+    assert sorted(page.locator("main ul.plain li").all_inner_texts()) == sorted(
+        VENDOR_NAMES[code] for code in PROJECT_VENDORS["presales-chat"]
+    )
+    session.screenshot(f"project-detail-{language}")
+
+    session.goto("/people/")
+    assert squash(page.locator("h1").inner_text()) == tr(language, "People")
+    assert page.locator("#results tbody tr").count() == len(demo_logins())
+    session.screenshot(f"people-{language}")
+
+    session.goto("/audit/")
+    assert squash(page.locator("h1").inner_text()) == tr(language, "Audit trail")
+    # The demo itself created the vendors, projects and people, so the trail is not empty.
+    assert page.get_by_test_id("audit-table").locator("tbody tr td.empty").count() == 0
+    assert page.get_by_test_id("audit-table").locator("tbody tr").count() > 0
+    session.screenshot(f"audit-{language}")
+
+    session.goto("/no-such-page/", status=404)
+    assert squash(page.locator("h1").inner_text()) == tr(language, "Page not found")
+    session.screenshot(f"404-{language}")
+    session.assert_clean()
+
+    # The client admin may open every page above, so the 403 page is a QA analyst's view
+    # of the people list (a capability only admins, auditors and vendor managers hold).
+    analyst = open_session(language)
+    analyst.login("qa")
+    analyst.goto("/people/", status=403)
+    assert squash(analyst.page.locator("h1").inner_text()) == tr(language, "You may not open this page")
+    analyst.screenshot(f"403-{language}")
+    analyst.assert_clean()
+    session.close()
+    analyst.close()
