@@ -140,6 +140,8 @@ def test_group_counts_are_hidden_below_the_minimum_group_size(client, world, mak
     client.force_login(world.user("client_admin"))
     table = client.get("/collaboration/feedback/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "fewer than 5 people" in table
+    # "Open a corrective action" names the vendor only where the group is large enough.
+    assert "vendor=alpha" in table and "vendor=bravo" not in table
 
     settings.STEWARD_FEEDBACK_MIN_GROUP_SIZE = 1
     groups = {g.vendor.code: g for g in selectors.feedback_groups(user=world.user("client_admin"))}
