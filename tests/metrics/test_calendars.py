@@ -236,3 +236,42 @@ def test_periods_cover_a_range():
     assert len(weeks) == 2
     with pytest.raises(ValueError):
         c.periods("day", date(2024, 2, 1), date(2024, 1, 1), "UTC")
+
+
+@st.composite
+def random_calendars(draw):
+    """Any weekly hours in zones with odd DST: 30-minute shifts (Lord Howe), midnight gaps
+    (Santiago), none (Shanghai), and a few holidays and worked weekend days."""
+    def day_spans():
+        cuts = sorted(draw(st.sets(st.integers(0, 48), max_size=6)))
+        return ",".join(f"{a * 30 // 60:02d}:{a * 30 % 60:02d}-{b * 30 // 60:02d}:{b * 30 % 60:02d}"
+                        for a, b in zip(cuts[::2], cuts[1::2]) if a < b)
+    hours = {day: day_spans() for day in c.WEEKDAYS}
+    days = st.dates(min_value=date(2024, 1, 1), max_value=date(2025, 12, 31))
+    holidays = draw(st.frozensets(days, max_size=5))
+    workdays = draw(st.frozensets(days, max_size=3)) - holidays
+    zone = draw(st.sampled_from(["Australia/Lord_Howe", "America/Santiago", "Asia/Shanghai",
+                                 "Europe/Berlin"]))
+    return BusinessCalendar("random", zone, c.weekly_hours(hours), holidays, workdays)
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_calendars(), instants, instants, instants)
+def test_random_calendars_additive_bounded(cal, x, y, z):
+    a, b, cc = sorted((x, y, z))
+    d = cal.business_duration
+    assert d(a, cc) == d(a, b) + d(b, cc)
+    assert timedelta(0) <= d(a, b) <= b - a
+    for day in (a.date(), b.date()):
+        spans = cal.intervals_on(day)
+        assert all(s < e for s, e in spans)
+        assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:]))  # never overlap
+
+
+@settings(max_examples=30, deadline=None)
+@given(random_calendars(), instants, st.integers(0, 60 * 60 * 30))
+def test_random_calendars_due_time(cal, start, seconds):
+    if not any(cal.hours):
+        return  # a calendar that never opens has no due time
+    due = cal.add_business_time(start, timedelta(seconds=seconds))
+    assert cal.business_duration(start, due) == timedelta(seconds=seconds)
