@@ -1,0 +1,53 @@
+"""In a real browser: watch an import's progress bar turn into its report, upload a file with a
+bad row, and download the rejects."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import browser, demo, open_session, warm_server  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+CSV = (
+    "external_id,channel,queue,arrived_at,talk_seconds,csat\n"
+    "W-1,chat,presales,2025-03-03 09:00:00,60,5\n"
+    "W-2,chat,presales,not a time,60,5\n"
+)
+
+
+def test_progress_then_upload_and_download_rejects(open_session, tmp_path):
+    from steward.core.models import Project, Vendor
+    from steward.interactions import services
+    from steward.interactions.models import ImportBatch
+
+    session = open_session("en")
+    session.login("manager")
+    page = session.page
+    # A queued import (as while a worker runs it): the page polls and shows a progress bar...
+    batch = services.batch_create(actor=None, project=Project.objects.get(code="presales-chat"),
+                                  vendor=Vendor.objects.get(code="aurora"), profile="generic",
+                                  file_name="running.csv")
+    session.goto(batch.get_absolute_url())
+    expect(page.get_by_test_id("progress").locator("progress")).to_be_visible()
+    # ...and turns into the report by itself once the import has finished.
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.DONE, inserted=7)
+    expect(page.get_by_test_id("inserted")).to_have_text("7")
+
+    path = tmp_path / "week.csv"
+    path.write_text(CSV, encoding="utf-8")
+    session.goto("/interactions/imports/new/")
+    page.set_input_files("#id_file", str(path))
+    page.select_option("#id_profile", "generic")
+    page.select_option("#id_project", "presales-chat")
+    page.select_option("#id_vendor", "aurora")
+    page.check("#id_allow_rejects")
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_test_id("batch-status")).to_have_text("Done")
+    expect(page.get_by_test_id("inserted")).to_have_text("1")
+    expect(page.get_by_test_id("rejected")).to_have_text("1")
+    with page.expect_download() as download:
+        page.get_by_test_id("download-rejects").click()
+    content = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert content[0] == "line,column,reason,raw"
+    assert content[1].startswith("3,arrived_at,") and "not a time" in content[1]
+    session.assert_clean()
