@@ -34,8 +34,9 @@ class VendorForm(ServiceForm):
 
 
 class VendorEditForm(ServiceForm):
+    """The status is not here: it moves only along the lifecycle (vendors.services.vendor_transition)."""
+
     name = forms.CharField(label=_("Name"), max_length=200)
-    status = forms.ChoiceField(label=_("Status"), choices=Vendor.Status.choices)
 
 
 class ProjectForm(ServiceForm):

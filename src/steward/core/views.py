@@ -78,8 +78,10 @@ def vendor_edit(request, code: str):
         vendor = selectors.vendor_get(user=request.user, code=code)
     except Vendor.DoesNotExist:
         raise Http404(_("No such vendor.")) from None
-    form = VendorEditForm(request.POST or None, initial={"name": vendor.name, "status": vendor.status})
-    if form.is_valid() and form.apply(services.vendor_update, vendor=vendor, **form.cleaned_data):
+    form = VendorEditForm(request.POST or None, initial={"name": vendor.name})
+    if form.is_valid() and form.apply(
+        services.vendor_update, vendor=vendor, name=form.cleaned_data["name"], status=vendor.status
+    ):
         messages.success(request, _("Vendor %(name)s saved.") % {"name": vendor.name})
         return redirect(vendor)
     return _form_page(request, form, _("Edit vendor %(code)s") % {"code": vendor.code}, "vendor-list")
