@@ -172,6 +172,8 @@ USE_I18N = True
 TIME_ZONE = os.environ.get("STEWARD_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 STEWARD_CURRENCY = os.environ.get("STEWARD_CURRENCY", "CNY")
+# The anonymous feedback box shows counts per team only for groups at least this large.
+STEWARD_FEEDBACK_MIN_GROUP_SIZE = int(os.environ.get("STEWARD_FEEDBACK_MIN_GROUP_SIZE", "5"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

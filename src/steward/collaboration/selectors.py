@@ -16,7 +16,7 @@ DUE_SOON_DAYS = 3
 
 
 def feedback_min_group_size() -> int:
-    return int(getattr(settings, "STEWARD_FEEDBACK_MIN_GROUP_SIZE", 5))
+    return settings.STEWARD_FEEDBACK_MIN_GROUP_SIZE
 
 
 def meeting_list(*, user, project: str = "", kind: str = "", q: str = "") -> QuerySet[Meeting]:
