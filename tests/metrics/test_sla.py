@@ -62,6 +62,10 @@ def test_design_example_parses():
         (Decimal("0.80"), 50), (Decimal("0.75"), 100)]
     assert frw.clean_params == {"threshold": 14400, "business_hours": True}
     assert frw.scope == {"channel": "email", "priority": "urgent"} and frw.period == "month"
+    assert frw.scope_values == {"channel": ("email",), "priority": ("urgent",)}
+    many = parse_policy(DESIGN_EXAMPLE.replace("{channel: chat}", "{channel: [chat, social]}"))
+    assert many.terms[0].scope_values == {"channel": ("chat", "social")}
+    assert many.terms[0].label == "service_level [channel=chat|social]"
     assert csat.bonus == sla.Bonus(Decimal("0.92"), Decimal(2))
     assert qa.clean_params == {} and qa.target.threshold == 90
 

@@ -85,8 +85,14 @@ class Term:
         return CATALOG[self.metric].clean_params(self.params)
 
     @property
+    def scope_values(self) -> dict[str, tuple[str, ...]]:
+        """The scope as field → allowed codes (a single code becomes a one-element tuple), for
+        filtering rollups: ``{"channel": ("email",), "priority": ("urgent",)}``."""
+        return {k: tuple(v) if isinstance(v, list) else (v,) for k, v in self.scope.items()}
+
+    @property
     def label(self) -> str:
-        scope = ", ".join(f"{k}={v}" for k, v in self.scope.items())
+        scope = ", ".join(f"{k}={'|'.join(v)}" for k, v in self.scope_values.items())
         return f"{self.metric} [{scope}]" if scope else self.metric
 
 
