@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "steward.improvement",
     "steward.vendors",
     "steward.contracts",
+    "steward.sourcing",
 ]
 
 MIDDLEWARE = [

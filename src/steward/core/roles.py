@@ -134,6 +134,24 @@ for _role, _extra in {
 }.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
+# Sourcing (steward.sourcing): client roles read tenders; administrators and outsourcing
+# managers run them and decide; client roles but the auditor may be named evaluators; a vendor
+# manager reads its own invitations and submits its vendor's proposal in the portal.
+_TENDER_VIEW = {"sourcing.view_event"}
+_TENDER_RUN = _TENDER_VIEW | {"sourcing.add_event", "sourcing.change_event", "sourcing.decide_event",
+                              "sourcing.score_event"}
+for _role, _extra in {
+    Role.CLIENT_ADMIN: _TENDER_RUN,
+    Role.OUTSOURCING_MANAGER: _TENDER_RUN,
+    Role.QA_ANALYST: _TENDER_VIEW | {"sourcing.score_event"},
+    Role.FINANCE: _TENDER_VIEW | {"sourcing.score_event"},
+    Role.PROJECT_LEAD: _TENDER_VIEW | {"sourcing.score_event"},
+    Role.AUDITOR: _TENDER_VIEW,
+    Role.VENDOR_MANAGER: {"sourcing.view_portal", "sourcing.submit_proposal"},
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
+
 def capabilities(role: str | None) -> frozenset[str]:
     try:
         return ROLE_CAPABILITIES[Role(role)]
