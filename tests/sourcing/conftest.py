@@ -2,10 +2,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from steward.core.roles import Role
 from steward.sourcing import services
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English; the page language is tested in test_pages."""
+    with translation.override("en"):
+        yield
 
 
 def future(days=7):
