@@ -1,0 +1,234 @@
+"""The metric engine: catalog metrics for a project, read from the interactions rollups.
+
+Every read goes through ``visible_to(user)``, so a vendor user's numbers only ever contain its
+own vendor's contacts, whatever vendors it asks for. The database does the adding up (one
+grouped ``SUM`` over ``Rollup`` and one over ``RollupBucket``); Python only turns the grouped
+sums into ``ContactStats`` (``formulas.contact_stats_from_rollups``) and results
+(``formulas.compute``). Raw contacts are never scanned here.
+
+Periods. Rollups hold 30-minute UTC intervals of ``arrived_at``; a contact counts in the local
+day (week, month) in which its interval *starts*. For every zone whose UTC offset is a multiple
+of 30 minutes (all of mainland China, Europe, the Americas, India's +05:30) local midnights are
+interval starts, so days, weeks and months are exact. In a zone such as Asia/Kathmandu
+(+05:45) a local midnight falls inside an interval: that interval — up to the first 15 or 45
+minutes around midnight — is counted whole in the day in which it starts, i.e. the boundary is
+moved back to the previous interval start. ``Period.aligned`` says when this happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+
+from steward.core.models import Project, Vendor
+from steward.interactions.models import Rollup, RollupBucket
+from steward.metrics import formulas
+from steward.metrics.calendars import wall_to_utc
+from steward.metrics.formulas import CATALOG, ContactStats, MetricResult
+
+INTERVAL = dt.timedelta(minutes=30)
+GROUPINGS = ("total", "day", "week", "month", "vendor", "queue", "channel", "agent")
+SCOPE_FIELDS = ("channel", "queue", "priority", "agent_code")
+SUM_COLUMNS = (
+    ["offered", "abandoned", "handle_sum", "handle_sq_sum", "complaints"]
+    + [f"csat_{k}" for k in range(1, 6)]
+    + [f"nps_{k}" for k in range(0, 11)]
+    + [f"ces_{k}" for k in range(1, 8)]
+)
+# Reasons for metrics whose statistics are not in the rollups (see docs/metrics.md "Engine").
+NOT_IN_ROLLUPS = {
+    "fcr": "fcr_not_available",  # needs the stored next-contact times per contact
+    "qa_score": "qa_not_available",
+    "qa_pass_rate": "qa_not_available",
+}
+
+
+class EngineError(ValueError):
+    """A request the engine cannot answer (unknown grouping, metric, bad period)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in UTC for the local dates first…last (inclusive) of a time zone."""
+
+    first: dt.date
+    last: dt.date
+    time_zone: str
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def aligned(self) -> bool:
+        return all(_is_interval_start(t) for t in (self.start, self.end))
+
+
+def _is_interval_start(t: dt.datetime) -> bool:
+    t = t.astimezone(dt.UTC)
+    return t.second == 0 and t.microsecond == 0 and t.minute % 30 == 0
+
+
+def period(first: dt.date, last: dt.date, time_zone: str) -> Period:
+    """The local dates first…last (both included) as UTC instants."""
+    if last < first:
+        raise EngineError("the period ends before it starts")
+    tz = zoneinfo.ZoneInfo(time_zone)
+    return Period(first, last, time_zone, wall_to_utc(first, 0, tz),
+                  wall_to_utc(last + dt.timedelta(days=1), 0, tz))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Filters on the rollup key: each a tuple of allowed codes (empty: any)."""
+
+    channel: tuple[str, ...] = ()
+    queue: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()
+    agent_code: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any] | None) -> Scope:
+        values = dict(values or {})
+        unknown = set(values) - set(SCOPE_FIELDS)
+        if unknown:
+            raise EngineError(f"unknown scope field(s): {', '.join(sorted(unknown))}")
+        clean = {}
+        for k, v in values.items():
+            if v in (None, "", (), []):
+                continue
+            clean[k] = tuple(v) if isinstance(v, list | tuple) else (str(v),)
+        return cls(**clean)
+
+    def q(self, prefix: str = "") -> Q:
+        q = Q()
+        for name in SCOPE_FIELDS:
+            codes = getattr(self, name)
+            if codes:
+                q &= Q(**{f"{prefix}{name}__in": codes})
+        return q
+
+
+@dataclass
+class Row:
+    """One group of the answer: its key, statistics and results."""
+
+    group: dict[str, Any]
+    stats: ContactStats
+    results: dict[str, MetricResult] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        group = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.group.items()}
+        return {"group": group, "metrics": {k: r.as_dict() for k, r in self.results.items()}}
+
+
+def _group_expressions(grouping: str, time_zone: str, prefix: str) -> dict[str, Any]:
+    tz = zoneinfo.ZoneInfo(time_zone)
+    column = f"{prefix}interval_start"
+    return {
+        "total": {},
+        "day": {"g_day": TruncDay(column, tzinfo=tz)},
+        "week": {"g_week": TruncWeek(column, tzinfo=tz)},
+        "month": {"g_month": TruncMonth(column, tzinfo=tz)},
+        "vendor": {"g_vendor": F(f"{prefix}vendor__code")},
+        "queue": {"g_queue": F(f"{prefix}queue")},
+        "channel": {"g_channel": F(f"{prefix}channel")},
+        "agent": {"g_agent": F(f"{prefix}agent_code")},
+    }[grouping]
+
+
+def _group_value(grouping: str, row: Mapping[str, Any], time_zone: str):
+    if grouping == "total":
+        return ()
+    value = row[f"g_{grouping}"]
+    if isinstance(value, dt.datetime):
+        # Truncations come back aware in the project's zone (SQLite may give UTC): local date.
+        value = value.astimezone(zoneinfo.ZoneInfo(time_zone)).date()
+    return (value,)
+
+
+def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[str] | None = None,
+                  grouping: str = "total", scope: Scope | Mapping | None = None) -> dict[tuple, ContactStats]:
+    """Grouped ``ContactStats`` of the inbound contacts visible to ``user``.
+
+    ``vendors``: vendor codes to include (None: every vendor the user may see). Keys are ``()``
+    for ``total`` and ``(value,)`` otherwise (a local date for day/week/month).
+    """
+    if grouping not in GROUPINGS:
+        raise EngineError(f"unknown grouping {grouping!r}; known: {', '.join(GROUPINGS)}")
+    scope = scope if isinstance(scope, Scope) else Scope.of(scope)
+    tz_name = project.time_zone
+
+    rollups = Rollup.objects.visible_to(user).filter(
+        scope.q(), project=project, direction="inbound",
+        interval_start__gte=period.start, interval_start__lt=period.end)
+    buckets = RollupBucket.objects.visible_to(user).filter(
+        scope.q("rollup__"), rollup__project=project, rollup__direction="inbound",
+        rollup__interval_start__gte=period.start, rollup__interval_start__lt=period.end)
+    if vendors is not None:
+        codes = list(vendors)
+        rollups = rollups.filter(vendor__code__in=codes)
+        buckets = buckets.filter(rollup__vendor__code__in=codes)
+
+    groups = _group_expressions(grouping, tz_name, "")
+    sums = (rollups.annotate(**groups).values(*groups, "channel", "priority")
+            .annotate(**{f"s_{c}": Sum(c) for c in SUM_COLUMNS}).order_by())
+    bgroups = _group_expressions(grouping, tz_name, "rollup__")
+    bucket_rows = (buckets.annotate(**bgroups, b_channel=F("rollup__channel"), b_priority=F("rollup__priority"))
+                   .values(*bgroups, "b_channel", "b_priority", "kind", "value")
+                   .annotate(n=Sum("count")).order_by())
+
+    by_group_sums: dict[tuple, list[dict]] = defaultdict(list)
+    for row in sums:
+        by_group_sums[_group_value(grouping, row, tz_name)].append({
+            "channel": row["channel"], "priority": row["priority"], "direction": "inbound",
+            **{c: row[f"s_{c}"] or 0 for c in SUM_COLUMNS}})
+    by_group_buckets: dict[tuple, list[dict]] = defaultdict(list)
+    for row in bucket_rows:
+        by_group_buckets[_group_value(grouping, row, tz_name)].append({
+            "channel": row["b_channel"], "priority": row["b_priority"], "direction": "inbound",
+            "kind": row["kind"], "value": row["value"], "count": row["n"] or 0})
+    keys = set(by_group_sums) | set(by_group_buckets)
+    if grouping == "total":
+        keys.add(())
+    return {k: formulas.contact_stats_from_rollups(by_group_sums.get(k, []), by_group_buckets.get(k, []))
+            for k in sorted(keys, key=lambda k: tuple("" if v is None else v for v in k))}
+
+
+def result_for(key: str, stats: ContactStats, params: Mapping[str, Any] | None = None) -> MetricResult:
+    """One catalog metric from rollup statistics; metrics the rollups cannot give come back
+    empty with a reason (never a made-up value)."""
+    spec = CATALOG.get(key)
+    if spec is None:
+        raise EngineError(f"unknown metric {key!r}; known: {', '.join(CATALOG)}")
+    clean = spec.clean_params(params)
+    if spec.source != "contacts":
+        return MetricResult(key, None, None, None, None, None, clean, 0, reason=NOT_IN_ROLLUPS[key])
+    return formulas.compute(key, stats, clean)
+
+
+def measure(*, user, project: Project, period: Period, metrics: Mapping[str, Mapping | None] | Sequence[str],
+            vendors: Iterable[str] | None = None, grouping: str = "total",
+            scope: Scope | Mapping | None = None) -> list[Row]:
+    """Results of ``metrics`` (key → params, or a list of keys for the defaults) per group."""
+    wanted = dict(metrics) if isinstance(metrics, Mapping) else {k: None for k in metrics}
+    for key in wanted:
+        if key not in CATALOG:
+            raise EngineError(f"unknown metric {key!r}; known: {', '.join(CATALOG)}")
+    grouped = contact_stats(user=user, project=project, period=period, vendors=vendors,
+                            grouping=grouping, scope=scope)
+    rows = []
+    for key, stats in grouped.items():
+        group = {grouping: key[0]} if key else {}
+        rows.append(Row(group, stats, {m: result_for(m, stats, p) for m, p in wanted.items()}))
+    return rows
+
+
+def visible_vendors(*, user, project: Project) -> list[Vendor]:
+    """The project's vendors the user may see, by code."""
+    return list(Vendor.objects.visible_to(user).filter(pk__in=project.vendors.values("pk")).order_by("code"))
