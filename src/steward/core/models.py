@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from steward.core.roles import CLIENT_ROLES, VENDOR_ROLES, Role
@@ -226,8 +227,8 @@ class ApiToken(models.Model):
     revoked. Only a SHA-256 of the key is stored; the key is shown once, at creation."""
 
     class Scope(models.TextChoices):
-        READ = "read", _("Read")
-        WRITE = "write", _("Write")
+        READ = "read", pgettext_lazy("API token scope", "Read")
+        WRITE = "write", pgettext_lazy("API token scope", "Write")
 
     KEY_PREFIX = "stw_"
 
