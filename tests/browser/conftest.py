@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 # ORM calls from the test body (demo data, expected values) as "async unsafe".
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-import pytest  # noqa: E402
-from django.utils import translation  # noqa: E402
-from playwright.sync_api import Error as PlaywrightError  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+import pytest
+from django.utils import translation
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE.parents[1] / "docs" / "screenshots"
@@ -39,7 +39,9 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 # Every http(s)/ws(s) URL whose host is not this machine. Only these are routed through the
 # test (a regex route is matched inside the browser driver), so local pages stay fast.
-NOT_LOCAL = re.compile(r"^(?!(?:https?|wss?)://(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/]|$))[a-z]+://")
+NOT_LOCAL = re.compile(
+    r"^(?!(?:https?|wss?)://(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/]|$))[a-z]+://"
+)
 # Browser locale (sent as Accept-Language) that should select each Steward language.
 LOCALES = {"zh-hans": "zh-CN", "en": "en-US"}
 LANGUAGES = tuple(LOCALES)
@@ -119,7 +121,9 @@ class Session:
 
     def _on_response(self, response):
         if response.status >= 400 and self.expected_errors.get(response.url) != response.status:
-            self.problems.append(f"HTTP {response.status} for {response.request.method} {response.url}")
+            self.problems.append(
+                f"HTTP {response.status} for {response.request.method} {response.url}"
+            )
 
     def _on_request_failed(self, request):
         if request.failure == "net::ERR_ABORTED":
@@ -134,17 +138,23 @@ class Session:
 
     def _on_request(self, request):
         # Belt and braces for anything the route cannot see (e.g. a service worker's fetch).
-        if not request.url.startswith(("data:", "blob:", "about:")):
-            if (urlsplit(request.url).hostname or "") not in LOCAL_HOSTS:
-                self.problems.append(f"external request: {request.url}")
+        url = request.url
+        if not url.startswith(("data:", "blob:", "about:")) and (
+            (urlsplit(url).hostname or "") not in LOCAL_HOSTS
+        ):
+            self.problems.append(f"external request: {url}")
 
     def watch(self):
         self.context.route(NOT_LOCAL, self._block_external)
-        self.context.expose_function("__stewardCspViolation", lambda text: self.problems.append(f"CSP: {text}"))
+        self.context.expose_function(
+            "__stewardCspViolation", lambda text: self.problems.append(f"CSP: {text}")
+        )
         self.context.add_init_script(CSP_LISTENER)
         # On the context, not the page, so a popup or second tab is watched as well.
         self.context.on("console", self._on_console)
-        self.context.on("weberror", lambda error: self.problems.append(f"page error: {error.error}"))
+        self.context.on(
+            "weberror", lambda error: self.problems.append(f"page error: {error.error}")
+        )
         self.context.on("request", self._on_request)
         self.context.on("response", self._on_response)
         self.context.on("requestfailed", self._on_request_failed)

@@ -13,7 +13,9 @@ from .conftest import CJK, LANGUAGES, squash, tr
 def invalid_login_message(language: str) -> str:
     with translation.override(language):
         username_label = User._meta.get_field(User.USERNAME_FIELD).verbose_name
-        return squash(str(AuthenticationForm.error_messages["invalid_login"]) % {"username": username_label})
+        return squash(
+            str(AuthenticationForm.error_messages["invalid_login"]) % {"username": username_label}
+        )
 
 
 def test_wrong_password_is_explained_in_the_users_language(open_session, subtests):
@@ -46,7 +48,9 @@ def test_repeated_failures_lock_the_account(open_session):
     page = session.page
     for attempt in range(1, limit):
         session.login("manager", password=f"wrong-{attempt}")
-        assert page.get_by_test_id("login-error").is_visible(), f"attempt {attempt} is not locked yet"
+        assert page.get_by_test_id("login-error").is_visible(), (
+            f"attempt {attempt} is not locked yet"
+        )
     # The limit-th failure locks the account: django-axes answers 429 with its own page.
     session.expected_errors[session.url("/accounts/login/")] = 429
     session.login("manager", password=f"wrong-{limit}")
@@ -103,7 +107,7 @@ def check_404(open_session, language):
     session.goto("/vendors/aurora/no-such-thing/", status=404)
     page = session.page
     assert session.html_lang() == language
-    assert squash(page.locator("h1").inner_text()) == tr(language, "Page not found")
+    assert squash(page.locator("main h1").inner_text()) == tr(language, "Page not found")
     with page.expect_navigation():
         page.get_by_role("link", name=tr(language, "Back to home")).click()
     assert page.url == session.url("/")
@@ -111,7 +115,7 @@ def check_404(open_session, language):
     anonymous = open_session(language)
     anonymous.goto("/no-such-page/", status=404)
     assert anonymous.html_lang() == language
-    assert squash(anonymous.page.locator("h1").inner_text()) == tr(language, "Page not found")
+    assert squash(anonymous.page.locator("main h1").inner_text()) == tr(language, "Page not found")
     session.assert_clean()
     anonymous.assert_clean()
 
@@ -135,11 +139,13 @@ def check_no_foreign_pages(open_session, username):
     paths += [f"/projects/{code}/" for code, _ in foreign_projects]
     for path in paths:
         session.goto(path, status=404)
-        assert squash(page.locator("h1").inner_text()) == tr("en", "Page not found")
+        assert squash(page.locator("main h1").inner_text()) == tr("en", "Page not found")
         html = page.content()
         for name in foreign_vendors + [name for _, name in foreign_projects]:
             assert name not in html, f"{path} leaks {name!r}"
     # Their own vendor still opens.
     session.goto("/vendors/aurora/")
-    assert dict((code, name) for code, name, _ in VENDORS)["aurora"] in page.locator("h1").inner_text()
+    assert {code: name for code, name, _ in VENDORS}["aurora"] in page.locator(
+        "main h1"
+    ).inner_text()
     session.assert_clean()

@@ -24,9 +24,13 @@ def test_watchdog_reports_external_requests_csp_violations_and_errors(open_sessi
     # a second tab opening an outside page shows the route blocking it.
     with pytest.raises(PlaywrightError):
         session.context.new_page().goto("https://cdn.example.com/")
-    expected = ["request failed: GET https://cdn.example.com/pixel.png (csp)",
-                "external request (blocked): https://cdn.example.com/", "CSP: script-src",
-                "console error: deliberate console error", "page error: deliberate page error"]
+    expected = [
+        "request failed: GET https://cdn.example.com/pixel.png (csp)",
+        "external request (blocked): https://cdn.example.com/",
+        "CSP: script-src",
+        "console error: deliberate console error",
+        "page error: deliberate page error",
+    ]
     # Events reach Python while Playwright is waiting; poll (bounded) until all have arrived.
     for _ in range(50):
         if all(any(problem.startswith(e) for problem in session.problems) for e in expected):
