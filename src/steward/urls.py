@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("steward.contracts.urls")),
     path("collaboration/", include("steward.collaboration.urls")),
     path("improvement/", include("steward.improvement.urls")),
+    path("quality/", include("steward.quality.urls")),
     path("sourcing/", include("steward.sourcing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -17,6 +17,8 @@ NAVIGATION = [
     (_("Risks"), "risk-list", "improvement.view_risk"),
     (_("Contacts"), "interactions:list", "interactions.view_interaction"),
     (_("Imports"), "interactions:batches", "interactions.view_importbatch"),
+    (_("Evaluations"), "quality:evaluation-list", "quality.view_evaluation"),
+    (_("Scorecards"), "quality:scorecard-list", "quality.view_scorecard"),
     (_("People"), "user-list", "core.view_user"),
     (_("Audit trail"), "audit-trail", "core.view_audit"),
 ]

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from steward.quality import views
+
+app_name = "quality"
+
+urlpatterns = [
+    path("scorecards/", views.scorecard_list, name="scorecard-list"),
+    path("scorecards/new/", views.scorecard_create, name="scorecard-create"),
+    path("scorecards/<int:pk>/", views.scorecard_detail, name="scorecard-detail"),
+    path("scorecards/<int:pk>/new-draft/", views.scorecard_new_draft, name="scorecard-new-draft"),
+    path("versions/<int:pk>/", views.version_detail, name="version-detail"),
+    path("versions/<int:pk>/yaml/", views.version_yaml, name="version-yaml"),
+    path("versions/<int:pk>/edit/", views.version_edit, name="version-edit"),
+    path("versions/<int:pk>/publish/", views.version_publish, name="version-publish"),
+    path("evaluations/", views.evaluation_list, name="evaluation-list"),
+    path("evaluations/assign/", views.evaluation_assign, name="evaluation-assign"),
+    path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation-detail"),
+    path("evaluations/<int:pk>/score/", views.evaluation_preview, name="evaluation-preview"),
+    path("evaluations/<int:pk>/acknowledge/", views.evaluation_acknowledge, name="evaluation-acknowledge"),
+    path("evaluations/<int:pk>/dispute/", views.evaluation_dispute, name="evaluation-dispute"),
+    path("evaluations/<int:pk>/review/", views.evaluation_review, name="evaluation-review"),
+]

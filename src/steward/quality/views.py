@@ -1,0 +1,308 @@
+"""Quality pages: scorecards (YAML editor, versions, publish), the analyst's queue, the evaluation
+page (transcript beside the form, live score), acknowledgement, disputes and re-review.
+
+Thin: reads from selectors (visible_to), writes through services; another party's row is a 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from steward.core import selectors as core_selectors
+from steward.core.decorators import permission_required
+from steward.interactions.models import Interaction
+from steward.quality import scoring, selectors, services
+from steward.quality.forms import AssignForm, DisputeForm, EvaluationForm, ReviewForm, ScorecardForm, SourceForm
+from steward.quality.models import Evaluation, Scorecard, ScorecardVersion
+
+PAGE_SIZE = 50
+
+
+def _get_or_404(getter, **kwargs):
+    try:
+        return getter(**kwargs)
+    except ObjectDoesNotExist:
+        raise Http404(_("Not found.")) from None
+
+
+def _error_message(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- scorecards ------------------------------------------------------------------------------
+
+@permission_required("quality.view_scorecard")
+def scorecard_list(request):
+    project = request.GET.get("project", "").strip()
+    context = {
+        "scorecards": selectors.scorecard_list(user=request.user, project=project),
+        "projects": core_selectors.project_list(user=request.user),
+        "project": project,
+    }
+    return render(request, "quality/scorecard_list.html", context)
+
+
+@permission_required("quality.change_scorecard")
+def scorecard_create(request):
+    projects = core_selectors.project_list(user=request.user)
+    form = ScorecardForm(request.POST or None, projects=projects)
+    if form.is_valid():
+        project = projects.get(code=form.cleaned_data["project"])
+        scorecard = form.apply(services.scorecard_create, actor=request.user, project=project,
+                               code=form.cleaned_data["code"], source=form.cleaned_data["source"])
+        if scorecard:
+            messages.success(request, _("Scorecard %(code)s created as a draft.") % {"code": scorecard.code})
+            return redirect(scorecard)
+    return render(request, "quality/scorecard_form.html", {"form": form, "title": _("New scorecard"),
+                                                          "back_url": reverse("quality:scorecard-list")})
+
+
+@permission_required("quality.view_scorecard")
+def scorecard_detail(request, pk: int):
+    scorecard = _get_or_404(selectors.scorecard_get, user=request.user, pk=pk)
+    versions = selectors.scorecard_versions(user=request.user, scorecard=scorecard)
+    return render(request, "quality/scorecard_detail.html", {
+        "scorecard": scorecard, "versions": versions,
+        "has_draft": any(v.is_draft for v in versions),
+    })
+
+
+@require_POST
+@permission_required("quality.change_scorecard")
+def scorecard_new_draft(request, pk: int):
+    scorecard = _get_or_404(selectors.scorecard_get, user=request.user, pk=pk)
+    try:
+        version = services.version_new_draft(actor=request.user, scorecard=scorecard)
+    except ValidationError as error:
+        _error_message(request, error)
+        return redirect(scorecard)
+    return redirect("quality:version-edit", pk=version.pk)
+
+
+@permission_required("quality.view_scorecard")
+def version_detail(request, pk: int):
+    version = _get_or_404(selectors.version_get, user=request.user, pk=pk)
+    return render(request, "quality/version_detail.html", {
+        "version": version, "sections": selectors.sections_with_criteria(version),
+    })
+
+
+@permission_required("quality.view_scorecard")
+def version_yaml(request, pk: int):
+    version = _get_or_404(selectors.version_get, user=request.user, pk=pk)
+    response = HttpResponse(services.version_yaml(version), content_type="application/yaml; charset=utf-8")
+    name = f"{version.scorecard.project.code}-{version.scorecard.code}-v{version.number}.yaml"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@permission_required("quality.change_scorecard")
+def version_edit(request, pk: int):
+    version = _get_or_404(selectors.version_get, user=request.user, pk=pk)
+    if not version.is_draft:
+        messages.error(request, _("Version %(n)s is published and can no longer change; start a new draft.")
+                       % {"n": version.number})
+        return redirect(version)
+    form = SourceForm(request.POST or None, initial={"source": version.source or services.version_yaml(version)})
+    if form.is_valid():
+        if form.apply(services.version_update, actor=request.user, version=version,
+                      source=form.cleaned_data["source"]):
+            messages.success(request, _("Draft saved."))
+            return redirect(version)
+    return render(request, "quality/scorecard_form.html", {
+        "form": form, "title": _("Edit %(name)s") % {"name": version}, "back_url": version.get_absolute_url()})
+
+
+@require_POST
+@permission_required("quality.change_scorecard")
+def version_publish(request, pk: int):
+    version = _get_or_404(selectors.version_get, user=request.user, pk=pk)
+    try:
+        services.version_publish(actor=request.user, version=version)
+        messages.success(request, _("Version %(n)s published.") % {"n": version.number})
+    except ValidationError as error:
+        _error_message(request, error)
+    return redirect(version)
+
+
+# --- evaluations -----------------------------------------------------------------------------
+
+@permission_required("quality.view_evaluation")
+def evaluation_list(request):
+    is_analyst = request.user.has_perm("quality.change_evaluation")
+    default_tab = "queue" if is_analyst else "all"
+    tab = request.GET.get("tab", default_tab)
+    if tab not in selectors.EVALUATION_TABS or (tab != "all" and not is_analyst):
+        tab = "all"
+    filters = {k: request.GET.get(k, "").strip()[:100] for k in ("status", "project", "q")}
+    if filters["status"] not in Evaluation.Status.values:
+        filters["status"] = ""
+    evaluations = selectors.evaluation_list(user=request.user, tab=tab, **filters)
+    context = {
+        "page": Paginator(evaluations, PAGE_SIZE).get_page(request.GET.get("page")),
+        "tab": tab, "is_analyst": is_analyst, "filters": filters, "q": filters["q"],
+        "statuses": Evaluation.Status.choices,
+    }
+    return render(request, "quality/evaluation_list.html", context)
+
+
+@permission_required("quality.add_evaluation")
+def evaluation_assign(request):
+    scorecards = [s for s in selectors.scorecard_list(user=request.user) if s.current]
+    form = AssignForm(request.POST or None, scorecards=scorecards, analysts=selectors.analysts())
+    if form.is_valid():
+        scorecard = Scorecard.objects.visible_to(request.user).get(pk=form.cleaned_data["scorecard"])
+        analyst = selectors.analysts().get(pk=form.cleaned_data["analyst"])
+        contacts = {i.external_id: i for i in Interaction.objects.visible_to(request.user).filter(
+            project=scorecard.project, external_id__in=form.cleaned_data["external_ids"])}
+        missing = [x for x in form.cleaned_data["external_ids"] if x not in contacts]
+        if missing:
+            form.add_error("external_ids", _("Not found in project %(project)s: %(ids)s.")
+                           % {"project": scorecard.project.code, "ids": ", ".join(missing[:20])})
+        else:
+            created = form.apply(_assign_all, actor=request.user, contacts=list(contacts.values()),
+                                 analyst=analyst, scorecard=scorecard)
+            if created is not None:
+                messages.success(request, _("%(n)s contacts put in %(name)s's queue.")
+                                 % {"n": len(created), "name": analyst.get_full_name() or analyst.username})
+                return redirect("quality:evaluation-list")
+    return render(request, "quality/scorecard_form.html", {
+        "form": form, "title": _("Assign contacts to evaluate"), "back_url": reverse("quality:evaluation-list")})
+
+
+def _assign_all(*, actor, contacts, analyst, scorecard):
+    from django.db import transaction
+
+    with transaction.atomic():  # all or nothing
+        return [services.evaluation_assign(actor=actor, interaction=i, analyst=analyst, scorecard=scorecard)
+                for i in contacts]
+
+
+def _score_context(version: ScorecardVersion, raw: dict[str, str]) -> dict:
+    result = scoring.score(version.specs(), raw)
+    return {"result": result, "passed": scoring.passed(result.score, version.pass_mark), "version": version}
+
+
+@permission_required("quality.view_evaluation")
+def evaluation_detail(request, pk: int):
+    evaluation = _get_or_404(selectors.evaluation_get, user=request.user, pk=pk)
+    criteria = evaluation.version.ordered_criteria()
+    answers = selectors.evaluation_answers(evaluation)
+    scoring_now = (evaluation.status == Evaluation.Status.ASSIGNED and request.user.pk == evaluation.analyst_id)
+    form = None
+    if scoring_now:
+        form = EvaluationForm(request.POST or None, criteria=criteria, answers=answers,
+                              initial={"comment": evaluation.comment})
+        if request.method == "POST" and form.is_valid():
+            submit = request.POST.get("action") == "submit"
+            saved = form.apply(services.evaluation_save, actor=request.user, evaluation=evaluation,
+                               answers=form.answers(), comment=form.cleaned_data["comment"], submit=submit)
+            if saved:
+                messages.success(request, _("Evaluation submitted.") if submit else _("Draft saved."))
+                return redirect(saved)
+    elif request.method == "POST":
+        return HttpResponse(status=405)
+    dispute = selectors.pending_dispute(user=request.user, evaluation=evaluation)
+    review_form = None
+    if dispute and services.may_review(request.user, dispute):
+        review_form = ReviewForm(criteria=criteria, answers=answers)
+    context = {
+        "evaluation": evaluation,
+        "interaction": evaluation.interaction,
+        "form": form,
+        "review_form": review_form,
+        "dispute": dispute,
+        "rows": _read_rows(criteria, answers),
+        "sections": selectors.sections_with_criteria(evaluation.version),
+        "events": selectors.evaluation_events(user=request.user, evaluation=evaluation),
+        "disputes": selectors.evaluation_disputes(user=request.user, evaluation=evaluation),
+        "may_acknowledge": _may_acknowledge(request.user, evaluation),
+        "may_dispute": services.may_dispute(request.user, evaluation),
+        "dispute_form": DisputeForm(),
+        "now": timezone.now(),
+    }
+    if form is not None:
+        context.update(_score_context(evaluation.version, form.raw_answers() if form.is_bound else
+                                      {c.key: a.value for c in criteria if (a := answers.get(c.pk))}))
+    return render(request, "quality/evaluation_detail.html", context)
+
+
+def _read_rows(criteria, answers):
+    return [(c, answers.get(c.pk)) for c in criteria]
+
+
+def _may_acknowledge(user, evaluation: Evaluation) -> bool:
+    return (user.has_perm("quality.acknowledge_evaluation") and evaluation.acknowledged_at is None
+            and evaluation.status in (Evaluation.Status.SUBMITTED, Evaluation.Status.FINAL)
+            and evaluation.interaction.agent is not None and evaluation.interaction.agent.user_id == user.pk)
+
+
+@require_POST
+@permission_required("quality.view_evaluation")
+def evaluation_preview(request, pk: int):
+    """The live score: the form posted by htmx on every change, answered with the score fragment."""
+    evaluation = _get_or_404(selectors.evaluation_get, user=request.user, pk=pk)
+    criteria = evaluation.version.ordered_criteria()
+    form = EvaluationForm(request.POST, criteria=criteria)
+    return render(request, "quality/_score.html", _score_context(evaluation.version, form.raw_answers()))
+
+
+@require_POST
+@permission_required("quality.acknowledge_evaluation")
+def evaluation_acknowledge(request, pk: int):
+    evaluation = _get_or_404(selectors.evaluation_get, user=request.user, pk=pk)
+    try:
+        services.evaluation_acknowledge(actor=request.user, evaluation=evaluation)
+        messages.success(request, _("Evaluation acknowledged."))
+    except ValidationError as error:
+        _error_message(request, error)
+    return redirect(evaluation)
+
+
+@require_POST
+@permission_required("quality.dispute_evaluation")
+def evaluation_dispute(request, pk: int):
+    evaluation = _get_or_404(selectors.evaluation_get, user=request.user, pk=pk)
+    form = DisputeForm(request.POST)
+    if form.is_valid():
+        if form.apply(services.evaluation_dispute, actor=request.user, evaluation=evaluation,
+                      reason=form.cleaned_data["reason"]):
+            messages.success(request, _("Dispute sent: another analyst will re-review the evaluation."))
+            return redirect(evaluation)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect(evaluation)
+
+
+@require_POST
+@permission_required("quality.review_dispute")
+def evaluation_review(request, pk: int):
+    evaluation = _get_or_404(selectors.evaluation_get, user=request.user, pk=pk)
+    dispute = selectors.pending_dispute(user=request.user, evaluation=evaluation)
+    if dispute is None:
+        messages.error(request, _("There is no dispute awaiting re-review."))
+        return redirect(evaluation)
+    criteria = evaluation.version.ordered_criteria()
+    form = ReviewForm(request.POST, criteria=criteria)
+    if form.is_valid():
+        if form.apply(services.dispute_review, actor=request.user, dispute=dispute, answers=form.answers(),
+                      comment=form.cleaned_data["review_comment"]):
+            messages.success(request, _("Re-review recorded; the score is final."))
+            return redirect(evaluation)
+    answers = selectors.evaluation_answers(evaluation)
+    return render(request, "quality/evaluation_detail.html", {
+        "evaluation": evaluation, "interaction": evaluation.interaction, "form": None, "review_form": form,
+        "dispute": dispute, "rows": _read_rows(criteria, answers),
+        "sections": selectors.sections_with_criteria(evaluation.version),
+        "events": selectors.evaluation_events(user=request.user, evaluation=evaluation),
+        "disputes": selectors.evaluation_disputes(user=request.user, evaluation=evaluation),
+        "may_acknowledge": False, "may_dispute": False, "dispute_form": DisputeForm(), "now": timezone.now(),
+    }, status=400)

@@ -1,0 +1,37 @@
+"""Rows for the isolation walker: scorecards of vendor A's and vendor B's projects, and submitted
+evaluations of each vendor-A agent's contact (one disputed) and of vendor B's contact.
+
+Runs after tests/interactions/isolation.py (seeders run in folder order), whose contacts it scores.
+"""
+
+from steward.interactions.models import Interaction
+from steward.quality import services
+from steward.quality.forms import EXAMPLE_SCORECARD
+
+ANSWERS = {"greeting": ("yes", ""), "accuracy": ("4", ""), "privacy": ("yes", "")}
+
+
+def _scorecard(world, project, code, name):
+    analyst = world.user("qa_analyst")
+    scorecard = services.scorecard_create(actor=analyst, project=project, code=code,
+                                          source=EXAMPLE_SCORECARD.replace("Chat quality standard", name))
+    services.version_publish(actor=analyst, version=scorecard.versions.get())
+    return scorecard
+
+
+def _evaluate(world, scorecard, external_id, note):
+    analyst = world.user("qa_analyst")
+    contact = Interaction.objects.get(external_id=external_id)
+    evaluation = services.evaluation_assign(actor=analyst, interaction=contact, analyst=analyst, scorecard=scorecard)
+    answers = {**ANSWERS, "greeting": ("no", f"{note} greeting remark")}
+    return services.evaluation_save(actor=analyst, evaluation=evaluation, answers=answers,
+                                    comment=f"{note} overall remark", submit=True)
+
+
+def seed(world):
+    alpha = _scorecard(world, world.project_a, "alpha-voice", "Alpha voice standard")
+    bravo = _scorecard(world, world.project_b, "bravosecret-card", "Bravosecret chat standard")
+    _evaluate(world, alpha, "ALPHA-AMY-1", "Amyevalprivate")
+    arlo = _evaluate(world, alpha, "ALPHA-ARLO-1", "Arloevalprivate")
+    services.evaluation_dispute(actor=world.user("a-agent2"), evaluation=arlo, reason="Arlodisputeprivate reason")
+    _evaluate(world, bravo, "BRAVOSECRET-1", "Bravosecretevalprivate")
