@@ -19,6 +19,8 @@ NAVIGATION = [
     (_("Imports"), "interactions:batches", "interactions.view_importbatch"),
     (_("Evaluations"), "quality:evaluation-list", "quality.view_evaluation"),
     (_("Scorecards"), "quality:scorecard-list", "quality.view_scorecard"),
+    (_("Tenders"), "sourcing:event-list", "sourcing.view_event"),
+    (_("Tenders"), "sourcing:portal", "sourcing.view_portal"),
     (_("People"), "user-list", "core.view_user"),
     (_("Audit trail"), "audit-trail", "core.view_audit"),
 ]
