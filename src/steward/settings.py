@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "steward.vendors",
     "steward.contracts",
     "steward.sourcing",
+    "steward.metrics",
 ]
 
 MIDDLEWARE = [

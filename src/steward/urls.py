@@ -30,6 +30,7 @@ urlpatterns = [
     path("account/tokens/", views.api_tokens, name="api-tokens"),
     path("account/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("interactions/", include("steward.interactions.urls")),
+    path("metrics/", include("steward.metrics.urls")),
     path("", include("steward.vendors.urls")),
     path("", include("steward.contracts.urls")),
     path("collaboration/", include("steward.collaboration.urls")),

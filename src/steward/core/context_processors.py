@@ -15,6 +15,7 @@ NAVIGATION = [
     (_("Feedback"), "feedback-box", "collaboration.view_feedbackmessage"),
     (_("Corrective actions"), "capa-board", "improvement.view_correctiveaction"),
     (_("Risks"), "risk-list", "improvement.view_risk"),
+    (_("KPIs"), "metrics:index", "metrics.view_kpi"),
     (_("Contacts"), "interactions:list", "interactions.view_interaction"),
     (_("Imports"), "interactions:batches", "interactions.view_importbatch"),
     (_("Evaluations"), "quality:evaluation-list", "quality.view_evaluation"),

@@ -168,6 +168,20 @@ for _role, _extra in {
 }.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
+# Metrics (steward.metrics): KPI dashboards and SLA policies. Vendor managers read their own
+# vendor's numbers and the policies of their projects; client roles that own contracts write policies.
+_KPI_VIEW = {"metrics.view_kpi", "metrics.view_slapolicy"}
+for _role, _extra in {
+    Role.CLIENT_ADMIN: _KPI_VIEW | {"metrics.add_slapolicy"},
+    Role.OUTSOURCING_MANAGER: _KPI_VIEW | {"metrics.add_slapolicy"},
+    Role.FINANCE: _KPI_VIEW | {"metrics.add_slapolicy"},
+    Role.PROJECT_LEAD: _KPI_VIEW | {"metrics.add_slapolicy"},
+    Role.QA_ANALYST: _KPI_VIEW,
+    Role.AUDITOR: _KPI_VIEW,
+    Role.VENDOR_MANAGER: _KPI_VIEW,
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
 
 def capabilities(role: str | None) -> frozenset[str]:
     try:

@@ -232,3 +232,8 @@ def measure(*, user, project: Project, period: Period, metrics: Mapping[str, Map
 def visible_vendors(*, user, project: Project) -> list[Vendor]:
     """The project's vendors the user may see, by code."""
     return list(Vendor.objects.visible_to(user).filter(pk__in=project.vendors.values("pk")).order_by("code"))
+
+
+def contact_stats_from_nothing() -> ContactStats:
+    """The statistics of no contacts (a vendor without rows in a period)."""
+    return formulas.contact_stats_from_rollups([], [])

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MetricsConfig(AppConfig):
+    name = "steward.metrics"
+    label = "metrics"
+    verbose_name = _("Metrics")

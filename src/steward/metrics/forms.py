@@ -1,0 +1,88 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from steward.metrics.selectors import PERIOD_KINDS
+
+PERIOD_CHOICES = [("month", _("Month")), ("week", _("Week")), ("day", _("Day"))]
+assert [c[0] for c in PERIOD_CHOICES] == list(PERIOD_KINDS)
+
+
+class PeriodForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        a, b = data.get("date_from"), data.get("date_to")
+        if bool(a) != bool(b):
+            raise forms.ValidationError(_("Give both dates, or neither for the default periods."))
+        if a and b and b < a:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        if a and b and (b - a).days > 800:
+            raise forms.ValidationError(_("Choose a period of at most about two years."))
+        return data
+
+
+class CompareForm(forms.Form):
+    a = forms.ChoiceField(label=_("Vendor A"))
+    b = forms.ChoiceField(label=_("Vendor B"))
+    metric = forms.ChoiceField(label=_("Metric"))
+
+    def __init__(self, *args, vendors, metrics, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(v.code, v.name) for v in vendors]
+        self.fields["a"].choices = choices
+        self.fields["b"].choices = choices
+        self.fields["metric"].choices = metrics
+
+
+class PolicyForm(forms.Form):
+    yaml_text = forms.CharField(label=_("Policy (YAML)"), widget=forms.Textarea(attrs={"rows": 28, "cols": 90,
+                                                                                       "spellcheck": "false"}))
+
+
+def _fee_field():
+    return forms.DecimalField(label=_("Fee for the period"), min_value=Decimal(0), max_digits=16, decimal_places=2,
+                              initial=Decimal("100000"))
+
+
+class EvaluateForm(forms.Form):
+    vendor = forms.ChoiceField(label=_("Vendor"))
+    period = forms.CharField(label=_("Period"), help_text=_("2026-10 (month), 2026-W40 (week) or 2026-10-05 (day)"))
+    fee = _fee_field()
+
+    def __init__(self, *args, vendors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendor"].choices = [(v.code, v.name) for v in vendors]
+
+    def clean_period(self):
+        from steward.metrics.selectors import parse_period
+
+        try:
+            return parse_period(self.cleaned_data["period"])
+        except ValueError:
+            raise forms.ValidationError(_("Write a period like 2026-10, 2026-W40 or 2026-10-05.")) from None
+
+
+class BacktestForm(forms.Form):
+    yaml_text = PolicyForm.base_fields["yaml_text"]
+    vendor = forms.ChoiceField(label=_("Vendor"))
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Evaluate per"), choices=PERIOD_CHOICES)
+    fee = _fee_field()
+
+    def __init__(self, *args, vendors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendor"].choices = [(v.code, v.name) for v in vendors]
+
+    def clean(self):
+        data = super().clean()
+        a, b = data.get("date_from"), data.get("date_to")
+        if a and b and b < a:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        if a and b and (b - a).days > 800:
+            raise forms.ValidationError(_("A backtest covers at most about two years."))
+        return data

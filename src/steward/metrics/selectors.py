@@ -1,0 +1,159 @@
+"""Reads of the metrics app, scoped through visible_to(user): SLA policies, KPI tables and SLA
+evaluations (the engine reads the rollups through visible_to as well)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from steward.core.models import Project
+from steward.metrics import engine, sla
+from steward.metrics.models import SlaPolicy
+
+PERIOD_KINDS = ("month", "week", "day")
+
+
+def project_list(*, user) -> QuerySet[Project]:
+    return Project.objects.visible_to(user).order_by("code")
+
+
+def project_get(*, user, code: str) -> Project:
+    return Project.objects.visible_to(user).get(code=code)
+
+
+def policy_list(*, user, project: Project) -> QuerySet[SlaPolicy]:
+    return SlaPolicy.objects.visible_to(user).filter(project=project).select_related("created_by")
+
+
+def policy_latest(*, user, project: Project) -> list[SlaPolicy]:
+    """The newest version of each policy of the project."""
+    seen, out = set(), []
+    for p in policy_list(user=user, project=project).order_by("name", "-version"):
+        if p.name not in seen:
+            seen.add(p.name)
+            out.append(p)
+    return out
+
+
+def policy_get(*, user, project: Project, pk: int) -> SlaPolicy:
+    return policy_list(user=user, project=project).get(pk=pk)
+
+
+def policy_by_name(*, user, project: Project, name: str, version: int | None = None) -> SlaPolicy:
+    qs = policy_list(user=user, project=project).filter(name=name)
+    if version is not None:
+        return qs.get(version=version)
+    latest = qs.order_by("-version").first()
+    if latest is None:
+        raise SlaPolicy.DoesNotExist(name)
+    return latest
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+_PERIOD_TEXT = {
+    "month": re.compile(r"^(\d{4})-(\d{2})$"),
+    "week": re.compile(r"^(\d{4})-W(\d{2})$"),
+    "day": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
+}
+
+
+def parse_period(text: str) -> tuple[str, dt.date]:
+    """'2026-10' (month), '2026-W40' (ISO week) or '2026-10-05' (day) → (kind, a day in it)."""
+    text = (text or "").strip()
+    for kind, pattern in _PERIOD_TEXT.items():
+        m = pattern.match(text)
+        if not m:
+            continue
+        try:
+            if kind == "month":
+                return kind, dt.date(int(m[1]), int(m[2]), 1)
+            if kind == "week":
+                return kind, dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+            return kind, dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            break
+    raise ValueError(f"expected a period like 2026-10, 2026-W40 or 2026-10-05, got {text!r}")
+
+
+def period_label(kind: str, first: dt.date) -> str:
+    if kind == "month":
+        return f"{first:%Y-%m}"
+    if kind == "week":
+        year, week, _ = first.isocalendar()
+        return f"{year}-W{week:02d}"
+    return first.isoformat()
+
+
+@dataclass(frozen=True)
+class PeriodEvaluation:
+    kind: str
+    label: str
+    period: engine.Period
+    evaluation: sla.Evaluation
+    skipped_terms: tuple[int, ...]  # terms whose declared period is another kind
+
+
+def _local_period(kind: str, day: dt.date, time_zone: str) -> engine.Period:
+    if kind == "day":
+        first, nxt = day, day + dt.timedelta(days=1)
+    elif kind == "week":
+        first = day - dt.timedelta(days=day.weekday())
+        nxt = first + dt.timedelta(days=7)
+    else:
+        first = day.replace(day=1)
+        nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return engine.period(first, nxt - dt.timedelta(days=1), time_zone)
+
+
+def evaluate_period(*, user, project: Project, policy: sla.SlaPolicy, vendor: str, kind: str, day: dt.date,
+                    fee: Decimal) -> PeriodEvaluation:
+    """Evaluate the policy on one period of ``kind`` containing ``day`` for one vendor.
+
+    Each term is measured through the engine with its own parameters and scope. Terms declared
+    for another period kind are not judged on this one (no data, no credit); evaluate that kind
+    to see them."""
+    p = _local_period(kind, day, project.time_zone)
+    results, skipped = [], []
+    for i, term in enumerate(policy.terms):
+        if term.period != kind:
+            results.append(None)
+            skipped.append(i)
+            continue
+        stats = engine.contact_stats(user=user, project=project, period=p, vendors=[vendor],
+                                     scope=engine.Scope.of(term.scope_values))[()]
+        results.append(engine.result_for(term.metric, stats, term.clean_params))
+    return PeriodEvaluation(kind, period_label(kind, p.first), p, sla.evaluate(policy, results, fee),
+                            tuple(skipped))
+
+
+def evaluate_range(*, user, project: Project, policy: sla.SlaPolicy, vendor: str, first: dt.date,
+                   last: dt.date, fee: Decimal, kind: str = "month") -> list[PeriodEvaluation]:
+    """Every period of ``kind`` that overlaps first…last (a backtest), oldest first."""
+    if kind not in PERIOD_KINDS:
+        raise ValueError(f"unknown period kind {kind!r}")
+    if last < first:
+        raise ValueError("the range ends before it starts")
+    if (last - first).days > 800:
+        raise ValueError("a backtest covers at most about two years")
+    out, day = [], first
+    while day <= last:
+        ev = evaluate_period(user=user, project=project, policy=policy, vendor=vendor, kind=kind, day=day, fee=fee)
+        out.append(ev)
+        day = ev.period.last + dt.timedelta(days=1)
+    return out
+
+
+def policy_kinds(policy: sla.SlaPolicy) -> list[str]:
+    """The period kinds the policy's terms use, in month/week/day order."""
+    used = {t.period for t in policy.terms}
+    return [k for k in PERIOD_KINDS if k in used] or ["month"]
+
+
+def restrict(policy: sla.SlaPolicy, kind: str) -> sla.SlaPolicy:
+    return replace(policy, terms=tuple(t for t in policy.terms if t.period == kind))

@@ -1,0 +1,373 @@
+"""KPI dashboard and SLA policy pages. Thin: numbers come from selectors/engine, writes from
+services; every read is scoped to the signed-in user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from steward.core.decorators import permission_required
+from steward.metrics import engine, selectors, services, sla, stats
+from steward.metrics.forms import BacktestForm, CompareForm, EvaluateForm, PeriodForm, PolicyForm
+from steward.metrics.formulas import CATALOG, MetricResult
+from steward.metrics.texts import verdict_sentence
+
+DASHBOARD_METRICS = ["offered", "handled", "service_level", "asa_seconds", "abandon_rate", "aht_seconds",
+                     "first_response_within", "resolution_within", "fcr", "csat", "nps", "ces",
+                     "complaint_rate", "response_rate", "qa_score"]
+LABELS = {
+    "offered": gettext_lazy("Offered"),
+    "handled": gettext_lazy("Handled"),
+    "short_abandoned": gettext_lazy("Short abandons"),
+    "service_level": gettext_lazy("Service level"),
+    "asa_seconds": gettext_lazy("Average speed of answer"),
+    "abandon_rate": gettext_lazy("Abandon rate"),
+    "aht_seconds": gettext_lazy("Average handle time"),
+    "first_response_within": gettext_lazy("First response in time"),
+    "resolution_within": gettext_lazy("Resolved in time"),
+    "fcr": gettext_lazy("First-contact resolution"),
+    "csat": gettext_lazy("CSAT"),
+    "nps": gettext_lazy("NPS"),
+    "ces": gettext_lazy("Customer effort"),
+    "complaint_rate": gettext_lazy("Complaint rate"),
+    "qa_score": gettext_lazy("QA score"),
+    "qa_pass_rate": gettext_lazy("QA pass rate"),
+    "response_rate": gettext_lazy("Survey response rate"),
+}
+REASONS = {
+    "zero_denominator": gettext_lazy("no contacts to measure"),
+    "fcr_not_available": gettext_lazy("not available yet (needs stored repeat contacts)"),
+    "qa_not_available": gettext_lazy("not available yet (needs QA evaluations)"),
+    "no_business_calendar": gettext_lazy("needs business-hours statistics"),
+    "no_threshold_for_priority": gettext_lazy("no threshold for a priority that has contacts"),
+    "score_outside_scale": gettext_lazy("answers outside the scale"),
+}
+# Comparable metrics: shares by the two-proportion test, means by Welch's t test.
+MEAN_STATS = {
+    "asa_seconds": lambda s: (s.answered_wait.n, s.answered_wait.total, s.answered_wait.sum_squares),
+    "aht_seconds": lambda s: (s.handled, s.handle_sum, s.handle_sumsq),
+    "ces": lambda s: (s.ces.n, s.ces.total, s.ces.sum_squares),
+}
+COMPARABLE = ["service_level", "abandon_rate", "csat", "complaint_rate", "first_response_within",
+              "resolution_within", "asa_seconds", "aht_seconds", "ces"]
+TREND_METRICS = ("service_level", "csat")
+SERIES_CLASSES = ("series-1", "series-2", "series-3", "series-4", "series-5")
+SERIES_COLOURS = ("#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df")
+
+
+def label(key: str) -> str:
+    return str(LABELS.get(key, key))
+
+
+def format_value(key: str, value) -> str:
+    if value is None:
+        return "—"
+    unit = CATALOG[key].unit
+    if unit == "share":
+        return f"{100 * value:.1f}%"
+    if unit == "seconds":
+        return f"{value:.1f} s"
+    if unit == "contacts":
+        return f"{int(value):,}"
+    return f"{value:.2f}" if unit == "score" else f"{value:.1f}"
+
+
+def cell(result: MetricResult, drill: str) -> dict:
+    interval = None
+    if result.interval_low is not None and result.interval_high is not None:
+        interval = f"{format_value(result.key, result.interval_low)} – {format_value(result.key, result.interval_high)}"
+    numerator = result.numerator
+    if isinstance(numerator, float):
+        numerator = f"{numerator:,.0f}"
+    return {"value": format_value(result.key, result.value), "numerator": numerator,
+            "denominator": result.denominator, "interval": interval, "n": result.n,
+            "reason": str(REASONS.get(result.reason, result.reason or "")), "url": drill}
+
+
+def _project(request, code: str):
+    try:
+        return selectors.project_get(user=request.user, code=code)
+    except ObjectDoesNotExist:
+        raise Http404(_("No such project.")) from None
+
+
+def _policy(request, project, pk: int):
+    try:
+        return selectors.policy_get(user=request.user, project=project, pk=pk)
+    except ObjectDoesNotExist:
+        raise Http404(_("No such SLA policy.")) from None
+
+
+def drill_url(project, vendor_code: str, period: engine.Period) -> str:
+    """The interactions explorer filtered to the contacts behind a figure."""
+    query = {"project": project.code, "vendor": vendor_code, "date_from": period.first.isoformat(),
+             "date_to": period.last.isoformat()}
+    return reverse("interactions:list") + "?" + urlencode(query)
+
+
+def default_periods(time_zone: str) -> list[tuple[str, engine.Period]]:
+    today = dt.datetime.now(zoneinfo.ZoneInfo(time_zone)).date()
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    return [(_("Last month (%(month)s)") % {"month": f"{last_month:%Y-%m}"},
+             engine.period(last_month, this_month - dt.timedelta(days=1), time_zone)),
+            (_("Month to date (%(month)s)") % {"month": f"{this_month:%Y-%m}"},
+             engine.period(this_month, today, time_zone))]
+
+
+def kpi_table(user, project, vendors, period: engine.Period) -> list[dict]:
+    rows = engine.measure(user=user, project=project, period=period, metrics=DASHBOARD_METRICS,
+                          vendors=[v.code for v in vendors], grouping="vendor")
+    by_vendor = {r.group["vendor"]: r for r in rows}
+    empty = engine.contact_stats_from_nothing()
+    table = []
+    for key in DASHBOARD_METRICS:
+        cells = []
+        for v in vendors:
+            row = by_vendor.get(v.code)
+            result = row.results[key] if row else engine.result_for(key, empty)
+            cells.append(cell(result, drill_url(project, v.code, period)))
+        table.append({"key": key, "label": label(key), "cells": cells})
+    return table
+
+
+def trend_chart(user, project, vendors, period: engine.Period, key: str) -> dict:
+    """Points of one daily line per vendor for an inline SVG (no script, no external asset)."""
+    width, height, pad = 640, 180, 30
+    days = (period.last - period.first).days + 1
+    series = []
+    for i, v in enumerate(vendors):
+        rows = engine.measure(user=user, project=project, period=period, metrics=[key], vendors=[v.code],
+                              grouping="day")
+        points = []
+        for r in rows:
+            value = r.results[key].value
+            if value is None:
+                continue
+            x = pad + (width - 2 * pad) * ((r.group["day"] - period.first).days / max(days - 1, 1))
+            y = height - pad - (height - 2 * pad) * value
+            points.append(f"{x:.1f},{y:.1f}")
+        series.append({"vendor": v, "points": " ".join(points), "colour": SERIES_COLOURS[i % len(SERIES_COLOURS)],
+                       "count": len(points)})
+    grid = [{"y": height - pad - (height - 2 * pad) * f, "label": f"{int(100 * f)}%"} for f in (0, 0.5, 1)]
+    return {"key": key, "label": label(key), "series": series, "width": width, "height": height, "grid": grid,
+            "first": period.first, "last": period.last, "x_end": width - pad, "pad": pad}
+
+
+def compare(user, project, period: engine.Period, a: str, b: str, key: str) -> dict:
+    grouped = engine.contact_stats(user=user, project=project, period=period, vendors=[a, b], grouping="vendor")
+    empty = engine.contact_stats_from_nothing()
+    sa, sb = grouped.get((a,), empty), grouped.get((b,), empty)
+    if key in MEAN_STATS:
+        comparison = stats.welch_t_test(*MEAN_STATS[key](sa), *MEAN_STATS[key](sb))
+        fmt = (lambda x: format_value(key, x))
+    else:
+        ra, rb = engine.result_for(key, sa), engine.result_for(key, sb)
+        na, nb = ra.denominator or 0, rb.denominator or 0
+        xa = min(ra.numerator or 0, na)
+        xb = min(rb.numerator or 0, nb)
+        comparison = stats.two_proportion_test(xa, na, xb, nb)
+        fmt = None
+    sentence = verdict_sentence(comparison, metric_label=label(key), label_a=a, label_b=b, format_value=fmt)
+    return {"comparison": comparison, "sentence": sentence, "a": a, "b": b, "metric": label(key)}
+
+
+@permission_required("metrics.view_kpi")
+def index(request):
+    return render(request, "metrics/index.html", {"projects": selectors.project_list(user=request.user)})
+
+
+@permission_required("metrics.view_kpi")
+def dashboard(request, code: str):
+    project = _project(request, code)
+    vendors = engine.visible_vendors(user=request.user, project=project)
+    form = PeriodForm(request.GET or None)
+    if form.is_valid() and form.cleaned_data.get("date_from"):
+        d = form.cleaned_data
+        periods = [(_("%(first)s to %(last)s") % {"first": d["date_from"], "last": d["date_to"]},
+                    engine.period(d["date_from"], d["date_to"], project.time_zone))]
+    else:
+        periods = default_periods(project.time_zone)
+    sections = [{"title": title, "period": p, "table": kpi_table(request.user, project, vendors, p)}
+                for title, p in periods]
+    main_period = periods[0][1]
+    charts = [trend_chart(request.user, project, vendors, main_period, key) for key in TREND_METRICS]
+    comparison, compare_form = None, None
+    if len(vendors) >= 2:
+        choices = [(k, label(k)) for k in COMPARABLE]
+        initial = {"a": vendors[0].code, "b": vendors[1].code, "metric": "service_level"}
+        data = request.GET if "metric" in request.GET else None
+        compare_form = CompareForm(data, initial=initial, vendors=vendors, metrics=choices)
+        if data is None:
+            comparison = compare(request.user, project, main_period, initial["a"], initial["b"], "service_level")
+        elif compare_form.is_valid():
+            c = compare_form.cleaned_data
+            comparison = compare(request.user, project, main_period, c["a"], c["b"], c["metric"])
+    return render(request, "metrics/dashboard.html", {
+        "project": project, "vendors": vendors, "form": form, "sections": sections, "charts": charts,
+        "compare_form": compare_form, "comparison": comparison, "main_period": main_period,
+        "aligned": all(p.aligned for _t, p in periods),
+    })
+
+
+# ------------------------------------------------------------------ SLA policies
+
+EXAMPLE_POLICY = """sla: {code}-sla
+version: 1
+at_risk_percent: 10
+terms:
+  - metric: service_level
+    params: {{threshold_seconds: 20, short_abandon_seconds: 5}}
+    target: ">= 0.80"
+    allocation_percent: 60
+    credit_tiers: [{{below: 0.80, credit_percent: 50}}, {{below: 0.75, credit_percent: 100}}]
+  - metric: csat
+    params: {{scale: 5, top_box: 2}}
+    target: ">= 0.85"
+    allocation_percent: 40
+    bonus: {{at_or_above: 0.92, bonus_percent: 2}}
+"""
+
+
+def outcome_rows(evaluation: sla.Evaluation, skipped=()) -> list[dict]:
+    rows = []
+    for o in evaluation.terms:
+        r = o.result
+        rows.append({"outcome": o, "label": label(o.metric), "skipped": o.index in skipped,
+                     "cell": cell(r, "") if r is not None else None})
+    return rows
+
+
+@permission_required("metrics.view_slapolicy")
+def sla_list(request, code: str):
+    project = _project(request, code)
+    return render(request, "metrics/sla_list.html", {
+        "project": project, "policies": selectors.policy_latest(user=request.user, project=project)})
+
+
+def _save(request, project, initial_text: str, title: str):
+    if request.method == "POST":
+        form = PolicyForm(request.POST)
+        if form.is_valid():
+            try:
+                row = services.sla_policy_save(actor=request.user, project=project, text=form.cleaned_data["yaml_text"])
+            except ValidationError as exc:
+                for message in exc.message_dict.get("yaml_text", exc.messages):
+                    form.add_error("yaml_text", message)
+            else:
+                messages.success(request, _("Saved %(policy)s.") % {"policy": row})
+                return redirect(row.get_absolute_url())
+    else:
+        form = PolicyForm(initial={"yaml_text": initial_text})
+    return render(request, "metrics/sla_edit.html", {"project": project, "form": form, "title": title})
+
+
+@permission_required("metrics.add_slapolicy")
+def sla_new(request, code: str):
+    project = _project(request, code)
+    return _save(request, project, EXAMPLE_POLICY.format(code=project.code), _("New SLA policy"))
+
+
+@permission_required("metrics.add_slapolicy")
+def sla_edit(request, code: str, pk: int):
+    project = _project(request, code)
+    policy = _policy(request, project, pk)
+    return _save(request, project, policy.yaml_text,
+                 _("Edit %(policy)s (saves a new version)") % {"policy": policy})
+
+
+@permission_required("metrics.view_slapolicy")
+def sla_detail(request, code: str, pk: int):
+    project = _project(request, code)
+    row = _policy(request, project, pk)
+    versions = selectors.policy_list(user=request.user, project=project).filter(name=row.name).order_by("-version")
+    vendors = engine.visible_vendors(user=request.user, project=project)
+    parsed, parse_errors = None, []
+    try:
+        parsed = sla.parse_policy(row.yaml_text)
+    except sla.SlaValidationError as exc:  # stored under an older parser: still shown, not evaluated
+        parse_errors = [str(e) for e in exc.errors]
+    today = dt.datetime.now(zoneinfo.ZoneInfo(project.time_zone)).date()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1))
+    initial = {"vendor": vendors[0].code if vendors else "", "period": f"{last_month:%Y-%m}", "fee": "100000"}
+    form = EvaluateForm(request.GET if "period" in request.GET else None, initial=initial, vendors=vendors)
+    result = None
+    if parsed is not None and vendors:
+        if form.is_bound and form.is_valid():
+            (kind, day), vendor, fee = form.cleaned_data["period"], form.cleaned_data["vendor"], form.cleaned_data["fee"]
+        elif not form.is_bound:
+            kind, day, vendor, fee = "month", last_month, initial["vendor"], Decimal("100000")
+        else:
+            kind = None
+        if kind:
+            ev = selectors.evaluate_period(user=request.user, project=project, policy=parsed, vendor=vendor,
+                                           kind=kind, day=day, fee=fee)
+            result = {"period": ev, "rows": outcome_rows(ev.evaluation, ev.skipped_terms), "vendor": vendor}
+    return render(request, "metrics/sla_detail.html", {
+        "project": project, "policy": row, "versions": versions, "form": form, "result": result,
+        "parse_errors": parse_errors})
+
+
+@permission_required("metrics.view_slapolicy")
+def sla_diff(request, code: str, pk: int):
+    project = _project(request, code)
+    new = _policy(request, project, pk)
+    versions = selectors.policy_list(user=request.user, project=project).filter(name=new.name).order_by("-version")
+    other_pk = request.GET.get("other", "")
+    old = None
+    if other_pk.isdigit():
+        old = versions.filter(pk=int(other_pk)).first()
+    if old is None:
+        old = versions.filter(version__lt=new.version).first()
+    changes, error = [], None
+    if old is not None:
+        try:
+            changes = sla.diff_policies(sla.parse_policy(old.yaml_text), sla.parse_policy(new.yaml_text))
+        except sla.SlaValidationError as exc:
+            error = str(exc)
+    return render(request, "metrics/sla_diff.html", {"project": project, "policy": new, "old": old,
+                                                      "versions": versions, "changes": changes, "error": error})
+
+
+@permission_required("metrics.view_slapolicy")
+def sla_backtest(request, code: str):
+    """Evaluate a draft policy on a past range; nothing is saved."""
+    project = _project(request, code)
+    vendors = engine.visible_vendors(user=request.user, project=project)
+    results, totals = None, None
+    if request.method == "POST":
+        form = BacktestForm(request.POST, vendors=vendors)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                policy = services.parse_or_errors(d["yaml_text"])
+            except ValidationError as exc:
+                for message in exc.message_dict.get("yaml_text", exc.messages):
+                    form.add_error("yaml_text", message)
+            else:
+                evs = selectors.evaluate_range(user=request.user, project=project, policy=policy, vendor=d["vendor"],
+                                               first=d["date_from"], last=d["date_to"], fee=d["fee"], kind=d["kind"])
+                results = [{"period": ev, "rows": outcome_rows(ev.evaluation, ev.skipped_terms)} for ev in evs]
+                totals = {"credit": sum(ev.evaluation.total_credit for ev in evs),
+                          "bonus": sum(ev.evaluation.total_bonus for ev in evs)}
+    else:
+        latest = selectors.policy_latest(user=request.user, project=project)
+        today = dt.datetime.now(zoneinfo.ZoneInfo(project.time_zone)).date()
+        first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+        form = BacktestForm(vendors=vendors, initial={
+            "yaml_text": latest[0].yaml_text if latest else EXAMPLE_POLICY.format(code=project.code),
+            "date_from": first, "date_to": today.replace(day=1) - dt.timedelta(days=1), "kind": "month",
+            "fee": "100000"})
+    return render(request, "metrics/sla_backtest.html", {"project": project, "form": form, "results": results,
+                                                          "totals": totals})
