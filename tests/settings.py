@@ -8,3 +8,4 @@ os.environ.setdefault("STEWARD_ENV", "test")
 from steward.settings import *  # noqa: E402,F403
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="steward-test-media-")
+STATIC_ROOT = tempfile.mkdtemp(prefix="steward-test-static-")

@@ -3,27 +3,39 @@ from django.utils.translation import gettext_lazy as _
 
 from steward.core.models import Organisation
 
-# (label, url name, required permission). The navigation shows what the role may open.
+# The navigation: a link home, then groups of pages (each shown only with the permission it
+# needs; a group with one page left becomes a plain link). Pages of a new app go in its group.
 NAVIGATION = [
-    (_("Home"), "home", None),
-    (_("Vendors"), "vendor-list", "core.view_vendor"),
-    (_("Certifications"), "certification-list", "vendors.view_registry"),
-    (_("Contracts"), "contract-list", "contracts.view_contract"),
-    (_("Projects"), "project-list", "core.view_project"),
-    (_("Meetings"), "meeting-list", "collaboration.view_meeting"),
-    (_("Announcements"), "announcement-list", "collaboration.view_announcement"),
-    (_("Feedback"), "feedback-box", "collaboration.view_feedbackmessage"),
-    (_("Corrective actions"), "capa-board", "improvement.view_correctiveaction"),
-    (_("Risks"), "risk-list", "improvement.view_risk"),
-    (_("KPIs"), "metrics:index", "metrics.view_kpi"),
-    (_("Contacts"), "interactions:list", "interactions.view_interaction"),
-    (_("Imports"), "interactions:batches", "interactions.view_importbatch"),
-    (_("Evaluations"), "quality:evaluation-list", "quality.view_evaluation"),
-    (_("Scorecards"), "quality:scorecard-list", "quality.view_scorecard"),
-    (_("Tenders"), "sourcing:event-list", "sourcing.view_event"),
-    (_("Tenders"), "sourcing:portal", "sourcing.view_portal"),
-    (_("People"), "user-list", "core.view_user"),
-    (_("Audit trail"), "audit-trail", "core.view_audit"),
+    (_("Operations"), [
+        (_("KPIs"), "metrics:index", "metrics.view_kpi"),
+        (_("Contacts"), "interactions:list", "interactions.view_interaction"),
+        (_("Imports"), "interactions:batches", "interactions.view_importbatch"),
+    ]),
+    (_("Quality"), [
+        (_("Evaluations"), "quality:evaluation-list", "quality.view_evaluation"),
+        (_("Scorecards"), "quality:scorecard-list", "quality.view_scorecard"),
+    ]),
+    (_("Vendors"), [
+        (_("Vendors"), "vendor-list", "core.view_vendor"),
+        (_("Certifications"), "certification-list", "vendors.view_registry"),
+        (_("Contracts"), "contract-list", "contracts.view_contract"),
+        (_("Tenders"), "sourcing:event-list", "sourcing.view_event"),
+        (_("Tenders"), "sourcing:portal", "sourcing.view_portal"),
+    ]),
+    (_("Engagement"), [
+        (_("Projects"), "project-list", "core.view_project"),
+        (_("Meetings"), "meeting-list", "collaboration.view_meeting"),
+        (_("Announcements"), "announcement-list", "collaboration.view_announcement"),
+        (_("Feedback"), "feedback-box", "collaboration.view_feedbackmessage"),
+    ]),
+    (_("Improvement"), [
+        (_("Corrective actions"), "capa-board", "improvement.view_correctiveaction"),
+        (_("Risks"), "risk-list", "improvement.view_risk"),
+    ]),
+    (_("Administration"), [
+        (_("People"), "user-list", "core.view_user"),
+        (_("Audit trail"), "audit-trail", "core.view_audit"),
+    ]),
 ]
 
 
@@ -31,10 +43,20 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    current = request.resolver_match.url_name if request.resolver_match else None
-    nav = [
-        {"label": label, "url": reverse(name), "active": name == current}
-        for label, name, perm in NAVIGATION
-        if perm is None or user.has_perm(perm)
-    ]
-    return {"nav": nav, "organisation": Organisation.current()}
+    current = request.resolver_match.view_name if request.resolver_match else None
+    nav = []
+    for group_label, pages in NAVIGATION:
+        links = [
+            {"label": label, "url": reverse(name), "active": name == current}
+            for label, name, perm in pages
+            if perm is None or user.has_perm(perm)
+        ]
+        if len(links) == 1:
+            nav.append(links[0])
+        elif links:
+            nav.append({"label": group_label, "links": links, "active": any(l["active"] for l in links)})
+    return {
+        "nav": nav,
+        "home_active": current == "home",
+        "organisation": Organisation.current(),
+    }

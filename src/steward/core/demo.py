@@ -39,6 +39,12 @@ VENDOR_USERS = [
     ("{code}-agent1", "agent"),
     ("{code}-agent2", "agent"),
 ]
+# (family name, given name) of each vendor's manager, first agent and second agent.
+VENDOR_PEOPLE = {
+    "aurora": [("孙", "悦"), ("李", "明"), ("吴", "婷")],
+    "bamboo": [("郑", "浩"), ("冯", "静"), ("何", "磊")],
+    "cedar": [("许", "强"), ("邓", "丽"), ("曹", "杰")],
+}
 
 
 def _ensure_user(username: str, role: str, vendor_code: str | None, last: str = "", first: str = "") -> User:
@@ -73,7 +79,7 @@ def load(stdout) -> None:
     for username, role, last, first in CLIENT_USERS:
         _ensure_user(username, role, None, last, first)
     for code, _, _ in VENDORS:
-        for number, (pattern, role) in enumerate(VENDOR_USERS, start=1):
-            _ensure_user(pattern.format(code=code), role, code, code.capitalize(), f"{role.replace('_', ' ')} {number}")
+        for (pattern, role), (last, first) in zip(VENDOR_USERS, VENDOR_PEOPLE[code], strict=True):
+            _ensure_user(pattern.format(code=code), role, code, last, first)
     stdout.write(f"Parties and people: 1 client, {len(VENDORS)} vendors, {len(PROJECTS)} projects, "
                  f"{User.objects.count()} users.")

@@ -207,6 +207,13 @@ class User(AbstractUser):
             )
         ]
 
+    def get_full_name(self) -> str:
+        """Chinese names read family name first with no space (林安); others "given family"."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
+
     @property
     def is_client_side(self) -> bool:
         return self.role in CLIENT_ROLES

@@ -134,6 +134,23 @@ for _role, _extra in {
 }.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
+# Quality (steward.quality): QA analysts write scorecards and evaluate; vendor staff read their
+# own evaluations (agents only their own contacts', visibility.py), acknowledge and dispute.
+_QA_VIEW = {"quality.view_scorecard", "quality.view_evaluation"}
+_QA_RUN = _QA_VIEW | {"quality.change_scorecard", "quality.add_evaluation"}
+for _role, _extra in {
+    Role.CLIENT_ADMIN: _QA_RUN,
+    Role.OUTSOURCING_MANAGER: _QA_RUN,
+    Role.QA_ANALYST: _QA_RUN | {"quality.change_evaluation", "quality.review_dispute"},
+    Role.FINANCE: _QA_VIEW,
+    Role.PROJECT_LEAD: _QA_VIEW,
+    Role.AUDITOR: _QA_VIEW,
+    Role.VENDOR_MANAGER: _QA_VIEW | {"quality.dispute_evaluation"},
+    Role.AGENT: {"quality.view_evaluation", "quality.acknowledge_evaluation", "quality.dispute_evaluation"},
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
+
 # Sourcing (steward.sourcing): client roles read tenders; administrators and outsourcing
 # managers run them and decide; client roles but the auditor may be named evaluators; a vendor
 # manager reads its own invitations and submits its vendor's proposal in the portal.
@@ -148,23 +165,6 @@ for _role, _extra in {
     Role.PROJECT_LEAD: _TENDER_VIEW | {"sourcing.score_event"},
     Role.AUDITOR: _TENDER_VIEW,
     Role.VENDOR_MANAGER: {"sourcing.view_portal", "sourcing.submit_proposal"},
-}.items():
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
-
-
-# Quality (steward.quality): QA analysts write scorecards and evaluate; vendor staff read their
-# own evaluations (agents only their own contacts', visibility.py), acknowledge and dispute.
-_QA_VIEW = {"quality.view_scorecard", "quality.view_evaluation"}
-_QA_RUN = _QA_VIEW | {"quality.change_scorecard", "quality.add_evaluation"}
-for _role, _extra in {
-    Role.CLIENT_ADMIN: _QA_RUN,
-    Role.OUTSOURCING_MANAGER: _QA_RUN,
-    Role.QA_ANALYST: _QA_RUN | {"quality.change_evaluation", "quality.review_dispute"},
-    Role.FINANCE: _QA_VIEW,
-    Role.PROJECT_LEAD: _QA_VIEW,
-    Role.AUDITOR: _QA_VIEW,
-    Role.VENDOR_MANAGER: _QA_VIEW | {"quality.dispute_evaluation"},
-    Role.AGENT: {"quality.view_evaluation", "quality.acknowledge_evaluation", "quality.dispute_evaluation"},
 }.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
