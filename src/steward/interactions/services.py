@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from steward.interactions.models import (
     Rollup,
 )
 from steward.interactions.profiles import LINE, FileError, Profile, ProfileError, normalise
+
+logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 50_000
 API_MAX_RECORDS = 10_000
@@ -303,6 +306,16 @@ def batch_run(*, batch: ImportBatch, chunks: Callable[[Profile], Iterable[reader
     except (FileError, ProfileError, ValidationError) as error:
         status = ImportBatch.Status.FAILED
         batch.error = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    except Exception as error:
+        # A bug or an unforeseen input: the transaction rolled back; say so on the batch
+        # instead of leaving it "running" for ever, then let the task framework record it.
+        logger.exception("import %s failed", batch.pk)
+        batch.status = ImportBatch.Status.FAILED
+        batch.error = _("The import stopped on an unexpected error (%(kind)s); nothing was stored.") % {
+            "kind": error.__class__.__name__}
+        batch.finished_at = timezone.now()
+        batch.save()
+        raise
     committed = status == ImportBatch.Status.DONE
     if importer is not None:
         batch.rows_read = importer.rows_read
