@@ -41,7 +41,7 @@ def _in_zone(moment: datetime, zone: str) -> datetime:
 
 
 def _form_page(request, form, title: str, back_url: str):
-    return render(request, "collaboration/form.html", {"form": form, "title": title, "back_url": back_url})
+    return render(request, "core/form.html", {"form": form, "title": title, "back_url": back_url})
 
 
 def _get_or_404(getter, **kwargs):

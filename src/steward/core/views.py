@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from steward.core import selectors, services
@@ -60,7 +61,7 @@ def vendor_detail(request, code: str):
 
 
 def _form_page(request, form, title: str, back: str):
-    return render(request, "core/form.html", {"form": form, "title": title, "back": back})
+    return render(request, "core/form.html", {"form": form, "title": title, "back_url": reverse(back)})
 
 
 @permission_required("core.add_vendor")

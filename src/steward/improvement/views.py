@@ -26,7 +26,7 @@ PAGE_SIZE = 50
 
 
 def _form_page(request, form, title: str, back_url: str):
-    return render(request, "collaboration/form.html", {"form": form, "title": title, "back_url": back_url})
+    return render(request, "core/form.html", {"form": form, "title": title, "back_url": back_url})
 
 
 def _capa_or_404(request, pk):

@@ -34,7 +34,7 @@ def _get(read, request, pk):
 
 
 def _form_page(request, form, title: str, back: str, *, multipart: bool = False):
-    return render(request, "vendors/form.html",
+    return render(request, "core/form.html",
                   {"form": form, "title": title, "back_url": back, "multipart": multipart})
 
 
