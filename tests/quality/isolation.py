@@ -35,3 +35,6 @@ def seed(world):
     arlo = _evaluate(world, alpha, "ALPHA-ARLO-1", "Arloevalprivate")
     services.evaluation_dispute(actor=world.user("a-agent2"), evaluation=arlo, reason="Arlodisputeprivate reason")
     _evaluate(world, bravo, "BRAVOSECRET-1", "Bravosecretevalprivate")
+    analyst = world.user("qa_analyst")
+    services.plan_create(actor=analyst, scorecard=alpha, name="Alpha weekly plan", per_agent_per_week=2, seed=1)
+    services.plan_create(actor=analyst, scorecard=bravo, name="Bravosecret weekly plan", per_agent_per_week=2, seed=2)

@@ -128,3 +128,26 @@ class ReviewForm(EvaluationForm):
 class DisputeForm(ServiceForm):
     reason = forms.CharField(label=_("Why do you dispute this evaluation?"), max_length=5000,
                              widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class PlanForm(ServiceForm):
+    scorecard = forms.ChoiceField(label=_("Scorecard"))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    per_agent_per_week = forms.IntegerField(label=_("Contacts per agent per week"), min_value=1, max_value=500,
+                                            initial=5)
+    seed = forms.IntegerField(label=_("Seed"), required=False, min_value=0, max_value=2**62,
+                              help_text=_("Leave empty for a random seed; it is stored, so every draw can be repeated."))
+
+    def __init__(self, *args, scorecards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scorecard"].choices = [(str(s.pk), f"{s.project.code} · {s.code}") for s in scorecards]
+
+
+class DrawForm(ServiceForm):
+    analyst = forms.ChoiceField(label=_("Analyst"))
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, analysts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["analyst"].choices = [(str(u.pk), u.get_full_name() or u.username) for u in analysts]

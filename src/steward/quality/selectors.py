@@ -6,7 +6,8 @@ from django.db.models import Q, QuerySet
 
 from steward.core.models import User
 from steward.core.roles import Role
-from steward.quality.models import Dispute, Evaluation, EvaluationEvent, Scorecard, ScorecardVersion
+from steward.quality import reporting
+from steward.quality.models import Dispute, Evaluation, EvaluationEvent, SamplingPlan, Scorecard, ScorecardVersion
 
 
 def scorecard_list(*, user, project: str = "") -> QuerySet[Scorecard]:
@@ -91,3 +92,31 @@ def pending_dispute(*, user, evaluation: Evaluation) -> Dispute | None:
 
 def analysts() -> QuerySet[User]:
     return User.objects.filter(role=Role.QA_ANALYST, is_active=True).order_by("username")
+
+
+def plan_list(*, user) -> QuerySet[SamplingPlan]:
+    return SamplingPlan.objects.visible_to(user).select_related("scorecard__project").order_by(
+        "scorecard__project__code", "name")
+
+
+def plan_get(*, user, pk: int) -> SamplingPlan:
+    return SamplingPlan.objects.visible_to(user).select_related("scorecard__project").get(pk=pk)
+
+
+REPORT_GROUPS = ("vendor", "agent")
+
+
+def qa_report(*, user, project: str = "", by: str = "vendor") -> list[reporting.GroupFigures]:
+    """Score and pass rate of submitted evaluations per vendor or per agent, with the warning
+    when a figure rests on too few evaluations. Reads only what the user may see."""
+    qs = _evaluations(user).exclude(status=Evaluation.Status.ASSIGNED).filter(score__isnull=False)
+    if project:
+        qs = qs.filter(version__scorecard__project__code=project)
+    groups: dict[str, tuple[list, list]] = {}
+    for vendor, agent_code, agent_name, score, passed in qs.values_list(
+            "vendor__name", "interaction__agent_code", "interaction__agent__name", "score", "passed"):
+        key = vendor if by == "vendor" else f"{vendor} · {agent_name or agent_code or '—'}"
+        scores, passes = groups.setdefault(key, ([], []))
+        scores.append(score)
+        passes.append(bool(passed))
+    return [reporting.figures(key, scores, passes) for key, (scores, passes) in sorted(groups.items())]

@@ -20,4 +20,8 @@ urlpatterns = [
     path("evaluations/<int:pk>/acknowledge/", views.evaluation_acknowledge, name="evaluation-acknowledge"),
     path("evaluations/<int:pk>/dispute/", views.evaluation_dispute, name="evaluation-dispute"),
     path("evaluations/<int:pk>/review/", views.evaluation_review, name="evaluation-review"),
+    path("plans/", views.plan_list, name="plan-list"),
+    path("plans/new/", views.plan_create, name="plan-create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("report/", views.qa_report, name="report"),
 ]

@@ -17,8 +17,10 @@ from django.views.decorators.http import require_POST
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
 from steward.interactions.models import Interaction
-from steward.quality import scoring, selectors, services
-from steward.quality.forms import AssignForm, DisputeForm, EvaluationForm, ReviewForm, ScorecardForm, SourceForm
+from steward.quality import reporting, scoring, selectors, services
+from steward.quality.forms import (
+    AssignForm, DisputeForm, DrawForm, EvaluationForm, PlanForm, ReviewForm, ScorecardForm, SourceForm,
+)
 from steward.quality.models import Evaluation, Scorecard, ScorecardVersion
 
 PAGE_SIZE = 50
@@ -306,3 +308,58 @@ def evaluation_review(request, pk: int):
         "disputes": selectors.evaluation_disputes(user=request.user, evaluation=evaluation),
         "may_acknowledge": False, "may_dispute": False, "dispute_form": DisputeForm(), "now": timezone.now(),
     }, status=400)
+
+
+# --- sampling plans and the QA report ---------------------------------------------------------
+
+@permission_required("quality.add_evaluation")
+def plan_list(request):
+    return render(request, "quality/plan_list.html", {"plans": selectors.plan_list(user=request.user)})
+
+
+@permission_required("quality.add_evaluation")
+def plan_create(request):
+    scorecards = list(selectors.scorecard_list(user=request.user))
+    form = PlanForm(request.POST or None, scorecards=scorecards)
+    if form.is_valid():
+        scorecard = next(s for s in scorecards if str(s.pk) == form.cleaned_data["scorecard"])
+        plan = form.apply(services.plan_create, actor=request.user, scorecard=scorecard,
+                          name=form.cleaned_data["name"], per_agent_per_week=form.cleaned_data["per_agent_per_week"],
+                          seed=form.cleaned_data["seed"])
+        if plan:
+            messages.success(request, _("Sampling plan %(name)s created.") % {"name": plan.name})
+            return redirect(plan)
+    return render(request, "quality/scorecard_form.html", {
+        "form": form, "title": _("New sampling plan"), "back_url": reverse("quality:plan-list")})
+
+
+@permission_required("quality.add_evaluation")
+def plan_detail(request, pk: int):
+    plan = _get_or_404(selectors.plan_get, user=request.user, pk=pk)
+    form = DrawForm(request.POST or None, analysts=selectors.analysts())
+    if request.method == "POST" and form.is_valid():
+        analyst = selectors.analysts().get(pk=form.cleaned_data["analyst"])
+        result = form.apply(services.plan_draw, actor=request.user, plan=plan, analyst=analyst,
+                            date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"])
+        if result:
+            messages.success(request, _("%(drawn)s of %(candidates)s contacts drawn; %(new)s new in the queue.")
+                             % {"drawn": result.drawn, "candidates": result.candidates, "new": len(result.created)})
+            return redirect(plan)
+    evaluations = selectors.evaluation_list(user=request.user).filter(plan=plan)
+    return render(request, "quality/plan_detail.html", {
+        "plan": plan, "form": form, "drawn": evaluations.count(),
+        "pending": evaluations.filter(status=Evaluation.Status.ASSIGNED).count(),
+    }, status=400 if form.errors else 200)
+
+
+@permission_required("quality.view_evaluation")
+def qa_report(request):
+    by = request.GET.get("by", "vendor")
+    if by not in selectors.REPORT_GROUPS:
+        by = "vendor"
+    project = request.GET.get("project", "").strip()[:100]
+    return render(request, "quality/report.html", {
+        "rows": selectors.qa_report(user=request.user, project=project, by=by), "by": by, "project": project,
+        "projects": core_selectors.project_list(user=request.user),
+        "score_margin": reporting.SCORE_MARGIN, "rate_margin": int(reporting.RATE_MARGIN * 100),
+    })

@@ -1,0 +1,39 @@
+"""The quality demo: scorecards, a drawn plan, scored evaluations, an acknowledgement and a
+re-reviewed dispute; running it twice changes nothing."""
+
+import io
+
+import pytest
+
+from steward.core import demo as core_demo
+from steward.core.models import Project, User, Vendor
+from steward.interactions import services as interaction_services
+from steward.interactions.models import Agent
+from steward.quality import demo
+from steward.quality.models import Dispute, Evaluation, Scorecard
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_and_is_idempotent():
+    core_demo.load(io.StringIO())
+    project, vendor = Project.objects.get(code="presales-chat"), Vendor.objects.get(code="aurora")
+    rows = [{"external_id": f"DEMO-{agent}-{n}", "channel": "chat", "agent_code": agent,
+             "arrived_at": f"2025-03-2{n}T10:00:00+08:00", "transcript": "customer: 你好\nagent: 您好，请问有什么可以帮您？"}
+            for agent in ("AUR-01", "AUR-02") for n in range(4)]
+    interaction_services.import_records(actor=None, project=project, vendor=vendor, records=rows, idempotency_key="d")
+    for number in (1, 2):
+        Agent.objects.filter(vendor=vendor, code=f"AUR-0{number}").update(user=User.objects.get(username=f"aurora-agent{number}"))
+
+    demo.load(io.StringIO())
+    assert Scorecard.objects.filter(code="standard").count() == Project.objects.count()
+    evaluations = Evaluation.objects.filter(version__scorecard__project=project)
+    assert evaluations.count() == 4  # 2 per agent in the newest week
+    assert evaluations.filter(status=Evaluation.Status.ACKNOWLEDGED).count() == 1
+    dispute = Dispute.objects.get()
+    assert dispute.decision != Dispute.Decision.PENDING and dispute.reviewer.username == "qa2"
+    assert dispute.evaluation.status == Evaluation.Status.FINAL
+
+    before = (Evaluation.objects.count(), Dispute.objects.count(), Scorecard.objects.count())
+    demo.load(io.StringIO())
+    assert (Evaluation.objects.count(), Dispute.objects.count(), Scorecard.objects.count()) == before
