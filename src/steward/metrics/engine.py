@@ -37,11 +37,20 @@ INTERVAL = dt.timedelta(minutes=30)
 GROUPINGS = ("total", "day", "week", "month", "vendor", "queue", "channel", "agent")
 SCOPE_FIELDS = ("channel", "queue", "priority", "agent_code")
 SUM_COLUMNS = (
-    ["offered", "abandoned", "handle_sum", "handle_sq_sum", "complaints"]
+    ["offered", "abandoned", "handle_sum", "handle_sq_sum", "complaints", "surveyed"]
     + [f"csat_{k}" for k in range(1, 6)]
     + [f"nps_{k}" for k in range(0, 11)]
     + [f"ces_{k}" for k in range(1, 8)]
 )
+
+
+def _sum_columns() -> list[str]:
+    """The summed columns; ``surveyed`` (response_rate's numerator) once the rollups carry it —
+    without it response_rate is empty with a reason rather than a guess."""
+    has_surveyed = any(f.name == "surveyed" for f in Rollup._meta.get_fields())
+    return [*SUM_COLUMNS, "surveyed"] if has_surveyed else list(SUM_COLUMNS)
+
+
 # Reasons for metrics whose statistics are not in the rollups (see docs/metrics.md "Engine").
 NOT_IN_ROLLUPS = {
     "fcr": "fcr_not_available",  # needs the stored next-contact times per contact
@@ -175,9 +184,10 @@ def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[s
         rollups = rollups.filter(vendor__code__in=codes)
         buckets = buckets.filter(rollup__vendor__code__in=codes)
 
+    columns = _sum_columns()
     groups = _group_expressions(grouping, tz_name, "")
     sums = (rollups.annotate(**groups).values(*groups, "channel", "priority")
-            .annotate(**{f"s_{c}": Sum(c) for c in SUM_COLUMNS}).order_by())
+            .annotate(**{f"s_{c}": Sum(c) for c in columns}).order_by())
     bgroups = _group_expressions(grouping, tz_name, "rollup__")
     bucket_rows = (buckets.annotate(**bgroups, b_channel=F("rollup__channel"), b_priority=F("rollup__priority"))
                    .values(*bgroups, "b_channel", "b_priority", "kind", "value")
@@ -187,7 +197,7 @@ def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[s
     for row in sums:
         by_group_sums[_group_value(grouping, row, tz_name)].append({
             "channel": row["channel"], "priority": row["priority"], "direction": "inbound",
-            **{c: row[f"s_{c}"] or 0 for c in SUM_COLUMNS}})
+            **{c: row[f"s_{c}"] or 0 for c in columns}})
     by_group_buckets: dict[tuple, list[dict]] = defaultdict(list)
     for row in bucket_rows:
         by_group_buckets[_group_value(grouping, row, tz_name)].append({

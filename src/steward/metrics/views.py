@@ -51,6 +51,7 @@ REASONS = {
     "no_business_calendar": gettext_lazy("needs business-hours statistics"),
     "no_threshold_for_priority": gettext_lazy("no threshold for a priority that has contacts"),
     "score_outside_scale": gettext_lazy("answers outside the scale"),
+    "surveyed_not_in_statistics": gettext_lazy("not available yet (survey counts not in the rollups)"),
 }
 # Comparable metrics: shares by the two-proportion test, means by Welch's t test.
 MEAN_STATS = {
