@@ -314,6 +314,7 @@ class Rollup(models.Model):
     complaints = models.IntegerField(default=0)
     responded = models.IntegerField(default=0)  # with first_response_at
     resolved = models.IntegerField(default=0)  # with resolved_at
+    surveyed = models.IntegerField(default=0)  # with any survey answer (csat, nps or ces)
     outcome_resolved = models.IntegerField(default=0)
     outcome_escalated = models.IntegerField(default=0)
     outcome_transferred = models.IntegerField(default=0)

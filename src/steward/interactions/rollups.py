@@ -18,7 +18,7 @@ SCORE_COLUMNS = (
 OUTCOMES = ("resolved", "escalated", "transferred", "pending", "abandoned")
 STATS = [
     "offered", "abandoned", "answered", "wait_sum", "wait_sq_sum", "handle_sum", "handle_sq_sum",
-    "talk_sum", "hold_sum", "wrap_sum", "complaints", "responded", "resolved",
+    "talk_sum", "hold_sum", "wrap_sum", "complaints", "responded", "resolved", "surveyed",
     *[f"outcome_{o}" for o in OUTCOMES], *SCORE_COLUMNS,
 ]
 # RollupBucket kinds (see models.RollupBucket.Kind)
@@ -69,6 +69,8 @@ def aggregate(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         count(pl.col("complaint")).alias("complaints"),
         count(pl.col("first_response_at").is_not_null()).alias("responded"),
         count(pl.col("resolved_at").is_not_null()).alias("resolved"),
+        # contacts with any survey answer: the numerator of response_rate
+        count(pl.any_horizontal(pl.col("csat", "nps", "ces").is_not_null())).alias("surveyed"),
         *[count(pl.col("outcome") == o).alias(f"outcome_{o}") for o in OUTCOMES],
         *[count(pl.col("csat") == k).alias(f"csat_{k}") for k in range(1, 6)],
         *[count(pl.col("nps") == k).alias(f"nps_{k}") for k in range(0, 11)],
