@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 import yaml
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -364,19 +364,30 @@ def import_records(*, actor, project: Project, vendor: Vendor, records: list, pr
     """An API batch: the same idempotency key (per vendor) returns the first result."""
     if not idempotency_key or len(idempotency_key) > 128:
         raise ValidationError({"idempotency_key": _("Send an Idempotency-Key header of 1 to 128 characters.")})
-    existing = ImportBatch.objects.filter(vendor=vendor, idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return ImportResult(batch=existing, inserted=existing.inserted, updated=existing.updated,
-                            rejected=existing.rejected, skipped=existing.skipped,
-                            committed=existing.status == ImportBatch.Status.DONE)
+    if existing := _batch_with_key(vendor, idempotency_key):
+        return existing
     if not isinstance(records, list) or not records:
         raise ValidationError({"records": _("Send a non-empty list of records.")})
     if len(records) > API_MAX_RECORDS:
         raise ValidationError({"records": _("At most %(n)s records per batch.") % {"n": API_MAX_RECORDS}})
-    batch = batch_create(actor=actor, project=project, vendor=vendor, profile=profile,
-                         file_name=f"API {idempotency_key}", file_format="api",
-                         allow_rejects=allow_rejects, idempotency_key=idempotency_key)
+    try:
+        with transaction.atomic():
+            batch = batch_create(actor=actor, project=project, vendor=vendor, profile=profile,
+                                 file_name=f"API {idempotency_key}", file_format="api",
+                                 allow_rejects=allow_rejects, idempotency_key=idempotency_key)
+    except IntegrityError:
+        # The same key arrived twice at once: the other request recorded the batch first.
+        return _batch_with_key(vendor, idempotency_key)
     return batch_run(batch=batch, chunks=lambda p: [readers.records_chunk(records)])
+
+
+def _batch_with_key(vendor: Vendor, idempotency_key: str) -> ImportResult | None:
+    existing = ImportBatch.objects.filter(vendor=vendor, idempotency_key=idempotency_key).first()
+    if existing is None:
+        return None
+    return ImportResult(batch=existing, inserted=existing.inserted, updated=existing.updated,
+                        rejected=existing.rejected, skipped=existing.skipped,
+                        committed=existing.status == ImportBatch.Status.DONE)
 
 
 # ------------------------------------------------------------------ undo and rebuild

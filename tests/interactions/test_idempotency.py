@@ -1,0 +1,33 @@
+"""An API batch's Idempotency-Key: a retry returns the first result, even when two identical
+requests race past the first check at the same moment."""
+
+from steward.interactions import services
+from steward.interactions.models import ImportBatch, Interaction
+
+ROWS = [{"external_id": "K-1", "channel": "chat", "arrived_at": "2025-03-03T09:00:00+08:00"}]
+
+
+def test_a_retry_returns_the_first_result_and_stores_nothing_again(world):
+    first = services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a,
+                                    records=ROWS, idempotency_key="k")
+    again = services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a,
+                                    records=ROWS, idempotency_key="k")
+    assert (again.batch.pk, again.inserted) == (first.batch.pk, 1)
+    assert Interaction.objects.count() == 1 and ImportBatch.objects.count() == 1
+
+
+def test_a_racing_duplicate_gets_the_other_requests_batch_not_an_error(world, monkeypatch):
+    other = services.batch_create(actor=None, project=world.project_a, vendor=world.vendor_a,
+                                  profile="generic", file_format="api", idempotency_key="race")
+    real_lookup = services._batch_with_key
+    calls = []
+
+    def first_check_misses(vendor, key):
+        calls.append(key)
+        return None if len(calls) == 1 else real_lookup(vendor, key)
+
+    monkeypatch.setattr(services, "_batch_with_key", first_check_misses)
+    result = services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a,
+                                     records=ROWS, idempotency_key="race")
+    assert result.batch.pk == other.pk and not Interaction.objects.exists()
+    assert ImportBatch.objects.filter(idempotency_key="race").count() == 1
