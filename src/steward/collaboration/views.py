@@ -2,14 +2,13 @@
 selectors, writes through services; every object is fetched through visible_to(user), so
 another vendor's object is a 404."""
 
-import csv
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,13 +17,20 @@ from django.views.decorators.http import require_POST
 
 from steward.collaboration import selectors, services
 from steward.collaboration.forms import (
-    ActionItemForm, ActionStatusForm, AnnouncementForm, DecisionForm, FeedbackAnswerForm, FeedbackForm,
-    MeetingEditForm, MeetingForm,
+    ActionItemForm,
+    ActionStatusForm,
+    AnnouncementForm,
+    DecisionForm,
+    FeedbackAnswerForm,
+    FeedbackForm,
+    MeetingEditForm,
+    MeetingForm,
 )
-from steward.collaboration.people import label_for, may_name
 from steward.collaboration.models import ActionItem, Announcement, FeedbackMessage, Meeting
+from steward.collaboration.people import label_for, may_name
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
+from steward.core.exports import csv_response
 from steward.core.models import Project, User, Vendor
 
 PAGE_SIZE = 50
@@ -201,19 +207,20 @@ def action_item_export(request):
     items = selectors.with_urgency(list(selectors.action_items(
         user=request.user, status=request.GET.get("status", ""), due=request.GET.get("due", ""),
         project=request.GET.get("project", ""))))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="action-items.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["project", "meeting", "action", "owner", "owner_company", "due_date", "status", "urgency"])
-    for i in items:
+
+    def row(i):
         # Another vendor's staff stay unnamed, as on the page.
         named = may_name(i.owner, request.user)
-        writer.writerow([i.meeting.project.code, i.meeting.title, i.title,
-                         i.owner.username if named else label_for(i.owner, request.user),
-                         (i.owner.vendor.code if i.owner.vendor_id else "client") if named else "",
-                         i.due_date.isoformat(), i.status, i.urgency])
-    return response
+        return [i.meeting.project.code, i.meeting.title, i.title,
+                i.owner.username if named else label_for(i.owner, request.user),
+                (i.owner.vendor.code if i.owner.vendor_id else "client") if named else "",
+                i.due_date.isoformat(), i.status, i.urgency]
+
+    return csv_response(
+        "action-items.csv",
+        ["project", "meeting", "action", "owner", "owner_company", "due_date", "status", "urgency"],
+        map(row, items),
+    )
 
 
 @require_POST

@@ -1,14 +1,13 @@
 """Contract pages. Thin: reads from selectors (scoped to the user), writes through services.
 Another vendor's contract is a 404, so its existence is not confirmed."""
 
-import csv
 import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from steward.contracts import forms, pricing, selectors, services
 from steward.contracts.models import Contract, RateComponent
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
+from steward.core.exports import csv_response
 
 PAGE_SIZE = 50
 
@@ -37,7 +37,7 @@ def _get(read, request, pk):
 
 
 def _form_page(request, form, title: str, back: str):
-    return render(request, "vendors/form.html", {"form": form, "title": title, "back_url": back})
+    return render(request, "core/form.html", {"form": form, "title": title, "back_url": back})
 
 
 def _filters(request):
@@ -61,18 +61,18 @@ def contract_list(request):
 @permission_required("contracts.view_contract")
 def contract_export(request):
     q, vendor, status = _filters(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="contracts.csv"'
-    response.write("\ufeff")  # BOM, so Excel opens Chinese text as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(["code", "title", "vendor", "status", "start_date", "end_date", "auto_renew", "notice_deadline",
-                     "pricing_model", "currency", "at_risk_percent", "sla_policy", "projects"])
-    for c in selectors.contract_list(user=request.user, q=q, vendor=vendor, status=status):
-        writer.writerow([c.code, c.title, c.vendor.code, c.status, c.start_date, c.end_date or "", c.auto_renew,
-                         c.notice_deadline or "", c.pricing_model, c.currency, c.at_risk_percent,
-                         f"{c.sla_policy_name} v{c.sla_policy_version}" if c.has_sla else "",
-                         " ".join(p.code for p in c.projects.all())])
-    return response
+    return csv_response(
+        "contracts.csv",
+        ["code", "title", "vendor", "status", "start_date", "end_date", "auto_renew", "notice_deadline",
+         "pricing_model", "currency", "at_risk_percent", "sla_policy", "projects"],
+        (
+            [c.code, c.title, c.vendor.code, c.status, c.start_date, c.end_date or "", c.auto_renew,
+             c.notice_deadline or "", c.pricing_model, c.currency, c.at_risk_percent,
+             f"{c.sla_policy_name} v{c.sla_policy_version}" if c.has_sla else "",
+             " ".join(p.code for p in c.projects.all())]
+            for c in selectors.contract_list(user=request.user, q=q, vendor=vendor, status=status)
+        ),
+    )
 
 
 def _estimate(request, contract):

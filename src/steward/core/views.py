@@ -1,20 +1,26 @@
 """Pages for parties, projects, people and the audit trail. Thin: reads come from selectors,
 writes from services; list pages answer htmx requests with just their table."""
 
-import csv
-
-from django.contrib.auth.decorators import login_required
-from django.views.decorators.http import require_POST
-from django.core.paginator import Paginator
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from steward.core import selectors, services
-from steward.core.forms import ApiTokenForm, ProjectEditForm, ProjectForm, UserForm, VendorEditForm, VendorForm
 from steward.core.decorators import permission_required
+from steward.core.exports import csv_response
+from steward.core.forms import (
+    ApiTokenForm,
+    ProjectEditForm,
+    ProjectForm,
+    UserForm,
+    VendorEditForm,
+    VendorForm,
+)
 from steward.core.models import ApiToken, Project, Vendor
 from steward.core.roles import Role
 
@@ -195,20 +201,10 @@ def api_token_revoke(request, pk: int):
     return redirect("api-tokens")
 
 
-def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # BOM, so Excel opens Chinese text as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
 @permission_required("core.view_vendor")
 def vendor_export(request):
     vendors = selectors.vendor_list(user=request.user, q=request.GET.get("q", "").strip())
-    return _csv_response(
+    return csv_response(
         "vendors.csv",
         ["code", "name", "status", "projects"],
         ((v.code, v.name, v.status, v.project_count) for v in vendors),
@@ -218,7 +214,7 @@ def vendor_export(request):
 @permission_required("core.view_project")
 def project_export(request):
     projects = selectors.project_list(user=request.user, q=request.GET.get("q", "").strip())
-    return _csv_response(
+    return csv_response(
         "projects.csv",
         ["code", "name", "status", "time_zone", "channels", "vendors"],
         (

@@ -1,13 +1,12 @@
 """Pages for corrective actions and the risk register. Thin: reads from selectors, writes
 through services; every object is fetched through visible_to(user)."""
 
-import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,10 +14,17 @@ from django.views.decorators.http import require_POST
 
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
+from steward.core.exports import csv_response
 from steward.core.models import User, Vendor
 from steward.improvement import scoring, selectors, services, workflow
 from steward.improvement.forms import (
-    CapaActionForm, CapaActionStatusForm, CapaForm, CapaStepForm, RespondForm, RiskEditForm, RiskForm,
+    CapaActionForm,
+    CapaActionStatusForm,
+    CapaForm,
+    CapaStepForm,
+    RespondForm,
+    RiskEditForm,
+    RiskForm,
 )
 from steward.improvement.models import CapaAction, CorrectiveAction, Risk
 
@@ -75,17 +81,16 @@ def capa_export(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("status", "vendor", "project", "source", "due", "q")}
     cases = selectors.with_urgency(list(selectors.capa_list(user=request.user, **filters)),
                                    finished=lambda c: c.status == "closed")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="corrective-actions.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["reference", "vendor", "project", "title", "source", "source_reference", "status", "due_date",
-                     "urgency", "opened_at", "closed_at"])
-    for c in cases:
-        writer.writerow([c.reference, c.vendor.code, c.project.code if c.project_id else "", c.title, c.source,
-                         c.source_reference, c.status, c.due_date.isoformat(), c.urgency,
-                         c.opened_at.isoformat(), c.closed_at.isoformat() if c.closed_at else ""])
-    return response
+    return csv_response(
+        "corrective-actions.csv",
+        ["reference", "vendor", "project", "title", "source", "source_reference", "status", "due_date",
+         "urgency", "opened_at", "closed_at"],
+        (
+            [c.reference, c.vendor.code, c.project.code if c.project_id else "", c.title, c.source,
+             c.source_reference, c.status, c.due_date, c.urgency, c.opened_at, c.closed_at]
+            for c in cases
+        ),
+    )
 
 
 @permission_required("improvement.view_correctiveaction")

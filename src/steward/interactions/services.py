@@ -20,11 +20,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from steward.core.exports import write_rows
 from steward.core.models import Project, Vendor
 from steward.interactions import readers, rollups, store
 from steward.interactions.builtin_profiles import BUILTIN_PROFILES
 from steward.interactions.models import (
-    Agent, ImportBatch, Interaction, InteractionRevision, MappingProfile, Queue, RejectedRow,
+    Agent,
+    ImportBatch,
+    Interaction,
+    InteractionRevision,
+    MappingProfile,
+    Queue,
+    RejectedRow,
     Rollup,
 )
 from steward.interactions.profiles import LINE, FileError, Profile, ProfileError, normalise
@@ -458,8 +465,6 @@ def rollups_rebuild() -> int:
 
 def reject_csv(batch: ImportBatch) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["line", "column", "reason", "raw"])
-    for r in RejectedRow.objects.filter(batch=batch).order_by("line", "id"):
-        writer.writerow([r.line, r.column, r.reason, r.raw])
+    rows = RejectedRow.objects.filter(batch=batch).order_by("line", "id").values_list("line", "column", "reason", "raw")
+    write_rows(out, ["line", "column", "reason", "raw"], rows)
     return out.getvalue()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from steward.core.decorators import permission_required
+from steward.core.exports import safe_cell
 from steward.interactions import selectors, services
 from steward.interactions.forms import FilterForm, ProfileYamlForm, UploadForm
 from steward.interactions.models import ImportBatch, Interaction
@@ -25,17 +26,6 @@ EXPORT_COLUMNS = [
     "abandoned", "wait_seconds", "talk_seconds", "hold_seconds", "wrap_seconds", "outcome", "csat",
     "nps", "ces", "complaint", "recording_ref",
 ]
-
-
-def safe_cell(value) -> str:
-    """Neutralise spreadsheet formula injection: a text cell starting with = + - @ (or a tab or
-    carriage return) is prefixed with a quote so Excel shows it instead of running it."""
-    if value is None:
-        return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 class _Echo:

@@ -1,18 +1,18 @@
 """Registry pages. Thin: reads from selectors (scoped to the user), writes through services.
 Another vendor's rows are a 404, never a 403, so their existence is not confirmed."""
 
-import csv
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
+from steward.core.exports import csv_response
 from steward.core.models import Vendor
 from steward.vendors import forms, selectors, services
 
@@ -97,17 +97,15 @@ def certification_list(request):
 def certification_export(request):
     q, state, days = _certification_query(request)
     on = selectors.today()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="certifications.csv"'
-    response.write("\ufeff")  # BOM, so Excel opens Chinese text as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(["vendor", "standard", "title", "certificate_number", "issuer", "issued_on", "expires_on",
-                     "state"])
-    for c in selectors.certification_list(user=request.user, q=q, state=state, within_days=days, on=on):
-        writer.writerow([c.vendor.code, c.standard, c.title, c.certificate_number, c.issuer,
-                         c.issued_on or "", c.expires_on, selectors.expiry_state(c.expires_on, on=on,
-                                                                                 within_days=days)])
-    return response
+    return csv_response(
+        "certifications.csv",
+        ["vendor", "standard", "title", "certificate_number", "issuer", "issued_on", "expires_on", "state"],
+        (
+            [c.vendor.code, c.standard, c.title, c.certificate_number, c.issuer, c.issued_on or "",
+             c.expires_on, selectors.expiry_state(c.expires_on, on=on, within_days=days)]
+            for c in selectors.certification_list(user=request.user, q=q, state=state, within_days=days, on=on)
+        ),
+    )
 
 
 @permission_required("vendors.change_registry")
