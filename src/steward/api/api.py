@@ -12,6 +12,7 @@ from steward.collaboration.api import router as collaboration_router
 from steward.improvement.api import router as improvement_router
 from steward.vendors.api import router as vendors_router
 from steward.contracts.api import router as contracts_router
+from steward.sourcing.api import router as sourcing_router
 from steward.interactions.api import router as interactions_router
 
 api = NinjaAPI(
@@ -55,5 +56,6 @@ api.add_router("/", core_router)
 api.add_router("/", vendors_router)
 api.add_router("/", contracts_router)
 api.add_router("/", interactions_router)
+api.add_router("/", sourcing_router)
 api.add_router("/collaboration", collaboration_router)
 api.add_router("/improvement", improvement_router)
