@@ -162,7 +162,8 @@ def _group_value(grouping: str, row: Mapping[str, Any], time_zone: str):
 
 
 def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[str] | None = None,
-                  grouping: str = "total", scope: Scope | Mapping | None = None) -> dict[tuple, ContactStats]:
+                  grouping: str = "total", scope: Scope | Mapping | None = None,
+                  bucket_kinds: Iterable[int] | None = None) -> dict[tuple, ContactStats]:
     """Grouped ``ContactStats`` of the inbound contacts visible to ``user``.
 
     ``vendors``: vendor codes to include (None: every vendor the user may see). Keys are ``()``
@@ -179,6 +180,9 @@ def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[s
     buckets = RollupBucket.objects.visible_to(user).filter(
         scope.q("rollup__"), rollup__project=project, rollup__direction="inbound",
         rollup__interval_start__gte=period.start, rollup__interval_start__lt=period.end)
+    if bucket_kinds is not None:
+        # Only the histograms the caller's metrics read (a daily service-level trend needs waits).
+        buckets = buckets.filter(kind__in=list(bucket_kinds))
     if vendors is not None:
         codes = list(vendors)
         rollups = rollups.filter(vendor__code__in=codes)
@@ -224,14 +228,14 @@ def result_for(key: str, stats: ContactStats, params: Mapping[str, Any] | None =
 
 def measure(*, user, project: Project, period: Period, metrics: Mapping[str, Mapping | None] | Sequence[str],
             vendors: Iterable[str] | None = None, grouping: str = "total",
-            scope: Scope | Mapping | None = None) -> list[Row]:
+            scope: Scope | Mapping | None = None, bucket_kinds: Iterable[int] | None = None) -> list[Row]:
     """Results of ``metrics`` (key → params, or a list of keys for the defaults) per group."""
     wanted = dict(metrics) if isinstance(metrics, Mapping) else {k: None for k in metrics}
     for key in wanted:
         if key not in CATALOG:
             raise EngineError(f"unknown metric {key!r}; known: {', '.join(CATALOG)}")
     grouped = contact_stats(user=user, project=project, period=period, vendors=vendors,
-                            grouping=grouping, scope=scope)
+                            grouping=grouping, scope=scope, bucket_kinds=bucket_kinds)
     rows = []
     for key, stats in grouped.items():
         group = {grouping: key[0]} if key else {}
