@@ -14,6 +14,7 @@ from steward.vendors.api import router as vendors_router
 from steward.contracts.api import router as contracts_router
 from steward.sourcing.api import router as sourcing_router
 from steward.interactions.api import router as interactions_router
+from steward.metrics.api import router as metrics_router
 
 api = NinjaAPI(
     title="Steward API",
@@ -56,6 +57,7 @@ api.add_router("/", core_router)
 api.add_router("/", vendors_router)
 api.add_router("/", contracts_router)
 api.add_router("/", interactions_router)
+api.add_router("/", metrics_router)
 api.add_router("/", sourcing_router)
 api.add_router("/collaboration", collaboration_router)
 api.add_router("/improvement", improvement_router)
