@@ -14,6 +14,7 @@ from steward.vendors.api import router as vendors_router
 from steward.contracts.api import router as contracts_router
 from steward.sourcing.api import router as sourcing_router
 from steward.interactions.api import router as interactions_router
+from steward.quality.api import router as quality_router
 from steward.metrics.api import router as metrics_router
 
 api = NinjaAPI(
@@ -61,3 +62,4 @@ api.add_router("/", metrics_router)
 api.add_router("/", sourcing_router)
 api.add_router("/collaboration", collaboration_router)
 api.add_router("/improvement", improvement_router)
+api.add_router("/quality", quality_router)
