@@ -1,11 +1,9 @@
 """The event's life: draft → open → evaluation → decided → closed, enforced in services."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from steward.core.models import Vendor
 from steward.sourcing import services

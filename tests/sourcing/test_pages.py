@@ -10,7 +10,6 @@ from steward.core.models import Vendor
 from steward.sourcing import services
 from steward.sourcing.models import Score, SourcingEvent, Submission
 
-from .conftest import submit
 from .test_scoring import HAND, full_scores
 
 

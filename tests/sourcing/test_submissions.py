@@ -1,7 +1,6 @@
 """Vendor submissions: only invited vendors, only while open and before the deadline, each
 vendor reading only its own."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest

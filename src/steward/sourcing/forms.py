@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from steward.contracts.models import PricingModel, RateComponent
 from steward.core.forms import ServiceForm
 from steward.core.models import Channel
-from steward.sourcing.models import RATE_FIELDS, Criterion
+from steward.sourcing.models import RATE_FIELDS
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -147,6 +147,3 @@ class DecisionForm(ServiceForm):
 
 class ChecklistItemForm(ServiceForm):
     text = forms.CharField(label=_("New checklist item"), max_length=300)
-
-
-HAND_SCORED = [k for k in Criterion.Key.values if k != Criterion.Key.PRICE]
