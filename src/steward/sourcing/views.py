@@ -28,7 +28,7 @@ def _event(request, pk: int) -> SourcingEvent:
 
 
 def _form_page(request, form, title: str, back: str, intro: str = ""):
-    return render(request, "sourcing/form.html", {"form": form, "title": title, "back_url": back, "intro": intro})
+    return render(request, "core/form.html", {"form": form, "title": title, "back_url": back, "intro": intro})
 
 
 def _errors(request, error: ValidationError) -> None:
