@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from steward.core.models import Project, User
 
@@ -27,14 +28,14 @@ def reader(username: str | None):
         return Operator()
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise CommandError(f"no active user {username!r}")
+        raise CommandError(_("No active user %(name)s.") % {"name": username})
     return user
 
 
 def project(user, code: str) -> Project:
     found = Project.objects.visible_to(user).filter(code=code).first()
     if found is None:
-        raise CommandError(f"no project {code!r}")
+        raise CommandError(_("No project %(code)s.") % {"code": code})
     return found
 
 
@@ -45,7 +46,7 @@ def vendor_codes(user, project: Project, code: str | None) -> list[str]:
     if code is None:
         return codes
     if code not in codes:
-        raise CommandError(f"project {project.code} has no vendor {code!r}")
+        raise CommandError(_("Project %(project)s has no vendor %(vendor)s.") % {"project": project.code, "vendor": code})
     return [code]
 
 
@@ -53,14 +54,14 @@ def date(text: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise CommandError(f"{option}: expected a date YYYY-MM-DD, got {text!r}") from None
+        raise CommandError(_("%(option)s: expected a date YYYY-MM-DD, got %(text)s.") % {"option": option, "text": text}) from None
 
 
 def fee(text: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise CommandError(f"--fee: expected an amount like 100000 or 1234.50, got {text!r}") from None
+        raise CommandError(_("--fee: expected an amount like 100000 or 1234.50, got %(text)s.") % {"text": text}) from None
     if not value.is_finite() or value < 0:
-        raise CommandError(f"--fee: must be a non-negative amount, got {text!r}")
+        raise CommandError(_("--fee: must be a non-negative amount, got %(text)s.") % {"text": text})
     return value

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from steward.core.management.commands._base import SubcommandCommand
 from steward.metrics import selectors, sla
@@ -80,7 +81,8 @@ class Command(SubcommandCommand):
         try:
             row = selectors.policy_by_name(user=user, project=project, name=o["policy"], version=o["version"])
         except SlaPolicy.DoesNotExist:
-            raise CommandError(f"project {project.code} has no policy {o['policy']!r}") from None
+            raise CommandError(_("Project %(project)s has no SLA policy %(name)s.")
+                               % {"project": project.code, "name": o["policy"]}) from None
         try:
             kind, day = selectors.parse_period(o["period"])
             policy = sla.parse_policy(row.yaml_text)
@@ -95,11 +97,11 @@ class Command(SubcommandCommand):
         try:
             text = Path(o["policy_file"]).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"cannot read {o['policy_file']}: {exc}") from None
+            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": o["policy_file"], "error": exc}) from None
         try:
             policy = sla.parse_policy(text)
         except sla.SlaValidationError as exc:
-            raise CommandError("the policy has errors:\n" + "\n".join(str(e) for e in exc.errors)) from None
+            raise CommandError(_("The policy has errors:") + "\n" + "\n".join(str(e) for e in exc.errors)) from None
         first, last = _common.date(o["date_from"], "--from"), _common.date(o["date_to"], "--to")
         try:
             evs = selectors.evaluate_range(user=user, project=project, policy=policy, vendor=vendor, first=first,
