@@ -62,6 +62,9 @@ def test_dashboard_shows_vendors_side_by_side_with_drill_down(client, world, pro
         assert f"vendor={code}&amp;date_from=2025-03-01&amp;date_to=2025-03-12" in html
     assert "<polyline" in html and "<script>" not in html and "style=" not in html
     assert 'data-testid="verdict"' in html
+    assert "queue=q1" in html and 'data-testid="breakdown"' in html
+    by_agent = client.get(url, {"date_from": "2025-03-01", "date_to": "2025-03-12", "by": "agent"}).content.decode()
+    assert "agent=a2" in by_agent
     compared = client.get(url, {"date_from": "2025-03-01", "date_to": "2025-03-12", "a": "alpha", "b": "bravo",
                                 "metric": "aht_seconds"})
     assert compared.status_code == 200 and b'data-testid="verdict"' in compared.content

@@ -109,11 +109,31 @@ def _policy(request, project, pk: int):
         raise Http404(_("No such SLA policy.")) from None
 
 
-def drill_url(project, vendor_code: str, period: engine.Period) -> str:
-    """The interactions explorer filtered to the contacts behind a figure."""
+def drill_url(project, vendor_code: str, period: engine.Period, **filters) -> str:
+    """The interactions explorer filtered to the contacts behind a figure (its parameters:
+    project, vendor, date_from, date_to, queue, channel, agent)."""
     query = {"project": project.code, "vendor": vendor_code, "date_from": period.first.isoformat(),
-             "date_to": period.last.isoformat()}
+             "date_to": period.last.isoformat(), **filters}
     return reverse("interactions:list") + "?" + urlencode(query)
+
+
+BREAKDOWNS = {"queue": gettext_lazy("Queue"), "agent": gettext_lazy("Agent"), "channel": gettext_lazy("Channel")}
+BREAKDOWN_METRICS = ["offered", "service_level", "asa_seconds", "abandon_rate", "aht_seconds", "csat"]
+DRILL_FILTER = {"queue": "queue", "agent": "agent", "channel": "channel"}
+
+
+def breakdown(user, project, vendors, period: engine.Period, by: str) -> dict:
+    """Per vendor and queue (agent, channel): the main metrics, each linked to its contacts."""
+    rows = []
+    for v in vendors:
+        for r in engine.measure(user=user, project=project, period=period, metrics=BREAKDOWN_METRICS,
+                                vendors=[v.code], grouping=by):
+            value = r.group[by]
+            url = drill_url(project, v.code, period, **({DRILL_FILTER[by]: value} if value else {}))
+            rows.append({"vendor": v, "value": value or "—",
+                         "cells": [cell(r.results[k], url) for k in BREAKDOWN_METRICS]})
+    return {"by": by, "by_label": BREAKDOWNS[by], "headers": [label(k) for k in BREAKDOWN_METRICS],
+            "rows": rows}
 
 
 def default_periods(time_zone: str) -> list[tuple[str, engine.Period]]:
@@ -209,6 +229,9 @@ def dashboard(request, code: str):
                 for title, p in periods]
     main_period = periods[0][1]
     charts = trend_charts(request.user, project, vendors, main_period)
+    by = request.GET.get("by", "queue")
+    by = by if by in BREAKDOWNS else "queue"
+    table_by = breakdown(request.user, project, vendors, main_period, by)
     comparison, compare_form = None, None
     if len(vendors) >= 2:
         choices = [(k, label(k)) for k in COMPARABLE]
@@ -223,7 +246,8 @@ def dashboard(request, code: str):
     return render(request, "metrics/dashboard.html", {
         "project": project, "vendors": vendors, "form": form, "sections": sections, "charts": charts,
         "compare_form": compare_form, "comparison": comparison, "main_period": main_period,
-        "aligned": all(p.aligned for _t, p in periods),
+        "aligned": all(p.aligned for _t, p in periods), "breakdown": table_by,
+        "breakdowns": [(k, str(v)) for k, v in BREAKDOWNS.items()],
     })
 
 
