@@ -184,6 +184,9 @@ def test_the_pages_end_to_end(client, world, contacts, published_scorecard, seco
     assert evaluation.status == Evaluation.Status.FINAL and evaluation.score == Decimal("75.00")
 
     client.force_login(world.user("a-agent1"))
+    history = client.get(url).content.decode()
+    # the first answers stay visible beside the re-reviewed ones
+    assert "<code>greeting</code>: no — no greeting" in history and "<code>greeting</code>: yes" in history
     assert client.post(reverse("quality:evaluation-acknowledge", kwargs={"pk": evaluation.pk})).status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.status == Evaluation.Status.ACKNOWLEDGED
