@@ -112,3 +112,19 @@ def test_scorecard_pages_respect_roles_and_vendors(client, world, published_scor
     assert client.get(reverse("quality:scorecard-detail", kwargs={"pk": other.pk})).status_code == 404
     client.force_login(world.user("a-agent1"))
     assert client.get(reverse("quality:scorecard-list")).status_code == 403
+
+
+def test_duplicate_code_and_foreign_project_are_form_errors(client, world, published_scorecard):
+    client.force_login(world.user("qa_analyst"))
+    url = reverse("quality:scorecard-create")
+    response = client.post(url, {"project": "shared-mail", "code": "chat-std", "source": EXAMPLE_SCORECARD})
+    assert response.status_code == 200 and 'role="alert"' in response.content.decode()
+    assert client.post(url, {"project": "no-such", "code": "x", "source": EXAMPLE_SCORECARD}).status_code == 200
+    assert published_scorecard.versions.count() == 1
+    version = published_scorecard.versions.get()
+    edit = reverse("quality:version-edit", kwargs={"pk": version.pk})
+    assert client.post(edit, {"source": EXAMPLE_SCORECARD}).status_code == 302  # refused: published
+    assert client.post(reverse("quality:scorecard-new-draft", kwargs={"pk": published_scorecard.pk})).status_code == 302
+    # a second "new draft" while one exists is refused with a message, not an error page
+    assert client.post(reverse("quality:scorecard-new-draft", kwargs={"pk": published_scorecard.pk})).status_code == 302
+    assert published_scorecard.versions.count() == 2
