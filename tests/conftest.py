@@ -7,6 +7,7 @@ import pytest
 from steward.core import services
 from steward.core.models import Project, User, Vendor
 from steward.core.roles import CLIENT_ROLES, Role
+from tests.browser_support import browser, demo, open_session, warm_server  # noqa: F401 (one Chromium per session)
 
 
 @pytest.fixture

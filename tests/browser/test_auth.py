@@ -7,7 +7,7 @@ from django.utils import translation
 from steward.core.demo import PROJECTS, VENDORS
 from steward.core.models import User
 
-from .conftest import CJK, LANGUAGES, squash, tr
+from tests.browser_support import CJK, LANGUAGES, squash, tr
 
 
 def invalid_login_message(language: str) -> str:

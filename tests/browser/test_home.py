@@ -6,7 +6,7 @@ from steward.core.context_processors import NAVIGATION
 from steward.core.demo import VENDORS, demo_logins
 from steward.core.models import User, Vendor
 
-from .conftest import LANGUAGES, squash
+from tests.browser_support import LANGUAGES, squash
 
 LOGINS = [(username, role) for username, role, _ in demo_logins()]
 # One screenshot per role and language: the first demo user holding the role.

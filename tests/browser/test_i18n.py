@@ -4,7 +4,7 @@ import re
 
 from steward.core.demo import CLIENT_NAME
 
-from .conftest import CJK, squash, tr
+from tests.browser_support import CJK, squash, tr
 
 LATIN = re.compile(r"[A-Za-z]")
 

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from steward.core.demo import DEMO_PASSWORD, VENDORS
 
-from .conftest import CJK, LANGUAGES, tr
+from tests.browser_support import CJK, LANGUAGES, tr
 
 # Font families that carry Chinese glyphs; anything else means tofu or a wrong fallback.
 CJK_FONTS = (

@@ -2,7 +2,7 @@
 
 from steward.core.demo import PROJECTS, VENDORS, demo_logins
 
-from .conftest import LANGUAGES, squash, tr
+from tests.browser_support import LANGUAGES, squash, tr
 
 VENDOR_NAMES = {code: name for code, name, _ in VENDORS}
 PROJECT_NAMES = {code: name for code, name, *_ in PROJECTS}

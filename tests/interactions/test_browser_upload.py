@@ -4,7 +4,6 @@ bad row, and download the rejects."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser, demo, open_session, warm_server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 

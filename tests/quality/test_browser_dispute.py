@@ -4,7 +4,6 @@ clicked), the agent sees the evaluation and disputes it, and a second analyst re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser, demo, open_session, warm_server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 

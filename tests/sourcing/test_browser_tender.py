@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser, demo, open_session, warm_server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
