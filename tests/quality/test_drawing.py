@@ -36,3 +36,14 @@ def test_another_group_does_not_change_a_groups_draw():
     with_others = draw(base + [("arlo", 1, i) for i in range(1000, 1100)], per_group=5, seed=42)
     assert [i for i in with_others if i < 100] == alone
     assert draw(base, per_group=5, seed=43) != alone
+
+
+@given(candidates_st, st.fractions(min_value=0, max_value=1).filter(lambda f: f > 0), st.integers(0, 2**40))
+def test_a_share_takes_that_share_of_each_agent_week_rounded_up(rows, share, seed):
+    import math
+
+    drawn = set(draw(rows, per_group=1, seed=seed, share=share))
+    for key in {(a, w) for a, w, _ in rows}:
+        members = {c for a, w, c in rows if (a, w) == key}
+        assert len(members & drawn) == math.ceil(share * len(members))
+    assert draw(rows, per_group=1, seed=seed, share=share) == draw(rows[::-1], per_group=1, seed=seed, share=share)

@@ -123,3 +123,16 @@ def test_report_figures_by_hand():
     assert single.mean_margin == float("inf") and single.mean_warning is None and single.rate_warning is not None
     plenty = figures("z", [Decimal(80), Decimal(100)] * 200, [True] * 400)
     assert not plenty.too_few and plenty.needed == 0
+
+
+def test_a_share_plan(busy_week, published_scorecard):
+    analyst = busy_week.user("qa_analyst")
+    plan = services.plan_create(actor=analyst, scorecard=published_scorecard, name="quarter", per_agent_per_week=1,
+                                seed=5, share_percent=Decimal("25"))
+    result = services.plan_draw(actor=analyst, plan=plan, analyst=analyst, date_from=dt.date(2025, 3, 1),
+                                date_to=dt.date(2025, 3, 16))
+    # amy week 10: ⌈8/4⌉ = 2, amy week 11: ⌈2/4⌉ = 1, arlo: ⌈2/4⌉ = 1, bella: ⌈1/4⌉ = 1
+    assert result.drawn == 5
+    with pytest.raises(ValidationError):
+        services.plan_create(actor=analyst, scorecard=published_scorecard, name="too much", per_agent_per_week=1,
+                             share_percent=Decimal("150"))

@@ -1,5 +1,7 @@
 """Quality forms. They parse and present input; the services validate and write."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -135,6 +137,10 @@ class PlanForm(ServiceForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     per_agent_per_week = forms.IntegerField(label=_("Contacts per agent per week"), min_value=1, max_value=500,
                                             initial=5)
+    share_percent = forms.DecimalField(
+        label=_("Or a share of each agent's weekly contacts (%)"), required=False, min_value=Decimal("0.01"),
+        max_value=100, decimal_places=2,
+        help_text=_("When given, each agent-week gives this share of its contacts, rounded up, instead of N."))
     seed = forms.IntegerField(label=_("Seed"), required=False, min_value=0, max_value=2**62,
                               help_text=_("Leave empty for a random seed; it is stored, so every draw can be repeated."))
 

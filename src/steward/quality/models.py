@@ -9,6 +9,8 @@ contact's vendor, and reach an agent through the contact's agent (the roster row
 agent sees the evaluations of their own contacts only.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -336,6 +338,10 @@ class SamplingPlan(models.Model):
     name = models.CharField(_("name"), max_length=200)
     per_agent_per_week = models.PositiveIntegerField(_("contacts per agent per week"), default=5,
                                                      validators=[MinValueValidator(1), MaxValueValidator(500)])
+    # When set, each agent-week gives this percentage of its contacts (rounded up) instead of N.
+    share_percent = models.DecimalField(_("share of contacts (%)"), max_digits=5, decimal_places=2, null=True,
+                                        blank=True, validators=[MinValueValidator(Decimal("0.01")),
+                                                                MaxValueValidator(100)])
     seed = models.BigIntegerField(_("seed"), validators=[MinValueValidator(0)])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))

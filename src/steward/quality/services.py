@@ -12,6 +12,7 @@ Invariants kept here:
 from __future__ import annotations
 
 import secrets
+from fractions import Fraction
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -361,10 +362,11 @@ MAX_DRAW_DAYS = 366
 
 @transaction.atomic
 def plan_create(*, actor: User, scorecard: Scorecard, name: str, per_agent_per_week: int,
-                seed: int | None = None) -> SamplingPlan:
+                seed: int | None = None, share_percent=None) -> SamplingPlan:
     _require_perm(actor, "quality.add_evaluation")
     plan = SamplingPlan(scorecard=scorecard, name=(name or "").strip(), per_agent_per_week=per_agent_per_week,
-                        seed=secrets.randbelow(2**62) if seed is None else seed, created_by=actor)
+                        seed=secrets.randbelow(2**62) if seed is None else seed, created_by=actor,
+                        share_percent=share_percent)
     plan.full_clean()
     plan.save()
     return plan
@@ -403,7 +405,8 @@ def plan_draw(*, actor: User, plan: SamplingPlan, analyst: User, date_from: date
             .exclude(agent_code="").values_list("pk", "vendor_id", "agent_code", "arrived_at"))
     candidates = [((vendor, agent), tuple(arrived.astimezone(zone).isocalendar()[:2]), pk)
                   for pk, vendor, agent, arrived in rows]
-    drawn = drawing.draw(candidates, per_group=plan.per_agent_per_week, seed=plan.seed)
+    share = Fraction(plan.share_percent) / 100 if plan.share_percent is not None else None
+    drawn = drawing.draw(candidates, per_group=plan.per_agent_per_week, seed=plan.seed, share=share)
     done = set(Evaluation.objects.filter(version=version, interaction_id__in=drawn)
                .values_list("interaction_id", flat=True))
     vendors = {pk: vendor for pk, vendor, _a, _t in rows}

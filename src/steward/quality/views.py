@@ -325,7 +325,7 @@ def plan_create(request):
         scorecard = next(s for s in scorecards if str(s.pk) == form.cleaned_data["scorecard"])
         plan = form.apply(services.plan_create, actor=request.user, scorecard=scorecard,
                           name=form.cleaned_data["name"], per_agent_per_week=form.cleaned_data["per_agent_per_week"],
-                          seed=form.cleaned_data["seed"])
+                          seed=form.cleaned_data["seed"], share_percent=form.cleaned_data["share_percent"])
         if plan:
             messages.success(request, _("Sampling plan %(name)s created.") % {"name": plan.name})
             return redirect(plan)
