@@ -79,3 +79,20 @@ def test_demo_generates_and_keeps_its_own_key(tmp_path):
     assert len(key) > 40 and oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
     _settings_in_a_fresh_process(env)
     assert (tmp_path / "secret_key").read_text() == key
+
+
+@pytest.mark.parametrize("url", ["/vendors/?q=a%00b", "/projects/?q=%00", "/api/vendors?q=%00"])
+def test_nul_bytes_in_input_get_a_400_not_a_500(client, world, url):
+    client.force_login(world.user("client_admin"))
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    if not url.startswith("/api/"):
+        assert "could not be read" in response.content.decode()
+
+
+def test_nul_bytes_in_a_form_get_a_400_and_nothing_is_written(client, world):
+    from steward.core.models import Vendor
+
+    client.force_login(world.user("client_admin"))
+    response = client.post(reverse("vendor-create"), {"code": "nul", "name": "a\x00b", "status": "active"})
+    assert response.status_code == 400 and not Vendor.objects.filter(code="nul").exists()

@@ -108,7 +108,8 @@ def test_report_flags_too_few_evaluations(client, world, contacts, published_sco
     client.force_login(world.user("a-manager"))
     page = client.get(reverse("quality:report") + "?by=agent").content.decode()
     assert 'data-testid="too-few"' in page and "Bravo" not in page
-    assert client.get(reverse("quality:report") + "?by=<x>&project=%00").status_code == 200
+    assert client.get(reverse("quality:report") + "?by=<x>&project=nope").status_code == 200
+    assert client.get(reverse("quality:report") + "?project=%00").status_code == 400  # never a 500
     assert rows[0].pass_rate == 1.0 and rows[0].mean_margin == 0.0 and Decimal(rows[0].mean) == 100
 
 

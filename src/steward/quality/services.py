@@ -237,7 +237,7 @@ def evaluation_save(*, actor: User, evaluation: Evaluation, answers: dict[str, t
                     comment: str = "", submit: bool = False) -> Evaluation:
     """Save the assigned analyst's answers (a draft), or submit them: the agent and the vendor's
     managers then see the evaluation, and the dispute window opens."""
-    evaluation = Evaluation.objects.select_for_update().select_related("version").get(pk=evaluation.pk)
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("version").get(pk=evaluation.pk)
     if actor.pk != evaluation.analyst_id:
         raise ValidationError(_("Only the assigned analyst scores this evaluation."))
     if evaluation.status != Evaluation.Status.ASSIGNED:
@@ -267,7 +267,7 @@ def _is_contact_agent(user: User, evaluation: Evaluation) -> bool:
 
 @transaction.atomic
 def evaluation_acknowledge(*, actor: User, evaluation: Evaluation) -> Evaluation:
-    evaluation = Evaluation.objects.select_for_update().select_related("interaction__agent").get(pk=evaluation.pk)
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("interaction__agent").get(pk=evaluation.pk)
     if not _is_contact_agent(actor, evaluation):
         raise ValidationError(_("Only the agent who handled the contact acknowledges its evaluation."))
     if evaluation.status not in (Evaluation.Status.SUBMITTED, Evaluation.Status.FINAL) or evaluation.acknowledged_at:
@@ -301,7 +301,7 @@ def _pick_reviewer(evaluation: Evaluation) -> User | None:
 
 @transaction.atomic
 def evaluation_dispute(*, actor: User, evaluation: Evaluation, reason: str) -> Dispute:
-    evaluation = Evaluation.objects.select_for_update().select_related("interaction__agent").get(pk=evaluation.pk)
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("interaction__agent").get(pk=evaluation.pk)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why you dispute the evaluation.")})
@@ -329,13 +329,13 @@ def may_review(user: User, dispute: Dispute) -> bool:
 def dispute_review(*, actor: User, dispute: Dispute, answers: dict[str, tuple[str, str]], comment: str) -> Dispute:
     """A different analyst re-scores the contact; the result is final. The original answers stay
     in the timeline, and the original score on the evaluation."""
-    dispute = Dispute.objects.select_for_update().select_related("evaluation").get(pk=dispute.pk)
+    dispute = Dispute.objects.select_for_update(of=("self",)).select_related("evaluation").get(pk=dispute.pk)
     if not may_review(actor, dispute):
         raise ValidationError(_("This dispute is for another analyst than the evaluator to re-review."))
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"review_comment": _("Explain the re-review decision.")})
-    evaluation = Evaluation.objects.select_for_update().select_related("version").get(pk=dispute.evaluation_id)
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("version").get(pk=dispute.evaluation_id)
     before = {a.criterion_id: (a.value, a.comment) for a in evaluation.answers.all()}
     _criteria, cleaned = _clean_answers(evaluation.version, answers, complete=True)
     result = _apply_answers(evaluation, cleaned)
