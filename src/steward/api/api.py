@@ -7,15 +7,15 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from steward.api.security import RateLimited, ScopeDenied, TokenAuth
-from steward.core.api import router as core_router
 from steward.collaboration.api import router as collaboration_router
-from steward.improvement.api import router as improvement_router
-from steward.vendors.api import router as vendors_router
 from steward.contracts.api import router as contracts_router
-from steward.sourcing.api import router as sourcing_router
+from steward.core.api import router as core_router
+from steward.improvement.api import router as improvement_router
 from steward.interactions.api import router as interactions_router
-from steward.quality.api import router as quality_router
 from steward.metrics.api import router as metrics_router
+from steward.quality.api import router as quality_router
+from steward.sourcing.api import router as sourcing_router
+from steward.vendors.api import router as vendors_router
 
 api = NinjaAPI(
     title="Steward API",

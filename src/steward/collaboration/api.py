@@ -9,16 +9,13 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from steward.api.permissions import require_perm
 from steward.collaboration import selectors, services
-from steward.collaboration.people import label_for
 from steward.collaboration.models import ActionItem, Announcement, FeedbackMessage, Meeting
+from steward.collaboration.people import label_for
 
 router = Router(tags=["collaboration"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 class ActionItemOut(Schema):
@@ -125,13 +122,13 @@ def _validation_detail(error: ValidationError) -> str:
 
 @router.get("/meetings", response=list[MeetingOut])
 def meetings(request, project: str = "", kind: str = "", q: str = ""):
-    _require(request, "collaboration.view_meeting")
+    require_perm(request, "collaboration.view_meeting")
     return list(selectors.meeting_list(user=request.user, project=project, kind=kind, q=q)[:500])
 
 
 @router.get("/meetings/{pk}", response=MeetingDetailOut)
 def meeting(request, pk: int):
-    _require(request, "collaboration.view_meeting")
+    require_perm(request, "collaboration.view_meeting")
     try:
         m = selectors.meeting_get(user=request.user, pk=pk)
     except Meeting.DoesNotExist:
@@ -149,14 +146,14 @@ def meeting(request, pk: int):
 @router.get("/action-items", response=list[ActionItemOut])
 def action_items(request, status: str = "", due: str = "", project: str = "", mine: bool = False):
     """`due=overdue` or `due=attention` (overdue or due within three days)."""
-    _require(request, "collaboration.view_actionitem")
+    require_perm(request, "collaboration.view_actionitem")
     items = selectors.action_items(user=request.user, status=status, due=due, project=project, mine=mine)
     return selectors.with_urgency(list(items[:1000]))
 
 
 @router.post("/action-items/{pk}/status", response={200: ActionItemOut, 400: ErrorOut})
 def action_item_status(request, pk: int, payload: StatusIn):
-    _require(request, "collaboration.change_actionitem")
+    require_perm(request, "collaboration.change_actionitem")
     try:
         item = selectors.action_items(user=request.user).get(pk=pk)
     except ActionItem.DoesNotExist:
@@ -170,13 +167,13 @@ def action_item_status(request, pk: int, payload: StatusIn):
 
 @router.get("/announcements", response=list[AnnouncementOut])
 def announcements(request, kind: str = "", unread: bool = False):
-    _require(request, "collaboration.view_announcement")
+    require_perm(request, "collaboration.view_announcement")
     return list(selectors.announcement_list(user=request.user, kind=kind, unread=unread)[:500])
 
 
 @router.post("/announcements/{pk}/read", response=AnnouncementOut)
 def announcement_read(request, pk: int):
-    _require(request, "collaboration.view_announcement")
+    require_perm(request, "collaboration.view_announcement")
     try:
         a = selectors.announcement_get(user=request.user, pk=pk)
     except Announcement.DoesNotExist:
@@ -187,7 +184,7 @@ def announcement_read(request, pk: int):
 
 @router.get("/feedback", response=list[FeedbackOut])
 def feedback(request, topic: str = ""):
-    _require(request, "collaboration.view_feedbackmessage")
+    require_perm(request, "collaboration.view_feedbackmessage")
     return selectors.feedback_list(user=request.user, topic=topic)[:1000]
 
 
@@ -195,7 +192,7 @@ def feedback(request, topic: str = ""):
 def feedback_send(request, payload: FeedbackIn):
     """An agent's anonymous message. The answer echoes no id, so the sender holds no receipt
     that could be matched to the message later."""
-    _require(request, "collaboration.add_feedbackmessage")
+    require_perm(request, "collaboration.add_feedbackmessage")
     user = request.user
     if user.vendor_id is None:
         raise PermissionDenied

@@ -3,19 +3,15 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Router, Schema
 
+from steward.api.permissions import require_perm
 from steward.contracts import selectors
 from steward.contracts.models import Contract
 
 router = Router(tags=["contracts"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 class RateOut(Schema):
@@ -70,13 +66,13 @@ def _out(contract: Contract) -> dict:
 
 @router.get("/contracts", response=list[ContractOut])
 def contracts(request, q: str = "", vendor: str = "", status: str = ""):
-    _require(request, "contracts.view_contract")
+    require_perm(request, "contracts.view_contract")
     return [_out(c) for c in selectors.contract_list(user=request.user, q=q, vendor=vendor, status=status)]
 
 
 @router.get("/contracts/{code}", response=ContractDetailOut)
 def contract(request, code: str):
-    _require(request, "contracts.view_contract")
+    require_perm(request, "contracts.view_contract")
     try:
         c = selectors.contract_get(user=request.user, code=code)
     except Contract.DoesNotExist:

@@ -1,16 +1,12 @@
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Router, Schema
 
+from steward.api.permissions import require_perm
 from steward.core import selectors
 from steward.core.models import Project, Vendor
 
 router = Router(tags=["core"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 class MeOut(Schema):
@@ -52,13 +48,13 @@ def me(request):
 
 @router.get("/vendors", response=list[VendorOut])
 def vendors(request, q: str = ""):
-    _require(request, "core.view_vendor")
+    require_perm(request, "core.view_vendor")
     return list(selectors.vendor_list(user=request.user, q=q))
 
 
 @router.get("/vendors/{code}", response=VendorOut)
 def vendor(request, code: str):
-    _require(request, "core.view_vendor")
+    require_perm(request, "core.view_vendor")
     try:
         return selectors.vendor_get(user=request.user, code=code)
     except Vendor.DoesNotExist:
@@ -67,13 +63,13 @@ def vendor(request, code: str):
 
 @router.get("/projects", response=list[ProjectOut])
 def projects(request, q: str = ""):
-    _require(request, "core.view_project")
+    require_perm(request, "core.view_project")
     return list(selectors.project_list(user=request.user, q=q))
 
 
 @router.get("/projects/{code}", response=ProjectOut)
 def project(request, code: str):
-    _require(request, "core.view_project")
+    require_perm(request, "core.view_project")
     try:
         return selectors.project_list(user=request.user).get(code=code)
     except Project.DoesNotExist:

@@ -3,20 +3,17 @@ the vendor's response to a corrective action can be sent through it as well."""
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Router, Schema
 
+from steward.api.permissions import require_perm
 from steward.collaboration.people import label_for
 from steward.improvement import selectors, services
 from steward.improvement.models import CorrectiveAction, Risk
 
 router = Router(tags=["improvement"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 class CapaStepOut(Schema):
@@ -131,7 +128,7 @@ class _CapaDetail(CapaDetailOut):
 
 @router.get("/capas", response=list[CapaOut])
 def capas(request, status: str = "", vendor: str = "", project: str = "", source: str = "", due: str = ""):
-    _require(request, "improvement.view_correctiveaction")
+    require_perm(request, "improvement.view_correctiveaction")
     rows = list(selectors.capa_list(user=request.user, status=status, vendor=vendor, project=project, source=source,
                                     due=due)[:1000])
     return selectors.with_urgency(rows, finished=lambda c: c.status == "closed")
@@ -139,13 +136,13 @@ def capas(request, status: str = "", vendor: str = "", project: str = "", source
 
 @router.get("/capas/{pk}", response=_CapaDetail)
 def capa(request, pk: int):
-    _require(request, "improvement.view_correctiveaction")
+    require_perm(request, "improvement.view_correctiveaction")
     return _detail(request, _capa(request, pk))
 
 
 @router.post("/capas/{pk}/respond", response={200: _CapaDetail, 400: ErrorOut})
 def capa_respond(request, pk: int, payload: RespondIn):
-    _require(request, "improvement.change_correctiveaction")
+    require_perm(request, "improvement.change_correctiveaction")
     case = _capa(request, pk)
     try:
         services.capa_respond(actor=request.user, capa=case, response=payload.response,
@@ -157,20 +154,20 @@ def capa_respond(request, pk: int, payload: RespondIn):
 
 @router.get("/risks", response=list[RiskOut])
 def risks(request, project: str = "", status: str = "", category: str = "", likelihood: str = "", impact: str = ""):
-    _require(request, "improvement.view_risk")
+    require_perm(request, "improvement.view_risk")
     return list(selectors.risk_list(user=request.user, project=project, status=status, category=category,
                                     likelihood=likelihood, impact=impact)[:1000])
 
 
 @router.get("/risks/heatmap", response=list[HeatCellOut])
 def heatmap(request, project: str = "", status: str = "active"):
-    _require(request, "improvement.view_risk")
+    require_perm(request, "improvement.view_risk")
     return [cell for row in selectors.risk_heatmap(user=request.user, project=project, status=status) for cell in row]
 
 
 @router.get("/risks/{pk}", response=RiskOut)
 def risk(request, pk: int):
-    _require(request, "improvement.view_risk")
+    require_perm(request, "improvement.view_risk")
     try:
         return selectors.risk_get(user=request.user, pk=pk)
     except Risk.DoesNotExist:

@@ -2,10 +2,11 @@
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Header, Query, Router, Schema
 
+from steward.api.permissions import require_perm
 from steward.core.models import Project, Vendor
 from steward.interactions import selectors, services
 from steward.interactions.models import ImportBatch, Interaction
@@ -13,10 +14,6 @@ from steward.interactions.selectors import InteractionFilter
 
 router = Router(tags=["interactions"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 class BatchIn(Schema):
@@ -107,7 +104,7 @@ def _batch_out(batch: ImportBatch, user) -> BatchOut:
 def post_batch(request, payload: BatchIn, idempotency_key: str = Header(..., alias="Idempotency-Key")):
     """Import up to 10,000 canonical records (or any profile's columns). The same
     Idempotency-Key (per vendor) returns the first batch's result and stores nothing again."""
-    _require(request, "interactions.add_importbatch")
+    require_perm(request, "interactions.add_importbatch")
     project = Project.objects.visible_to(request.user).filter(code=payload.project).first()
     vendor = Vendor.objects.visible_to(request.user).filter(code=payload.vendor).first()
     if project is None or vendor is None:
@@ -124,7 +121,7 @@ def post_batch(request, payload: BatchIn, idempotency_key: str = Header(..., ali
 
 @router.get("/interactions/batches/{importbatch_id}", response=BatchOut)
 def get_batch(request, importbatch_id: int):
-    _require(request, "interactions.view_importbatch")
+    require_perm(request, "interactions.view_importbatch")
     try:
         return _batch_out(selectors.batch_get(user=request.user, pk=importbatch_id), request.user)
     except ImportBatch.DoesNotExist:
@@ -133,7 +130,7 @@ def get_batch(request, importbatch_id: int):
 
 @router.get("/interactions", response=list[InteractionOut])
 def list_interactions(request, filters: Query[Filters]):
-    _require(request, "interactions.view_interaction")
+    require_perm(request, "interactions.view_interaction")
     data = filters.dict()
     limit, offset = data.pop("limit"), data.pop("offset")
     qs = selectors.interaction_list(user=request.user, filters=InteractionFilter(**data))
@@ -142,7 +139,7 @@ def list_interactions(request, filters: Query[Filters]):
 
 @router.get("/interactions/{interaction_id}", response=InteractionDetailOut)
 def get_interaction(request, interaction_id: int):
-    _require(request, "interactions.view_interaction")
+    require_perm(request, "interactions.view_interaction")
     try:
         return selectors.interaction_get(user=request.user, pk=interaction_id)
     except Interaction.DoesNotExist:

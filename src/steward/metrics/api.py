@@ -3,11 +3,12 @@ Vendor users get their own vendor's numbers only (the engine reads through visib
 
 import datetime as dt
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from steward.api.permissions import require_perm
 from steward.metrics import engine, formulas, selectors
 
 router = Router(tags=["metrics"])
@@ -15,10 +16,6 @@ router = Router(tags=["metrics"])
 DEFAULT_METRICS = ["offered", "handled", "service_level", "asa_seconds", "abandon_rate", "aht_seconds",
                    "first_response_within", "resolution_within", "csat", "nps", "ces", "complaint_rate"]
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _project(request, code: str):
@@ -39,7 +36,7 @@ class KpiQuery(Schema):
 
 @router.get("/metrics/{code}/kpi")
 def kpi(request, code: str, q: Query[KpiQuery]):
-    _require(request, "metrics.view_kpi")
+    require_perm(request, "metrics.view_kpi")
     project = _project(request, code)
     keys = [k.strip() for k in q.metrics.split(",") if k.strip()] or DEFAULT_METRICS
     vendors = [q.vendor] if q.vendor else None
@@ -63,6 +60,6 @@ class PolicyOut(Schema):
 
 @router.get("/metrics/{code}/sla-policies", response=list[PolicyOut])
 def sla_policies(request, code: str):
-    _require(request, "metrics.view_slapolicy")
+    require_perm(request, "metrics.view_slapolicy")
     project = _project(request, code)
     return list(selectors.policy_list(user=request.user, project=project).order_by("name", "-version"))

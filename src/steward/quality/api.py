@@ -4,19 +4,15 @@ like the pages (an agent reads the evaluations of their own contacts, once submi
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
+from steward.api.permissions import require_perm
 from steward.quality import selectors, services
 from steward.quality.models import Evaluation
 
 router = Router(tags=["quality"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 class ScorecardOut(Schema):
@@ -67,7 +63,7 @@ class EvaluationFilters(Schema):
 
 @router.get("/scorecards", response=list[ScorecardOut])
 def list_scorecards(request, project: str = ""):
-    _require(request, "quality.view_scorecard")
+    require_perm(request, "quality.view_scorecard")
     rows = []
     for scorecard in selectors.scorecard_list(user=request.user, project=project[:100]):
         current = scorecard.current
@@ -80,7 +76,7 @@ def list_scorecards(request, project: str = ""):
 
 @router.get("/evaluations", response=list[EvaluationOut])
 def list_evaluations(request, filters: Query[EvaluationFilters]):
-    _require(request, "quality.view_evaluation")
+    require_perm(request, "quality.view_evaluation")
     status = filters.status if filters.status in Evaluation.Status.values else ""
     qs = selectors.evaluation_list(user=request.user, status=status, project=filters.project[:100])
     return list(qs[filters.offset:filters.offset + filters.limit])
@@ -88,7 +84,7 @@ def list_evaluations(request, filters: Query[EvaluationFilters]):
 
 @router.get("/evaluations/{evaluation_id}", response=EvaluationDetailOut)
 def get_evaluation(request, evaluation_id: int):
-    _require(request, "quality.view_evaluation")
+    require_perm(request, "quality.view_evaluation")
     try:
         evaluation = selectors.evaluation_get(user=request.user, pk=evaluation_id)
     except Evaluation.DoesNotExist:

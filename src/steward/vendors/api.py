@@ -2,20 +2,16 @@
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Router, Schema
 
+from steward.api.permissions import require_perm
 from steward.core import selectors as core_selectors
 from steward.core.models import Vendor
 from steward.vendors import selectors
 
 router = Router(tags=["vendors"])
 
-
-def _require(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 class ProfileOut(Schema):
@@ -57,7 +53,7 @@ class ContactOut(Schema):
 
 @router.get("/vendors/{code}/profile", response=ProfileOut)
 def profile(request, code: str):
-    _require(request, "vendors.view_registry")
+    require_perm(request, "vendors.view_registry")
     try:
         vendor = core_selectors.vendor_get(user=request.user, code=code)
     except Vendor.DoesNotExist:
@@ -71,7 +67,7 @@ def profile(request, code: str):
 
 @router.get("/certifications", response=list[CertificationOut])
 def certifications(request, q: str = "", state: str = "", days: int = selectors.DEFAULT_REMINDER_DAYS):
-    _require(request, "vendors.view_registry")
+    require_perm(request, "vendors.view_registry")
     on = selectors.today()
     days = max(0, min(days, 3650))
     return [
@@ -84,7 +80,7 @@ def certifications(request, q: str = "", state: str = "", days: int = selectors.
 
 @router.get("/vendors/{code}/contacts", response=list[ContactOut])
 def contacts(request, code: str):
-    _require(request, "vendors.view_registry")
+    require_perm(request, "vendors.view_registry")
     try:
         vendor = core_selectors.vendor_get(user=request.user, code=code)
     except Vendor.DoesNotExist:
