@@ -47,3 +47,31 @@ def test_only_client_admins_and_auditors_see_the_trail(client, world):
                              ("a-manager", 403), ("a-agent1", 403)]:
         client.force_login(world.user(username))
         assert client.get(reverse("audit-trail")).status_code == status, username
+
+
+
+def test_many_to_many_rows_without_a_code_are_named_by_their_own_name(world):
+    from django.contrib.auth.models import Group
+
+    from steward.core.models import User
+
+    group = Group.objects.create(name="night shift")
+    field = User._meta.get_field("groups")
+    assert selectors._m2m_names(field, [{"user": 1, "group": group.pk}, {"user": 1, "group": 999}]) == "night shift, 999"
+
+
+def test_the_trail_shows_a_meeting_with_attendees(client, world):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from steward.collaboration import services as collaboration
+
+    admin = world.user("client_admin")
+    collaboration.meeting_create(
+        actor=admin, project=world.shared, kind="weekly_ops", title="Weekly ops",
+        starts_at=datetime(2026, 1, 5, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
+        vendors=[world.vendor_a], attendees=[admin, world.user("a-manager")],
+    )
+    client.force_login(admin)
+    response = client.get(reverse("audit-trail"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and "Weekly ops" in response.content.decode()

@@ -83,10 +83,13 @@ def audit_trail(*, limit: int = 100) -> list[dict]:
 
 def _m2m_names(field, rows) -> str:
     """simple-history stores m2m states as [{"project": 1, "vendor": 2}, ...]."""
-    key = field.related_model._meta.model_name
-    ids = [row[key] for row in rows or []]
-    names = dict(field.related_model._base_manager.filter(pk__in=ids).values_list("pk", "code"))
-    return ", ".join(str(names.get(pk, pk)) for pk in ids)
+    related = field.related_model
+    ids = [row[related._meta.model_name] for row in rows or []]
+    objects = related._base_manager.in_bulk(ids)
+    # A code names a vendor or project best; anything else by its own name (a deleted row by id).
+    return ", ".join(
+        str(getattr(objects[pk], "code", objects[pk])) if pk in objects else str(pk) for pk in ids
+    )
 
 
 def api_tokens_of(*, user) -> QuerySet[ApiToken]:
