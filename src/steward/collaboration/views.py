@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,12 +31,12 @@ from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
 from steward.core.exports import csv_response
 from steward.core.models import Project, User, Vendor
+from steward.core.pages import paginate
 
-PAGE_SIZE = 50
 
 
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return paginate(request, queryset)
 
 
 def _in_zone(moment: datetime, zone: str) -> datetime:

@@ -5,8 +5,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +16,8 @@ from steward.contracts.models import Contract, RateComponent
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
 from steward.core.exports import csv_response
+from steward.core.pages import get_or_404, paginate
 
-PAGE_SIZE = 50
 
 
 def _contract(request, code: str) -> Contract:
@@ -30,10 +28,7 @@ def _contract(request, code: str) -> Contract:
 
 
 def _get(read, request, pk):
-    try:
-        return read(user=request.user, pk=pk)
-    except ObjectDoesNotExist:
-        raise Http404(_("Not found.")) from None
+    return get_or_404(read, request, pk=pk)
 
 
 def _form_page(request, form, title: str, back: str):
@@ -49,7 +44,7 @@ def _filters(request):
 def contract_list(request):
     q, vendor, status = _filters(request)
     contracts = selectors.contract_list(user=request.user, q=q, vendor=vendor, status=status)
-    context = {"page": Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page")), "q": q,
+    context = {"page": paginate(request, contracts), "q": q,
                "vendor": vendor, "status": status, "statuses": Contract.Status.choices,
                "vendors": core_selectors.vendor_list(user=request.user),
                "notices": selectors.renewal_notices_due(user=request.user)}

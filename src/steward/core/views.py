@@ -3,7 +3,6 @@ writes from services; list pages answer htmx requests with just their table."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,18 +21,14 @@ from steward.core.forms import (
     VendorForm,
 )
 from steward.core.models import ApiToken, Project, Vendor
+from steward.core.pages import paginate
 from steward.core.roles import Role
 
-PAGE_SIZE = 50
-
-
-def _paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _list_page(request, name: str, queryset):
     """The whole page, or only its results table when htmx asks (search as you type)."""
-    context = {"page": _paginate(request, queryset), "q": request.GET.get("q", "")}
+    context = {"page": paginate(request, queryset), "q": request.GET.get("q", "")}
     if request.htmx and request.htmx.target == "results":
         return render(request, f"core/_{name}_table.html", context)
     return render(request, f"core/{name}_list.html", context)

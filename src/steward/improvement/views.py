@@ -4,7 +4,6 @@ through services; every object is fetched through visible_to(user)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
 from steward.core.exports import csv_response
 from steward.core.models import User, Vendor
+from steward.core.pages import paginate
 from steward.improvement import scoring, selectors, services, workflow
 from steward.improvement.forms import (
     CapaActionForm,
@@ -28,7 +28,6 @@ from steward.improvement.forms import (
 )
 from steward.improvement.models import CapaAction, CorrectiveAction, Risk
 
-PAGE_SIZE = 50
 
 
 def _form_page(request, form, title: str, back_url: str):
@@ -69,7 +68,7 @@ def capa_board(request):
 def capa_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("status", "vendor", "project", "source", "due", "q")}
     cases = selectors.capa_list(user=request.user, **filters)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, cases)
     selectors.with_urgency(page.object_list, finished=lambda c: c.status == "closed")
     context = {"page": page, "filters": filters, "q": filters["q"], "statuses": CorrectiveAction.Status.choices,
                "sources": CorrectiveAction.Source.choices}
@@ -98,7 +97,7 @@ def case_library(request):
     q = request.GET.get("q", "").strip()
     source = request.GET.get("source", "")
     cases = selectors.case_library(user=request.user, q=q, source=source)
-    context = {"page": Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page")), "q": q, "source": source,
+    context = {"page": paginate(request, cases), "q": q, "source": source,
                "sources": CorrectiveAction.Source.choices}
     return render(request, "improvement/case_library.html", context)
 
@@ -237,7 +236,7 @@ def risk_list(request):
     if "status" not in request.GET:
         filters["status"] = "active"
     risks = selectors.risk_list(user=request.user, **filters)
-    page = Paginator(risks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, risks)
     for risk in page.object_list:
         risk.review_overdue = selectors.review_overdue(risk)
     context = {"page": page, "filters": filters, "q": filters["q"], "statuses": Risk.Status.choices,

@@ -5,7 +5,6 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,13 +12,13 @@ from django.views.decorators.http import require_POST
 
 from steward.core.decorators import permission_required
 from steward.core.exports import safe_cell
+from steward.core.pages import paginate
 from steward.interactions import selectors, services
 from steward.interactions.forms import FilterForm, ProfileYamlForm, UploadForm
 from steward.interactions.models import ImportBatch, Interaction
 from steward.interactions.selectors import InteractionFilter
 from steward.interactions.tasks import read_progress, run_import
 
-PAGE_SIZE = 50
 EXPORT_COLUMNS = [
     "project", "vendor", "external_id", "queue", "channel", "direction", "agent_code", "customer_ref",
     "contact_reason", "priority", "arrived_at", "first_response_at", "ended_at", "resolved_at",
@@ -73,7 +72,7 @@ def upload(request):
 
 @permission_required("interactions.view_importbatch")
 def batch_list(request):
-    page = Paginator(selectors.batch_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.batch_list(user=request.user))
     return render(request, "interactions/batch_list.html", {"page": page})
 
 
@@ -144,7 +143,7 @@ def _filters(request) -> tuple[FilterForm, InteractionFilter]:
 def interaction_list(request):
     form, filters = _filters(request)
     qs = selectors.interaction_list(user=request.user, filters=filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "sort": filters.sort,

@@ -6,7 +6,6 @@ Thin: reads from selectors (visible_to), writes through services; another party'
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,14 +15,21 @@ from django.views.decorators.http import require_POST
 
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
+from steward.core.pages import paginate
 from steward.interactions.models import Interaction
 from steward.quality import reporting, scoring, selectors, services
 from steward.quality.forms import (
-    AssignForm, DisputeForm, DrawForm, EvaluationForm, PlanForm, ReviewForm, ScorecardForm, SourceForm,
+    AssignForm,
+    DisputeForm,
+    DrawForm,
+    EvaluationForm,
+    PlanForm,
+    ReviewForm,
+    ScorecardForm,
+    SourceForm,
 )
 from steward.quality.models import Evaluation, Scorecard, ScorecardVersion
 
-PAGE_SIZE = 50
 
 
 def _get_or_404(getter, **kwargs):
@@ -148,7 +154,7 @@ def evaluation_list(request):
         filters["status"] = ""
     evaluations = selectors.evaluation_list(user=request.user, tab=tab, **filters)
     context = {
-        "page": Paginator(evaluations, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": paginate(request, evaluations),
         "tab": tab, "is_analyst": is_analyst, "filters": filters, "q": filters["q"],
         "statuses": Evaluation.Status.choices,
     }

@@ -4,7 +4,6 @@ the vendor portal are separate views with separate capabilities."""
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,10 +13,10 @@ from django.views.decorators.http import require_POST
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
 from steward.core.models import User
+from steward.core.pages import paginate
 from steward.sourcing import forms, ranking, selectors, services
 from steward.sourcing.models import Criterion, SourcingEvent
 
-PAGE_SIZE = 50
 
 
 def _event(request, pk: int) -> SourcingEvent:
@@ -48,7 +47,7 @@ def event_list(request):
     status = status if status in SourcingEvent.Status.values else ""
     events = selectors.event_list(user=request.user, q=q, status=status)
     return render(request, "sourcing/event_list.html", {
-        "page": Paginator(events, PAGE_SIZE).get_page(request.GET.get("page")), "q": q, "status": status,
+        "page": paginate(request, events), "q": q, "status": status,
         "statuses": SourcingEvent.Status.choices})
 
 

@@ -3,8 +3,6 @@ Another vendor's rows are a 404, never a 403, so their existence is not confirme
 
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,9 +12,9 @@ from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
 from steward.core.exports import csv_response
 from steward.core.models import Vendor
+from steward.core.pages import get_or_404, paginate
 from steward.vendors import forms, selectors, services
 
-PAGE_SIZE = 50
 
 
 def _vendor(request, code: str) -> Vendor:
@@ -27,10 +25,7 @@ def _vendor(request, code: str) -> Vendor:
 
 
 def _get(read, request, pk):
-    try:
-        return read(user=request.user, pk=pk)
-    except ObjectDoesNotExist:
-        raise Http404(_("Not found.")) from None
+    return get_or_404(read, request, pk=pk)
 
 
 def _form_page(request, form, title: str, back: str, *, multipart: bool = False):
@@ -82,7 +77,7 @@ def certification_list(request):
     q, state, days = _certification_query(request)
     on = selectors.today()
     certs = selectors.certification_list(user=request.user, q=q, state=state, within_days=days, on=on)
-    page = Paginator(certs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, certs)
     for cert in page:
         cert.state = selectors.expiry_state(cert.expires_on, on=on, within_days=days)
     context = {"page": page, "q": q, "state": state, "days": days, "today": on,
