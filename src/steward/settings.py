@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "steward.contracts",
     "steward.sourcing",
     "steward.metrics",
+    "steward.planning",
+    "steward.training",
+    "steward.integrations",
+    "steward.reviews",
 ]
 
 MIDDLEWARE = [

@@ -37,6 +37,10 @@ urlpatterns = [
     path("improvement/", include("steward.improvement.urls")),
     path("quality/", include("steward.quality.urls")),
     path("sourcing/", include("steward.sourcing.urls")),
+    path("planning/", include("steward.planning.urls")),
+    path("training/", include("steward.training.urls")),
+    path("integrations/", include("steward.integrations.urls")),
+    path("reviews/", include("steward.reviews.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

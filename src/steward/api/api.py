@@ -11,10 +11,14 @@ from steward.collaboration.api import router as collaboration_router
 from steward.contracts.api import router as contracts_router
 from steward.core.api import router as core_router
 from steward.improvement.api import router as improvement_router
+from steward.integrations.api import router as integrations_router
 from steward.interactions.api import router as interactions_router
 from steward.metrics.api import router as metrics_router
+from steward.planning.api import router as planning_router
 from steward.quality.api import router as quality_router
+from steward.reviews.api import router as reviews_router
 from steward.sourcing.api import router as sourcing_router
+from steward.training.api import router as training_router
 from steward.vendors.api import router as vendors_router
 
 api = NinjaAPI(
@@ -63,3 +67,7 @@ api.add_router("/", sourcing_router)
 api.add_router("/collaboration", collaboration_router)
 api.add_router("/improvement", improvement_router)
 api.add_router("/quality", quality_router)
+api.add_router("/planning", planning_router)
+api.add_router("/training", training_router)
+api.add_router("/integrations", integrations_router)
+api.add_router("/reviews", reviews_router)

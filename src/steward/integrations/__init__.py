@@ -1,0 +1,1 @@
+"""Outgoing webhooks (HMAC-signed, retried, logged, replayable), scheduled jobs, backup and restore."""

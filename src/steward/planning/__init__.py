@@ -1,0 +1,1 @@
+"""Project plans: needs assessment, phases from templates, tasks with dependencies, board and timeline, RACI, go-live readiness gate."""

@@ -1,0 +1,1 @@
+"""Monthly vendor scorecards and business-review packs (PDF and XLSX)."""
