@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
 from django.db.models import Q, QuerySet
 
 from steward.core.models import User
@@ -120,3 +125,47 @@ def qa_report(*, user, project: str = "", by: str = "vendor") -> list[reporting.
         scores.append(score)
         passes.append(bool(passed))
     return [reporting.figures(key, scores, passes) for key, (scores, passes) in sorted(groups.items())]
+
+
+@dataclass(frozen=True)
+class DayQA:
+    """One day's submitted evaluations: how many, the sum of their scores (0–100, Decimal) and
+    how many passed. Mean score = score_sum / evaluated; pass rate = passed / evaluated."""
+
+    day: dt.date
+    evaluated: int
+    score_sum: Decimal
+    passed: int
+
+
+def qa_scores(project, vendor, start: dt.date, end: dt.date) -> list[DayQA]:
+    """Per-day QA figures for the metric catalogue's qa_score and qa_pass_rate.
+
+    project: a Project (or its pk); vendor: a Vendor (or its pk), or None for every vendor of the
+    project; start, end: calendar days, both inclusive.
+
+    Counts every evaluation that has been submitted (submitted, acknowledged, disputed or final;
+    never the analyst's unsubmitted draft), at its current score — after a re-review, the amended
+    one. The day is the contact's arrival day in the project's time zone, so a period's QA score
+    describes the contacts handled in that period, whenever they were evaluated. Calibration
+    scores are not evaluations and never count. Days without evaluations are absent.
+
+    Not scoped to a user: the caller (the KPI engine) decides who may see the figure. Returns a
+    list of DayQA sorted by day."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import TruncDate
+
+    from steward.core.models import Project
+
+    if not isinstance(project, Project):
+        project = Project.objects.get(pk=project)
+    qs = Evaluation.objects.filter(version__scorecard__project=project, score__isnull=False).exclude(
+        status=Evaluation.Status.ASSIGNED)
+    if vendor is not None:
+        qs = qs.filter(vendor=vendor)
+    tz = ZoneInfo(project.time_zone)
+    qs = qs.annotate(day=TruncDate("interaction__arrived_at", tzinfo=tz)).filter(day__gte=start, day__lte=end)
+    rows = qs.values("day").annotate(evaluated=Count("pk"), score_sum=Sum("score"),
+                                     passed=Count("pk", filter=Q(passed=True))).order_by("day")
+    return [DayQA(day=r["day"], evaluated=r["evaluated"], score_sum=Decimal(r["score_sum"]).quantize(Decimal("0.01")),
+                  passed=r["passed"]) for r in rows]
