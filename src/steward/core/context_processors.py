@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from steward.core.models import Organisation
+from steward.core.notifications import unread_count
 
 # The navigation: a link home, then groups of pages (each shown only with the permission it
 # needs; a group with one page left becomes a plain link). Pages of a new app go in its group.
@@ -59,4 +60,5 @@ def shell(request):
         "nav": nav,
         "home_active": current == "home",
         "organisation": Organisation.current(),
+        "unread_notifications": unread_count(user),
     }

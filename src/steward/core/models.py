@@ -275,3 +275,45 @@ class ApiToken(models.Model):
 
     def is_active_at(self, moment) -> bool:
         return self.revoked_at is None and (self.expires_at is None or moment < self.expires_at)
+
+
+class Notification(models.Model):
+    """A message to one person, shown on their notifications page.
+
+    The text is stored as an untranslated msgid plus parameters and rendered in the reader's
+    language when shown, so a message written by a Chinese-speaking actor reads in English for
+    an English-speaking recipient.
+    """
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    message = models.CharField(_("message"), max_length=300)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = VisibleManager()
+    # Personal rows: selectors also filter on the recipient, so even a client administrator
+    # reads only their own notifications.
+    visibility = Visibility(vendor="recipient__vendor", agent="recipient")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        from django.utils.translation import gettext
+
+        try:
+            return gettext(self.message) % self.params if self.params else gettext(self.message)
+        except (KeyError, TypeError, ValueError):
+            # A translation that lost a placeholder must not break the page.
+            return self.message

@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from steward.core import selectors, services
+from steward.core import notifications, selectors, services
 from steward.core.decorators import permission_required
 from steward.core.exports import csv_response
 from steward.core.forms import (
@@ -21,7 +22,7 @@ from steward.core.forms import (
     VendorForm,
 )
 from steward.core.models import ApiToken, Project, Vendor
-from steward.core.pages import paginate
+from steward.core.pages import get_or_404, paginate
 from steward.core.roles import Role
 
 
@@ -228,3 +229,31 @@ def error_403(request, exception=None):
 
 def error_404(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+@login_required
+def notification_list(request):
+    unread_only = request.GET.get("unread") == "1"
+    items = notifications.notifications_for(request.user)
+    if unread_only:
+        items = items.filter(read_at__isnull=True)
+    return render(request, "core/notification_list.html", {"page": paginate(request, items), "unread_only": unread_only})
+
+
+@login_required
+@require_POST
+def notification_open(request, notification_pk: int):
+    """Mark one notification read and follow its link (only links within Steward)."""
+    item = get_or_404(notifications.notification_get, request, pk=notification_pk)
+    notifications.mark_read(request.user, item.pk)
+    if item.url and url_has_allowed_host_and_scheme(item.url, allowed_hosts={request.get_host()}):
+        return redirect(item.url)
+    return redirect("notification-list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = notifications.mark_read(request.user)
+    messages.success(request, _("%(count)d notification(s) marked as read.") % {"count": count})
+    return redirect("notification-list")
