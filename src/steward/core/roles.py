@@ -134,6 +134,22 @@ for _role, _extra in {
 }.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
+# Invoices and cost analytics (steward.contracts): finance and administrators generate, send,
+# approve and correct (credit notes); outsourcing managers prepare drafts; other client roles
+# read; a vendor manager reads its own vendor's invoices and confirms or disputes them.
+_INVOICE_VIEW = {"contracts.view_invoice", "contracts.view_costs"}
+_INVOICE_RUN = _INVOICE_VIEW | {"contracts.add_invoice", "contracts.approve_invoice"}
+for _role, _extra in {
+    Role.CLIENT_ADMIN: _INVOICE_RUN,
+    Role.FINANCE: _INVOICE_RUN,
+    Role.OUTSOURCING_MANAGER: _INVOICE_VIEW | {"contracts.add_invoice"},
+    Role.QA_ANALYST: _INVOICE_VIEW,
+    Role.PROJECT_LEAD: _INVOICE_VIEW,
+    Role.AUDITOR: _INVOICE_VIEW,
+    Role.VENDOR_MANAGER: {"contracts.view_invoice", "contracts.confirm_invoice"},
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
 # Quality (steward.quality): QA analysts write scorecards and evaluate; vendor staff read their
 # own evaluations (agents only their own contacts', visibility.py), acknowledge and dispute.
 _QA_VIEW = {"quality.view_scorecard", "quality.view_evaluation"}
