@@ -9,6 +9,7 @@ from steward.core.notifications import unread_count
 NAVIGATION = [
     (_("Operations"), [
         (_("KPIs"), "metrics:index", "metrics.view_kpi"),
+        (_("Alerts"), "metrics:alerts", "metrics.view_alert"),
         (_("Contacts"), "interactions:list", "interactions.view_interaction"),
         (_("Imports"), "interactions:batches", "interactions.view_importbatch"),
     ]),

@@ -186,15 +186,17 @@ for _role, _extra in {
 
 # Metrics (steward.metrics): KPI dashboards and SLA policies. Vendor managers read their own
 # vendor's numbers and the policies of their projects; client roles that own contracts write policies.
-_KPI_VIEW = {"metrics.view_kpi", "metrics.view_slapolicy"}
+_KPI_VIEW = {"metrics.view_kpi", "metrics.view_slapolicy", "metrics.view_alert"}
+_ALERT_RUN = {"metrics.add_alertrule", "metrics.change_alert"}
 for _role, _extra in {
-    Role.CLIENT_ADMIN: _KPI_VIEW | {"metrics.add_slapolicy"},
-    Role.OUTSOURCING_MANAGER: _KPI_VIEW | {"metrics.add_slapolicy"},
+    Role.CLIENT_ADMIN: _KPI_VIEW | {"metrics.add_slapolicy"} | _ALERT_RUN,
+    Role.OUTSOURCING_MANAGER: _KPI_VIEW | {"metrics.add_slapolicy"} | _ALERT_RUN,
     Role.FINANCE: _KPI_VIEW | {"metrics.add_slapolicy"},
-    Role.PROJECT_LEAD: _KPI_VIEW | {"metrics.add_slapolicy"},
+    Role.PROJECT_LEAD: _KPI_VIEW | {"metrics.add_slapolicy"} | _ALERT_RUN,
     Role.QA_ANALYST: _KPI_VIEW,
     Role.AUDITOR: _KPI_VIEW,
-    Role.VENDOR_MANAGER: _KPI_VIEW,
+    # Vendor managers see and acknowledge their own vendor's alerts.
+    Role.VENDOR_MANAGER: _KPI_VIEW | {"metrics.change_alert"},
 }.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
