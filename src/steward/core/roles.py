@@ -206,3 +206,21 @@ def capabilities(role: str | None) -> frozenset[str]:
         return ROLE_CAPABILITIES[Role(role)]
     except ValueError:
         return frozenset()
+
+# Planning (steward.planning): client roles read project plans; administrators, outsourcing
+# managers and project leads write them, record the go-live checklist and take projects live.
+# A vendor manager reads its projects' plans and moves its own company's tasks; agents have no
+# plan pages. Services add side checks (only the client signs off readiness or goes live).
+_PLAN_VIEW = {"planning.view_plan"}
+_PLAN_RUN = _PLAN_VIEW | {"planning.change_plan", "planning.change_task", "planning.signoff_plan",
+                          "planning.golive_plan"}
+for _role, _extra in {
+    Role.CLIENT_ADMIN: _PLAN_RUN,
+    Role.OUTSOURCING_MANAGER: _PLAN_RUN,
+    Role.PROJECT_LEAD: _PLAN_RUN,
+    Role.QA_ANALYST: _PLAN_VIEW,
+    Role.FINANCE: _PLAN_VIEW,
+    Role.AUDITOR: _PLAN_VIEW,
+    Role.VENDOR_MANAGER: _PLAN_VIEW | {"planning.change_task"},
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
