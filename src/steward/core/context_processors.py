@@ -21,6 +21,8 @@ NAVIGATION = [
         (_("Vendors"), "vendor-list", "core.view_vendor"),
         (_("Certifications"), "certification-list", "vendors.view_registry"),
         (_("Contracts"), "contract-list", "contracts.view_contract"),
+        (_("Invoices"), "invoice-list", "contracts.view_invoice"),
+        (_("Cost analytics"), "cost-analytics", "contracts.view_costs"),
         (_("Tenders"), "sourcing:event-list", "sourcing.view_event"),
         (_("Tenders"), "sourcing:portal", "sourcing.view_portal"),
     ]),
