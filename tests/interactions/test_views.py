@@ -157,3 +157,38 @@ def test_profiles_page_and_yaml_round_trip(client, data):
     bad = SimpleUploadedFile("bad.yaml", b"name: broken\ncolumns: {colour: x}\n")
     response = client.post(reverse("interactions:profiles"), {"yaml_file": bad})
     assert response.status_code == 200 and b"Not canonical" in response.content
+
+
+def test_profile_editor_copies_a_builtin_and_reports_errors_with_their_line(client, data):
+    client.force_login(data.user("client_admin"))
+    page = client.get(reverse("interactions:profile-create") + "?from=acd-calls").content.decode()
+    assert "name: acd-calls-copy" in page and "Call ID" in page
+    text = services.profile_export_yaml("acd-calls", rename_to="acd-eu")
+    edited = text.replace("Call ID", "Call Ref")
+    response = client.post(reverse("interactions:profile-create"), {"definition": edited})
+    assert response.status_code == 302
+    assert services.profile_get("acd-eu").columns["external_id"] == "Call Ref"
+
+    # Editing keeps the name; a YAML syntax error names its line and changes nothing.
+    page = client.get(reverse("interactions:profile-edit", args=["acd-eu"])).content.decode()
+    assert "Call Ref" in page
+    broken = edited.replace("Call Ref", "Call Ref2", 1) + "extra: [unclosed\n"
+    last_line = broken.count("\n")
+    response = client.post(reverse("interactions:profile-edit", args=["acd-eu"]), {"definition": broken},
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and f"line {last_line}, column 8" in response.content.decode()
+    assert services.profile_get("acd-eu").columns["external_id"] == "Call Ref"
+
+
+def test_builtin_profiles_cannot_be_overwritten(client, data):
+    client.force_login(data.user("client_admin"))
+    text = services.profile_export_yaml("generic")
+    response = client.post(reverse("interactions:profile-create"), {"definition": text}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and "built-in profile" in response.content.decode()
+
+
+def test_profile_editor_needs_the_right_to_change_profiles(client, data):
+    client.force_login(data.user("qa_analyst"))
+    assert client.get(reverse("interactions:profile-create")).status_code == 403
+    client.force_login(data.user("a-manager"))
+    assert client.post(reverse("interactions:profile-create"), {"definition": "name: x"}).status_code == 403

@@ -56,3 +56,12 @@ class FilterForm(forms.Form):
 
 class ProfileYamlForm(forms.Form):
     yaml_file = forms.FileField(label=_("Profile (YAML)"))
+
+
+class ProfileEditForm(forms.Form):
+    definition = forms.CharField(
+        label=_("Profile (YAML)"),
+        widget=forms.Textarea(attrs={"rows": 28, "class": "code", "spellcheck": "false"}),
+        help_text=_("The name inside the YAML decides which profile is saved; built-in profiles "
+                    "cannot be changed, so give your copy a name of its own."),
+    )

@@ -75,6 +75,10 @@ def profile_save(*, definition: dict) -> MappingProfile:
         profile = Profile.from_dict(definition)
     except (ProfileError, TypeError) as error:
         raise ValidationError({"definition": str(error)}) from None
+    if profile.name in BUILTIN_PROFILES:
+        raise ValidationError({"definition": _(
+            "%(name)s is a built-in profile and cannot be changed; save your version under another name."
+        ) % {"name": profile.name}})
     data = profile.to_dict()
     stored, _created = MappingProfile.objects.update_or_create(
         name=profile.name,
@@ -89,12 +93,22 @@ def profile_import_yaml(*, text: str) -> MappingProfile:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise ValidationError({"definition": _("Not valid YAML: %(error)s") % {"error": error}}) from None
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        if mark is None:
+            raise ValidationError({"definition": _("Not valid YAML: %(error)s") % {"error": problem}}) from None
+        raise ValidationError({"definition": _("Not valid YAML at line %(line)d, column %(column)d: %(error)s") % {
+            "line": mark.line + 1, "column": mark.column + 1, "error": problem}}) from None
+    if not isinstance(data, dict):
+        raise ValidationError({"definition": _("A profile is a YAML mapping of keys such as name and columns.")})
     return profile_save(definition=data)
 
 
-def profile_export_yaml(name: str) -> str:
-    return yaml.safe_dump(profile_get(name).to_dict(), allow_unicode=True, sort_keys=False)
+def profile_export_yaml(name: str, *, rename_to: str | None = None) -> str:
+    data = profile_get(name).to_dict()
+    if rename_to:
+        data["name"] = rename_to
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 # ------------------------------------------------------------------ import

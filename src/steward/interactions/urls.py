@@ -14,5 +14,7 @@ urlpatterns = [
     path("imports/<int:pk>/rejects.csv", views.batch_rejects_csv, name="rejects"),
     path("imports/<int:pk>/undo/", views.batch_undo, name="undo"),
     path("profiles/", views.profile_list, name="profiles"),
+    path("profiles/new/", views.profile_edit, name="profile-create"),
+    path("profiles/<str:name>/edit/", views.profile_edit, name="profile-edit"),
     path("profiles/<str:name>.yaml", views.profile_yaml, name="profile-yaml"),
 ]

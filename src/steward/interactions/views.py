@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +15,7 @@ from steward.core.decorators import permission_required
 from steward.core.exports import safe_cell
 from steward.core.pages import paginate
 from steward.interactions import selectors, services
-from steward.interactions.forms import FilterForm, ProfileYamlForm, UploadForm
+from steward.interactions.forms import FilterForm, ProfileEditForm, ProfileYamlForm, UploadForm
 from steward.interactions.models import ImportBatch, Interaction
 from steward.interactions.selectors import InteractionFilter
 from steward.interactions.tasks import read_progress, run_import
@@ -192,6 +193,35 @@ def profile_list(request):
     services.ensure_builtin_profiles()
     return render(request, "interactions/profile_list.html",
                   {"profiles": selectors.profile_list(), "form": form})
+
+
+@permission_required("interactions.change_mappingprofile")
+def profile_edit(request, name: str | None = None):
+    """Edit a profile as YAML in the browser; a new one starts from `?from=<profile>`."""
+    start_from = name or request.GET.get("from") or "generic"
+    if request.method == "POST":
+        form = ProfileEditForm(request.POST)
+        if form.is_valid():
+            try:
+                profile = services.profile_import_yaml(text=form.cleaned_data["definition"])
+            except ValidationError as error:
+                for message in error.message_dict.get("definition", error.messages):
+                    form.add_error("definition", message)
+            else:
+                messages.success(request, _("Profile %(name)s saved.") % {"name": profile.name})
+                return redirect("interactions:profiles")
+    else:
+        try:  # a new profile is a copy the user renames
+            text = services.profile_export_yaml(start_from, rename_to=None if name else f"{start_from}-copy")
+        except ValidationError:
+            raise Http404(_("No such profile.")) from None
+        form = ProfileEditForm(initial={"definition": text})
+    title = _("Edit profile %(name)s") % {"name": name} if name else _("New mapping profile")
+    return render(request, "core/form.html", {
+        "form": form, "title": title, "back_url": reverse("interactions:profiles"),
+        "intro": _("Columns, date formats, time zone, value maps and defaults are described in "
+                   "docs/import-profiles.md. Errors name the YAML line."),
+    })
 
 
 @permission_required("interactions.add_importbatch")
