@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from steward.core.models import Channel, Project, Vendor, code_validator
-from steward.core.visibility import Visibility, VisibleManager
+from steward.core.visibility import Visibility, VisibleManager, VisibleQuerySet
 
 
 class Direction(models.TextChoices):
@@ -57,8 +57,24 @@ class Queue(models.Model):
         return self.name or self.code
 
 
+class AgentQuerySet(VisibleQuerySet):
+    def update(self, **kwargs):
+        # A bulk status change to active passes the same training gate as save().
+        if kwargs.get("status") == Agent.Status.ACTIVE:
+            from steward.training.gate import ensure_may_be_active
+
+            for agent in self.exclude(status=Agent.Status.ACTIVE):
+                ensure_may_be_active(agent)
+        return super().update(**kwargs)
+
+
 class Agent(models.Model):
-    """A vendor's agent as the vendor's systems name them (the workforce app extends this)."""
+    """A vendor's agent as the vendor's systems name them (the workforce app extends this).
+
+    New agents start "in training"; an agent becomes active only while certified for every
+    training its projects require (steward.training.gate, checked here on save, clean, bulk
+    update and project assignment, so every path — services, pages, API, shell — is gated).
+    """
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -73,13 +89,13 @@ class Agent(models.Model):
     projects = models.ManyToManyField(Project, related_name="agents", blank=True,
                                       verbose_name=_("projects"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices,
-                              default=Status.ACTIVE)
+                              default=Status.TRAINING)
     # The agent's own login, so an agent sees only their own contacts.
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="agent_profile", verbose_name=_("user"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = VisibleManager()
+    objects = models.Manager.from_queryset(AgentQuerySet)()
     visibility = Visibility(vendor="vendor", agent="user")
 
     class Meta:
@@ -90,6 +106,43 @@ class Agent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})" if self.name else self.code
+
+    def _becomes_active(self) -> bool:
+        if self.status != self.Status.ACTIVE or self.pk is None:
+            return False  # a new row has no projects yet; assigning them is gated below
+        stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
+        return stored != self.Status.ACTIVE
+
+    def clean(self):
+        super().clean()
+        if self._becomes_active():
+            from steward.training.gate import ensure_may_be_active
+
+            ensure_may_be_active(self)
+
+    def save(self, *args, **kwargs):
+        if self._becomes_active():
+            from steward.training.gate import ensure_may_be_active
+
+            ensure_may_be_active(self)
+        super().save(*args, **kwargs)
+
+
+def _gate_project_assignment(sender, instance, action, reverse, pk_set, **kwargs):
+    """An active agent may join a project only when certified for the project's trainings."""
+    if action != "pre_add" or not pk_set:
+        return
+    from steward.training.gate import ensure_may_be_active
+
+    if reverse:  # project.agents.add(...)
+        for agent in Agent._base_manager.filter(pk__in=pk_set, status=Agent.Status.ACTIVE):
+            ensure_may_be_active(agent, projects=[instance])
+    elif instance.status == Agent.Status.ACTIVE:
+        ensure_may_be_active(instance, projects=list(Project.objects.filter(pk__in=pk_set)))
+
+
+models.signals.m2m_changed.connect(_gate_project_assignment, sender=Agent.projects.through,
+                                   dispatch_uid="training_gate_project_assignment")
 
 
 class Interaction(models.Model):
