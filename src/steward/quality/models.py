@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 from steward.core.models import Project, Vendor, code_validator
 from steward.core.visibility import Visibility, VisibleManager
 from steward.interactions.models import Interaction
-from steward.quality import scoring
+from steward.quality import compliance, scoring
 
 
 def _localised(en: str, zh: str) -> str:
@@ -361,3 +361,147 @@ class SamplingPlan(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("quality:plan-detail", kwargs={"pk": self.pk})
+
+
+class ComplianceRule(models.Model):
+    """One brand-manual rule of a project, applied to every transcript by compliance.Scanner."""
+
+    class Kind(models.TextChoices):
+        BANNED = compliance.BANNED, _("Banned phrase")
+        REQUIRED = compliance.REQUIRED, _("Required phrase")
+        REGEX = compliance.REGEX, _("Regular expression")
+        PII = compliance.PII, _("Personal data")
+
+    class Speaker(models.TextChoices):
+        ANY = compliance.ANY, _("Anyone")
+        AGENT = compliance.AGENT, _("Agent")
+        CUSTOMER = compliance.CUSTOMER, _("Customer")
+
+    class Scope(models.TextChoices):
+        ANYWHERE = compliance.ANYWHERE, _("Anywhere")
+        OPENING = compliance.OPENING, _("Opening (first turns)")
+        CLOSING = compliance.CLOSING, _("Closing (last turns)")
+
+    class PiiKind(models.TextChoices):
+        RESIDENT_ID = compliance.RESIDENT_ID, _("Resident ID number")
+        BANK_CARD = compliance.BANK_CARD, _("Bank card number")
+        MOBILE = compliance.MOBILE, _("Mobile number")
+        LANDLINE = compliance.LANDLINE, _("Landline number")
+        EMAIL = compliance.EMAIL, _("E-mail address")
+
+    class Severity(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="compliance_rules",
+                                verbose_name=_("project"))
+    code = models.CharField(_("code"), max_length=64, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    phrases = models.TextField(_("phrases"), blank=True, help_text=_("One per line; any of them counts."))
+    pattern = models.CharField(_("regular expression"), max_length=500, blank=True)
+    pii_kind = models.CharField(_("personal data"), max_length=16, choices=PiiKind.choices, blank=True)
+    speaker = models.CharField(_("said by"), max_length=12, choices=Speaker.choices, default=Speaker.ANY)
+    scope = models.CharField(_("where"), max_length=12, choices=Scope.choices, default=Scope.ANYWHERE)
+    turns = models.PositiveSmallIntegerField(_("turns (opening / closing)"), default=2,
+                                             validators=[MinValueValidator(1), MaxValueValidator(50)])
+    whole_word = models.BooleanField(_("whole words only"), default=False)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, default=Severity.MEDIUM)
+    active = models.BooleanField(_("active"), default=True)
+    source = models.CharField(_("source"), max_length=200, blank=True,
+                              help_text=_("Where the rule comes from, e.g. the brand manual's section."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="project__vendors")
+
+    class Meta:
+        ordering = ["project", "code"]
+        verbose_name = _("compliance rule")
+        verbose_name_plural = _("compliance rules")
+        constraints = [models.UniqueConstraint(fields=["project", "code"], name="compliance_rule_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("quality:rule-detail", kwargs={"pk": self.pk})
+
+    def spec(self) -> compliance.RuleSpec:
+        return compliance.RuleSpec(key=self.pk, kind=self.kind, phrases=compliance.parse_phrases(self.phrases),
+                                   pattern=self.pattern, pii=self.pii_kind, speaker=self.speaker,
+                                   scope=self.scope, turns=self.turns, whole_word=self.whole_word)
+
+    def phrase_list(self) -> tuple[str, ...]:
+        return compliance.parse_phrases(self.phrases)
+
+
+class ComplianceHit(models.Model):
+    """A rule's hit in one contact's transcript; the excerpt and matched text are PII-masked."""
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="compliance_hits",
+                                    verbose_name=_("contact"))
+    rule = models.ForeignKey(ComplianceRule, on_delete=models.CASCADE, related_name="hits",
+                             verbose_name=_("rule"))
+    # Copied from the contact for fast filters and scoping (a contact never changes them).
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project"))
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="+", verbose_name=_("vendor"))
+    agent_code = models.CharField(_("agent code"), max_length=64, blank=True)
+    arrived_at = models.DateTimeField(_("arrived"))
+    kind = models.CharField(_("kind"), max_length=12, choices=ComplianceRule.Kind.choices)
+    turn = models.PositiveIntegerField(_("turn"), null=True, blank=True)
+    speaker = models.CharField(_("said by"), max_length=12, blank=True)
+    start = models.PositiveIntegerField(_("from"), null=True, blank=True)
+    end = models.PositiveIntegerField(_("to"), null=True, blank=True)
+    matched = models.CharField(_("matched"), max_length=500, blank=True)
+    excerpt = models.CharField(_("excerpt"), max_length=1000, blank=True)
+    excerpt_at = models.PositiveIntegerField(default=0)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    found_at = models.DateTimeField(_("found"), auto_now_add=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendor", agent="interaction__agent__user")
+
+    class Meta:
+        ordering = ["-arrived_at", "interaction", "start", "pk"]
+        verbose_name = _("compliance hit")
+        verbose_name_plural = _("compliance hits")
+        indexes = [models.Index(fields=["project", "vendor", "arrived_at"], name="compliance_hit_period"),
+                   models.Index(fields=["rule", "arrived_at"], name="compliance_hit_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.rule.code} @ {self.interaction_id}"
+
+    def excerpt_parts(self) -> tuple[str, str, str]:
+        """(before, match, after) for highlighting; the whole excerpt in `before` for a missing phrase."""
+        if self.start is None:
+            return self.excerpt, "", ""
+        length = self.end - self.start
+        return (self.excerpt[:self.excerpt_at], self.excerpt[self.excerpt_at:self.excerpt_at + length],
+                self.excerpt[self.excerpt_at + length:])
+
+
+class ComplianceScan(models.Model):
+    """The last scan of a contact: the fingerprint of its transcript and of the project's active
+    rules. A scan with the same fingerprint is skipped, so scanning is idempotent."""
+
+    interaction = models.OneToOneField(Interaction, on_delete=models.CASCADE, related_name="compliance_scan",
+                                       verbose_name=_("contact"))
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    hits = models.PositiveIntegerField(_("hits"), default=0)
+    scanned_at = models.DateTimeField(_("scanned"), auto_now=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="interaction__vendor", agent="interaction__agent__user")
+
+    class Meta:
+        verbose_name = _("compliance scan")
+        verbose_name_plural = _("compliance scans")
+
+    def __str__(self) -> str:
+        return f"{self.interaction_id}: {self.hits}"

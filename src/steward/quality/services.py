@@ -11,6 +11,8 @@ Invariants kept here:
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 from fractions import Fraction
 from dataclasses import dataclass
@@ -22,13 +24,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from steward.core.models import Project, User
 from steward.core.roles import Role
 from steward.interactions.models import Interaction
-from steward.quality import definition, drawing, scoring
+from steward.quality import compliance, definition, drawing, scoring
 from steward.quality.models import (
-    Criterion, Dispute, Evaluation, EvaluationAnswer, EvaluationEvent, SamplingPlan, Scorecard, ScorecardVersion,
+    ComplianceHit, ComplianceRule, ComplianceScan, Criterion, Dispute, Evaluation, EvaluationAnswer, EvaluationEvent, SamplingPlan, Scorecard, ScorecardVersion,
     Section,
 )
 
@@ -420,3 +423,213 @@ def plan_draw(*, actor: User, plan: SamplingPlan, analyst: User, date_from: date
                note=_("Drawn by sampling plan %(name)s") % {"name": plan.name})
         created.append(evaluation)
     return DrawResult(candidates=len(candidates), drawn=len(drawn), created=created)
+
+
+# --- compliance rules and scanning -------------------------------------------------------------
+
+_RULE_FIELD_MESSAGES = {
+    "kind": gettext_noop("Choose a kind of rule."),
+    "speaker": gettext_noop("Choose who must or must not say it."),
+    "scope": gettext_noop("Choose where in the conversation the rule looks."),
+    "turns": gettext_noop("The number of turns must be between 1 and 50."),
+    "phrases": gettext_noop("Give at least one phrase (one per line, at most 200 characters each)."),
+    "pattern": gettext_noop("Give a valid regular expression (at most 500 characters) that cannot match empty text."),
+    "pii": gettext_noop("Choose the kind of personal data to detect."),
+}
+
+
+def _check_rule(rule: ComplianceRule) -> None:
+    errors = compliance.rule_errors(rule.spec())
+    if errors:
+        messages = {("pii_kind" if k == "pii" else k): _(_RULE_FIELD_MESSAGES[k]) for k in errors}
+        if "pattern" in errors and "pattern" in messages:
+            messages["pattern"] = f"{messages['pattern']} ({errors['pattern']})"
+        raise ValidationError(messages)
+
+
+def create_compliance_rule(*, actor: User, project: Project, code: str, name: str, kind: str,
+                           phrases: list[str] | str = (), pattern: str = "", pii_kind: str = "",
+                           speaker: str = "any", scope: str = "anywhere", turns: int = 2,
+                           whole_word: bool = False, severity: str = "medium", source: str = "") -> ComplianceRule:
+    """Create one compliance rule of a project and return it (ValidationError on bad input).
+
+    kind: "banned" (any of `phrases` must never be said), "required" (one of `phrases` must be
+    said), "regex" (`pattern`, a Python regular expression, must never match) or "pii" (personal
+    data of `pii_kind` — "resident_id", "bank_card", "mobile", "landline", "email" — must never
+    appear). phrases: a list of strings or one string with a phrase per line, Chinese or English,
+    matched case-insensitively. speaker: "any", "agent" or "customer"; scope: "anywhere",
+    "opening" or "closing" (the first / last `turns` turns of that speaker). whole_word: match only
+    on word boundaries (jieba segmentation for Chinese). source: where the rule comes from, e.g.
+    "Brand manual 2025 §3.2". The actor needs quality.change_scorecard (client-side QA staff).
+
+    Example (a brand manual's mandatory greeting):
+        create_compliance_rule(actor=analyst, project=project, code="greeting", name="Greeting",
+                               kind="required", phrases=["您好", "hello"], speaker="agent",
+                               scope="opening", turns=1)
+    New rules apply to contacts scanned from now on; `scan_project` re-scans the stored ones."""
+    _require_perm(actor, "quality.change_scorecard")
+    if isinstance(phrases, str):
+        phrases = [phrases]
+    rule = ComplianceRule(project=project, code=(code or "").strip(), name=(name or "").strip(), kind=kind,
+                          phrases="\n".join(compliance.parse_phrases("\n".join(phrases or ()))),
+                          pattern=(pattern or "").strip(), pii_kind=pii_kind or "", speaker=speaker,
+                          scope=scope, turns=turns, whole_word=whole_word, severity=severity,
+                          source=(source or "").strip(), created_by=actor)
+    return _save_rule(rule)
+
+
+def _save_rule(rule: ComplianceRule) -> ComplianceRule:
+    if rule.kind != ComplianceRule.Kind.REGEX:
+        rule.pattern = ""
+    if rule.kind != ComplianceRule.Kind.PII:
+        rule.pii_kind = ""
+    if rule.kind not in (ComplianceRule.Kind.BANNED, ComplianceRule.Kind.REQUIRED):
+        rule.phrases = ""
+    _check_rule(rule)
+    rule.full_clean(validate_constraints=False)
+    clash = ComplianceRule.objects.filter(project=rule.project_id, code=rule.code).exclude(pk=rule.pk)
+    if clash.exists():
+        raise ValidationError({"code": _("The project already has a rule with code %(code)s.") % {"code": rule.code}})
+    try:
+        with transaction.atomic():
+            rule.save()
+    except IntegrityError:
+        raise ValidationError({"code": _("The project already has a rule with code %(code)s.")
+                               % {"code": rule.code}}) from None
+    return rule
+
+
+def rule_update(*, actor: User, rule: ComplianceRule, **changes) -> ComplianceRule:
+    """Change a rule's fields (the same names as create_compliance_rule, plus `active`). Hits
+    already stored stay until the contacts are scanned again (`scan_project`)."""
+    _require_perm(actor, "quality.change_scorecard")
+    allowed = {"name", "kind", "phrases", "pattern", "pii_kind", "speaker", "scope", "turns", "whole_word",
+               "severity", "source", "active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    rule = ComplianceRule.objects.get(pk=rule.pk)
+    for name, value in changes.items():
+        if name == "phrases":
+            value = "\n".join(compliance.parse_phrases(value if isinstance(value, str) else "\n".join(value)))
+        setattr(rule, name, value)
+    return _save_rule(rule)
+
+
+def rules_import(*, actor: User, project: Project, text: str, kind: str, speaker: str = "agent",
+                 scope: str = "anywhere", turns: int = 2, source: str = "") -> list[ComplianceRule]:
+    """A brand manual's phrase list as rules, one rule per non-empty line ("code: phrase | phrase"
+    or just "phrase"); all or nothing. Lines whose code already exists are refused."""
+    _require_perm(actor, "quality.change_scorecard")
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip() and not line.strip().startswith("#")]
+    if not lines:
+        raise ValidationError({"text": _("The file has no phrases.")})
+    if len(lines) > 5000:
+        raise ValidationError({"text": _("At most 5,000 rules at a time.")})
+    taken = set(ComplianceRule.objects.filter(project=project).values_list("code", flat=True))
+    created = []
+    with transaction.atomic():
+        for number, line in enumerate(lines, start=1):
+            code, sep, phrases = line.partition(":")
+            if not sep or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", code.strip()):
+                code, phrases = f"{kind}-{len(taken) + number}", line
+            code = code.strip()
+            try:
+                created.append(create_compliance_rule(
+                    actor=actor, project=project, code=code, name=compliance.parse_phrases(phrases)[0][:200]
+                    if compliance.parse_phrases(phrases) else code, kind=kind, phrases=phrases, speaker=speaker,
+                    scope=scope, turns=turns, source=source))
+            except ValidationError as exc:
+                raise ValidationError(_("Line %(line)d: %(error)s") % {
+                    "line": number, "error": "; ".join(exc.messages)}) from None
+            taken.add(code)
+    return created
+
+
+def project_scanner(project: Project) -> tuple[compliance.Scanner, str]:
+    """The project's active rules compiled, and their fingerprint."""
+    rules = list(ComplianceRule.objects.filter(project=project, active=True).order_by("pk"))
+    digest = hashlib.sha256()
+    for rule in rules:
+        spec = rule.spec()
+        digest.update(repr((spec.key, spec.kind, spec.phrases, spec.pattern, spec.pii, spec.speaker, spec.scope,
+                            spec.turns, spec.whole_word)).encode())
+    return compliance.Scanner(r.spec() for r in rules), digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    examined: int
+    scanned: int  # examined minus those whose transcript and rules were unchanged since their last scan
+    hits: int
+
+
+SCAN_CHUNK = 1000
+
+
+def _scan_chunk(scanner: compliance.Scanner, rules_digest: str, rows: list[tuple], force: bool) -> tuple[int, int]:
+    ids = [r[0] for r in rows]
+    previous = dict(ComplianceScan.objects.filter(interaction_id__in=ids).values_list("interaction_id", "fingerprint"))
+    new_hits, scans, redo = [], [], []
+    for pk, project_id, vendor_id, agent_code, arrived_at, transcript in rows:
+        fingerprint = hashlib.sha256(f"{rules_digest}:{transcript}".encode()).hexdigest()
+        if not force and previous.get(pk) == fingerprint:
+            continue
+        redo.append(pk)
+        found = scanner.scan(transcript)
+        scans.append((pk, fingerprint, len(found)))
+        new_hits.extend(ComplianceHit(
+            interaction_id=pk, rule_id=h.key, project_id=project_id, vendor_id=vendor_id, agent_code=agent_code,
+            arrived_at=arrived_at, kind=h.kind, turn=h.turn, speaker=h.speaker, start=h.start, end=h.end,
+            matched=h.matched[:500], excerpt=h.excerpt[:1000], excerpt_at=h.excerpt_at, detail=h.detail[:200])
+            for h in found)
+    if redo:
+        with transaction.atomic():
+            ComplianceHit.objects.filter(interaction_id__in=redo).delete()
+            ComplianceHit.objects.bulk_create(new_hits, batch_size=2000)
+            ComplianceScan.objects.filter(interaction_id__in=redo).delete()
+            ComplianceScan.objects.bulk_create(
+                [ComplianceScan(interaction_id=pk, fingerprint=f, hits=n) for pk, f, n in scans], batch_size=2000)
+    return len(redo), len(new_hits)
+
+
+def scan_interactions(*, project: Project, interactions=None, since: date | None = None, force: bool = False,
+                      progress=None) -> ScanResult:
+    """Scan the project's contacts (or the given queryset of them) against its active rules and
+    store the hits. Idempotent: a contact whose transcript and rules have not changed since its
+    last scan is skipped (force=True scans anyway); a re-scan replaces its hits. since: only
+    contacts that arrived on or after that day (project time zone). progress(done, total) is
+    called after each chunk of 1,000 contacts; each chunk commits on its own."""
+    scanner, rules_digest = project_scanner(project)
+    qs = interactions if interactions is not None else Interaction.objects.all()
+    qs = qs.filter(project=project)
+    if since is not None:
+        qs = qs.filter(arrived_at__gte=datetime.combine(since, time.min, tzinfo=ZoneInfo(project.time_zone)))
+    ids = list(qs.order_by("pk").values_list("pk", flat=True))
+    total, scanned, hits = len(ids), 0, 0
+    for offset in range(0, total, SCAN_CHUNK):
+        chunk = ids[offset:offset + SCAN_CHUNK]
+        rows = list(Interaction.objects.filter(pk__in=chunk).order_by("pk").values_list(
+            "pk", "project_id", "vendor_id", "agent_code", "arrived_at", "transcript"))
+        done, found = _scan_chunk(scanner, rules_digest, rows, force)
+        scanned += done
+        hits += found
+        if progress is not None:
+            progress(min(offset + SCAN_CHUNK, total), total)
+    return ScanResult(examined=total, scanned=scanned, hits=hits)
+
+
+def scan_import(batch_id: int) -> ScanResult | None:
+    """Scan the contacts an import wrote (called after a completed import, see tasks.py)."""
+    from steward.interactions.models import ImportBatch
+
+    batch = ImportBatch.objects.select_related("project").filter(pk=batch_id).first()
+    if batch is None or not ComplianceRule.objects.filter(project=batch.project, active=True).exists():
+        return None
+    return scan_interactions(project=batch.project, interactions=Interaction.objects.filter(import_batch=batch))
+
+
+def scan_text(*, project: Project, text: str) -> list[compliance.Hit]:
+    """Scan a text against the project's active rules without storing anything."""
+    scanner, _digest = project_scanner(project)
+    return scanner.scan(text)

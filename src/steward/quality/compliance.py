@@ -1,0 +1,493 @@
+"""Compliance scanning of transcripts: banned and required phrases, regular expressions and
+personal data (PII) detectors, compiled once per project into a `Scanner`. Pure: no Django import.
+
+One scan of a transcript is
+  - one Aho-Corasick pass (ahocorasick-rs) over the lower-cased text for EVERY phrase of every
+    banned and required rule at once (a thousand rules cost about what one does);
+  - one C-level regular-expression pass that finds the speaker labels ("agent:", "客服：" …), so
+    each match is attributed to a turn and a speaker by bisection;
+  - the project's own regular-expression rules, one pass each (they are few);
+  - when a PII rule exists, one pass for digit runs and, only if the text has an "@", one for
+    e-mail addresses; each candidate is then checked: resident ID numbers by the GB 11643-1999
+    ISO 7064 MOD 11-2 check character and a real birth date, bank cards by the Luhn check,
+    mainland mobile numbers by their 1[3-9] prefix and length, landlines by area code and length.
+    A number that fails its check is not reported (an order number is not a bank card).
+
+Matching is case-insensitive. A phrase marked whole-word matches only on word boundaries: for
+Latin text the neighbouring characters must not be letters or digits; for Chinese (which has no
+spaces) the match must start and end on jieba's token boundaries, so the banned "滚" hits
+"你给我滚" but not "页面滚动". jieba runs only on turns where such a match was found.
+
+Required phrases: a rule is satisfied when any of its phrases occurs in its scope — the first N
+(opening) or last N (closing) turns of the speaker it is scoped to, or anywhere. A transcript
+without any turn in scope (an abandoned chat where the agent never spoke) is not reported.
+Text before any speaker label, and a transcript without labels at all (an e-mail body), counts
+as a turn of unknown speaker that speaker-scoped rules still examine.
+
+Excerpts and matched text are returned with every digit run of 7 or more digits and every e-mail
+address masked, whatever rule hit, so stored hits never repeat the personal data they report.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+import ahocorasick_rs
+
+BANNED = "banned"
+REQUIRED = "required"
+REGEX = "regex"
+PII = "pii"
+KINDS = (BANNED, REQUIRED, REGEX, PII)
+
+ANY = "any"
+AGENT = "agent"
+CUSTOMER = "customer"
+SPEAKERS = (ANY, AGENT, CUSTOMER)
+
+ANYWHERE = "anywhere"
+OPENING = "opening"
+CLOSING = "closing"
+SCOPES = (ANYWHERE, OPENING, CLOSING)
+
+RESIDENT_ID = "resident_id"
+BANK_CARD = "bank_card"
+MOBILE = "mobile"
+LANDLINE = "landline"
+EMAIL = "email"
+PII_KINDS = (RESIDENT_ID, BANK_CARD, MOBILE, LANDLINE, EMAIL)
+
+EXCERPT_CONTEXT = 24  # characters either side of a hit
+MAX_PATTERN = 500
+
+
+# ------------------------------------------------------------------ PII validators
+
+RESIDENT_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
+RESIDENT_ID_CHECK = "10X98765432"  # indexed by (Σ digit × weight) mod 11
+# First two digits: the province-level division (GB/T 2260).
+PROVINCES = frozenset({11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
+                       50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 91})
+
+
+def resident_id_check_character(first17: str) -> str:
+    """The 18th character of a resident ID number from its first 17 digits (ISO 7064 MOD 11-2)."""
+    total = sum(int(d) * w for d, w in zip(first17, RESIDENT_ID_WEIGHTS, strict=True))
+    return RESIDENT_ID_CHECK[total % 11]
+
+
+def valid_resident_id(value: str, *, today: dt.date | None = None) -> bool:
+    """An 18-character mainland resident ID number (GB 11643-1999): a known province, a real birth
+    date not in the future and not before 1900, and the right check character (digit or X)."""
+    value = value.strip().upper()
+    if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+        return False
+    if int(value[:2]) not in PROVINCES:
+        return False
+    try:
+        born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    if not dt.date(1900, 1, 1) <= born <= (today or dt.date.today()):
+        return False
+    return resident_id_check_character(value[:17]) == value[17]
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn (mod 10) check every bank card number carries in its last digit."""
+    if not digits.isdigit() or not digits.isascii():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"[\s\-()]", "", value)
+
+
+def valid_bank_card(value: str) -> bool:
+    """13 to 19 digits (spaces and hyphens ignored) passing the Luhn check."""
+    digits = _digits(value)
+    return 13 <= len(digits) <= 19 and luhn_valid(digits)
+
+
+def _strip_country(digits: str) -> str:
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
+            return digits[len(prefix):]
+    return digits
+
+
+def valid_mobile(value: str) -> bool:
+    """A mainland mobile number: 11 digits starting 13–19, optionally after +86 / 0086 / 86."""
+    digits = _strip_country(_digits(value))
+    return len(digits) == 11 and digits.isdigit() and digits.isascii() and digits[0] == "1" and digits[1] in "3456789"
+
+
+def valid_landline(value: str) -> bool:
+    """A mainland fixed-line number with its area code: 010 / 02X (3 digits) or 0XXX (4 digits),
+    then a 7- or 8-digit local number that starts 2–9."""
+    digits = _digits(value)
+    if not (digits.isdigit() and digits.isascii()) or not digits.startswith("0") or len(digits) < 3:
+        return False
+    area = 3 if digits[1] in "12" else 4
+    local = digits[area:]
+    return len(local) in (7, 8) and local[0] in "23456789"
+
+
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+
+
+def valid_email(value: str) -> bool:
+    return EMAIL_RE.fullmatch(value.strip()) is not None
+
+
+# Digit runs with single spaces or hyphens between digits ("138 1234 5678", "6222-0212-…"),
+# an optional +86 in front and an optional X at the end (resident IDs).
+DIGITS_RE = re.compile(r"(?<![\d+])(?:\+86[ \-]?)?\d(?:[ \-]?\d){6,20}[Xx]?(?![\dA-Za-z])")
+PAREN_LANDLINE_RE = re.compile(r"(?<!\d)\(0\d{2,3}\)[ \-]?\d{7,8}(?!\d)")
+MASK_DIGITS_RE = re.compile(r"\d(?:[ \-]?\d){6,}[Xx]?")
+
+
+def classify_number(candidate: str) -> str | None:
+    """The PII kind of a digit run that passes its check, or None."""
+    digits = _digits(candidate)
+    if len(digits) == 18 and valid_resident_id(digits):
+        return RESIDENT_ID
+    if valid_mobile(digits):
+        return MOBILE
+    if digits.startswith("0") and valid_landline(digits):
+        return LANDLINE
+    if valid_bank_card(digits):
+        return BANK_CARD
+    return None
+
+
+def find_pii(text: str) -> list[tuple[str, int, int]]:
+    """[(kind, start, end)] of every valid personal-data item in text, in order."""
+    found: list[tuple[str, int, int]] = []
+    for m in DIGITS_RE.finditer(text):
+        kind = classify_number(m.group())
+        if kind:
+            found.append((kind, m.start(), m.end()))
+            continue
+        # Two numbers joined by a separator ("13812345678 13912345678"): try each part alone.
+        offset = m.start()
+        for part in re.finditer(r"\+?\d+[Xx]?", m.group()):
+            kind = classify_number(part.group())
+            if kind:
+                found.append((kind, offset + part.start(), offset + part.end()))
+    if "(" in text:
+        for m in PAREN_LANDLINE_RE.finditer(text):
+            if valid_landline(m.group()):
+                found.append((LANDLINE, m.start(), m.end()))
+    if "@" in text:
+        found.extend((EMAIL, m.start(), m.end()) for m in EMAIL_RE.finditer(text))
+    found.sort(key=lambda f: (f[1], f[2]))
+    return found
+
+
+def _mask_email(match: re.Match) -> str:
+    local, _, domain = match.group().partition("@")
+    return local[0] + "*" * (len(local) - 1) + "@" + domain
+
+
+def _mask_number(match: re.Match) -> str:
+    value = match.group()
+    digit_positions = [i for i, c in enumerate(value) if c.isdigit() or c in "Xx"]
+    keep = set(digit_positions[:3] + digit_positions[-4:]) if len(digit_positions) >= 11 else set(digit_positions[-2:])
+    return "".join(c if (i in keep or not (c.isdigit() or c in "Xx")) else "*" for i, c in enumerate(value))
+
+
+def mask_pii(text: str) -> str:
+    """Every e-mail address and every run of 7+ digits masked, valid or not; same length, so
+    offsets into the text stay right: 13812345678 → 138****5678, zhang.san@x.cn → z********@x.cn."""
+    if "@" in text:
+        text = EMAIL_RE.sub(_mask_email, text)
+    return MASK_DIGITS_RE.sub(_mask_number, text)
+
+
+# ------------------------------------------------------------------ turns
+
+SPEAKER_LABELS = {"agent": AGENT, "customer": CUSTOMER, "system": "system", "bot": "bot",
+                  "客服": AGENT, "坐席": AGENT, "客户": CUSTOMER, "顾客": CUSTOMER, "系统": "system",
+                  "机器人": "bot"}
+TURN_RE = re.compile(r"^[ \t]*(" + "|".join(SPEAKER_LABELS) + r")[ \t]*[:：]", re.M | re.I)
+
+
+@dataclass(frozen=True)
+class Turns:
+    """Turn i spans text[starts[i]:ends[i]] and was said by speakers[i] ("" = unknown)."""
+
+    starts: list[int]
+    ends: list[int]
+    speakers: list[str]
+
+    def at(self, position: int) -> int:
+        return max(bisect.bisect_right(self.starts, position) - 1, 0)
+
+
+def split_turns(text: str) -> Turns:
+    starts, ends, speakers = [], [], []
+    for m in TURN_RE.finditer(text):
+        if not starts and m.start() > 0 and text[:m.start()].strip():
+            starts.append(0)
+            speakers.append("")
+        if starts:
+            ends.append(m.start())
+        starts.append(m.end())
+        speakers.append(SPEAKER_LABELS[m.group(1).lower()])
+    if not starts:
+        starts.append(0)
+        speakers.append("")
+    ends.append(len(text))
+    return Turns(starts, ends, speakers)
+
+
+# ------------------------------------------------------------------ rules and hits
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule as the scanner needs it. key identifies the rule in the hits (the rule's pk)."""
+
+    key: Hashable
+    kind: str
+    phrases: tuple[str, ...] = ()
+    pattern: str = ""
+    pii: str = ""
+    speaker: str = ANY
+    scope: str = ANYWHERE
+    turns: int = 2
+    whole_word: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: Hashable
+    kind: str
+    turn: int | None
+    speaker: str
+    start: int | None  # offsets into the transcript; None for a missing required phrase
+    end: int | None
+    matched: str  # masked
+    excerpt: str  # masked; the match begins at excerpt_at
+    excerpt_at: int = 0
+    detail: str = ""  # the PII kind, or the phrase that matched
+
+
+def normalise_phrase(phrase: str) -> str:
+    return " ".join(phrase.split()).lower()
+
+
+def parse_phrases(text: str) -> tuple[str, ...]:
+    """One phrase per line (or separated by "|"), blank ones dropped, duplicates removed."""
+    seen: dict[str, None] = {}
+    for line in re.split(r"[\n|]", text):
+        phrase = " ".join(line.split())
+        if phrase and normalise_phrase(phrase) not in {normalise_phrase(s) for s in seen}:
+            seen[phrase] = None
+    return tuple(seen)
+
+
+def rule_errors(spec: RuleSpec) -> dict[str, str]:
+    """{field: message (English, the caller translates)} of what makes the rule unusable."""
+    errors: dict[str, str] = {}
+    if spec.kind not in KINDS:
+        errors["kind"] = "unknown kind"
+    if spec.speaker not in SPEAKERS:
+        errors["speaker"] = "unknown speaker"
+    if spec.scope not in SCOPES:
+        errors["scope"] = "unknown scope"
+    if not 1 <= spec.turns <= 50:
+        errors["turns"] = "turns must be between 1 and 50"
+    if spec.kind in (BANNED, REQUIRED):
+        if not spec.phrases:
+            errors["phrases"] = "give at least one phrase"
+        elif any(len(p) > 200 for p in spec.phrases):
+            errors["phrases"] = "a phrase may have at most 200 characters"
+    if spec.kind == REGEX:
+        if not spec.pattern or len(spec.pattern) > MAX_PATTERN:
+            errors["pattern"] = "give a regular expression of at most 500 characters"
+        else:
+            try:
+                compiled = re.compile(spec.pattern, re.I)
+            except re.error as exc:
+                errors["pattern"] = f"not a valid regular expression: {exc}"
+            else:
+                if compiled.search("") is not None:
+                    errors["pattern"] = "the expression matches empty text"
+    if spec.kind == PII and spec.pii not in PII_KINDS:
+        errors["pii"] = "unknown kind of personal data"
+    return errors
+
+
+def _lower(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)  # keep offsets ("İ")
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def _is_cjk(c: str) -> bool:
+    return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
+
+
+def _excerpt(text: str, start: int, end: int) -> tuple[str, int]:
+    lo = max(start - EXCERPT_CONTEXT, 0)
+    hi = min(end + EXCERPT_CONTEXT, len(text))
+    # Mask a wider window, then cut: a number the cut would halve is masked as a whole.
+    wide_lo, wide_hi = max(lo - 30, 0), min(hi + 30, len(text))
+    masked = mask_pii(text[wide_lo:wide_hi])[lo - wide_lo:hi - wide_lo]
+    return masked.replace("\n", " ").replace("\r", " "), start - lo
+
+
+@dataclass
+class _Checks:
+    segmented: dict[int, set[int]] = field(default_factory=dict)
+
+
+class Scanner:
+    """Compile a project's rules once; scan(text) returns the hits, in text order."""
+
+    def __init__(self, rules: Iterable[RuleSpec]):
+        self.rules = [r for r in rules if not rule_errors(r)]
+        owners: dict[str, list[tuple[int, bool]]] = {}
+        for index, rule in enumerate(self.rules):
+            if rule.kind in (BANNED, REQUIRED):
+                for phrase in rule.phrases:
+                    norm = normalise_phrase(phrase)
+                    if norm:
+                        entry = (index, rule.whole_word)
+                        if entry not in owners.setdefault(norm, []):
+                            owners[norm].append(entry)
+        self._phrases = list(owners)
+        self._owners = [owners[p] for p in self._phrases]
+        self._automaton = ahocorasick_rs.AhoCorasick(self._phrases) if self._phrases else None
+        self._regexes = [(i, re.compile(r.pattern, re.I)) for i, r in enumerate(self.rules) if r.kind == REGEX]
+        self._pii: dict[str, list[int]] = {}
+        for i, r in enumerate(self.rules):
+            if r.kind == PII:
+                self._pii.setdefault(r.pii, []).append(i)
+        self._required = [i for i, r in enumerate(self.rules) if r.kind == REQUIRED]
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    # -- scope
+
+    @staticmethod
+    def _scoped(rule: RuleSpec, turns: Turns) -> range | list[int] | None:
+        """Indices of the turns the rule looks at (None: all)."""
+        if rule.speaker == ANY:
+            candidates = range(len(turns.speakers))
+        else:
+            candidates = [i for i, s in enumerate(turns.speakers) if s in (rule.speaker, "")]
+        if rule.scope == OPENING:
+            return candidates[:rule.turns]
+        if rule.scope == CLOSING:
+            return candidates[-rule.turns:]
+        return None if rule.speaker == ANY else candidates
+
+    def _in_scope(self, rule: RuleSpec, turns: Turns, turn: int, cache: dict) -> bool:
+        if rule.speaker == ANY and rule.scope == ANYWHERE:
+            return True
+        scoped = cache.get(id(rule))
+        if scoped is None:
+            scoped = cache[id(rule)] = set(self._scoped(rule, turns) or range(len(turns.speakers)))
+        return turn in scoped
+
+    # -- boundaries
+
+    @staticmethod
+    def _bounded(text: str, start: int, end: int, turns: Turns, turn: int, checks: _Checks) -> bool:
+        first, last = text[start], text[end - 1]
+        if not _is_cjk(first) and not _is_cjk(last):
+            return not ((start > 0 and _is_word_char(text[start - 1]) and _is_word_char(first))
+                        or (end < len(text) and _is_word_char(text[end]) and _is_word_char(last)))
+        bounds = checks.segmented.get(turn)
+        if bounds is None:
+            import jieba  # loaded on first need: its dictionary takes a second
+
+            jieba.setLogLevel(60)
+            base = turns.starts[turn]
+            bounds = {base}
+            for _word, _s, e in jieba.tokenize(text[base:turns.ends[turn]]):
+                bounds.add(base + e)
+            checks.segmented[turn] = bounds
+        return start in bounds and end in bounds
+
+    # -- scanning
+
+    def scan(self, text: str) -> list[Hit]:
+        if not text or not self.rules:
+            return []
+        hits: list[Hit] = []
+        turns = split_turns(text)
+        checks = _Checks()
+        scope_cache: dict = {}
+        satisfied: set[int] = set()
+        rules = self.rules
+        if self._automaton is not None:
+            for pattern, start, end in self._automaton.find_matches_as_indexes(_lower(text), overlapping=True):
+                turn = turns.at(start) if len(turns.starts) > 1 else 0
+                for index, whole_word in self._owners[pattern]:
+                    rule = rules[index]
+                    if rule.kind == REQUIRED and index in satisfied:
+                        continue
+                    if not self._in_scope(rule, turns, turn, scope_cache):
+                        continue
+                    if whole_word and not self._bounded(text, start, end, turns, turn, checks):
+                        continue
+                    if rule.kind == REQUIRED:
+                        satisfied.add(index)
+                    else:
+                        excerpt, at = _excerpt(text, start, end)
+                        hits.append(Hit(rule.key, BANNED, turn, turns.speakers[turn], start, end,
+                                        mask_pii(text[start:end]), excerpt, at, self._phrases[pattern]))
+        for index, compiled in self._regexes:
+            rule = rules[index]
+            for m in compiled.finditer(text):
+                if m.end() == m.start():
+                    continue
+                turn = turns.at(m.start())
+                if self._in_scope(rule, turns, turn, scope_cache):
+                    excerpt, at = _excerpt(text, m.start(), m.end())
+                    hits.append(Hit(rule.key, REGEX, turn, turns.speakers[turn], m.start(), m.end(),
+                                    mask_pii(m.group()), excerpt, at))
+        if self._pii:
+            for kind, start, end in find_pii(text):
+                for index in self._pii.get(kind, ()):
+                    rule = rules[index]
+                    turn = turns.at(start)
+                    if self._in_scope(rule, turns, turn, scope_cache):
+                        excerpt, at = _excerpt(text, start, end)
+                        hits.append(Hit(rule.key, PII, turn, turns.speakers[turn], start, end,
+                                        mask_pii(text[start:end]), excerpt, at, kind))
+        for index in self._required:
+            if index in satisfied:
+                continue
+            rule = rules[index]
+            scoped = self._scoped(rule, turns)
+            scoped = list(scoped) if scoped is not None else list(range(len(turns.speakers)))
+            if not scoped:
+                continue  # nobody in scope spoke: nothing to require
+            turn = scoped[-1] if rule.scope == CLOSING else scoped[0]
+            start = turns.starts[turn]
+            snippet = text[start:turns.ends[turn]].strip()[:2 * EXCERPT_CONTEXT]
+            hits.append(Hit(rule.key, REQUIRED, turn, turns.speakers[turn], None, None, "",
+                            mask_pii(snippet).replace("\n", " "), 0))
+        hits.sort(key=lambda h: (h.start if h.start is not None else -1, str(h.key)))
+        return hits
