@@ -200,6 +200,22 @@ for _role, _extra in {
 }.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
+# Workforce (steward.workforce): forecasts, staffing plans, events and commitments; reviews
+# (steward.reviews): vendor scorecards and business-review packs. Vendor managers read their
+# own vendor's forecast, plan, scorecard and pack (visibility.py scopes the data).
+_WFM_VIEW = {"workforce.view_forecast", "reviews.view_scorecard"}
+_WFM_RUN = _WFM_VIEW | {"workforce.change_forecast", "reviews.change_weights"}
+for _role, _extra in {
+    Role.CLIENT_ADMIN: _WFM_RUN,
+    Role.OUTSOURCING_MANAGER: _WFM_RUN,
+    Role.PROJECT_LEAD: _WFM_VIEW | {"workforce.change_forecast"},
+    Role.FINANCE: _WFM_VIEW,
+    Role.QA_ANALYST: _WFM_VIEW,
+    Role.AUDITOR: _WFM_VIEW,
+    Role.VENDOR_MANAGER: _WFM_VIEW,
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
 
 def capabilities(role: str | None) -> frozenset[str]:
     try:
