@@ -217,6 +217,26 @@ for _role, _extra in {
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
 
+# Training and knowledge (steward.training): everyone reads the knowledge base and the
+# curriculum (vendor users their own agents' sessions and results, agents only their own);
+# the client writes articles and courses; the client and a vendor manager (own vendor) run
+# sessions, record results and activate agents (the training gate applies to every path).
+_TRAIN_VIEW = {"training.view_article", "training.view_training"}
+_TRAIN_RUN = _TRAIN_VIEW | {"training.add_session", "training.add_result", "training.activate_agent"}
+_TRAIN_ALL = _TRAIN_RUN | {"training.change_article", "training.change_course"}
+for _role, _extra in {
+    Role.CLIENT_ADMIN: _TRAIN_ALL,
+    Role.OUTSOURCING_MANAGER: _TRAIN_ALL,
+    Role.PROJECT_LEAD: _TRAIN_ALL,
+    Role.QA_ANALYST: _TRAIN_VIEW | {"training.change_article", "training.add_result"},
+    Role.FINANCE: _TRAIN_VIEW,
+    Role.AUDITOR: _TRAIN_VIEW,
+    Role.VENDOR_MANAGER: _TRAIN_RUN,
+    Role.AGENT: _TRAIN_VIEW | {"training.acknowledge_article"},
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
+
 def capabilities(role: str | None) -> frozenset[str]:
     try:
         return ROLE_CAPABILITIES[Role(role)]
