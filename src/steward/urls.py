@@ -44,6 +44,7 @@ urlpatterns = [
     path("training/", include("steward.training.urls")),
     path("integrations/", include("steward.integrations.urls")),
     path("reviews/", include("steward.reviews.urls")),
+    path("workforce/", include("steward.workforce.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

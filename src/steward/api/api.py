@@ -20,6 +20,7 @@ from steward.reviews.api import router as reviews_router
 from steward.sourcing.api import router as sourcing_router
 from steward.training.api import router as training_router
 from steward.vendors.api import router as vendors_router
+from steward.workforce.api import router as workforce_router
 
 api = NinjaAPI(
     title="Steward API",
@@ -71,3 +72,4 @@ api.add_router("/planning", planning_router)
 api.add_router("/training", training_router)
 api.add_router("/integrations", integrations_router)
 api.add_router("/reviews", reviews_router)
+api.add_router("/workforce", workforce_router)
