@@ -96,3 +96,54 @@ class EstimateForm(forms.Form):
         if start and end and (end < start or (end - start).days > 366):
             raise forms.ValidationError(_("Choose a period of one day to one year, ending on or after its start."))
         return data
+
+
+MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+class InvoiceGenerateForm(ServiceForm):
+    contract = forms.ChoiceField(label=_("Contract"))
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH,
+                            help_text=_("The calendar month invoiced, e.g. 2026-10."))
+    fte = forms.DecimalField(label=_("FTE billed"), min_value=0, max_digits=10, decimal_places=2, required=False,
+                             help_text=_("Required for contracts that bill per FTE."))
+
+    def __init__(self, *args, contracts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].choices = [(c.code, str(c)) for c in contracts]
+
+
+class AdjustmentForm(ServiceForm):
+    label = forms.CharField(label=_("Adjustment"), max_length=200,
+                            help_text=_("E.g. extra training fee, compensation, other cost."))
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2,
+                                help_text=_("Positive for a charge, negative for a refund."))
+
+
+class RecomputeForm(ServiceForm):
+    fte = forms.DecimalField(label=_("FTE billed"), min_value=0, max_digits=10, decimal_places=2, required=False)
+
+
+class DisputeForm(ServiceForm):
+    reason = forms.CharField(label=_("What is wrong"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CreditNoteForm(ServiceForm):
+    amount = forms.DecimalField(label=_("Amount credited"), min_value=Decimal("0.01"), max_digits=14,
+                                decimal_places=2)
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CostForm(forms.Form):
+    first = forms.DateField(label=_("From month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH,
+                            required=False)
+    last = forms.DateField(label=_("To month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH, required=False)
+    project = forms.ChoiceField(label=_("Project (pricing comparison)"), required=False)
+    month = forms.DateField(label=_("Month (pricing comparison)"), input_formats=["%Y-%m", "%Y-%m-%d"],
+                            widget=MONTH, required=False)
+    fte = forms.DecimalField(label=_("FTE (pricing comparison)"), min_value=0, max_digits=10, decimal_places=2,
+                             required=False)
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [("", "—")] + [(p.code, p.name) for p in projects]

@@ -129,3 +129,22 @@ def draft_invoice(*, charge: PeriodCharge, at_risk_percent: Decimal, credits: Se
     total = fees + adjustments_total - credits_total + bonus_total
     return InvoiceDraft(tuple(lines), fees, adjustments_total, pool, claimed, credits_total, capped, bonus_total,
                         total)
+
+
+def split(amount: Decimal, weights: Sequence[int | Decimal]) -> list[Decimal]:
+    """Share `amount` (two places) among parts in proportion to `weights`, to the cent, so the
+    parts add up to `amount` exactly (largest remainder). All-zero weights share evenly."""
+    if not weights:
+        return []
+    if any(w < 0 for w in weights):
+        raise ValueError("weights cannot be negative")
+    if sum(weights) == 0:
+        weights = [1] * len(weights)
+    total_weight = Fraction(sum(Fraction(w) for w in weights))
+    exact = [Fraction(amount) * Fraction(w) / total_weight for w in weights]
+    floors = [(Decimal((e * 100).numerator // (e * 100).denominator) / 100).quantize(CENT) for e in exact]
+    left = int((amount - sum(floors, ZERO)) / CENT)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] * 100 - int(floors[i] * 100)), i))
+    for i in order[:left]:
+        floors[i] += CENT
+    return floors

@@ -6,6 +6,7 @@ steward.metrics.sla) with the share of fees at risk."""
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -167,3 +168,161 @@ class Responsibility(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class InvoiceLocked(Exception):
+    """An approved (issued) or paid invoice, or a credit note, is immutable; corrections are
+    credit notes."""
+
+
+class Invoice(models.Model):
+    """An invoice (or a credit note) for one contract period. Amounts are stored as computed
+    at generation (steward.contracts.invoicing) and never recomputed once approved."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent to vendor")
+        CONFIRMED = "confirmed", _("Confirmed by vendor")
+        DISPUTED = "disputed", _("Disputed by vendor")
+        APPROVED = "approved", _("Approved (issued)")
+        PAID = "paid", _("Paid")
+
+    LOCKED = frozenset({Status.APPROVED, Status.PAID})
+    EDITABLE = frozenset({Status.DRAFT, Status.DISPUTED})
+    # The only change an approved invoice accepts: being marked paid.
+    PAYMENT_FIELDS = frozenset({"status", "paid_at", "paid_by"})
+
+    number = models.CharField(_("number"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INVOICE)
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="invoices",
+                                 verbose_name=_("contract"))
+    credit_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="credit_notes", verbose_name=_("corrects invoice"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end (exclusive)"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    currency = models.CharField(_("currency"), max_length=3)
+    pricing_model = models.CharField(_("pricing model"), max_length=16, choices=PricingModel.choices)
+    # Volumes the charge was computed from (from the rollups; FTE as entered by finance).
+    fte = models.DecimalField(_("FTE billed"), max_digits=10, decimal_places=2, default=Decimal(0))
+    handled_contacts = models.PositiveIntegerField(_("handled contacts"), default=0)
+    minutes = models.DecimalField(_("billable minutes"), max_digits=14, decimal_places=2, default=Decimal(0))
+    resolved_tickets = models.PositiveIntegerField(_("resolved tickets"), default=0)
+    fees = models.DecimalField(_("fees"), max_digits=14, decimal_places=2, default=Decimal(0))
+    adjustments = models.DecimalField(_("adjustments"), max_digits=14, decimal_places=2, default=Decimal(0))
+    at_risk_percent = models.DecimalField(_("fees at risk (%)"), max_digits=5, decimal_places=2, default=Decimal(0))
+    at_risk_pool = models.DecimalField(_("at-risk pool"), max_digits=14, decimal_places=2, default=Decimal(0))
+    credits_claimed = models.DecimalField(_("SLA credits claimed"), max_digits=14, decimal_places=2,
+                                          default=Decimal(0))
+    credits = models.DecimalField(_("SLA credits"), max_digits=14, decimal_places=2, default=Decimal(0))
+    bonuses = models.DecimalField(_("SLA bonuses"), max_digits=14, decimal_places=2, default=Decimal(0))
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=Decimal(0))
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Why a credit note corrects its invoice."))
+    dispute_reason = models.TextField(_("dispute reason"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered by vendor"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("answered by"))
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("approved by"))
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("marked paid by"))
+    history = HistoricalRecords()
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="contract__vendor")
+
+    class Meta:
+        ordering = ["-period_start", "number"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [models.UniqueConstraint(
+            fields=["contract", "period_start"], condition=models.Q(kind="invoice"),
+            name="one_invoice_per_contract_period",
+            violation_error_message=_("This contract already has an invoice for that period."))]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("invoice-detail", kwargs={"pk": self.pk})
+
+    @property
+    def locked(self) -> bool:
+        return self.status in self.LOCKED
+
+    @property
+    def editable(self) -> bool:
+        return self.kind == self.Kind.INVOICE and self.status in self.EDITABLE
+
+    @property
+    def period_last(self) -> dt.date:
+        return self.period_end - dt.timedelta(days=1)
+
+    def _stored_status(self) -> str | None:
+        if self.pk is None:
+            return None
+        return type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+
+    def save(self, *args, **kwargs):
+        stored = self._stored_status()
+        if stored in self.LOCKED:
+            fields = kwargs.get("update_fields")
+            if not (stored == self.Status.APPROVED and self.status == self.Status.PAID and fields is not None
+                    and set(fields) <= self.PAYMENT_FIELDS):
+                raise InvoiceLocked(f"invoice {self.number} is {stored} and cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_status() in self.LOCKED:
+            raise InvoiceLocked(f"invoice {self.number} is approved and cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+
+class InvoiceLine(models.Model):
+    class Kind(models.TextChoices):
+        CHARGE = "charge", _("Charge")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        CREDIT = "credit", _("SLA credit")
+        BONUS = "bonus", _("SLA bonus")
+        CORRECTION = "correction", _("Correction")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice"))
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    label = models.CharField(_("label"), max_length=300)
+    explanation = models.TextField(_("explanation"), blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="invoice__contract__vendor")
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.amount}"
+
+    def _invoice_locked(self) -> bool:
+        return Invoice.objects.filter(pk=self.invoice_id, status__in=Invoice.LOCKED).exists()
+
+    def save(self, *args, **kwargs):
+        if self._invoice_locked():
+            raise InvoiceLocked("the lines of an approved invoice cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._invoice_locked():
+            raise InvoiceLocked("the lines of an approved invoice cannot be deleted")
+        return super().delete(*args, **kwargs)

@@ -3,15 +3,20 @@ validated by the models' rules plus the contract rules that span rows: projects 
 by the contract's vendor, rates must fit the pricing model and respect the price-adjustment
 cap, and an attached SLA policy must be valid YAML per steward.metrics.sla."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from steward.contracts import pricing
-from steward.contracts.models import Contract, ContractRate, Responsibility
-from steward.core.models import Project, Vendor
+from steward.contracts import invoicing, pricing, selectors
+from steward.contracts.models import Contract, ContractRate, Invoice, InvoiceLine, RateComponent, Responsibility
+from steward.core.models import Project, User, Vendor
+from steward.core.notifications import notify
+from steward.core.roles import Role
 from steward.metrics import sla
 
 # The contract's own terms, settable at creation and on edit.
@@ -153,3 +158,303 @@ def responsibility_set_fulfilled(*, actor, responsibility: Responsibility, fulfi
 def responsibility_delete(*, actor, responsibility: Responsibility) -> None:
     _client_only(actor)
     responsibility.delete()
+
+
+# --------------------------------------------------------------------------- invoices
+#
+# draft → sent → confirmed | disputed (with a reason) → (disputed: finance corrects, sends again)
+# confirmed → approved (issued; immutable) → paid. Corrections after approval are credit notes.
+
+def _require(actor, capability: str) -> None:
+    if actor is not None and not (actor.is_superuser or actor.has_perm(capability)):
+        raise PermissionDenied
+
+
+def _state(invoice: Invoice, *allowed: str, action: str) -> None:
+    if invoice.status not in allowed:
+        raise ValidationError(_("An invoice that is %(status)s cannot be %(action)s.") % {
+            "status": invoice.get_status_display(), "action": action})
+
+
+def _locked_row(invoice: Invoice) -> Invoice:
+    """Re-read the invoice under a row lock so two clicks cannot both move it."""
+    return Invoice.objects.select_for_update(of=("self",)).select_related("contract", "contract__vendor").get(
+        pk=invoice.pk)
+
+
+def _charge_labels() -> dict[str, str]:
+    labels = {c.value: str(c.label) for c in RateComponent}
+    labels[pricing.Component.MINIMUM_MONTH.value] = _("Top-up to the minimum commitment")
+    return labels
+
+
+def _fmt_value(result) -> str:
+    value = result.value
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def _sla_amounts(*, actor, contract: Contract, start: dt.date, fees: Decimal, volumes) -> tuple[list, list]:
+    """Credits and bonuses from the metrics SLA evaluation of the contract's policy for the
+    month, one evaluation per project with the fees shared by handled contacts."""
+    if not contract.has_sla or not volumes:
+        return [], []
+    from steward.metrics import selectors as metrics_selectors  # metrics loads after contracts
+
+    policy = sla.parse_policy(contract.sla_policy_text)
+    shares = invoicing.split(fees, [v.handled_contacts for v in volumes])
+    credits, bonuses = [], []
+    for vol, fee in zip(volumes, shares):
+        ev = metrics_selectors.evaluate_period(user=actor, project=vol.project, policy=policy,
+                                               vendor=contract.vendor.code, kind="month", day=start, fee=fee)
+        for term, outcome in zip(policy.terms, ev.evaluation.terms):
+            label = f"{vol.project.code} · {outcome.label}"
+            if outcome.credit > 0:
+                credits.append(invoicing.SlaAmount(label, _(
+                    "%(value)s against target %(target)s: %(pct)s%% of the term's %(alloc)s%% share of the "
+                    "pool on fees %(fee)s") % {
+                    "value": _fmt_value(outcome.result), "target": outcome.target,
+                    "pct": _plain(outcome.credit_percent), "alloc": _plain(term.allocation_percent),
+                    "fee": fee}, outcome.credit))
+            if outcome.bonus > 0:
+                bonuses.append(invoicing.SlaAmount(label, _(
+                    "%(value)s reached the bonus threshold %(bound)s: %(pct)s%% of fees %(fee)s") % {
+                    "value": _fmt_value(outcome.result), "bound": term.bonus.bound,
+                    "pct": _plain(term.bonus.bonus_percent), "fee": fee}, outcome.bonus))
+    return credits, bonuses
+
+
+def _compute(*, actor, invoice: Invoice, adjustments: list[invoicing.Adjustment]) -> Invoice:
+    """(Re)compute a draft's volumes, lines and totals from the contract, the rollups and the
+    SLA evaluation, keeping its adjustments."""
+    contract = invoice.contract
+    volumes = selectors.period_volumes(contract=contract, start=invoice.period_start, end=invoice.period_end)
+    usage = pricing.Usage(fte=invoice.fte, handled_contacts=sum(v.handled_contacts for v in volumes),
+                          minutes=sum((v.minutes for v in volumes), Decimal(0)),
+                          resolved_tickets=sum(v.resolved_tickets for v in volumes))
+    try:
+        charge = pricing.period_charge(model=contract.pricing_model, start=invoice.period_start,
+                                       end=invoice.period_end, usage=usage,
+                                       rates=[r.as_pricing_rate() for r in contract.rates.all()])
+    except pricing.PricingError as error:
+        raise ValidationError(_("This period cannot be priced: %(error)s") % {"error": error}) from None
+    credits, bonuses = _sla_amounts(actor=actor, contract=contract, start=invoice.period_start, fees=charge.total,
+                                    volumes=volumes)
+    draft = invoicing.draft_invoice(charge=charge, at_risk_percent=contract.at_risk_percent, credits=credits,
+                                    bonuses=bonuses, adjustments=adjustments, charge_labels=_charge_labels())
+    invoice.handled_contacts, invoice.minutes = usage.handled_contacts, usage.minutes
+    invoice.resolved_tickets = usage.resolved_tickets
+    invoice.pricing_model, invoice.currency = contract.pricing_model, contract.currency
+    invoice.at_risk_percent = contract.at_risk_percent
+    invoice.fees, invoice.adjustments, invoice.at_risk_pool = draft.fees, draft.adjustments, draft.at_risk_pool
+    invoice.credits_claimed, invoice.credits, invoice.bonuses = draft.credits_claimed, draft.credits, draft.bonuses
+    invoice.total = draft.total
+    invoice.full_clean(validate_constraints=False)
+    invoice.save()
+    invoice.lines.all().delete()
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(invoice=invoice, position=i, kind=line.kind, label=line.label[:300],
+                    explanation=line.explanation, amount=line.amount)
+        for i, line in enumerate(draft.lines, start=1))
+    return invoice
+
+
+def _adjustments(invoice: Invoice) -> list[invoicing.Adjustment]:
+    return [invoicing.Adjustment(line.label, line.amount)
+            for line in invoice.lines.filter(kind=InvoiceLine.Kind.ADJUSTMENT).order_by("position")]
+
+
+@transaction.atomic
+def invoice_generate(*, actor, contract: Contract, month: dt.date, fte: Decimal | None = None,
+                     adjustments: list[tuple[str, Decimal]] = ()) -> Invoice:
+    """A draft invoice for the calendar month containing `month`. `fte` is the FTE billed
+    (required for contracts with a per-FTE rate)."""
+    _require(actor, "contracts.add_invoice")
+    start, end = selectors.month_bounds(month)
+    components = {r.component for r in contract.rates.all()}
+    if pricing.Component.FTE_MONTH.value in components and fte is None:
+        raise ValidationError({"fte": _("This contract bills per FTE: enter the FTE billed for the month.")})
+    if fte is not None and fte < 0:
+        raise ValidationError({"fte": _("FTE cannot be negative.")})
+    if Invoice.objects.filter(contract=contract, period_start=start, kind=Invoice.Kind.INVOICE).exists():
+        raise ValidationError({"month": _("%(contract)s already has an invoice for %(month)s.") % {
+            "contract": contract.code, "month": f"{start:%Y-%m}"}})
+    if start < contract.start_date.replace(day=1) or (contract.end_date and start > contract.end_date):
+        raise ValidationError({"month": _("The month lies outside the contract's term.")})
+    invoice = Invoice(number=f"INV-{contract.code}-{start:%Y-%m}", contract=contract, period_start=start,
+                      period_end=end, fte=fte or Decimal(0), currency=contract.currency,
+                      pricing_model=contract.pricing_model, created_by=actor)
+    adjustments = [invoicing.Adjustment(label.strip(), Decimal(amount)) for label, amount in adjustments]
+    return _compute(actor=actor, invoice=invoice, adjustments=adjustments)
+
+
+@transaction.atomic
+def invoice_recompute(*, actor, invoice: Invoice, fte: Decimal | None = None) -> Invoice:
+    """Recompute a draft (or disputed) invoice from the current volumes and SLA results."""
+    _require(actor, "contracts.add_invoice")
+    invoice = _locked_row(invoice)
+    if not invoice.editable:
+        raise ValidationError(_("Only a draft or disputed invoice can be changed."))
+    if fte is not None:
+        if fte < 0:
+            raise ValidationError({"fte": _("FTE cannot be negative.")})
+        invoice.fte = fte
+    return _compute(actor=actor, invoice=invoice, adjustments=_adjustments(invoice))
+
+
+@transaction.atomic
+def invoice_add_adjustment(*, actor, invoice: Invoice, label: str, amount: Decimal) -> Invoice:
+    """An extra charge (training fee, other cost; positive) or compensation (negative)."""
+    _require(actor, "contracts.add_invoice")
+    invoice = _locked_row(invoice)
+    if not invoice.editable:
+        raise ValidationError(_("Only a draft or disputed invoice can be changed."))
+    label = (label or "").strip()
+    if not label:
+        raise ValidationError({"label": _("Say what the adjustment is for.")})
+    if amount == 0:
+        raise ValidationError({"amount": _("An adjustment of zero changes nothing.")})
+    return _compute(actor=actor, invoice=invoice,
+                    adjustments=[*_adjustments(invoice), invoicing.Adjustment(label, Decimal(amount))])
+
+
+@transaction.atomic
+def invoice_remove_adjustment(*, actor, line: InvoiceLine) -> Invoice:
+    _require(actor, "contracts.add_invoice")
+    invoice = _locked_row(line.invoice)
+    if not invoice.editable:
+        raise ValidationError(_("Only a draft or disputed invoice can be changed."))
+    if line.kind != InvoiceLine.Kind.ADJUSTMENT:
+        raise ValidationError(_("Only adjustments can be removed; charges and SLA lines are computed."))
+    kept = [invoicing.Adjustment(x.label, x.amount) for x in
+            invoice.lines.filter(kind=InvoiceLine.Kind.ADJUSTMENT).exclude(pk=line.pk).order_by("position")]
+    return _compute(actor=actor, invoice=invoice, adjustments=kept)
+
+
+@transaction.atomic
+def invoice_delete(*, actor, invoice: Invoice) -> None:
+    _require(actor, "contracts.add_invoice")
+    invoice = _locked_row(invoice)
+    _state(invoice, Invoice.Status.DRAFT, action=_("deleted"))
+    invoice.delete()
+
+
+def _vendor_managers(invoice: Invoice):
+    return User.objects.filter(role=Role.VENDOR_MANAGER, vendor=invoice.contract.vendor, is_active=True)
+
+
+def _finance():
+    return User.objects.filter(role=Role.FINANCE, is_active=True)
+
+
+@transaction.atomic
+def invoice_send(*, actor, invoice: Invoice) -> Invoice:
+    """Send a draft (or a corrected, disputed) invoice to the vendor for confirmation."""
+    _require(actor, "contracts.add_invoice")
+    invoice = _locked_row(invoice)
+    _state(invoice, Invoice.Status.DRAFT, Invoice.Status.DISPUTED, action=_("sent"))
+    invoice.status, invoice.sent_at = Invoice.Status.SENT, timezone.now()
+    invoice.save(update_fields=["status", "sent_at"])
+    notify(_vendor_managers(invoice), gettext_noop("Invoice %(number)s (%(total)s %(currency)s) awaits your "
+                                                   "confirmation"),
+           {"number": invoice.number, "total": str(invoice.total), "currency": invoice.currency},
+           url=invoice.get_absolute_url())
+    return invoice
+
+
+def _vendor_side(actor, invoice: Invoice) -> None:
+    _require(actor, "contracts.confirm_invoice")
+    if actor is not None and not actor.is_superuser and actor.vendor_id != invoice.contract.vendor_id:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def invoice_confirm(*, actor, invoice: Invoice) -> Invoice:
+    invoice = _locked_row(invoice)
+    _vendor_side(actor, invoice)
+    _state(invoice, Invoice.Status.SENT, action=_("confirmed"))
+    invoice.status, invoice.answered_at, invoice.answered_by = Invoice.Status.CONFIRMED, timezone.now(), actor
+    invoice.dispute_reason = ""
+    invoice.save(update_fields=["status", "answered_at", "answered_by", "dispute_reason"])
+    notify(_finance(), gettext_noop("%(vendor)s confirmed invoice %(number)s"),
+           {"vendor": invoice.contract.vendor.name, "number": invoice.number}, url=invoice.get_absolute_url())
+    return invoice
+
+
+@transaction.atomic
+def invoice_dispute(*, actor, invoice: Invoice, reason: str) -> Invoice:
+    invoice = _locked_row(invoice)
+    _vendor_side(actor, invoice)
+    _state(invoice, Invoice.Status.SENT, action=_("disputed"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what is wrong with the invoice.")})
+    invoice.status, invoice.answered_at, invoice.answered_by = Invoice.Status.DISPUTED, timezone.now(), actor
+    invoice.dispute_reason = reason
+    invoice.save(update_fields=["status", "answered_at", "answered_by", "dispute_reason"])
+    notify(_finance(), gettext_noop("%(vendor)s disputed invoice %(number)s: %(reason)s"),
+           {"vendor": invoice.contract.vendor.name, "number": invoice.number, "reason": reason[:200]},
+           url=invoice.get_absolute_url())
+    return invoice
+
+
+@transaction.atomic
+def invoice_approve(*, actor, invoice: Invoice) -> Invoice:
+    """Approve (issue) an invoice the vendor confirmed. From now on it cannot change."""
+    _require(actor, "contracts.approve_invoice")
+    invoice = _locked_row(invoice)
+    _state(invoice, Invoice.Status.CONFIRMED, action=_("approved"))
+    invoice.status, invoice.approved_at, invoice.approved_by = Invoice.Status.APPROVED, timezone.now(), actor
+    invoice.save(update_fields=["status", "approved_at", "approved_by"])
+    return invoice
+
+
+@transaction.atomic
+def invoice_mark_paid(*, actor, invoice: Invoice) -> Invoice:
+    _require(actor, "contracts.approve_invoice")
+    invoice = _locked_row(invoice)
+    _state(invoice, Invoice.Status.APPROVED, action=_("marked paid"))
+    invoice.status, invoice.paid_at, invoice.paid_by = Invoice.Status.PAID, timezone.now(), actor
+    invoice.save(update_fields=list(Invoice.PAYMENT_FIELDS))
+    return invoice
+
+
+@transaction.atomic
+def credit_note_create(*, actor, invoice: Invoice, amount: Decimal, reason: str) -> Invoice:
+    """A credit note correcting an approved invoice: it references the invoice (which stays as
+    it was) and is issued at once. Credit notes together cannot exceed the invoice's total."""
+    _require(actor, "contracts.approve_invoice")
+    invoice = _locked_row(invoice)
+    if invoice.kind != Invoice.Kind.INVOICE or not invoice.locked:
+        raise ValidationError(_("Only an approved invoice is corrected by a credit note; change a draft directly."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the invoice is corrected.")})
+    try:
+        amount = invoicing.money(Decimal(amount))
+    except (ArithmeticError, TypeError, ValueError):
+        raise ValidationError({"amount": _("Enter an amount.")}) from None
+    if amount <= 0:
+        raise ValidationError({"amount": _("A credit note credits an amount above zero.")})
+    credited = -sum(invoice.credit_notes.values_list("total", flat=True), Decimal(0))
+    if credited + amount > invoice.total:
+        raise ValidationError({"amount": _("Credit notes may credit at most the invoice's total %(total)s "
+                                           "(already credited %(credited)s).") % {
+            "total": invoice.total, "credited": credited}})
+    n = invoice.credit_notes.count() + 1
+    note = Invoice(number=f"CN-{invoice.number.removeprefix('INV-')}-{n}", kind=Invoice.Kind.CREDIT_NOTE,
+                   contract=invoice.contract, credit_of=invoice, period_start=invoice.period_start,
+                   period_end=invoice.period_end, status=Invoice.Status.DRAFT, currency=invoice.currency,
+                   pricing_model=invoice.pricing_model, at_risk_percent=invoice.at_risk_percent,
+                   adjustments=-amount, total=-amount, reason=reason, created_by=actor)
+    note.full_clean(validate_constraints=False)
+    note.save()
+    InvoiceLine.objects.create(invoice=note, position=1, kind=InvoiceLine.Kind.CORRECTION,
+                               label=_("Correction of invoice %(number)s") % {"number": invoice.number},
+                               explanation=reason, amount=-amount)
+    note.status, note.approved_at, note.approved_by = Invoice.Status.APPROVED, timezone.now(), actor
+    note.save(update_fields=["status", "approved_at", "approved_by"])
+    notify(_vendor_managers(invoice), gettext_noop("Credit note %(number)s corrects invoice %(invoice)s"),
+           {"number": note.number, "invoice": invoice.number}, url=note.get_absolute_url())
+    return note

@@ -5,17 +5,20 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from steward.contracts import forms, pricing, selectors, services
-from steward.contracts.models import Contract, RateComponent
+from steward.contracts import documents, forms, pricing, selectors, services
+from steward.contracts.models import Contract, Invoice, InvoiceLine, InvoiceLocked, RateComponent
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
 from steward.core.exports import csv_response
+from steward.core.models import Organisation
 from steward.core.pages import get_or_404, paginate
 
 
@@ -190,3 +193,278 @@ def responsibility_delete(request, pk: int):
     services.responsibility_delete(actor=request.user, responsibility=item)
     messages.success(request, _("Responsibility removed."))
     return redirect(item.contract)
+
+
+# --------------------------------------------------------------------------- invoices
+
+def _invoice(request, pk: int) -> Invoice:
+    return get_or_404(selectors.invoice_get, request, pk=pk)
+
+
+def _invoice_filters(request):
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    return {"q": request.GET.get("q", "").strip(), "vendor": request.GET.get("vendor", "").strip(),
+            "status": status if status in Invoice.Status.values else "",
+            "contract": request.GET.get("contract", "").strip(),
+            "kind": kind if kind in Invoice.Kind.values else ""}
+
+
+@permission_required("contracts.view_invoice")
+def invoice_list(request):
+    filters = _invoice_filters(request)
+    invoices = selectors.invoice_list(user=request.user, **filters)
+    return render(request, "contracts/invoice_list.html", {
+        "page": paginate(request, invoices), "filters": filters, "statuses": Invoice.Status.choices,
+        "vendors": core_selectors.vendor_list(user=request.user), "query": request.GET.urlencode()})
+
+
+@permission_required("contracts.view_invoice")
+def invoice_export(request):
+    return csv_response(
+        "invoices.csv",
+        ["number", "kind", "contract", "vendor", "period_start", "period_end", "status", "currency", "fees",
+         "adjustments", "at_risk_pool", "credits", "bonuses", "total", "handled_contacts", "resolved_tickets",
+         "corrects"],
+        ([i.number, i.kind, i.contract.code, i.contract.vendor.code, i.period_start, i.period_last, i.status,
+          i.currency, i.fees, i.adjustments, i.at_risk_pool, i.credits, i.bonuses, i.total, i.handled_contacts,
+          i.resolved_tickets, i.credit_of.number if i.credit_of else ""]
+         for i in selectors.invoice_list(user=request.user, **_invoice_filters(request))),
+    )
+
+
+@permission_required("contracts.add_invoice")
+def invoice_generate(request):
+    contracts = selectors.contract_list(user=request.user)
+    initial = {"contract": request.GET.get("contract", "")}
+    form = forms.InvoiceGenerateForm(request.POST or None, initial=initial, contracts=contracts)
+    if form.is_valid():
+        contract = contracts.get(code=form.cleaned_data["contract"])
+        invoice = form.apply(services.invoice_generate, actor=request.user, contract=contract,
+                             month=form.cleaned_data["month"], fte=form.cleaned_data["fte"])
+        if invoice:
+            messages.success(request, _("Invoice %(number)s drafted.") % {"number": invoice.number})
+            return redirect(invoice)
+    return _form_page(request, form, _("Generate an invoice"), reverse("invoice-list"))
+
+
+def _invoice_page(request, invoice, *, status=200, adjust_form=None, dispute_form=None, credit_form=None,
+                  recompute_form=None):
+    user = request.user
+    can_edit = invoice.editable and user.has_perm("contracts.add_invoice")
+    vendor_turn = (invoice.status == Invoice.Status.SENT and user.has_perm("contracts.confirm_invoice")
+                   and user.vendor_id == invoice.contract.vendor_id)
+    context = {
+        "invoice": invoice, "lines": selectors.invoice_lines(user=user, invoice=invoice),
+        "credit_notes": selectors.invoice_list(user=user).filter(credit_of=invoice),
+        "can_edit": can_edit, "vendor_turn": vendor_turn,
+        "can_send": can_edit, "can_delete": can_edit and invoice.status == Invoice.Status.DRAFT,
+        "can_approve": invoice.status == Invoice.Status.CONFIRMED and user.has_perm("contracts.approve_invoice"),
+        "can_pay": invoice.status == Invoice.Status.APPROVED and invoice.kind == Invoice.Kind.INVOICE
+        and user.has_perm("contracts.approve_invoice"),
+        "can_credit": invoice.locked and invoice.kind == Invoice.Kind.INVOICE
+        and user.has_perm("contracts.approve_invoice"),
+        "adjust_form": adjust_form or forms.AdjustmentForm(),
+        "recompute_form": recompute_form or forms.RecomputeForm(initial={"fte": invoice.fte}),
+        "dispute_form": dispute_form or forms.DisputeForm(),
+        "credit_form": credit_form or forms.CreditNoteForm(),
+    }
+    return render(request, "contracts/invoice_detail.html", context, status=status)
+
+
+@permission_required("contracts.view_invoice")
+def invoice_detail(request, pk: int):
+    return _invoice_page(request, _invoice(request, pk))
+
+
+def _refused(request, invoice, error):
+    """A change the workflow does not allow (an approved invoice, a wrong step): 409 with the
+    reason on the invoice page, nothing written."""
+    for message in (error.messages if isinstance(error, ValidationError) else [str(error)]):
+        messages.error(request, message)
+    return _invoice_page(request, invoice, status=409)
+
+
+def _invoice_post(request, pk: int, write, success: str, form_class=None, form_slot=None):
+    invoice = _invoice(request, pk)
+    kwargs = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return _invoice_page(request, invoice, status=400, **{form_slot: form})
+        kwargs = {k: v for k, v in form.cleaned_data.items()}
+    try:
+        result = write(actor=request.user, invoice=invoice, **kwargs)
+    except ValidationError as error:
+        return _refused(request, invoice, error)
+    except InvoiceLocked:
+        return _refused(request, invoice, ValidationError(_("An approved invoice cannot be changed; "
+                                                            "issue a credit note.")))
+    messages.success(request, success)
+    return redirect(result if isinstance(result, Invoice) else invoice)
+
+
+@require_POST
+@permission_required("contracts.add_invoice")
+def invoice_adjust(request, pk: int):
+    return _invoice_post(request, pk, services.invoice_add_adjustment, _("Adjustment added."),
+                         forms.AdjustmentForm, "adjust_form")
+
+
+@require_POST
+@permission_required("contracts.add_invoice")
+def invoice_recompute(request, pk: int):
+    return _invoice_post(request, pk, services.invoice_recompute, _("Invoice recomputed."),
+                         forms.RecomputeForm, "recompute_form")
+
+
+@require_POST
+@permission_required("contracts.add_invoice")
+def invoice_line_remove(request, pk: int):
+    line = get_or_404(selectors.invoice_line_get, request, pk=pk)
+    return _invoice_post(request, line.invoice_id, lambda actor, invoice: services.invoice_remove_adjustment(
+        actor=actor, line=line), _("Adjustment removed."))
+
+
+@require_POST
+@permission_required("contracts.add_invoice")
+def invoice_delete(request, pk: int):
+    invoice = _invoice(request, pk)
+    try:
+        services.invoice_delete(actor=request.user, invoice=invoice)
+    except (ValidationError, InvoiceLocked) as error:
+        return _refused(request, invoice, error)
+    messages.success(request, _("Draft invoice %(number)s deleted.") % {"number": invoice.number})
+    return redirect("invoice-list")
+
+
+@require_POST
+@permission_required("contracts.add_invoice")
+def invoice_send(request, pk: int):
+    return _invoice_post(request, pk, services.invoice_send, _("Invoice sent to the vendor for confirmation."))
+
+
+@require_POST
+@permission_required("contracts.confirm_invoice")
+def invoice_confirm(request, pk: int):
+    return _invoice_post(request, pk, services.invoice_confirm, _("Invoice confirmed."))
+
+
+@require_POST
+@permission_required("contracts.confirm_invoice")
+def invoice_dispute(request, pk: int):
+    return _invoice_post(request, pk, services.invoice_dispute, _("Invoice disputed; the client has been told."),
+                         forms.DisputeForm, "dispute_form")
+
+
+@require_POST
+@permission_required("contracts.approve_invoice")
+def invoice_approve(request, pk: int):
+    return _invoice_post(request, pk, services.invoice_approve, _("Invoice approved and issued."))
+
+
+@require_POST
+@permission_required("contracts.approve_invoice")
+def invoice_paid(request, pk: int):
+    return _invoice_post(request, pk, services.invoice_mark_paid, _("Invoice marked paid."))
+
+
+@require_POST
+@permission_required("contracts.approve_invoice")
+def invoice_credit_note(request, pk: int):
+    return _invoice_post(request, pk, services.credit_note_create, _("Credit note issued."),
+                         forms.CreditNoteForm, "credit_form")
+
+
+KIND_LABELS = dict(InvoiceLine.Kind.choices)
+
+
+def _document(request, invoice) -> documents.Document:
+    c = invoice.contract
+    facts = [
+        (_("Number"), invoice.number), (_("Kind"), invoice.get_kind_display()),
+        (_("Status"), invoice.get_status_display()),
+        (_("Client"), Organisation.current().name), (_("Vendor"), c.vendor.name),
+        (_("Contract"), f"{c.title} ({c.code})"), (_("Pricing model"), invoice.get_pricing_model_display()),
+        (_("Period"), f"{invoice.period_start:%Y-%m-%d} – {invoice.period_last:%Y-%m-%d}"),
+        (_("Currency"), invoice.currency),
+    ]
+    if invoice.kind == Invoice.Kind.INVOICE:
+        facts += [(_("Handled contacts"), str(invoice.handled_contacts)),
+                  (_("Billable minutes"), str(invoice.minutes)), (_("Resolved tickets"), str(invoice.resolved_tickets)),
+                  (_("FTE billed"), str(invoice.fte))]
+    else:
+        facts += [(_("Corrects invoice"), invoice.credit_of.number), (_("Reason"), invoice.reason)]
+    if invoice.approved_at:
+        facts.append((_("Approved"), f"{timezone.localtime(invoice.approved_at):%Y-%m-%d %H:%M}"))
+    lines = [(str(KIND_LABELS.get(l.kind, l.kind)), l.label, l.explanation, l.amount)
+             for l in selectors.invoice_lines(user=request.user, invoice=invoice)]
+    totals = [(_("Fees"), invoice.fees), (_("Adjustments"), invoice.adjustments),
+              (_("SLA credits (at-risk pool %(pool)s)") % {"pool": invoice.at_risk_pool}, -invoice.credits),
+              (_("SLA bonuses"), invoice.bonuses), (_("Total"), invoice.total)]
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        totals = [(_("Total"), invoice.total)]
+    title = _("Credit note %(number)s") if invoice.kind == Invoice.Kind.CREDIT_NOTE else _("Invoice %(number)s")
+    return documents.Document(title % {"number": invoice.number}, facts,
+                              [_("Kind"), _("Item"), _("Explanation"), _("Amount")], lines, totals)
+
+
+@permission_required("contracts.view_invoice")
+def invoice_xlsx(request, pk: int):
+    invoice = _invoice(request, pk)
+    response = HttpResponse(documents.xlsx(_document(request, invoice)),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xlsx"'
+    return response
+
+
+@permission_required("contracts.view_invoice")
+def invoice_pdf(request, pk: int):
+    invoice = _invoice(request, pk)
+    response = HttpResponse(documents.pdf(_document(request, invoice)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response
+
+
+# --------------------------------------------------------------------------- cost analytics
+
+CHART_W, CHART_H, CHART_PAD = 640, 200, 40
+
+
+def _cost_chart(rows) -> dict:
+    """Cost per handled contact by month, one line per vendor (inline SVG points)."""
+    months = sorted({r.month for r in rows})
+    values = [r.per_contact for r in rows if r.per_contact is not None]
+    top = max(values, default=Decimal(1)) or Decimal(1)
+    top = top * Decimal("1.1")
+    vendors = {}
+    for r in rows:
+        if r.per_contact is None:
+            continue
+        i = months.index(r.month)
+        x = CHART_PAD + (CHART_W - 2 * CHART_PAD) * (i / max(len(months) - 1, 1))
+        y = CHART_H - CHART_PAD - (CHART_H - 2 * CHART_PAD) * float(r.per_contact / top)
+        vendors.setdefault(r.vendor.code, {"vendor": r.vendor, "points": []})["points"].append(f"{x:.1f},{y:.1f}")
+    colours = ("#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df")
+    series = [{"vendor": v["vendor"], "points": " ".join(v["points"]), "colour": colours[i % len(colours)]}
+              for i, v in enumerate(vendors.values())]
+    grid = [{"y": CHART_H - CHART_PAD - (CHART_H - 2 * CHART_PAD) * f, "label": f"{top * Decimal(f):.2f}"}
+            for f in (0, 0.5, 1)]
+    return {"series": series, "grid": grid, "width": CHART_W, "height": CHART_H, "pad": CHART_PAD,
+            "x_end": CHART_W - CHART_PAD, "months": months}
+
+
+@permission_required("contracts.view_costs")
+def cost_analytics(request):
+    projects = core_selectors.project_list(user=request.user)
+    form = forms.CostForm(request.GET or None, projects=projects)
+    data = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.cost_rows(user=request.user, first=data.get("first"), last=data.get("last"))
+    comparison = None
+    if data.get("project") and data.get("month"):
+        project = projects.filter(code=data["project"]).first()
+        if project:
+            comparison = selectors.pricing_comparison(user=request.user, project=project, month=data["month"],
+                                                      fte=data.get("fte"))
+    return render(request, "contracts/costs.html", {
+        "form": form, "rows": rows, "chart": _cost_chart(rows), "comparison": comparison})
