@@ -28,6 +28,7 @@ NAVIGATION = [
     ]),
     (_("Engagement"), [
         (_("Projects"), "project-list", "core.view_project"),
+        (_("Project plans"), "planning:index", "planning.view_plan"),
         (_("Meetings"), "meeting-list", "collaboration.view_meeting"),
         (_("Announcements"), "announcement-list", "collaboration.view_announcement"),
         (_("Feedback"), "feedback-box", "collaboration.view_feedbackmessage"),
