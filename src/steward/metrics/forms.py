@@ -86,3 +86,39 @@ class BacktestForm(forms.Form):
         if a and b and (b - a).days > 800:
             raise forms.ValidationError(_("A backtest covers at most about two years."))
         return data
+
+
+class AlertRuleForm(forms.Form):
+    project = forms.ChoiceField(label=_("Project"))
+    vendor = forms.ChoiceField(label=_("Vendor"), required=False)
+    metric = forms.ChoiceField(label=_("Metric"))
+    target = forms.CharField(label=_("Target"), max_length=40, initial=">= 0.80",
+                             help_text=_('What is acceptable, e.g. ">= 0.80" or "<= 30".'))
+    window = forms.ChoiceField(label=_("Window"))
+    intervals = forms.IntegerField(label=_("Intervals"), min_value=1, max_value=96, initial=4,
+                                   help_text=_("For the last-N-intervals window (N × 30 minutes)."))
+    min_contacts = forms.IntegerField(label=_("Minimum contacts"), min_value=0, max_value=1_000_000, initial=20)
+    channel = forms.CharField(label=_("Only channel"), required=False, max_length=32)
+    queue = forms.CharField(label=_("Only queue"), required=False, max_length=64)
+    params = forms.CharField(label=_("Parameters"), required=False, max_length=500,
+                             help_text=_("key=value, separated by commas, e.g. threshold_seconds=30"))
+
+    def __init__(self, *args, projects, vendors, metrics, windows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [(p.code, p.name) for p in projects]
+        self.fields["vendor"].choices = [("", _("each vendor"))] + [(v.code, v.name) for v in vendors]
+        self.fields["metric"].choices = metrics
+        self.fields["window"].choices = windows
+
+    def clean_params(self):
+        from steward.metrics import formulas
+
+        text = self.cleaned_data.get("params", "")
+        metric = self.data.get("metric", "")
+        pairs = [p.strip() for p in text.split(",") if p.strip()]
+        if not pairs or metric not in formulas.CATALOG:
+            return {}
+        try:
+            return formulas.params_from_text([metric], pairs)[metric]
+        except (KeyError, ValueError) as exc:
+            raise forms.ValidationError(str(exc).strip("'\"")) from None

@@ -37,3 +37,94 @@ class SlaPolicy(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("metrics:sla-detail", kwargs={"code": self.project.code, "pk": self.pk})
+
+
+class AlertRule(models.Model):
+    """Watch one metric of a project (optionally one vendor, one scope) against a threshold over
+    a window: the last N half-hour intervals, the local day so far, or the local month so far.
+    ``metrics.services.evaluate_alerts(now)`` evaluates every active rule."""
+
+    class Window(models.TextChoices):
+        INTERVALS = "intervals", _("last N half-hour intervals")
+        DAY = "day", _("day so far")
+        MONTH = "month", _("month so far")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="alert_rules",
+                                verbose_name=_("project"))
+    vendor = models.ForeignKey("core.Vendor", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("vendor"),
+                               help_text=_("Empty: each of the project's vendors separately."))
+    metric = models.CharField(_("metric"), max_length=40)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    scope = models.JSONField(_("scope"), default=dict, blank=True)  # channel/queue/priority → code(s)
+    target = models.CharField(_("target"), max_length=40, help_text=_('What is acceptable, e.g. ">= 0.80".'))
+    window = models.CharField(_("window"), max_length=12, choices=Window.choices, default=Window.DAY)
+    intervals = models.PositiveSmallIntegerField(_("intervals"), default=4,
+                                                 help_text=_("For the last-N-intervals window."))
+    min_contacts = models.PositiveIntegerField(_("minimum contacts"), default=20,
+                                               help_text=_("No alert on fewer measured contacts than this."))
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = VisibleManager()
+    # Vendors see the rules their projects are watched by (the standard, not other vendors' numbers).
+    visibility = Visibility(vendor="project__vendors")
+
+    class Meta:
+        verbose_name = _("alert rule")
+        verbose_name_plural = _("alert rules")
+        ordering = ["project", "metric", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code}: {self.metric} {self.target} ({self.get_window_display()})"
+
+
+class Alert(models.Model):
+    """One breach of a rule for one vendor. While it lasts it stays one row (de-duplicated): later
+    evaluations update its numbers; it is resolved when the window is back within target."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        RESOLVED = "resolved", _("resolved")
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("rule"))
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project"))
+    vendor = models.ForeignKey("core.Vendor", on_delete=models.PROTECT, related_name="+", verbose_name=_("vendor"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(_("opened"))
+    last_seen_at = models.DateTimeField(_("last seen"))
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="+", verbose_name=_("acknowledged by"))
+    window_start = models.DateTimeField(_("window start"))
+    window_end = models.DateTimeField(_("window end"))
+    value = models.FloatField(_("value"), null=True)
+    numerator = models.FloatField(_("numerator"), null=True)
+    denominator = models.IntegerField(_("denominator"), null=True)
+    ci_low = models.FloatField(null=True)
+    ci_high = models.FloatField(null=True)
+    worst_value = models.FloatField(_("worst value"), null=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-last_seen_at", "-pk"]
+        constraints = [
+            # De-duplication: at most one unresolved alert per rule and vendor.
+            models.UniqueConstraint(fields=["rule", "vendor"], condition=~models.Q(status="resolved"),
+                                    name="alert_one_unresolved"),
+        ]
+        indexes = [models.Index(fields=["status", "-last_seen_at"], name="alert_status")]
+
+    def __str__(self) -> str:
+        return f"{self.rule.metric} {self.vendor.code} {self.status}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("metrics:alert-detail", kwargs={"pk": self.pk})

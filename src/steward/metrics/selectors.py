@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from steward.core.models import Project
-from steward.metrics import engine, sla
+from steward.metrics import engine, formulas, sla
 from steward.metrics.models import SlaPolicy
 
 PERIOD_KINDS = ("month", "week", "day")
@@ -157,3 +157,115 @@ def policy_kinds(policy: sla.SlaPolicy) -> list[str]:
 
 def restrict(policy: sla.SlaPolicy, kind: str) -> sla.SlaPolicy:
     return replace(policy, terms=tuple(t for t in policy.terms if t.period == kind))
+
+
+# ------------------------------------------------------------------ portfolio
+
+CATALOG_SOURCE = {k: spec.source for k, spec in formulas.CATALOG.items()}
+PORTFOLIO_METRICS = ("service_level", "asa_seconds", "abandon_rate", "fcr", "csat", "qa_score")
+
+
+@dataclass(frozen=True)
+class Tile:
+    project: Project
+    vendor: object  # core.Vendor
+    metric: str
+    result: object  # formulas.MetricResult
+    target: sla.Target | None
+    term: sla.Term | None  # the SLA term the target comes from (its params and scope are measured)
+    policy: str  # "name vN" of that policy, "" without one
+    colour: str  # sla.RAG
+    spark: tuple  # ((local date, value or None), …) per day of the period
+    period: engine.Period
+
+
+def policy_targets(*, user, project: Project) -> dict[str, tuple[sla.Term, str]]:
+    """metric → (the first term measuring it in the project's newest policy versions, "name vN").
+    Policies stored under an older parser that no longer parse are skipped."""
+    out: dict[str, tuple[sla.Term, str]] = {}
+    for row in policy_latest(user=user, project=project):
+        try:
+            parsed = sla.parse_policy(row.yaml_text)
+        except sla.SlaValidationError:
+            continue
+        for term in parsed.terms:
+            out.setdefault(term.metric, (term, str(row)))
+    return out
+
+
+def portfolio_period(project: Project, first: dt.date | None, last: dt.date | None) -> engine.Period:
+    """The given dates, or the month to date in the project's time zone."""
+    if first is None or last is None:
+        import zoneinfo
+
+        today = dt.datetime.now(zoneinfo.ZoneInfo(project.time_zone)).date()
+        first, last = today.replace(day=1), today
+    return engine.period(first, last, project.time_zone)
+
+
+def portfolio(*, user, first: dt.date | None = None, last: dt.date | None = None,
+              metrics=PORTFOLIO_METRICS, projects=None) -> list[dict]:
+    """Per visible project: its visible vendors, each with one tile per key metric measured with
+    the parameters and scope of the project's SLA term for that metric (catalog defaults
+    without one) and coloured against the term's target (``sla.rag``).
+
+    One daily grouped query per project, vendor and distinct scope; the period's value is the
+    sum of the days (the same rollups), so a tile and its sparkline never disagree."""
+    out = []
+    for project in projects if projects is not None else project_list(user=user):
+        period = portfolio_period(project, first, last)
+        targets = policy_targets(user=user, project=project)
+        scopes: dict[tuple, list[str]] = {}
+        for key in metrics:
+            term = targets.get(key, (None, ""))[0]
+            scope = tuple(sorted(term.scope_values.items())) if term else ()
+            scopes.setdefault(scope, []).append(key)
+        days = [period.first + dt.timedelta(days=i) for i in range((period.last - period.first).days + 1)]
+        vendor_rows = []
+        for vendor in engine.visible_vendors(user=user, project=project):
+            tiles = {}
+            for scope, keys in scopes.items():
+                daily = engine.contact_stats(user=user, project=project, period=period, vendors=[vendor.code],
+                                             grouping="day", scope=dict(scope))
+                total = formulas.sum_stats(daily.values()) if daily else engine.contact_stats_from_nothing()
+                for key in keys:
+                    term, policy = targets.get(key, (None, ""))
+                    params = term.clean_params if term else None
+                    result = engine.result_for(key, total, params)
+                    spark = tuple((d, engine.result_for(key, daily[(d,)], params).value if (d,) in daily else None)
+                                  for d in days) if CATALOG_SOURCE[key] == "contacts" else ()
+                    target = term.target if term else None
+                    tiles[key] = Tile(project, vendor, key, result, target, term, policy,
+                                      sla.rag(target, result), spark, period)
+            vendor_rows.append({"vendor": vendor, "tiles": [tiles[k] for k in metrics]})
+        out.append({"project": project, "period": period, "vendors": vendor_rows})
+    return out
+
+
+# ------------------------------------------------------------------ alerts
+
+
+def alert_list(*, user, status: str = "", project: str = "") -> QuerySet:
+    """Alerts visible to the user (a vendor user: its own vendor's), newest first. ``status``:
+    open, acknowledged, resolved, or ``active`` (open or acknowledged)."""
+    from steward.metrics.models import Alert
+
+    qs = Alert.objects.visible_to(user).select_related("rule", "project", "vendor", "acknowledged_by")
+    if status == "active":
+        qs = qs.exclude(status=Alert.Status.RESOLVED)
+    elif status:
+        qs = qs.filter(status=status)
+    if project:
+        qs = qs.filter(project__code=project)
+    return qs.filter(project__in=project_list(user=user))
+
+
+def alert_get(*, user, pk: int):
+    return alert_list(user=user).get(pk=pk)
+
+
+def rule_list(*, user) -> QuerySet:
+    from steward.metrics.models import AlertRule
+
+    return (AlertRule.objects.visible_to(user).filter(project__in=project_list(user=user))
+            .select_related("project", "vendor").order_by("project__code", "metric", "pk"))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from steward.core.models import Project
 from steward.metrics import sla
@@ -49,3 +54,183 @@ def sla_policy_save(*, actor, project: Project, text: str) -> SlaPolicy:
     except IntegrityError:
         raise ValidationError(_("Someone saved this policy at the same moment; please try again.")) from None
     return row
+
+
+# ------------------------------------------------------------------ alerts
+
+
+class _SystemReader:
+    """Who the scheduled alert evaluation reads as: every vendor's rollups (like a client-side
+    user). Never a request's user; alerts themselves are vendor-scoped when read."""
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    is_client_side = True
+
+
+SYSTEM_READER = _SystemReader()
+ALERT_CLIENT_ROLES = ("outsourcing_manager", "project_lead")
+
+
+def _clean_rule(*, project: Project, metric: str, params, scope, target: str, window: str, intervals: int) -> dict:
+    from steward.metrics import engine, formulas
+
+    errors = {}
+    if metric not in formulas.CATALOG:
+        errors["metric"] = _("Unknown metric %(m)s.") % {"m": metric}
+    else:
+        try:
+            params = formulas.CATALOG[metric].clean_params(params or {})
+        except formulas.ParamError as exc:
+            errors["params"] = str(exc)
+    try:
+        parsed = sla.parse_target(target)
+    except ValueError:
+        errors["target"] = _('Write the target as a comparison, e.g. ">= 0.80" or "<= 30".')
+    else:
+        spec = formulas.CATALOG.get(metric)
+        if spec is not None and spec.higher_is_better is not None and parsed.higher_is_better != spec.higher_is_better:
+            errors["target"] = (_("Higher is better for this metric: use >= or >.") if spec.higher_is_better
+                                else _("Lower is better for this metric: use <= or <."))
+    try:
+        engine.Scope.of(scope)
+    except engine.EngineError as exc:
+        errors["scope"] = str(exc)
+    if window == "intervals" and not 1 <= (intervals or 0) <= 96:
+        errors["intervals"] = _("Between 1 and 96 half-hour intervals.")
+    if errors:
+        raise ValidationError(errors)
+    return params
+
+
+@transaction.atomic
+def alert_rule_create(*, actor, project: Project, metric: str, target: str, window: str = "day",
+                      intervals: int = 4, vendor=None, params=None, scope=None, min_contacts: int = 20):
+    from steward.metrics.models import AlertRule
+
+    if actor is not None and not (actor.has_perm("metrics.add_alertrule")
+                                  and Project.objects.visible_to(actor).filter(pk=project.pk).exists()):
+        raise PermissionDenied
+    if vendor is not None and not project.vendors.filter(pk=vendor.pk).exists():
+        raise ValidationError({"vendor": _("This vendor does not serve the project.")})
+    scope = {k: v for k, v in (scope or {}).items() if v}
+    params = _clean_rule(project=project, metric=metric, params=params, scope=scope, target=target,
+                         window=window, intervals=intervals)
+    rule = AlertRule(project=project, vendor=vendor, metric=metric, params=params, scope=scope,
+                     target=target.strip(), window=window, intervals=intervals, min_contacts=min_contacts,
+                     created_by=actor)
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+def alert_window(rule, now: dt.datetime):
+    """The rule's window at ``now`` as an engine.Period: the last N complete half-hour
+    intervals, or the local day (month) from its start up to now."""
+    from steward.metrics import engine
+
+    tz = zoneinfo.ZoneInfo(rule.project.time_zone)
+    now = now.astimezone(dt.UTC)
+    if rule.window == "intervals":
+        end = now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0)
+        start = end - dt.timedelta(minutes=30 * rule.intervals)
+    else:
+        local = now.astimezone(tz).date()
+        first = local if rule.window == "day" else local.replace(day=1)
+        start, end = engine.period(first, local, rule.project.time_zone).start, now
+    return engine.Period(start.astimezone(tz).date(), end.astimezone(tz).date(), rule.project.time_zone, start, end)
+
+
+def _recipients(rule, vendor):
+    from steward.core.models import User
+
+    users = set(User.objects.filter(is_active=True, vendor__isnull=True, role__in=ALERT_CLIENT_ROLES))
+    users |= set(User.objects.filter(is_active=True, vendor=vendor, role="vendor_manager"))
+    if rule.created_by is not None:
+        users.add(rule.created_by)
+    return sorted(users, key=lambda u: u.pk)
+
+
+def evaluate_alerts(now: dt.datetime | None = None) -> dict[str, int]:
+    """Evaluate every active rule for each of its vendors at ``now`` (default: the present).
+
+    A breach (a value exists, n ≥ the rule's minimum and it misses the target) opens an alert —
+    or updates the one already open or acknowledged for that rule and vendor (de-duplicated; no
+    second notification). A window back within target resolves it. New and resolved alerts are
+    notified in-app to the client's outsourcing managers and project leads, the vendor's
+    managers and the rule's author. Returns counts: opened, updated, resolved."""
+    from steward.core.notifications import notify
+    from steward.metrics import engine
+    from steward.metrics.models import Alert, AlertRule
+
+    now = now or timezone.now()
+    counts = {"opened": 0, "updated": 0, "resolved": 0}
+    rules = AlertRule.objects.filter(active=True).select_related("project", "vendor", "created_by")
+    for rule in rules:
+        target = sla.parse_target(rule.target)
+        window = alert_window(rule, now)
+        vendors = [rule.vendor] if rule.vendor else list(rule.project.vendors.order_by("code"))
+        grouped = engine.contact_stats(user=SYSTEM_READER, project=rule.project, period=window,
+                                       vendors=[v.code for v in vendors], grouping="vendor",
+                                       scope=engine.Scope.of(rule.scope))
+        for vendor in vendors:
+            stats = grouped.get((vendor.code,), engine.contact_stats_from_nothing())
+            result = engine.result_for(rule.metric, stats, rule.params)
+            with transaction.atomic():
+                current = (Alert.objects.select_for_update().filter(rule=rule, vendor=vendor)
+                           .exclude(status=Alert.Status.RESOLVED).first())
+                enough = result.value is not None and result.n >= rule.min_contacts
+                if enough and sla.breached(target, result):
+                    numbers = {"value": result.value, "numerator": result.numerator, "denominator": result.denominator,
+                               "ci_low": result.interval_low, "ci_high": result.interval_high,
+                               "window_start": window.start, "window_end": window.end, "last_seen_at": now}
+                    if current is None:
+                        alert = Alert.objects.create(rule=rule, project=rule.project, vendor=vendor, opened_at=now,
+                                                     worst_value=result.value, **numbers)
+                        counts["opened"] += 1
+                        notify(_recipients(rule, vendor), gettext_noop(
+                            "Alert: %(metric)s of %(vendor)s in %(project)s is %(value)s (target %(target)s)"),
+                            {"metric": rule.metric, "vendor": vendor.name, "project": rule.project.name,
+                             "value": f"{result.value:.4g}", "target": rule.target}, url=alert.get_absolute_url())
+                    else:
+                        worse = (result.value < current.worst_value) if target.higher_is_better else (
+                            result.value > current.worst_value)
+                        for k, v in numbers.items():
+                            setattr(current, k, v)
+                        if current.worst_value is None or worse:
+                            current.worst_value = result.value
+                        current.save()
+                        counts["updated"] += 1
+                elif current is not None and result.value is not None and target.met(sla._exact(result)):
+                    current.status, current.resolved_at, current.last_seen_at = Alert.Status.RESOLVED, now, now
+                    current.value = result.value
+                    current.save(update_fields=["status", "resolved_at", "last_seen_at", "value"])
+                    counts["resolved"] += 1
+                    notify(_recipients(rule, vendor), gettext_noop(
+                        "Resolved: %(metric)s of %(vendor)s in %(project)s is back within target (%(value)s)"),
+                        {"metric": rule.metric, "vendor": vendor.name, "project": rule.project.name,
+                         "value": f"{result.value:.4g}"}, url=current.get_absolute_url())
+    return counts
+
+
+@transaction.atomic
+def alert_transition(*, actor, alert, to: str):
+    """Acknowledge an open alert, or resolve an open or acknowledged one by hand."""
+    from steward.metrics.models import Alert
+
+    if not actor.has_perm("metrics.change_alert") or not Alert.objects.visible_to(actor).filter(pk=alert.pk).exists():
+        raise PermissionDenied
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    allowed = {"acknowledged": ("open",), "resolved": ("open", "acknowledged")}
+    if alert.status not in allowed.get(to, ()):
+        raise ValidationError(_("This alert is %(status)s; it cannot become %(to)s.")
+                              % {"status": alert.get_status_display(), "to": to})
+    now = timezone.now()
+    if to == "acknowledged":
+        alert.status, alert.acknowledged_at, alert.acknowledged_by = to, now, actor
+    else:
+        alert.status, alert.resolved_at = to, now
+    alert.save()
+    return alert

@@ -608,3 +608,41 @@ def evaluate(policy: SlaPolicy, results: Sequence[MetricResult | None],
         total = pool
     return Evaluation(policy.sla, policy.version, fee, pool, tuple(outcomes), total,
                       sum((o.bonus for o in outcomes), Decimal("0.00")), capped)
+
+
+# --------------------------------------------------------------------------- traffic lights
+
+RAG = ("green", "amber", "red", "none")
+
+
+def rag(target: Target | None, result: MetricResult | None) -> str:
+    """A figure's colour against a target (portfolio tiles, alerts):
+
+    * ``green``: the value meets the target;
+    * ``amber``: it misses, but its 95% interval still reaches the target — the miss is not
+      distinguishable from noise with this many contacts;
+    * ``red``: it misses and the whole interval lies on the wrong side (for a count or a
+      figure without interval: it misses);
+    * ``none``: no target, or no value.
+    """
+    if target is None or result is None or result.value is None:
+        return "none"
+    if target.met(_exact(result)):
+        return "green"
+    near = result.interval_high if target.higher_is_better else result.interval_low
+    if near is not None and target.met(Fraction(near)):
+        return "amber"
+    return "red"
+
+
+def breached(target: Target, result: MetricResult | None) -> bool:
+    """Whether a value exists and misses the target (what an alert fires on)."""
+    return result is not None and result.value is not None and not target.met(_exact(result))
+
+
+def parse_target(text: str) -> Target:
+    """'>= 0.80' → Target; ValueError with a plain message otherwise."""
+    m = _TARGET.match(str(text or ""))
+    if not m:
+        raise ValueError(f'expected a comparison such as ">= 0.80" or "<= 30", got {text!r}')
+    return Target(m[1], Decimal(m[2]))

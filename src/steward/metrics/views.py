@@ -12,13 +12,15 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from steward.core.decorators import permission_required
+from steward.core.pages import paginate
 from steward.metrics import engine, formulas, selectors, services, sla, stats
-from steward.metrics.forms import BacktestForm, CompareForm, EvaluateForm, PeriodForm, PolicyForm
+from steward.metrics.forms import AlertRuleForm, BacktestForm, CompareForm, EvaluateForm, PeriodForm, PolicyForm
 from steward.metrics.formulas import CATALOG, MetricResult
 from steward.metrics.texts import verdict_sentence
 
@@ -119,6 +121,7 @@ def drill_url(project, vendor_code: str, period: engine.Period, **filters) -> st
 
 BREAKDOWNS = {"queue": gettext_lazy("Queue"), "agent": gettext_lazy("Agent"), "channel": gettext_lazy("Channel")}
 BREAKDOWN_METRICS = ["offered", "service_level", "asa_seconds", "abandon_rate", "aht_seconds", "csat"]
+DASHBOARD_SCOPE = ("channel", "queue")  # the explorer filters a drill-down can carry
 DRILL_FILTER = {"queue": "queue", "agent": "agent", "channel": "channel"}
 
 
@@ -146,9 +149,14 @@ def default_periods(time_zone: str) -> list[tuple[str, engine.Period]]:
              engine.period(this_month, today, time_zone))]
 
 
-def kpi_table(user, project, vendors, period: engine.Period) -> list[dict]:
-    rows = engine.measure(user=user, project=project, period=period, metrics=DASHBOARD_METRICS,
-                          vendors=[v.code for v in vendors], grouping="vendor")
+def kpi_table(user, project, vendors, period: engine.Period, scope: dict | None = None,
+              params: dict | None = None) -> list[dict]:
+    """Metric × vendor cells; ``scope`` (channel/queue) narrows the contacts, ``params`` gives
+    metric parameters (the portfolio passes the SLA term's, so a drill-down shows its number)."""
+    params = params or {}
+    rows = engine.measure(user=user, project=project, period=period,
+                          metrics={k: params.get(k) for k in DASHBOARD_METRICS},
+                          vendors=[v.code for v in vendors], grouping="vendor", scope=scope)
     by_vendor = {r.group["vendor"]: r for r in rows}
     empty = engine.contact_stats_from_nothing()
     table = []
@@ -156,8 +164,8 @@ def kpi_table(user, project, vendors, period: engine.Period) -> list[dict]:
         cells = []
         for v in vendors:
             row = by_vendor.get(v.code)
-            result = row.results[key] if row else engine.result_for(key, empty)
-            cells.append(cell(result, drill_url(project, v.code, period)))
+            result = row.results[key] if row else engine.result_for(key, empty, params.get(key))
+            cells.append({**cell(result, drill_url(project, v.code, period, **(scope or {}))), "vendor": v.code})
         table.append({"key": key, "label": label(key), "cells": cells})
     return table
 
@@ -209,9 +217,68 @@ def compare(user, project, period: engine.Period, a: str, b: str, key: str) -> d
     return {"comparison": comparison, "sentence": sentence, "a": a, "b": b, "metric": label(key)}
 
 
+SPARK_W, SPARK_H = 110, 22
+
+
+def sparkline(spark) -> str:
+    """SVG polyline points of a tile's daily values (0…1 for shares, scaled to the day range's
+    own min…max otherwise); days without a value are skipped."""
+    values = [v for _d, v in spark if v is not None]
+    if len(values) < 2:
+        return ""
+    lo, hi = min(values), max(values)
+    if 0 <= lo and hi <= 1 and all(isinstance(v, float) for v in values):
+        lo, hi = 0.0, 1.0
+    span = (hi - lo) or 1.0
+    step = SPARK_W / max(len(spark) - 1, 1)
+    return " ".join(f"{i * step:.1f},{SPARK_H - 2 - (SPARK_H - 4) * (v - lo) / span:.1f}"
+                    for i, (_d, v) in enumerate(spark) if v is not None)
+
+
+COLOUR_LABELS = {"green": gettext_lazy("meets target"), "amber": gettext_lazy("misses, within noise"),
+                 "red": gettext_lazy("misses target"), "none": gettext_lazy("no target or no data")}
+
+
+def tile_view(tile: selectors.Tile) -> dict:
+    r = tile.result
+    scope = {k: v[0] for k, v in (tile.term.scope_values.items() if tile.term else ())
+             if k in DASHBOARD_SCOPE and len(v) == 1}
+    query = {"date_from": tile.period.first.isoformat(), "date_to": tile.period.last.isoformat(),
+             "focus": tile.metric, **scope}
+    url = reverse("metrics:dashboard", kwargs={"code": tile.project.code}) + "?" + urlencode(query)
+    interval = None
+    if r.interval_low is not None and r.interval_high is not None:
+        interval = f"{format_value(r.key, r.interval_low)} – {format_value(r.key, r.interval_high)}"
+    target = ""
+    if tile.target is not None:
+        threshold = float(tile.target.threshold)
+        target = f"{tile.target.op} {format_value(tile.metric, threshold)}"
+    return {"metric": tile.metric, "label": label(tile.metric), "value": format_value(tile.metric, r.value),
+            "n": r.n, "interval": interval, "target": target, "colour": tile.colour,
+            "colour_label": COLOUR_LABELS[tile.colour], "policy": tile.policy,
+            "reason": str(REASONS.get(r.reason, r.reason or "")) if r.value is None else "",
+            "scope": ", ".join(f"{k}={'|'.join(v)}" for k, v in tile.term.scope_values.items()) if tile.term else "",
+            "url": url, "spark": sparkline(tile.spark), "spark_w": SPARK_W, "spark_h": SPARK_H}
+
+
 @permission_required("metrics.view_kpi")
 def index(request):
-    return render(request, "metrics/index.html", {"projects": selectors.project_list(user=request.user)})
+    """The portfolio: every visible project × vendor × key metric as a tile against its SLA
+    target, and the project list."""
+    form = PeriodForm(request.GET or None)
+    first = last = None
+    if form.is_valid() and form.cleaned_data.get("date_from"):
+        first, last = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    projects = selectors.project_list(user=request.user)
+    blocks = []
+    for block in selectors.portfolio(user=request.user, first=first, last=last, projects=projects):
+        blocks.append({**block, "vendors": [{"vendor": v["vendor"], "tiles": [tile_view(t) for t in v["tiles"]]}
+                                            for v in block["vendors"]]})
+    return render(request, "metrics/index.html", {
+        "projects": projects, "blocks": blocks, "form": form,
+        "headers": [label(k) for k in selectors.PORTFOLIO_METRICS],
+        "legend": [(k, v) for k, v in COLOUR_LABELS.items()],
+        "open_alerts": selectors.alert_list(user=request.user, status="active").count()})
 
 
 @permission_required("metrics.view_kpi")
@@ -225,8 +292,20 @@ def dashboard(request, code: str):
                     engine.period(d["date_from"], d["date_to"], project.time_zone))]
     else:
         periods = default_periods(project.time_zone)
-    sections = [{"title": title, "period": p, "table": kpi_table(request.user, project, vendors, p)}
-                for title, p in periods]
+    scope = {k: request.GET[k] for k in DASHBOARD_SCOPE if request.GET.get(k)}
+    params = {}
+    focus = request.GET.get("focus", "")
+    if scope or focus in CATALOG:
+        # Arriving from a portfolio tile: measure as that metric's SLA term does.
+        term = selectors.policy_targets(user=request.user, project=project).get(focus, (None, ""))[0]
+        if term is not None and term.scope_values == {k: (v,) for k, v in scope.items()}:
+            params = {focus: term.clean_params}
+    try:
+        sections = [{"title": title, "period": p,
+                     "table": kpi_table(request.user, project, vendors, p, scope or None, params)}
+                    for title, p in periods]
+    except (engine.EngineError, formulas.ParamError) as exc:
+        raise Http404(str(exc)) from None
     main_period = periods[0][1]
     charts = trend_charts(request.user, project, vendors, main_period)
     by = request.GET.get("by", "queue")
@@ -247,7 +326,7 @@ def dashboard(request, code: str):
         "project": project, "vendors": vendors, "form": form, "sections": sections, "charts": charts,
         "compare_form": compare_form, "comparison": comparison, "main_period": main_period,
         "aligned": all(p.aligned for _t, p in periods), "breakdown": table_by,
-        "breakdowns": [(k, str(v)) for k, v in BREAKDOWNS.items()],
+        "breakdowns": [(k, str(v)) for k, v in BREAKDOWNS.items()], "scope": scope, "focus": focus,
     })
 
 
@@ -402,3 +481,100 @@ def sla_backtest(request, code: str):
             "fee": "100000"})
     return render(request, "metrics/sla_backtest.html", {"project": project, "form": form, "results": results,
                                                           "totals": totals})
+
+
+# ------------------------------------------------------------------ alerts
+
+ALERT_TABS = (("active", gettext_lazy("Active")), ("resolved", gettext_lazy("Resolved")), ("", gettext_lazy("All")))
+
+
+def _alert_rule_form(request, data=None):
+    from steward.core.models import Vendor
+    from steward.metrics.models import AlertRule
+
+    projects = list(selectors.project_list(user=request.user))
+    vendors = Vendor.objects.visible_to(request.user).filter(projects__in=projects).distinct().order_by("code")
+    metrics_ = [(k, label(k)) for k, spec in CATALOG.items() if spec.source == "contacts" and spec.kind != "count"]
+    return AlertRuleForm(data, projects=projects, vendors=vendors, metrics=metrics_,
+                         windows=AlertRule.Window.choices)
+
+
+@permission_required("metrics.view_alert")
+def alert_list(request):
+    status = request.GET.get("status", "active")
+    status = status if status in {k for k, _l in ALERT_TABS} | {"open", "acknowledged"} else "active"
+    project = request.GET.get("project", "")
+    page = paginate(request, selectors.alert_list(user=request.user, status=status, project=project))
+    form = None
+    if request.user.has_perm("metrics.add_alertrule"):
+        form = _alert_rule_form(request)
+    return render(request, "metrics/alert_list.html", {
+        "page": page, "status": status, "tabs": ALERT_TABS, "rules": selectors.rule_list(user=request.user),
+        "form": form})
+
+
+@permission_required("metrics.add_alertrule")
+@require_POST
+def alert_rule_new(request):
+    form = _alert_rule_form(request, request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        project = _project(request, d["project"])
+        vendor = engine.visible_vendors(user=request.user, project=project)
+        vendor = next((v for v in vendor if v.code == d["vendor"]), None) if d["vendor"] else None
+        try:
+            rule = services.alert_rule_create(
+                actor=request.user, project=project, vendor=vendor, metric=d["metric"], target=d["target"],
+                window=d["window"], intervals=d["intervals"], min_contacts=d["min_contacts"], params=d["params"],
+                scope={"channel": d["channel"], "queue": d["queue"]})
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Alert rule saved: %(rule)s.") % {"rule": rule})
+            return redirect("metrics:alerts")
+    page = paginate(request, selectors.alert_list(user=request.user, status="active"))
+    return render(request, "metrics/alert_list.html", {
+        "page": page, "status": "active", "tabs": ALERT_TABS, "rules": selectors.rule_list(user=request.user),
+        "form": form}, status=400)
+
+
+@permission_required("metrics.view_alert")
+def alert_detail(request, pk: int):
+    try:
+        alert = selectors.alert_get(user=request.user, pk=pk)
+    except ObjectDoesNotExist:
+        raise Http404(_("No such alert.")) from None
+    tz = zoneinfo.ZoneInfo(alert.project.time_zone)
+    first = alert.window_start.astimezone(tz).date()
+    last = (alert.window_end - dt.timedelta(microseconds=1)).astimezone(tz).date()
+    scope = {k: v for k, v in alert.rule.scope.items() if k in DASHBOARD_SCOPE and isinstance(v, str)}
+    period = engine.period(first, max(first, last), alert.project.time_zone)
+    return render(request, "metrics/alert_detail.html", {
+        "alert": alert, "label": label(alert.rule.metric),
+        "value": format_value(alert.rule.metric, alert.value),
+        "worst": format_value(alert.rule.metric, alert.worst_value),
+        "interval": (f"{format_value(alert.rule.metric, alert.ci_low)} – {format_value(alert.rule.metric, alert.ci_high)}"
+                     if alert.ci_low is not None and alert.ci_high is not None else ""),
+        "contacts_url": drill_url(alert.project, alert.vendor.code, period, **scope),
+        "dashboard_url": reverse("metrics:dashboard", kwargs={"code": alert.project.code}) + "?" + urlencode(
+            {"date_from": period.first.isoformat(), "date_to": period.last.isoformat(), "focus": alert.rule.metric,
+             **scope}),
+        "local_start": alert.window_start.astimezone(tz), "local_end": alert.window_end.astimezone(tz)})
+
+
+@permission_required("metrics.change_alert")
+@require_POST
+def alert_transition(request, pk: int):
+    try:
+        alert = selectors.alert_get(user=request.user, pk=pk)
+    except ObjectDoesNotExist:
+        raise Http404(_("No such alert.")) from None
+    to = request.POST.get("to", "")
+    try:
+        services.alert_transition(actor=request.user, alert=alert, to=to)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Alert updated."))
+    return redirect(alert.get_absolute_url())
