@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ EMAIL = "email"
 PII_KINDS = (RESIDENT_ID, BANK_CARD, MOBILE, LANDLINE, EMAIL)
 
 EXCERPT_CONTEXT = 24  # characters either side of a hit
+SEPARATOR_CHAR = "\x00"
+SEPARATOR = "\n\x00\n"  # between transcripts scanned together
 MAX_PATTERN = 500
 
 
@@ -151,9 +154,10 @@ def valid_email(value: str) -> bool:
     return EMAIL_RE.fullmatch(value.strip()) is not None
 
 
-# Digit runs with single spaces or hyphens between digits ("138 1234 5678", "6222-0212-…"),
-# an optional +86 in front and an optional X at the end (resident IDs).
-DIGITS_RE = re.compile(r"(?<![\d+])(?:\+86[ \-]?)?\d(?:[ \-]?\d){6,20}[Xx]?(?![\dA-Za-z])")
+# Digit runs with single spaces or hyphens between digits ("138 1234 5678", "6222-0212-…") and
+# an optional X at the end (resident IDs). No look-around, so the regex engine can skip ahead to
+# the next digit quickly; a "+86" or "86" in front is part of the run and stripped by the checks.
+DIGITS_RE = re.compile(r"\d(?:[ \-]?\d){6,}[Xx]?")
 PAREN_LANDLINE_RE = re.compile(r"(?<!\d)\(0\d{2,3}\)[ \-]?\d{7,8}(?!\d)")
 MASK_DIGITS_RE = re.compile(r"\d(?:[ \-]?\d){6,}[Xx]?")
 
@@ -176,6 +180,8 @@ def find_pii(text: str) -> list[tuple[str, int, int]]:
     """[(kind, start, end)] of every valid personal-data item in text, in order."""
     found: list[tuple[str, int, int]] = []
     for m in DIGITS_RE.finditer(text):
+        if m.end() < len(text) and text[m.end()].isascii() and text[m.end()].isalpha():
+            continue  # part of a code such as "A13812345678B"
         kind = classify_number(m.group())
         if kind:
             found.append((kind, m.start(), m.end()))
@@ -221,7 +227,7 @@ def mask_pii(text: str) -> str:
 SPEAKER_LABELS = {"agent": AGENT, "customer": CUSTOMER, "system": "system", "bot": "bot",
                   "客服": AGENT, "坐席": AGENT, "客户": CUSTOMER, "顾客": CUSTOMER, "系统": "system",
                   "机器人": "bot"}
-TURN_RE = re.compile(r"^[ \t]*(" + "|".join(SPEAKER_LABELS) + r")[ \t]*[:：]", re.M | re.I)
+LABEL_RE = re.compile(r"^[ \t]*(" + "|".join(SPEAKER_LABELS) + r")[ \t]*[:：]", re.I | re.M)
 
 
 @dataclass(frozen=True)
@@ -236,21 +242,29 @@ class Turns:
         return max(bisect.bisect_right(self.starts, position) - 1, 0)
 
 
-def split_turns(text: str) -> Turns:
+def turns_from_labels(text: str, labels: list[tuple[int, int, str]]) -> Turns:
+    """Turns from the speaker labels (label start, label end, speaker) found in text."""
     starts, ends, speakers = [], [], []
-    for m in TURN_RE.finditer(text):
-        if not starts and m.start() > 0 and text[:m.start()].strip():
+    for label_start, label_end, speaker in labels:
+        if starts:
+            ends.append(label_start)
+        elif label_start > 0 and text[:label_start].strip():
             starts.append(0)
             speakers.append("")
-        if starts:
-            ends.append(m.start())
-        starts.append(m.end())
-        speakers.append(SPEAKER_LABELS[m.group(1).lower()])
+            ends.append(label_start)
+        starts.append(label_end)
+        speakers.append(speaker)
     if not starts:
         starts.append(0)
         speakers.append("")
     ends.append(len(text))
     return Turns(starts, ends, speakers)
+
+
+def split_turns(text: str) -> Turns:
+    """A new turn starts at each line that begins with a speaker label ("agent:", "客服：")."""
+    return turns_from_labels(text, [(m.start(), m.end(), SPEAKER_LABELS[m.group(1).lower()])
+                                    for m in LABEL_RE.finditer(text)])
 
 
 # ------------------------------------------------------------------ rules and hits
@@ -285,7 +299,8 @@ class Hit:
 
 
 def normalise_phrase(phrase: str) -> str:
-    return " ".join(phrase.split()).lower()
+    """Lower case, inner white space as one space, control characters dropped."""
+    return " ".join("".join(ch for ch in phrase if ch.isprintable() or ch.isspace()).split()).lower()
 
 
 def parse_phrases(text: str) -> tuple[str, ...]:
@@ -319,7 +334,7 @@ def rule_errors(spec: RuleSpec) -> dict[str, str]:
             errors["pattern"] = "give a regular expression of at most 500 characters"
         else:
             try:
-                compiled = re.compile(spec.pattern, re.I)
+                compiled = re.compile(spec.pattern, re.I | re.M)
             except re.error as exc:
                 errors["pattern"] = f"not a valid regular expression: {exc}"
             else:
@@ -376,7 +391,7 @@ class Scanner:
         self._phrases = list(owners)
         self._owners = [owners[p] for p in self._phrases]
         self._automaton = ahocorasick_rs.AhoCorasick(self._phrases) if self._phrases else None
-        self._regexes = [(i, re.compile(r.pattern, re.I)) for i, r in enumerate(self.rules) if r.kind == REGEX]
+        self._regexes = [(i, re.compile(r.pattern, re.I | re.M)) for i, r in enumerate(self.rules) if r.kind == REGEX]
         self._pii: dict[str, list[int]] = {}
         for i, r in enumerate(self.rules):
             if r.kind == PII:
@@ -402,11 +417,12 @@ class Scanner:
         return None if rule.speaker == ANY else candidates
 
     def _in_scope(self, rule: RuleSpec, turns: Turns, turn: int, cache: dict) -> bool:
-        if rule.speaker == ANY and rule.scope == ANYWHERE:
-            return True
-        scoped = cache.get(id(rule))
+        if rule.scope == ANYWHERE:
+            return rule.speaker == ANY or turns.speakers[turn] in (rule.speaker, "")
+        key = (rule.speaker, rule.scope, rule.turns)
+        scoped = cache.get(key)
         if scoped is None:
-            scoped = cache[id(rule)] = set(self._scoped(rule, turns) or range(len(turns.speakers)))
+            scoped = cache[key] = set(self._scoped(rule, turns))
         return turn in scoped
 
     # -- boundaries
@@ -432,18 +448,84 @@ class Scanner:
     # -- scanning
 
     def scan(self, text: str) -> list[Hit]:
-        if not text or not self.rules:
-            return []
+        """The hits in one transcript, in text order."""
+        return self.scan_many([text])[0]
+
+    def scan_many(self, texts: list[str]) -> list[list[Hit]]:
+        """The hits of each transcript. The texts are joined (with a NUL line between them, a
+        character no stored transcript contains) so that the automaton, the speaker labels, the
+        PII detectors and each regular-expression rule make ONE pass over the whole batch; only
+        the matches and the required-phrase checks are then handled per transcript."""
+        results: list[list[Hit]] = [[] for _ in texts]
+        if not self.rules or not texts:
+            return results
+        texts = [t.replace(SEPARATOR_CHAR, " ") if SEPARATOR_CHAR in t else t for t in texts]
+        joined = SEPARATOR.join(texts)
+        bases, base = [], 0
+        for t in texts:
+            bases.append(base)
+            base += len(t) + len(SEPARATOR)
+        doc_of = functools.partial(bisect.bisect_right, bases)
+
+        per_doc: dict[int, list] = {}  # doc -> [(kind, start, end, payload)] relative to the doc
+        if self._automaton is not None:
+            for pattern, start, end in self._automaton.find_matches_as_indexes(_lower(joined), overlapping=True):
+                doc = doc_of(start) - 1
+                b = bases[doc]
+                per_doc.setdefault(doc, []).append((0, start - b, end - b, pattern))
+        for index, compiled in self._regexes:
+            for doc, start, end in self._regex_matches(compiled, joined, texts, bases, doc_of):
+                per_doc.setdefault(doc, []).append((1, start, end, index))
+        if self._pii:
+            for kind, start, end in find_pii(joined):
+                doc = doc_of(start) - 1
+                b = bases[doc]
+                per_doc.setdefault(doc, []).append((2, start - b, end - b, kind))
+        need_turns = bool(self._required) or bool(per_doc)
+        labels: dict[int, list] = {}
+        if need_turns:
+            for m in LABEL_RE.finditer(joined):
+                doc = doc_of(m.start()) - 1
+                b = bases[doc]
+                labels.setdefault(doc, []).append((m.start() - b, m.end() - b, SPEAKER_LABELS[m.group(1).lower()]))
+        docs = range(len(texts)) if self._required else sorted(per_doc)
+        for doc in docs:
+            text = texts[doc]
+            if not text:
+                continue
+            results[doc] = self._scan_doc(text, turns_from_labels(text, labels.get(doc, [])), per_doc.get(doc, ()))
+        return results
+
+    @staticmethod
+    def _regex_matches(compiled: re.Pattern, joined: str, texts: list[str], bases: list[int], doc_of):
+        """(doc, start, end) of a regular expression's matches, none spanning two transcripts:
+        a match that crosses the separator is dropped and the transcripts it spans are searched
+        on their own."""
+        found: set[tuple[int, int, int]] = set()
+        redo: set[int] = set()
+        for m in compiled.finditer(joined):
+            if m.end() == m.start():
+                continue
+            first, last = doc_of(m.start()) - 1, doc_of(m.end() - 1) - 1
+            if first == last and SEPARATOR_CHAR not in m.group():
+                found.add((first, m.start() - bases[first], m.end() - bases[first]))
+            else:
+                redo.update(range(first, last + 1))
+        for doc in redo:
+            found.update((doc, m.start(), m.end()) for m in compiled.finditer(texts[doc]) if m.end() > m.start())
+        return sorted(found)
+
+    def _scan_doc(self, text: str, turns: Turns, matches) -> list[Hit]:
         hits: list[Hit] = []
-        turns = split_turns(text)
         checks = _Checks()
         scope_cache: dict = {}
         satisfied: set[int] = set()
         rules = self.rules
-        if self._automaton is not None:
-            for pattern, start, end in self._automaton.find_matches_as_indexes(_lower(text), overlapping=True):
-                turn = turns.at(start) if len(turns.starts) > 1 else 0
-                for index, whole_word in self._owners[pattern]:
+        single = len(turns.starts) == 1
+        for source, start, end, payload in matches:
+            turn = 0 if single else turns.at(start)
+            if source == 0:
+                for index, whole_word in self._owners[payload]:
                     rule = rules[index]
                     if rule.kind == REQUIRED and index in satisfied:
                         continue
@@ -456,26 +538,20 @@ class Scanner:
                     else:
                         excerpt, at = _excerpt(text, start, end)
                         hits.append(Hit(rule.key, BANNED, turn, turns.speakers[turn], start, end,
-                                        mask_pii(text[start:end]), excerpt, at, self._phrases[pattern]))
-        for index, compiled in self._regexes:
-            rule = rules[index]
-            for m in compiled.finditer(text):
-                if m.end() == m.start():
-                    continue
-                turn = turns.at(m.start())
+                                        mask_pii(text[start:end]), excerpt, at, self._phrases[payload]))
+            elif source == 1:
+                rule = rules[payload]
                 if self._in_scope(rule, turns, turn, scope_cache):
-                    excerpt, at = _excerpt(text, m.start(), m.end())
-                    hits.append(Hit(rule.key, REGEX, turn, turns.speakers[turn], m.start(), m.end(),
-                                    mask_pii(m.group()), excerpt, at))
-        if self._pii:
-            for kind, start, end in find_pii(text):
-                for index in self._pii.get(kind, ()):
+                    excerpt, at = _excerpt(text, start, end)
+                    hits.append(Hit(rule.key, REGEX, turn, turns.speakers[turn], start, end,
+                                    mask_pii(text[start:end]), excerpt, at))
+            else:
+                for index in self._pii.get(payload, ()):
                     rule = rules[index]
-                    turn = turns.at(start)
                     if self._in_scope(rule, turns, turn, scope_cache):
                         excerpt, at = _excerpt(text, start, end)
                         hits.append(Hit(rule.key, PII, turn, turns.speakers[turn], start, end,
-                                        mask_pii(text[start:end]), excerpt, at, kind))
+                                        mask_pii(text[start:end]), excerpt, at, payload))
         for index in self._required:
             if index in satisfied:
                 continue
@@ -485,8 +561,7 @@ class Scanner:
             if not scoped:
                 continue  # nobody in scope spoke: nothing to require
             turn = scoped[-1] if rule.scope == CLOSING else scoped[0]
-            start = turns.starts[turn]
-            snippet = text[start:turns.ends[turn]].strip()[:2 * EXCERPT_CONTEXT]
+            snippet = text[turns.starts[turn]:turns.ends[turn]].strip()[:2 * EXCERPT_CONTEXT]
             hits.append(Hit(rule.key, REQUIRED, turn, turns.speakers[turn], None, None, "",
                             mask_pii(snippet).replace("\n", " "), 0))
         hits.sort(key=lambda h: (h.start if h.start is not None else -1, str(h.key)))
