@@ -5,10 +5,13 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
 from steward.collaboration.people import label_for
+from steward.core.models import Project, Vendor
 from steward.improvement import selectors, services
 from steward.improvement.models import CorrectiveAction, Risk
 
@@ -71,6 +74,16 @@ class RespondIn(Schema):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class CapaIn(Schema):
+    vendor: str
+    title: str
+    problem: str
+    due_date: date
+    project: str | None = None
+    source: str = "other"
+    source_reference: str = ""
 
 
 class RiskOut(Schema):
@@ -138,6 +151,28 @@ def capas(request, status: str = "", vendor: str = "", project: str = "", source
 def capa(request, pk: int):
     require_perm(request, "improvement.view_correctiveaction")
     return _detail(request, _capa(request, pk))
+
+
+@router.post("/capas", response={201: _CapaDetail, 400: ErrorOut})
+@idempotent
+def capa_create(request, payload: CapaIn):
+    """Open a corrective action (client staff). Honours an Idempotency-Key header."""
+    require_perm(request, "improvement.add_correctiveaction")
+    vendor = Vendor.objects.visible_to(request.user).filter(code=payload.vendor).first()
+    if vendor is None:
+        return 400, {"detail": _("Unknown vendor %(code)s.") % {"code": payload.vendor}}
+    project = None
+    if payload.project:
+        project = Project.objects.visible_to(request.user).filter(code=payload.project).first()
+        if project is None:
+            return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
+    try:
+        created = services.capa_open(actor=request.user, vendor=vendor, project=project, title=payload.title,
+                                     problem=payload.problem, due_date=payload.due_date, source=payload.source,
+                                     source_reference=payload.source_reference)
+    except ValidationError as error:
+        return 400, {"detail": " ".join(error.messages)}
+    return 201, _detail(request, _capa(request, created.pk))
 
 
 @router.post("/capas/{pk}/respond", response={200: _CapaDetail, 400: ErrorOut})
