@@ -75,3 +75,25 @@ def test_the_trail_shows_a_meeting_with_attendees(client, world):
     client.force_login(admin)
     response = client.get(reverse("audit-trail"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200 and "Weekly ops" in response.content.decode()
+
+
+def _queries_for_trail() -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        selectors.audit_trail()
+    return len(captured)
+
+
+def test_the_trail_costs_the_same_queries_for_many_changes_as_for_few(world):
+    vendor = Vendor.objects.get(code="alpha")
+    for n in range(3):
+        services.vendor_update(vendor=vendor, name=f"Alpha {n}", status=vendor.status)
+    few = _queries_for_trail()
+    for n in range(40):
+        services.vendor_update(vendor=vendor, name=f"Alpha again {n}", status=vendor.status)
+    assert _queries_for_trail() == few
+    # ... and each change still shows its own previous value.
+    latest = Vendor.history.filter(code="alpha").latest("history_date")
+    assert ("name", "Alpha again 38", "Alpha again 39") in entry_for(latest)["changes"]
