@@ -3,8 +3,9 @@
 Method (docs/staffing.md "Forecast" explains it with an example):
 
 1. **Daily totals** are modelled with a quasi-Poisson GLM (log link, statsmodels) on local
-   dates: day-of-week effects (weekly seasonality), a statutory-holiday effect and a make-up
-   working-day effect from the business calendar, one shared "promotion" effect estimated from
+   dates: day-of-week effects (weekly seasonality; a holiday counts as a Sunday, a make-up
+   working day as a Monday), a statutory-holiday effect and a make-up working-day effect
+   (each relative to that day) from the business calendar, one shared "promotion" effect estimated from
    past promotion days, a linear trend, and — with at least a year of history — two annual
    Fourier pairs. An event with a *manual multiplier* is not estimated: its log-multiplier is an
    offset, in the past (so it does not distort the fit) and in the future (so the planner's
@@ -124,7 +125,10 @@ def _design(days: Sequence[dt.date], origin: dt.date, cal: Calendar, events: Seq
     n = len(days)
     cols: list[np.ndarray] = [np.ones(n)]
     names = ["intercept"]
-    weekday = np.array([d.weekday() for d in days])
+    # A holiday counts as a Sunday and a make-up working day as a Monday; the holiday and
+    # make-up columns then measure how they differ from that. With no holiday in the history
+    # its column is dropped and a holiday is forecast like a Sunday.
+    weekday = np.array([6 if d in cal.holidays else 0 if d in cal.workdays else d.weekday() for d in days])
     for k in range(1, 7):
         cols.append((weekday == k).astype(float))
         names.append(f"weekday_{k}")
