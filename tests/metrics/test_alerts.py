@@ -135,3 +135,16 @@ def test_rules_are_validated(client, world, project):
     assert good.status_code == 302
     rule = AlertRule.objects.get()
     assert (rule.vendor, rule.scope, rule.params["threshold_seconds"]) == (world.vendor_b, {"channel": "voice"}, 30)
+
+
+def test_alerts_api_is_scoped(client, world, project, rule):
+    services.evaluate_alerts(at(3, 18))
+    client.force_login(world.user("outsourcing_manager"))
+    [alert] = client.get("/api/metrics/alerts").json()
+    assert (alert["vendor"], alert["metric"], alert["status"], alert["denominator"]) == ("bravo", "service_level", "open", 40)
+    assert client.get("/api/metrics/alerts", {"status": "resolved"}).json() == []
+    assert client.get("/api/metrics/alerts", {"status": "bogus"}).status_code == 400
+    client.force_login(world.user("a-manager"))
+    assert client.get("/api/metrics/alerts").json() == []
+    client.force_login(world.user("b-manager"))
+    assert len(client.get("/api/metrics/alerts").json()) == 1

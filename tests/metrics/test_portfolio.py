@@ -145,3 +145,20 @@ def test_traffic_light_without_target_value_or_interval():
     assert sla.rag(t, _result(0.5, None, None)) == "red"
     with pytest.raises(ValueError):
         sla.parse_target("at least 80%")
+
+
+def test_portfolio_api(client, world, project):
+    client.force_login(world.user("outsourcing_manager"))
+    blocks = client.get("/api/metrics/portfolio", {"date_from": "2025-03-01", "date_to": "2025-03-31"}).json()
+    block = next(b for b in blocks if b["project"] == "port-voice")
+    bravo = next(v for v in block["vendors"] if v["vendor"] == "bravo")
+    sl = next(t for t in bravo["tiles"] if t["metric"] == "service_level")
+    assert (sl["colour"], sl["target"], sl["scope"], sl["policy"]) == ("red", ">= 0.80", {"channel": ["voice"]}, "hotline v1")
+    assert (sl["result"]["numerator"], sl["result"]["denominator"]) == (10, 40)
+    assert client.get("/api/metrics/portfolio", {"date_from": "2025-03-01"}).status_code == 400
+    assert client.get("/api/metrics/portfolio", {"date_from": "2025-03-31", "date_to": "2025-03-01"}).status_code == 400
+    client.force_login(world.user("a-manager"))
+    blocks = client.get("/api/metrics/portfolio", {"date_from": "2025-03-01", "date_to": "2025-03-31"}).json()
+    assert {v["vendor"] for b in blocks for v in b["vendors"]} == {"alpha"}
+    client.force_login(world.user("a-agent1"))
+    assert client.get("/api/metrics/portfolio").status_code == 403

@@ -63,3 +63,81 @@ def sla_policies(request, code: str):
     require_perm(request, "metrics.view_slapolicy")
     project = _project(request, code)
     return list(selectors.policy_list(user=request.user, project=project).order_by("name", "-version"))
+
+
+class PortfolioQuery(Schema):
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@router.get("/metrics/portfolio")
+def portfolio(request, q: Query[PortfolioQuery]):
+    """Every visible project × vendor × key metric: the result (as `steward kpi --json`), the SLA
+    target it is coloured against and the colour (green, amber, red, none)."""
+    require_perm(request, "metrics.view_kpi")
+    if bool(q.date_from) != bool(q.date_to):
+        raise HttpError(400, "give both date_from and date_to, or neither for the month to date")
+    if q.date_from and q.date_to and (q.date_to < q.date_from or (q.date_to - q.date_from).days > 800):
+        raise HttpError(400, "date_to must not be before date_from, and the period at most about two years")
+    out = []
+    for block in selectors.portfolio(user=request.user, first=q.date_from, last=q.date_to):
+        out.append({
+            "project": block["project"].code, "date_from": block["period"].first, "date_to": block["period"].last,
+            "vendors": [{"vendor": row["vendor"].code, "tiles": [{
+                "metric": t.metric, "colour": t.colour, "target": str(t.target) if t.target else None,
+                "policy": t.policy or None, "scope": t.term.scope_values if t.term else {},
+                "result": t.result.as_dict()} for t in row["tiles"]]} for row in block["vendors"]]})
+    return out
+
+
+class AlertOut(Schema):
+    id: int
+    project: str
+    vendor: str
+    metric: str
+    target: str
+    window: str
+    status: str
+    value: float | None
+    numerator: float | None
+    denominator: int | None
+    ci_low: float | None
+    ci_high: float | None
+    opened_at: dt.datetime
+    last_seen_at: dt.datetime
+    resolved_at: dt.datetime | None
+    window_start: dt.datetime
+    window_end: dt.datetime
+
+    @staticmethod
+    def resolve_project(obj):
+        return obj.project.code
+
+    @staticmethod
+    def resolve_vendor(obj):
+        return obj.vendor.code
+
+    @staticmethod
+    def resolve_metric(obj):
+        return obj.rule.metric
+
+    @staticmethod
+    def resolve_target(obj):
+        return obj.rule.target
+
+    @staticmethod
+    def resolve_window(obj):
+        return obj.rule.window
+
+
+class AlertQuery(Schema):
+    status: str = "active"  # active (open or acknowledged), open, acknowledged, resolved, or "" for all
+    project: str = ""
+
+
+@router.get("/metrics/alerts", response=list[AlertOut])
+def alerts(request, q: Query[AlertQuery]):
+    require_perm(request, "metrics.view_alert")
+    if q.status not in ("", "active", "open", "acknowledged", "resolved"):
+        raise HttpError(400, "status must be active, open, acknowledged, resolved or empty")
+    return list(selectors.alert_list(user=request.user, status=q.status, project=q.project)[:500])

@@ -163,6 +163,16 @@ def restrict(policy: sla.SlaPolicy, kind: str) -> sla.SlaPolicy:
 
 CATALOG_SOURCE = {k: spec.source for k, spec in formulas.CATALOG.items()}
 PORTFOLIO_METRICS = ("service_level", "asa_seconds", "abandon_rate", "fcr", "csat", "qa_score")
+# A project served only by asynchronous channels (email, ticket, social) has no queue to answer
+# in seconds: its tiles are the response and resolution shares instead.
+ASYNC_PORTFOLIO_METRICS = ("first_response_within", "resolution_within", "complaint_rate", "fcr", "csat", "qa_score")
+
+
+def portfolio_metrics(project: Project) -> tuple[str, ...]:
+    channels = set(project.channels or ())
+    if channels and channels <= formulas.ASYNC_CHANNELS:
+        return ASYNC_PORTFOLIO_METRICS
+    return PORTFOLIO_METRICS
 
 
 @dataclass(frozen=True)
@@ -204,7 +214,7 @@ def portfolio_period(project: Project, first: dt.date | None, last: dt.date | No
 
 
 def portfolio(*, user, first: dt.date | None = None, last: dt.date | None = None,
-              metrics=PORTFOLIO_METRICS, projects=None) -> list[dict]:
+              metrics=None, projects=None) -> list[dict]:
     """Per visible project: its visible vendors, each with one tile per key metric measured with
     the parameters and scope of the project's SLA term for that metric (catalog defaults
     without one) and coloured against the term's target (``sla.rag``).
@@ -215,8 +225,9 @@ def portfolio(*, user, first: dt.date | None = None, last: dt.date | None = None
     for project in projects if projects is not None else project_list(user=user):
         period = portfolio_period(project, first, last)
         targets = policy_targets(user=user, project=project)
+        keys_here = tuple(metrics) if metrics else portfolio_metrics(project)
         scopes: dict[tuple, list[str]] = {}
-        for key in metrics:
+        for key in keys_here:
             term = targets.get(key, (None, ""))[0]
             scope = tuple(sorted(term.scope_values.items())) if term else ()
             scopes.setdefault(scope, []).append(key)
@@ -237,8 +248,8 @@ def portfolio(*, user, first: dt.date | None = None, last: dt.date | None = None
                     target = term.target if term else None
                     tiles[key] = Tile(project, vendor, key, result, target, term, policy,
                                       sla.rag(target, result), spark, period)
-            vendor_rows.append({"vendor": vendor, "tiles": [tiles[k] for k in metrics]})
-        out.append({"project": project, "period": period, "vendors": vendor_rows})
+            vendor_rows.append({"vendor": vendor, "tiles": [tiles[k] for k in keys_here]})
+        out.append({"project": project, "period": period, "vendors": vendor_rows, "metrics": keys_here})
     return out
 
 

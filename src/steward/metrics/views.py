@@ -272,11 +272,11 @@ def index(request):
     projects = selectors.project_list(user=request.user)
     blocks = []
     for block in selectors.portfolio(user=request.user, first=first, last=last, projects=projects):
-        blocks.append({**block, "vendors": [{"vendor": v["vendor"], "tiles": [tile_view(t) for t in v["tiles"]]}
-                                            for v in block["vendors"]]})
+        blocks.append({**block, "headers": [label(k) for k in block["metrics"]],
+                       "vendors": [{"vendor": v["vendor"], "tiles": [tile_view(t) for t in v["tiles"]]}
+                                   for v in block["vendors"]]})
     return render(request, "metrics/index.html", {
         "projects": projects, "blocks": blocks, "form": form,
-        "headers": [label(k) for k in selectors.PORTFOLIO_METRICS],
         "legend": [(k, v) for k, v in COLOUR_LABELS.items()],
         "open_alerts": selectors.alert_list(user=request.user, status="active").count()})
 
