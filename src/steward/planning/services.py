@@ -356,15 +356,14 @@ def raci_activity_add(*, actor: User, plan: Plan, name: str, accountable: RaciPa
     _client_only(actor, _("Only the client's staff edit the RACI matrix."))
     if accountable.plan_id != plan.pk or responsible.plan_id != plan.pk:
         raise ValidationError(_("Choose roles of this plan's matrix."))
+    if responsible.pk == accountable.pk:
+        raise ValidationError({"responsible": _("A role holds one letter per activity: name a responsible role "
+                                                "other than the accountable one.")})
     activity = RaciActivity(plan=plan, name=name.strip(), order=plan.raci_activities.count())
     activity.full_clean()
     activity.save()
     RaciAssignment.objects.create(activity=activity, party=accountable, letter="A")
-    if responsible.pk != accountable.pk:
-        RaciAssignment.objects.create(activity=activity, party=responsible, letter="R")
-    else:
-        raise ValidationError({"responsible": _("Name a responsible role other than the accountable one, or the "
-                                                "same role gets only one letter.")})
+    RaciAssignment.objects.create(activity=activity, party=responsible, letter="R")
     return activity
 
 
