@@ -2,13 +2,18 @@
 dashboard and SLA pages show Cedar (which deteriorates) missing terms and paying credits.
 
 Idempotent: a policy already saved for a project is left as it is (new versions are the
-user's to write)."""
+user's to write). Each policy term also becomes an alert rule, evaluated at the end of the
+demo data's last days, so Cedar shows open alerts."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from steward.core.models import Project
-from steward.metrics import services
-from steward.metrics.models import SlaPolicy
+from steward.interactions.models import Rollup
+from steward.metrics import services, sla
+from steward.metrics.models import AlertRule, SlaPolicy
 
 POLICIES = {
     "presales-chat": """sla: presales-chat
@@ -77,6 +82,25 @@ terms:
 }
 
 
+ALERT_DAYS = 5  # the demo evaluates the alert rules at the end of each of the data's last days
+
+
+def _alert_rules() -> int:
+    """An alert rule per term of each demo policy (its metric, parameters, scope and target),
+    watching the day so far; service-level and first-response terms also the month so far."""
+    created = 0
+    for row in SlaPolicy.objects.filter(name__in=POLICIES, version=1).select_related("project"):
+        if AlertRule.objects.filter(project=row.project).exists():
+            continue
+        for term in sla.parse_policy(row.yaml_text).terms:
+            windows = ["day"] + (["month"] if term.metric in ("service_level", "first_response_within") else [])
+            for window in windows:
+                services.alert_rule_create(actor=None, project=row.project, metric=term.metric, target=str(term.target),
+                                           window=window, params=term.params, scope=term.scope, min_contacts=30)
+                created += 1
+    return created
+
+
 def load(stdout) -> None:
     created = 0
     for code, text in POLICIES.items():
@@ -85,4 +109,17 @@ def load(stdout) -> None:
             continue
         services.sla_policy_save(actor=None, project=project, text=text)
         created += 1
-    stdout.write(f"Metrics: {created} demo SLA policies attached.")
+    rules = _alert_rules()
+    counts = {"opened": 0}
+    if rules and Rollup.objects.exists():
+        # The demo contacts end yesterday: evaluate as the scheduled task would have at the end
+        # of each of the last days, so Cedar's deterioration shows as open alerts.
+        tz = zoneinfo.ZoneInfo("Asia/Shanghai")
+        today = dt.datetime.now(tz).date()
+        for back in range(ALERT_DAYS, 0, -1):
+            day = today - dt.timedelta(days=back)
+            now = dt.datetime.combine(day, dt.time(23, 59), tz)
+            for k, v in services.evaluate_alerts(now).items():
+                counts[k] = counts.get(k, 0) + v
+    stdout.write(f"Metrics: {created} demo SLA policies attached, {rules} alert rules, "
+                 f"{counts['opened']} alerts opened.")
