@@ -4,12 +4,16 @@ like the pages (an agent reads the evaluations of their own contacts, once submi
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.core.models import Project
 from steward.quality import selectors, services
-from steward.quality.models import Evaluation
+from steward.quality.models import ComplianceRule, Evaluation
 
 router = Router(tags=["quality"])
 
@@ -93,3 +97,136 @@ def get_evaluation(request, evaluation_id: int):
     evaluation.answer_rows = [{"criterion": c.key, "answer": a.value, "comment": a.comment}
                               for c in evaluation.version.ordered_criteria() if (a := answers.get(c.pk))]
     return evaluation
+
+
+# --- compliance --------------------------------------------------------------------------------
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class RuleOut(Schema):
+    id: int
+    project: str = Field(..., alias="project.code")
+    code: str
+    name: str
+    kind: str
+    phrases: list[str] = Field(..., alias="phrase_list")
+    pattern: str
+    pii_kind: str
+    speaker: str
+    scope: str
+    turns: int
+    whole_word: bool
+    severity: str
+    active: bool
+    source: str
+
+
+class RuleIn(Schema):
+    project: str
+    code: str
+    name: str
+    kind: str
+    phrases: list[str] = []
+    pattern: str = ""
+    pii_kind: str = ""
+    speaker: str = "any"
+    scope: str = "anywhere"
+    turns: int = 2
+    whole_word: bool = False
+    severity: str = "medium"
+    source: str = ""
+
+
+class HitOut(Schema):
+    id: int
+    contact: str = Field(..., alias="interaction.external_id")
+    contact_id: int = Field(..., alias="interaction_id")
+    project: str = Field(..., alias="project.code")
+    vendor: str = Field(..., alias="vendor.code")
+    agent_code: str
+    arrived_at: dt.datetime
+    rule: str = Field(..., alias="rule.code")
+    kind: str
+    turn: int | None
+    speaker: str
+    start: int | None
+    end: int | None
+    matched: str
+    excerpt: str
+    detail: str
+
+
+class HitFilters(Schema):
+    project: str = ""
+    vendor: str = ""
+    rule: str = ""
+    kind: str = ""
+    agent: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("/compliance/rules", response=list[RuleOut])
+def list_rules(request, project: str = ""):
+    require_perm(request, "quality.view_scorecard")
+    return list(selectors.rule_list(user=request.user, project=project[:100]))
+
+
+@router.post("/compliance/rules", response={201: RuleOut, 400: ErrorOut})
+@idempotent
+def create_rule(request, payload: RuleIn):
+    """Create a compliance rule (client QA staff). Honours an Idempotency-Key header."""
+    require_perm(request, "quality.change_scorecard")
+    project = Project.objects.visible_to(request.user).filter(code=payload.project[:100]).first()
+    if project is None:
+        return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project[:100]}}
+    data = payload.dict()
+    data.pop("project")
+    try:
+        rule = services.create_compliance_rule(actor=request.user, project=project, **data)
+    except ValidationError as error:
+        return 400, {"detail": " ".join(error.messages)}
+    return 201, rule
+
+
+@router.get("/compliance/hits", response=list[HitOut])
+def list_hits(request, filters: Query[HitFilters]):
+    require_perm(request, "quality.view_evaluation")
+    qs = selectors.hit_list(user=request.user, project=filters.project[:100], vendor=filters.vendor[:100],
+                            rule=filters.rule[:100], kind=filters.kind[:20], agent=filters.agent[:100],
+                            date_from=filters.date_from, date_to=filters.date_to)
+    return list(qs[filters.offset:filters.offset + filters.limit])
+
+
+class ScanIn(Schema):
+    project: str
+    text: str = Field(..., max_length=200_000)
+
+
+class ScanHitOut(Schema):
+    rule: str
+    kind: str
+    turn: int | None
+    speaker: str
+    start: int | None
+    end: int | None
+    matched: str
+    excerpt: str
+    detail: str
+
+
+@router.post("/compliance/scan", response={200: list[ScanHitOut], 400: ErrorOut})
+def scan_text(request, payload: ScanIn):
+    """Scan a text against a project's active rules; nothing is stored."""
+    require_perm(request, "quality.view_scorecard")
+    project = Project.objects.visible_to(request.user).filter(code=payload.project[:100]).first()
+    if project is None:
+        return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project[:100]}}
+    codes = dict(ComplianceRule.objects.filter(project=project).values_list("pk", "code"))
+    return 200, [{"rule": codes.get(h.key, ""), "kind": h.kind, "turn": h.turn, "speaker": h.speaker,
+                  "start": h.start, "end": h.end, "matched": h.matched, "excerpt": h.excerpt, "detail": h.detail}
+                 for h in services.scan_text(project=project, text=payload.text.replace("\x00", " "))]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from steward.core.forms import ServiceForm
+from steward.quality.models import ComplianceRule
 
 EXAMPLE_SCORECARD = """name: Chat quality standard
 name_zh: 在线客服质检标准
@@ -157,3 +158,84 @@ class DrawForm(ServiceForm):
     def __init__(self, *args, analysts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["analyst"].choices = [(str(u.pk), u.get_full_name() or u.username) for u in analysts]
+
+
+# --- compliance --------------------------------------------------------------------------------
+
+
+
+class RuleForm(ServiceForm):
+    project = forms.ChoiceField(label=_("Project"))
+    code = forms.CharField(label=_("Code"), max_length=64,
+                           help_text=_("Letters, digits, '-' or '_'; unique in the project."))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ComplianceRule.Kind.choices)
+    phrases = forms.CharField(label=_("Phrases"), required=False, max_length=20_000,
+                              widget=forms.Textarea(attrs={"rows": 5}),
+                              help_text=_("Banned or required phrases, one per line, Chinese or English; "
+                                          "any one of them counts. Case does not matter."))
+    pattern = forms.CharField(label=_("Regular expression"), required=False, max_length=500,
+                              help_text=_("For the regular-expression kind (Python syntax, case-insensitive)."))
+    pii_kind = forms.ChoiceField(label=_("Personal data"), required=False,
+                                 choices=[("", "—")] + list(ComplianceRule.PiiKind.choices))
+    speaker = forms.ChoiceField(label=_("Said by"), choices=ComplianceRule.Speaker.choices, initial="agent")
+    scope = forms.ChoiceField(label=_("Where"), choices=ComplianceRule.Scope.choices)
+    turns = forms.IntegerField(label=_("Turns (opening / closing)"), min_value=1, max_value=50, initial=2)
+    whole_word = forms.BooleanField(label=_("Whole words only (jieba segmentation for Chinese)"), required=False)
+    severity = forms.ChoiceField(label=_("Severity"), choices=ComplianceRule.Severity.choices, initial="medium")
+    source = forms.CharField(label=_("Source"), required=False, max_length=200,
+                             help_text=_("Where the rule comes from, e.g. the brand manual's section."))
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, projects, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [(p.code, f"{p.name} ({p.code})") for p in projects]
+        if editing:
+            del self.fields["project"]
+            del self.fields["code"]
+        else:
+            del self.fields["active"]
+
+
+class RuleImportForm(ServiceForm):
+    project = forms.ChoiceField(label=_("Project"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=[c for c in ComplianceRule.Kind.choices if c[0] in ("banned", "required")])
+    speaker = forms.ChoiceField(label=_("Said by"), choices=ComplianceRule.Speaker.choices, initial="agent")
+    scope = forms.ChoiceField(label=_("Where"), choices=ComplianceRule.Scope.choices)
+    turns = forms.IntegerField(label=_("Turns (opening / closing)"), min_value=1, max_value=50, initial=2)
+    source = forms.CharField(label=_("Source"), required=False, max_length=200)
+    text = forms.CharField(label=_("Phrases"), required=False, max_length=500_000,
+                           widget=forms.Textarea(attrs={"rows": 12}),
+                           help_text=_("One rule per line: “code: phrase | phrase” or just a phrase. "
+                                       "Lines starting with # are ignored."))
+    file = forms.FileField(label=_("Or a brand-manual phrase file (UTF-8 text)"), required=False)
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [(p.code, f"{p.name} ({p.code})") for p in projects]
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            if upload.size > 2_000_000:
+                raise forms.ValidationError(_("The file is larger than 2 MB."))
+            try:
+                data["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+        if not (data.get("text") or "").strip():
+            raise forms.ValidationError(_("Paste the phrases or choose a file."))
+        if "\x00" in data["text"]:
+            raise forms.ValidationError(_("The file is not UTF-8 text."))
+        return data
+
+
+class HitFilterForm(forms.Form):
+    project = forms.CharField(required=False, max_length=100)
+    vendor = forms.CharField(required=False, max_length=100)
+    rule = forms.CharField(required=False, max_length=100)
+    kind = forms.CharField(required=False, max_length=20)
+    agent = forms.CharField(required=False, max_length=100)
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

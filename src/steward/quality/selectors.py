@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
 
 from steward.core.models import User
 from steward.core.roles import Role
 from steward.quality import reporting
-from steward.quality.models import Dispute, Evaluation, EvaluationEvent, SamplingPlan, Scorecard, ScorecardVersion
+from steward.quality.models import ComplianceHit, ComplianceRule, ComplianceScan, Dispute, Evaluation, EvaluationEvent, SamplingPlan, Scorecard, ScorecardVersion
 
 
 def scorecard_list(*, user, project: str = "") -> QuerySet[Scorecard]:
@@ -169,3 +170,121 @@ def qa_scores(project, vendor, start: dt.date, end: dt.date) -> list[DayQA]:
                                      passed=Count("pk", filter=Q(passed=True))).order_by("day")
     return [DayQA(day=r["day"], evaluated=r["evaluated"], score_sum=Decimal(r["score_sum"]).quantize(Decimal("0.01")),
                   passed=r["passed"]) for r in rows]
+
+
+# --- compliance --------------------------------------------------------------------------------
+
+def rule_list(*, user, project: str = "") -> QuerySet[ComplianceRule]:
+    qs = ComplianceRule.objects.visible_to(user).select_related("project").annotate(
+        hit_count=Count("hits", distinct=True))
+    if project:
+        qs = qs.filter(project__code=project)
+    return qs.order_by("project__code", "code")
+
+
+def rule_get(*, user, pk: int) -> ComplianceRule:
+    return ComplianceRule.objects.visible_to(user).select_related("project").get(pk=pk)
+
+
+def hit_list(*, user, project: str = "", vendor: str = "", rule: str = "", kind: str = "", agent: str = "",
+             date_from: dt.date | None = None, date_to: dt.date | None = None) -> QuerySet[ComplianceHit]:
+    """Compliance hits the user may see (a vendor its own contacts', an agent their own), newest
+    contact first. Dates are arrival days in the project's time zone."""
+    qs = ComplianceHit.objects.visible_to(user).select_related("rule", "project", "vendor", "interaction")
+    if project:
+        qs = qs.filter(project__code=project)
+    if vendor:
+        qs = qs.filter(vendor__code=vendor)
+    if rule:
+        qs = qs.filter(rule__code=rule)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if agent:
+        qs = qs.filter(agent_code=agent)
+    if date_from or date_to:
+        tz = ZoneInfo(settings.TIME_ZONE)
+        if project:
+            from steward.core.models import Project
+
+            zone = Project.objects.filter(code=project).values_list("time_zone", flat=True).first()
+            tz = ZoneInfo(zone) if zone else tz
+        if date_from:
+            qs = qs.filter(arrived_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+        if date_to:
+            qs = qs.filter(arrived_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    return qs.order_by("-arrived_at", "interaction_id", "start", "pk")
+
+
+def contact_hits(*, user, interaction_id: int):
+    """(the contact, its hits, its last scan) if the user may see the contact."""
+    from steward.interactions.models import Interaction
+
+    interaction = Interaction.objects.visible_to(user).select_related("project", "vendor", "agent").get(
+        pk=interaction_id)
+    hits = list(ComplianceHit.objects.visible_to(user).filter(interaction=interaction).select_related("rule")
+                .order_by("start", "pk"))
+    scan = ComplianceScan.objects.filter(interaction=interaction).first()
+    return interaction, hits, scan
+
+
+def highlighted_transcript(text: str, hits) -> list[tuple[str, object]]:
+    """The transcript cut into (text, hit or None) pieces: each hit's span marked once (the first
+    hit wins where spans overlap)."""
+    spans = sorted((h.start, h.end, h) for h in hits if h.start is not None and h.end is not None)
+    pieces, position = [], 0
+    for start, end, hit in spans:
+        if start < position or end > len(text):
+            continue
+        if start > position:
+            pieces.append((text[position:start], None))
+        pieces.append((text[start:end], hit))
+        position = end
+    if position < len(text):
+        pieces.append((text[position:], None))
+    return pieces
+
+
+@dataclass(frozen=True)
+class ComplianceRate:
+    key: str
+    scanned: int  # contacts scanned
+    with_hits: int  # of which with at least one hit
+    hits: int
+
+    @property
+    def rate(self) -> float:
+        """Share of scanned contacts with at least one hit."""
+        return self.with_hits / self.scanned if self.scanned else 0.0
+
+    @property
+    def per_hundred(self) -> float:
+        return 100 * self.hits / self.scanned if self.scanned else 0.0
+
+
+def compliance_rates(*, user, project: str = "", by: str = "vendor") -> list[ComplianceRate]:
+    """Per vendor or per agent: contacts scanned, those with at least one hit, hits — among the
+    contacts the user may see."""
+    scans = ComplianceScan.objects.visible_to(user)
+    if project:
+        scans = scans.filter(interaction__project__code=project)
+    fields = ["interaction__vendor__name"] + (["interaction__agent_code"] if by == "agent" else [])
+    rows = scans.values(*fields).annotate(scanned=Count("pk"), with_hits=Count("pk", filter=Q(hits__gt=0)),
+                                          hits=Sum("hits"))
+    result = []
+    for row in rows:
+        key = row["interaction__vendor__name"]
+        if by == "agent":
+            key = f"{key} · {row['interaction__agent_code'] or '—'}"
+        result.append(ComplianceRate(key=key, scanned=row["scanned"], with_hits=row["with_hits"], hits=row["hits"] or 0))
+    return sorted(result, key=lambda r: r.key)
+
+
+def rule_rates(*, user, project: str = "") -> list[tuple[ComplianceRule, int, int]]:
+    """(rule, hits, contacts hit) for every rule the user may see, most hits first."""
+    hits = ComplianceHit.objects.visible_to(user)
+    if project:
+        hits = hits.filter(project__code=project)
+    counts = {r["rule"]: (r["n"], r["contacts"]) for r in hits.values("rule").annotate(
+        n=Count("pk"), contacts=Count("interaction", distinct=True))}
+    rules = rule_list(user=user, project=project)
+    return sorted(((r, *counts.get(r.pk, (0, 0))) for r in rules), key=lambda t: (-t[1], t[0].code))

@@ -34,3 +34,14 @@ def on_import_saved(sender, instance, created, update_fields=None, **kwargs) -> 
             logger.exception("could not enqueue the compliance scan of import %s", instance.pk)
 
     transaction.on_commit(enqueue)
+
+
+@task()
+def scan_project_task(project_id: int) -> dict:
+    """`Scan now` on the rules page: every stored contact of the project (idempotent)."""
+    from steward.core.models import Project
+    from steward.quality import services
+
+    project = Project.objects.get(pk=project_id)
+    result = services.scan_interactions(project=project)
+    return {"examined": result.examined, "scanned": result.scanned, "hits": result.hits}

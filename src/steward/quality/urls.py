@@ -24,4 +24,12 @@ urlpatterns = [
     path("plans/new/", views.plan_create, name="plan-create"),
     path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
     path("report/", views.qa_report, name="report"),
+    path("compliance/rules/", views.rule_list, name="rule-list"),
+    path("compliance/rules/new/", views.rule_create, name="rule-create"),
+    path("compliance/rules/import/", views.rule_import, name="rule-import"),
+    path("compliance/rules/scan/", views.rule_scan, name="rule-scan"),
+    path("compliance/rules/<int:pk>/", views.rule_detail, name="rule-detail"),
+    path("compliance/rules/<int:pk>/edit/", views.rule_edit, name="rule-edit"),
+    path("compliance/hits/", views.hit_list, name="hit-list"),
+    path("compliance/contacts/<int:interaction_id>/", views.contact_hits, name="contact-hits"),
 ]

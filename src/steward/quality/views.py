@@ -15,20 +15,24 @@ from django.views.decorators.http import require_POST
 
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
+from steward.core.exports import csv_response
 from steward.core.pages import paginate
 from steward.interactions.models import Interaction
-from steward.quality import reporting, scoring, selectors, services
+from steward.quality import compliance, reporting, scoring, selectors, services
 from steward.quality.forms import (
     AssignForm,
     DisputeForm,
     DrawForm,
     EvaluationForm,
+    HitFilterForm,
     PlanForm,
     ReviewForm,
+    RuleForm,
+    RuleImportForm,
     ScorecardForm,
     SourceForm,
 )
-from steward.quality.models import Evaluation, Scorecard, ScorecardVersion
+from steward.quality.models import ComplianceRule, Evaluation, Scorecard, ScorecardVersion
 
 
 
@@ -366,6 +370,136 @@ def qa_report(request):
     project = request.GET.get("project", "").strip()[:100]
     return render(request, "quality/report.html", {
         "rows": selectors.qa_report(user=request.user, project=project, by=by), "by": by, "project": project,
+        "compliance_rows": selectors.compliance_rates(user=request.user, project=project, by=by),
         "projects": core_selectors.project_list(user=request.user),
         "score_margin": reporting.SCORE_MARGIN, "rate_margin": int(reporting.RATE_MARGIN * 100),
     })
+
+
+# --- compliance --------------------------------------------------------------------------------
+
+def _projects(request):
+    return list(core_selectors.project_list(user=request.user))
+
+
+@permission_required("quality.view_scorecard")
+def rule_list(request):
+    project = request.GET.get("project", "").strip()[:100]
+    return render(request, "quality/rule_list.html", {
+        "rows": selectors.rule_rates(user=request.user, project=project), "project": project,
+        "projects": _projects(request), "can_edit": request.user.has_perm("quality.change_scorecard"),
+    })
+
+
+@permission_required("quality.view_scorecard")
+def rule_detail(request, pk: int):
+    rule = _get_or_404(selectors.rule_get, user=request.user, pk=pk)
+    hits = selectors.hit_list(user=request.user, project=rule.project.code, rule=rule.code)
+    return render(request, "quality/rule_detail.html", {
+        "rule": rule, "page": paginate(request, hits), "hit_total": hits.count(),
+        "can_edit": request.user.has_perm("quality.change_scorecard")})
+
+
+def _rule_kwargs(data: dict) -> dict:
+    return {k: data[k] for k in ("name", "kind", "phrases", "pattern", "pii_kind", "speaker", "scope", "turns",
+                                 "whole_word", "severity", "source") if k in data}
+
+
+@permission_required("quality.change_scorecard")
+def rule_create(request):
+    projects = _projects(request)
+    form = RuleForm(request.POST or None, projects=projects)
+    if request.method == "POST" and form.is_valid():
+        project = next(p for p in projects if p.code == form.cleaned_data["project"])
+        rule = form.apply(services.create_compliance_rule, actor=request.user, project=project,
+                          code=form.cleaned_data["code"], **_rule_kwargs(form.cleaned_data))
+        if rule:
+            messages.success(request, _("Rule %(code)s created.") % {"code": rule.code})
+            return redirect(rule)
+    return render(request, "quality/scorecard_form.html", {
+        "form": form, "title": _("New compliance rule"), "back_url": reverse("quality:rule-list")},
+        status=400 if form.errors else 200)
+
+
+@permission_required("quality.change_scorecard")
+def rule_edit(request, pk: int):
+    rule = _get_or_404(selectors.rule_get, user=request.user, pk=pk)
+    initial = {f: getattr(rule, f) for f in ("name", "kind", "phrases", "pattern", "pii_kind", "speaker", "scope",
+                                             "turns", "whole_word", "severity", "source", "active")}
+    form = RuleForm(request.POST or None, initial=initial, projects=[], editing=True)
+    if request.method == "POST" and form.is_valid():
+        updated = form.apply(services.rule_update, actor=request.user, rule=rule,
+                             active=form.cleaned_data["active"], **_rule_kwargs(form.cleaned_data))
+        if updated:
+            messages.success(request, _("Rule %(code)s saved. Scan again to apply it to stored contacts.")
+                             % {"code": rule.code})
+            return redirect(updated)
+    return render(request, "quality/scorecard_form.html", {
+        "form": form, "title": _("Edit rule %(code)s") % {"code": rule.code}, "back_url": rule.get_absolute_url()},
+        status=400 if form.errors else 200)
+
+
+@permission_required("quality.change_scorecard")
+def rule_import(request):
+    projects = _projects(request)
+    form = RuleImportForm(request.POST or None, request.FILES or None, projects=projects)
+    if request.method == "POST" and form.is_valid():
+        project = next(p for p in projects if p.code == form.cleaned_data["project"])
+        created = form.apply(services.rules_import, actor=request.user, project=project,
+                             text=form.cleaned_data["text"], kind=form.cleaned_data["kind"],
+                             speaker=form.cleaned_data["speaker"], scope=form.cleaned_data["scope"],
+                             turns=form.cleaned_data["turns"], source=form.cleaned_data["source"])
+        if created is not None:
+            messages.success(request, _("%(n)s rules imported.") % {"n": len(created)})
+            return redirect(f"{reverse('quality:rule-list')}?project={project.code}")
+    return render(request, "quality/scorecard_form.html", {
+        "form": form, "title": _("Import rules from a brand manual"), "back_url": reverse("quality:rule-list"),
+        "multipart": True}, status=400 if form.errors else 200)
+
+
+@require_POST
+@permission_required("quality.change_scorecard")
+def rule_scan(request):
+    code = request.POST.get("project", "").strip()[:100]
+    project = next((p for p in _projects(request) if p.code == code), None)
+    if project is None:
+        messages.error(request, _("Choose a project to scan."))
+        return redirect("quality:rule-list")
+    from steward.quality.tasks import scan_project_task
+
+    scan_project_task.enqueue(project.pk)
+    messages.success(request, _("The compliance scan of %(project)s has been started; hits appear as it runs.")
+                     % {"project": project.name})
+    return redirect(f"{reverse('quality:hit-list')}?project={project.code}")
+
+
+@permission_required("quality.view_evaluation")
+def hit_list(request):
+    form = HitFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    filters = {k: v for k, v in filters.items() if v}
+    hits = selectors.hit_list(user=request.user, **filters)
+    if request.GET.get("format") == "csv":
+        return csv_response("compliance-hits.csv", [
+            _("Contact"), _("Arrived"), _("Vendor"), _("Agent"), _("Rule"), _("Kind"), _("Said by"), _("Excerpt")],
+            ([h.interaction.external_id, h.arrived_at.isoformat(), h.vendor.code, h.agent_code, h.rule.code,
+              h.get_kind_display(), h.speaker, h.excerpt] for h in hits.iterator(chunk_size=2000)))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "quality/hit_list.html", {
+        "page": paginate(request, hits), "form": form, "filters": filters, "query": query.urlencode(),
+        "projects": _projects(request), "kinds": ComplianceRule.Kind.choices,
+        "rules": selectors.rule_list(user=request.user, project=filters.get("project", "")),
+    })
+
+
+@permission_required("quality.view_evaluation")
+def contact_hits(request, interaction_id: int):
+    try:
+        interaction, hits, scan = selectors.contact_hits(user=request.user, interaction_id=interaction_id)
+    except ObjectDoesNotExist:
+        raise Http404(_("Not found.")) from None
+    return render(request, "quality/contact_hits.html", {
+        "interaction": interaction, "hits": hits, "scan": scan,
+        # Personal data masked here too (same length, so the hit offsets still fit).
+        "pieces": selectors.highlighted_transcript(compliance.mask_pii(interaction.transcript), hits)})

@@ -4,6 +4,8 @@
                          [--proportion 0.5 | --sd S] [--json]
   steward qa margin --evaluations n [--population N] [--confidence 0.95] [--proportion P | --sd S]
                     [--tolerated-margin M] [--json]
+  steward qa scan --project CODE [--since YYYY-MM-DD] [--force]     scan stored transcripts
+  steward qa scan --project CODE (--text "..." | --file transcript.txt) [--json]   scan a text
 
 Formulas and the warning rule: docs/sampling.md."""
 
@@ -57,10 +59,11 @@ def _population_text(population) -> str:
 
 
 class Command(SubcommandCommand):
-    help = "Quality assurance tools: `steward qa sample-size …`, `steward qa margin …`."
+    help = "Quality assurance tools: `steward qa sample-size …`, `steward qa margin …`, `steward qa scan …`."
     actions = {
         "sample-size": "evaluations needed for a ± margin at a confidence level",
         "margin": "± margin that a number of evaluations achieves, and whether it is too few",
+        "scan": "compliance scan: a project's stored transcripts, or a text, against its rules",
     }
     requires_system_checks = []  # sample-size and margin are pure calculators
 
@@ -300,3 +303,73 @@ def _json(data: dict) -> str:
     return json.dumps(
         {k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in data.items()}
     )
+
+
+def _scan_arguments(parser):
+    parser.add_argument("--project", required=True, help="project code")
+    parser.add_argument("--since", default=None, help="only contacts that arrived on or after this day (YYYY-MM-DD)")
+    parser.add_argument("--force", action="store_true", help="scan again even contacts already scanned with these rules")
+    parser.add_argument("--text", default=None, help="scan this text instead of the stored transcripts (nothing stored)")
+    parser.add_argument("--file", default=None, help="scan this UTF-8 file instead of the stored transcripts")
+    parser.add_argument("--json", action="store_true", help="print the hits or the summary as JSON")
+
+
+def _handle_scan(command, *, project, since, force, text, file, json: bool, **_options):
+    import datetime as dt
+    import sys
+
+    from steward.core.models import Project
+    from steward.quality import services
+    from steward.quality.models import ComplianceRule
+
+    target = Project.objects.filter(code=project).first()
+    _check(target is not None, _("No project has the code %(code)s.") % {"code": project})
+    _check(text is None or file is None, _("Give --text or --file, not both."))
+    if file is not None:
+        try:
+            with open(file, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}) from None
+    if text is not None:
+        _check(since is None, _("--since applies to stored transcripts, not to --text or --file."))
+        hits = services.scan_text(project=target, text=text.replace("\x00", " "))
+        codes = dict(ComplianceRule.objects.filter(project=target).values_list("pk", "code"))
+        rows = [{"rule": codes.get(h.key, str(h.key)), "kind": h.kind, "start": h.start, "end": h.end,
+                 "turn": h.turn, "speaker": h.speaker, "matched": h.matched, "detail": h.detail,
+                 "excerpt": h.excerpt} for h in hits]
+        if json:
+            command.stdout.write(_json({"project": target.code, "hits": rows}))
+            return
+        if not rows:
+            command.stdout.write(_("No hits."))
+        for row in rows:
+            span = "—" if row["start"] is None else f"{row['start']}–{row['end']}"
+            command.stdout.write(f"{row['rule']:<20} {row['kind']:<9} {span:<11} {row['matched'] or row['excerpt']}")
+        return
+    day = None
+    if since is not None:
+        try:
+            day = dt.date.fromisoformat(since)
+        except ValueError:
+            raise CommandError(_("--since must be a date such as 2025-03-01.")) from None
+    interactive = not json and sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if not json:
+            end = "\r" if interactive and done < total else "\n"
+            command.stderr.write(_("Scanned %(done)s of %(total)s contacts") % {
+                "done": f"{done:,}", "total": f"{total:,}"}, ending=end)
+
+    result = services.scan_interactions(project=target, since=day, force=force, progress=progress)
+    summary = {"project": target.code, "examined": result.examined, "scanned": result.scanned, "hits": result.hits}
+    if json:
+        command.stdout.write(_json(summary))
+    else:
+        command.stdout.write(_("%(examined)s contacts examined, %(scanned)s scanned (the others were unchanged "
+                               "since their last scan), %(hits)s hits stored.") % {
+            "examined": f"{result.examined:,}", "scanned": f"{result.scanned:,}", "hits": f"{result.hits:,}"})
+
+
+Command.arguments_scan = staticmethod(_scan_arguments)
+Command.handle_scan = _handle_scan
