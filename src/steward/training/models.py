@@ -373,3 +373,16 @@ class Certification(models.Model):
 
     def valid_on(self, day: date) -> bool:
         return self.certified_on <= day and (self.expires_on is None or self.expires_on >= day)
+
+
+class TrainingReminder(models.Model):
+    """A reminder that was sent, so the daily run never repeats one (see send_training_reminders)."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=16)  # missing, due-14, due-7, due-1, expired
+    key = models.CharField(max_length=16)  # the ISO week (missing) or the expiry date
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agent", "course", "stage", "key"], name="reminder_once")]
