@@ -423,6 +423,10 @@ class RollupBucket(models.Model):
         WAIT_ABANDONED = 2
         FIRST_RESPONSE_MINUTES = 3
         RESOLUTION_MINUTES = 4
+        # First-contact resolution (rollups.fcr_buckets): days to the customer's next contact
+        FCR_NEXT_ANY_DAYS = 7
+        FCR_NEXT_SAME_REASON_DAYS = 8
+        FCR_NO_CUSTOMER = 9
 
     # Indexed by the unique (rollup, kind, value) constraint; every index slows the import.
     rollup = models.ForeignKey(Rollup, on_delete=models.CASCADE, related_name="buckets", db_index=False)
