@@ -61,6 +61,8 @@ def test_bank_calls_cli_import_and_reimport(setup, tmp_path):
     assert call.source == "hotline/acme/bank" and call.agent.code == "GILA" and call.talk_seconds == 242
     assert call.arrived_at == dt.datetime(1999, 3, 9, 20, 13, 58, tzinfo=dt.UTC)
     assert Queue.objects.filter(project__code="hotline").count() == 6
+    # queues created by the import know their channel (bank calls are voice)
+    assert set(Queue.objects.filter(project__code="hotline").values_list("channel", flat=True)) == {"voice"}
     rejects = (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()
     assert rejects[0] == "line,column,reason,raw" and len(rejects) == 34
     assert rejects[1].startswith("10,external_id,duplicate external_id 'AA0101-50044': line 147 later")

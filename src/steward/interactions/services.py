@@ -229,8 +229,15 @@ class _Importer:
         bad = pl.lit(False)
         if unknown_q:
             if self.profile.unknown_queue == "create":
+                # A new queue takes the channel most of its contacts in this chunk came by.
+                channel_of = dict(
+                    rows.filter(pl.col("queue").is_in(sorted(unknown_q)))
+                    .group_by("queue").agg(pl.col("channel").drop_nulls().mode().sort().first())
+                    .iter_rows()
+                )
                 Queue.objects.bulk_create(
-                    [Queue(project=self.project, code=code, name=code) for code in sorted(unknown_q)],
+                    [Queue(project=self.project, code=code, name=code, channel=channel_of.get(code) or "")
+                     for code in sorted(unknown_q)],
                     ignore_conflicts=True)
                 self.queues |= unknown_q
             else:
