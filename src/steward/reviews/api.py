@@ -1,3 +1,63 @@
+"""Reviews API: the vendor scoreboard and one vendor's scorecard with its drill-down numbers
+(a vendor user sees only its own vendor)."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Router
 
+from steward.api.permissions import require_perm
+from steward.core.models import Vendor
+from steward.reviews import scoring, selectors
+
 router = Router(tags=["reviews"])
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _score(score: scoring.Score) -> dict:
+    return {
+        "total": _jsonable(score.total), "weight_used": str(score.weight_used), "missing": list(score.missing),
+        "components": [{"key": p.component.key, "score": _jsonable(p.component.score), "weight": str(p.weight),
+                        "points": str(p.contribution), "numerator": _jsonable(p.component.numerator),
+                        "denominator": _jsonable(p.component.denominator), "detail": p.component.detail,
+                        "rows": _jsonable(list(p.component.rows))} for p in score.parts],
+    }
+
+
+def _month(text: str):
+    try:
+        return selectors.parse_month(text) if text else selectors.last_month()
+    except selectors.PeriodError as exc:
+        raise Http404(str(exc)) from None
+
+
+@router.get("/scorecards", response=dict)
+def scoreboard(request, month: str = ""):
+    """Every visible vendor's score for the month (YYYY-MM, default last month), rank and trend."""
+    require_perm(request, "reviews.view_scorecard")
+    m = _month(month)
+    rows = selectors.scoreboard(user=request.user, month=m)
+    return {"month": f"{m:%Y-%m}", "weights": {k: str(v) for k, v in selectors.weights_dict().items()},
+            "vendors": [{"vendor": r.vendor.code, "rank": r.rank, "change": _jsonable(r.change),
+                         "trend": [{"month": f"{tm:%Y-%m}", "total": _jsonable(t)} for tm, t in r.trend],
+                         **_score(r.score)} for r in rows]}
+
+
+@router.get("/scorecards/{code}", response=dict)
+def scorecard(request, code: str, month: str = ""):
+    require_perm(request, "reviews.view_scorecard")
+    try:
+        vendor = selectors.vendor_get(user=request.user, code=code)
+    except Vendor.DoesNotExist:
+        raise Http404(_("Not found.")) from None
+    m = _month(month)
+    return {"vendor": vendor.code, "month": f"{m:%Y-%m}",
+            **_score(selectors.scorecard(user=request.user, vendor=vendor, month=m))}

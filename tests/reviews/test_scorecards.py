@@ -1,0 +1,83 @@
+"""Scorecards from real data: components traceable, points adding up, vendors isolated."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from steward.reviews import selectors, services
+from tests.reviews import helpers
+
+
+@pytest.fixture
+def scored(world):
+    helpers.contract(world, world.vendor_a, world.project_a)
+    helpers.month_of_contacts(world, world.vendor_a, world.project_a)
+    helpers.month_of_contacts(world, world.vendor_b, world.project_b, seed=2, base=150)
+    helpers.capa(world, world.vendor_a, world.project_a, "Alpha slow answers")
+    return world
+
+
+def test_components_are_traceable_and_add_up(scored):
+    admin = scored.user("client_admin")
+    score = selectors.scorecard(user=admin, vendor=scored.vendor_a, month=helpers.MONTH)
+    parts = {p.component.key: p for p in score.parts}
+    sla = parts["sla"].component
+    # two terms judged: service level has wait data (none → answered within 20 s), CSAT has no answers
+    assert sla.denominator == sum(1 for r in sla.rows if r["status"] != "no_data")
+    assert sla.score == Decimal(100) * sla.numerator / sla.denominator
+    capa = parts["capa"].component
+    assert capa.denominator == 2 and capa.numerator == 0  # not answered within 5 days, not closed by its due date
+    assert sum(p.contribution for p in score.parts) == score.total
+    assert parts["qa"].component.score is None  # no evaluations: left out, the other weights count
+
+
+def test_weights_change_the_total(scored):
+    admin = scored.user("client_admin")
+    before = selectors.scorecard(user=admin, vendor=scored.vendor_a, month=helpers.MONTH).total
+    services.weights_save(actor=admin, sla=Decimal(0), qa=Decimal(0), csat=Decimal(0), capa=Decimal(100),
+                          compliance=Decimal(0))
+    after = selectors.scorecard(user=admin, vendor=scored.vendor_a, month=helpers.MONTH).total
+    assert after == Decimal("0.00") and before != after
+
+
+def test_board_ranks_and_vendor_sees_only_itself(client, scored):
+    client.force_login(scored.user("outsourcing_manager"))
+    r = client.get(reverse("reviews:board"), {"month": "2026-02"})
+    assert r.status_code == 200
+    assert {row.vendor.code for row in r.context["rows"]} == {"alpha", "bravo"}
+    client.force_login(scored.user("a-manager"))
+    r = client.get(reverse("reviews:board"), {"month": "2026-02"})
+    assert [row.vendor.code for row in r.context["rows"]] == ["alpha"]
+    assert client.get(reverse("reviews:vendor", kwargs={"code": "bravo"})).status_code == 404
+    assert client.get(reverse("reviews:pack-pdf", kwargs={"code": "bravo"})).status_code == 404
+    assert client.get("/api/reviews/scorecards/bravo").status_code == 404
+    body = client.get("/api/reviews/scorecards?month=2026-02").json()
+    assert [v["vendor"] for v in body["vendors"]] == ["alpha"]
+
+
+def test_vendor_page_drills_down(client, scored):
+    client.force_login(scored.user("outsourcing_manager"))
+    r = client.get(reverse("reviews:vendor", kwargs={"code": "alpha"}), {"month": "2026-02"}, HTTP_ACCEPT_LANGUAGE="en")
+    html = r.content.decode()
+    assert 'data-testid="drill-sla"' in html and "Alpha slow answers" in html
+    assert 'data-testid="pack-pdf"' in html
+    r = client.get(reverse("reviews:vendor", kwargs={"code": "alpha"}), {"month": "2026-13"})
+    assert r.status_code == 200 and r.context["error"]
+
+
+def test_api_scorecard_numbers(client, scored):
+    client.force_login(scored.user("finance"))
+    body = client.get("/api/reviews/scorecards/alpha?month=2026-02").json()
+    points = sum(Decimal(c["points"]) for c in body["components"])
+    assert points == Decimal(body["total"])
+
+
+def test_weights_page(client, scored):
+    client.force_login(scored.user("outsourcing_manager"))
+    r = client.post(reverse("reviews:weights"), {"sla": "0", "qa": "0", "csat": "0", "capa": "0", "compliance": "0"})
+    assert r.status_code == 200  # all zero: refused
+    r = client.post(reverse("reviews:weights"), {"sla": "50", "qa": "20", "csat": "20", "capa": "5", "compliance": "5"})
+    assert r.status_code == 302 and selectors.weights_dict()["sla"] == Decimal(50)
+    client.force_login(scored.user("a-manager"))
+    assert client.get(reverse("reviews:weights")).status_code == 403
