@@ -33,3 +33,20 @@ def seed(world):
                               effective_from=contract.start_date)
         services.responsibility_add(actor=admin, contract=contract, category="data_security",
                                     description=f"{word} encrypts recordings at rest")
+        # Invoices: each vendor's last month, with an adjustment and (for the approved one) a
+        # credit note whose texts are markers of their own.
+        finance = world.user("finance")
+        month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        invoice = services.invoice_generate(actor=finance, contract=contract, month=month,
+                                            adjustments=[(f"{word} hidden training fee", Decimal("1234"))])
+        services.invoice_send(actor=finance, invoice=invoice)
+        services.invoice_dispute(actor=world.user("a-manager" if word == "Alphadeal" else "b-manager"),
+                                 invoice=invoice, reason=f"{word} disputes the volumes")
+        services.invoice_send(actor=finance, invoice=invoice)
+        services.invoice_confirm(actor=world.user("a-manager" if word == "Alphadeal" else "b-manager"),
+                                 invoice=invoice)
+        services.invoice_approve(actor=finance, invoice=invoice)
+        services.credit_note_create(actor=finance, invoice=invoice, amount=Decimal("100"),
+                                    reason=f"{word} goodwill correction")
+        earlier = (month - dt.timedelta(days=1)).replace(day=1)
+        services.invoice_generate(actor=finance, contract=contract, month=earlier)

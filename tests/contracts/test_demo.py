@@ -23,3 +23,21 @@ def test_demo_registry_and_contracts_load_twice_without_change(db, client):
     page = client.get("/contracts/cedar-2025/").content.decode()
     assert "cedar-sla" in page and client.get("/contracts/aurora-2025/").status_code == 404
     assert "Cedar" in client.get("/vendors/cedar/").content.decode()
+
+
+def test_demo_invoices_from_the_demo_contacts(db):
+    from steward.contracts.models import Invoice
+    from steward.interactions import demo as interactions_demo
+
+    for _ in range(2):
+        for module in (core_demo, interactions_demo, vendors_demo, contracts_demo):
+            module.load(io.StringIO())
+    assert Invoice.objects.count() == 6
+    last = {i.contract.code: i for i in Invoice.objects.order_by("period_start")}  # the later month wins
+    assert {code: i.status for code, i in last.items()} == {
+        "aurora-2025": "approved", "bamboo-2025": "sent", "cedar-2025": "confirmed"}
+    cedar = last["cedar-2025"]
+    assert 0 < cedar.credits <= cedar.at_risk_pool  # the deteriorating vendor pays credits
+    assert cedar.lines.filter(kind="credit").exists()
+    assert last["aurora-2025"].handled_contacts > 0 and last["bamboo-2025"].fte == 38
+    assert Invoice.objects.filter(status="paid").count() == 3

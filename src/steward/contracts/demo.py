@@ -5,8 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 from steward.contracts import services
-from steward.contracts.models import Contract
-from steward.core.models import Vendor
+from steward.contracts.models import Contract, Invoice
+from steward.core.models import User, Vendor
 from steward.vendors.selectors import today
 
 SLA = """sla: {name}
@@ -73,4 +73,50 @@ def load(stdout) -> None:
         for category, party, text in RESPONSIBILITIES:
             services.responsibility_add(actor=None, contract=contract, category=category, party=party,
                                         description=text)
+    _invoices(stdout)
     stdout.write(f"Contracts: {Contract.objects.count()}.")
+
+
+# Bamboo bills per FTE: the FTE billed each month (not in the contacts).
+DEMO_FTE = {"bamboo-2025": Decimal("38")}
+# What last month's invoice of each contract has reached: one approved, one awaiting the
+# vendor's confirmation, and the deteriorating vendor's (credits) confirmed and awaiting approval.
+LAST_MONTH = {"aurora-2025": "approved", "bamboo-2025": "sent", "cedar-2025": "confirmed"}
+
+
+def _invoices(stdout) -> None:
+    """Invoices for the two months before this one (the demo contacts cover them): the earlier
+    month approved and paid for every contract, last month at the stages above. Idempotent."""
+    finance = User.objects.filter(role="finance", is_active=True).order_by("pk").first()
+    if finance is None:
+        return
+    last = (today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    before = (last - dt.timedelta(days=1)).replace(day=1)
+    made = 0
+    for code, stage in LAST_MONTH.items():
+        contract = Contract.objects.filter(code=code).first()
+        if contract is None:
+            continue
+        manager = User.objects.filter(role="vendor_manager", vendor=contract.vendor, is_active=True).first()
+        if manager is None:
+            continue
+        for month, target in ((before, "paid"), (last, stage)):
+            if Invoice.objects.filter(contract=contract, period_start=month, kind=Invoice.Kind.INVOICE).exists():
+                continue
+            adjustments = [("新人培训附加费 Extra training fee (wave 3)", Decimal("4800"))] if (
+                code == "bamboo-2025" and month == last) else []
+            invoice = services.invoice_generate(actor=finance, contract=contract, month=month,
+                                                fte=DEMO_FTE.get(code), adjustments=adjustments)
+            made += 1
+            if target == "draft":
+                continue
+            services.invoice_send(actor=finance, invoice=invoice)
+            if target == "sent":
+                continue
+            services.invoice_confirm(actor=manager, invoice=invoice)
+            if target == "confirmed":
+                continue
+            services.invoice_approve(actor=finance, invoice=invoice)
+            if target == "paid":
+                services.invoice_mark_paid(actor=finance, invoice=invoice)
+    stdout.write(f"Invoices: {made} created.")
