@@ -40,6 +40,8 @@ NAVIGATION = [
     (_("Administration"), [
         (_("People"), "user-list", "core.view_user"),
         (_("Audit trail"), "audit-trail", "core.view_audit"),
+        (_("Webhooks"), "integrations:webhook-list", "integrations.view_webhookendpoint"),
+        (_("Background jobs"), "integrations:job-list", "integrations.view_jobrun"),
     ]),
 ]
 

@@ -260,3 +260,12 @@ for _role, _extra in {
     Role.VENDOR_MANAGER: _PLAN_VIEW | {"planning.change_task"},
 }.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
+# Integrations (steward.integrations): client administrators manage webhook endpoints (replay
+# deliveries) and watch the background jobs (retry a failed run); auditors read both.
+_INTEGRATIONS_VIEW = {"integrations.view_webhookendpoint", "integrations.view_jobrun"}
+for _role, _extra in {
+    Role.CLIENT_ADMIN: _INTEGRATIONS_VIEW | {"integrations.change_webhookendpoint", "integrations.change_jobrun"},
+    Role.AUDITOR: _INTEGRATIONS_VIEW,
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra

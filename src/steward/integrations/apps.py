@@ -6,3 +6,8 @@ class IntegrationsConfig(AppConfig):
     name = "steward.integrations"
     label = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self) -> None:
+        from steward.integrations import signals
+
+        signals.connect()
