@@ -34,6 +34,19 @@ def test_demo_loads_and_is_idempotent():
     assert dispute.decision != Dispute.Decision.PENDING and dispute.reviewer.username == "qa2"
     assert dispute.evaluation.status == Evaluation.Status.FINAL
 
-    before = (Evaluation.objects.count(), Dispute.objects.count(), Scorecard.objects.count())
+    # Compliance: the rules of the demo brand manual, and the transcripts without a greeting hit.
+    from steward.quality.models import CalibrationSession, ComplianceHit, ComplianceRule
+
+    assert ComplianceRule.objects.filter(project=project).count() == len(demo.DEMO_RULES)
+    assert not ComplianceHit.objects.filter(interaction__external_id__startswith="DEMO-").exists()  # they greet
+    # Calibration: closed sessions scored by three analysts.
+    sessions = CalibrationSession.objects.all()
+    for session in sessions:
+        assert session.status == "closed" and session.scores.values("evaluator").distinct().count() == 3
+
+    before = (Evaluation.objects.count(), Dispute.objects.count(), Scorecard.objects.count(),
+              ComplianceRule.objects.count(), ComplianceHit.objects.count(), CalibrationSession.objects.count())
     demo.load(io.StringIO())
-    assert (Evaluation.objects.count(), Dispute.objects.count(), Scorecard.objects.count()) == before
+    assert (Evaluation.objects.count(), Dispute.objects.count(), Scorecard.objects.count(),
+            ComplianceRule.objects.count(), ComplianceHit.objects.count(),
+            CalibrationSession.objects.count()) == before

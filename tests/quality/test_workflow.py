@@ -202,3 +202,15 @@ def test_bad_input_never_500s(client, world, contacts, published_scorecard):
     assert client.post(reverse("quality:evaluation-assign"), {"scorecard": "x", "analyst": "-1"}).status_code == 200
     assert client.get(reverse("quality:evaluation-detail", kwargs={"pk": 999999})).status_code == 404
     assert client.get(reverse("quality:evaluation-preview", kwargs={"pk": 1})).status_code == 405
+
+
+def test_notifications_on_submit_and_dispute(world, contacts, published_scorecard, second_analyst):
+    from steward.core.models import Notification
+
+    evaluation = assign(world, contacts, "QA-amy-3", published_scorecard)
+    services.evaluation_save(actor=world.user("qa_analyst"), evaluation=evaluation, answers=MIXED, submit=True)
+    told = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert told == {"a-agent1", "a-manager"}  # the agent and the vendor's manager; nobody at vendor B
+    services.evaluation_dispute(actor=world.user("a-agent1"), evaluation=evaluation, reason="I did greet")
+    reviewer_note = Notification.objects.get(recipient=second_analyst)
+    assert reviewer_note.params["ref"] == "QA-amy-3" and reviewer_note.url.endswith(f"/{evaluation.pk}/")

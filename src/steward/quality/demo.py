@@ -1,6 +1,8 @@
 """Demo data for quality: a published scorecard per demo project, a second QA analyst (so a
 dispute has someone to go to), a weekly sampling plan per project drawn over the newest week,
-scored evaluations, one acknowledged and one disputed and re-reviewed.
+scored evaluations, one acknowledged and one disputed and re-reviewed; brand-manual compliance
+rules per project with the demo transcripts scanned; two closed calibration sessions in which
+three analysts scored the same contacts blind.
 
 Idempotent: a project that already has the demo scorecard is left as it is. Deterministic: the
 plans' seeds are fixed and the answers come from a seeded generator.
@@ -68,6 +70,8 @@ def load(stdout) -> None:
                 made += 1
             _agent_steps(project, qa2)
     stdout.write(f"Quality: {Scorecard.objects.count()} scorecards, {made} new scored evaluations.")
+    _compliance(qa, stdout)
+    _calibration(qa, qa2, stdout)
 
 
 def _agent_steps(project: Project, reviewer: User) -> None:
@@ -87,3 +91,78 @@ def _agent_steps(project: Project, reviewer: User) -> None:
         answers = {a.criterion.key: (a.value, a.comment) for a in second.answers.select_related("criterion")}
         answers["greeting"] = ("yes", "复核：已问候 Re-review: greeting found")
         services.dispute_review(actor=reviewer, dispute=dispute, answers=answers, comment="复核通过 Greeting confirmed.")
+
+
+DEMO_RULES = [
+    dict(code="greeting", name="标准问候语 Brand greeting", kind="required", phrases=["您好", "你好", "hello", "hi"],
+         speaker="agent", scope="opening", turns=1, severity="low", source="品牌手册 Brand manual §2.1"),
+    dict(code="rudeness", name="不文明用语 Rude language", kind="banned",
+         phrases=["滚", "闭嘴", "不关我的事", "shut up", "not my problem"], speaker="agent", whole_word=True,
+         severity="high", source="品牌手册 Brand manual §4.3"),
+    dict(code="promise", name="违规承诺 Unauthorised promise", kind="regex", pattern=r"保证.{0,6}(赔|退|到账)|guarantee.{0,20}refund",
+         speaker="agent", severity="medium", source="品牌手册 Brand manual §5.1"),
+    dict(code="pii-mobile", name="泄露手机号 Mobile number disclosed", kind="pii", pii_kind="mobile", speaker="agent",
+         severity="high"),
+    dict(code="pii-id", name="泄露身份证号 Resident ID disclosed", kind="pii", pii_kind="resident_id", speaker="agent",
+         severity="high"),
+    dict(code="pii-card", name="泄露银行卡号 Bank card disclosed", kind="pii", pii_kind="bank_card", speaker="agent",
+         severity="high"),
+]
+
+
+def _compliance(qa: User, stdout) -> None:
+    """The demo brand manual as rules for every project, then every stored transcript scanned
+    (idempotent: a project with the greeting rule keeps its rules; the scan skips what it saw)."""
+    from steward.quality.models import ComplianceHit, ComplianceRule
+
+    for project in Project.objects.order_by("code"):
+        if not ComplianceRule.objects.filter(project=project, code="greeting").exists():
+            with transaction.atomic():
+                for rule in DEMO_RULES:
+                    services.create_compliance_rule(actor=qa, project=project, **rule)
+        services.scan_interactions(project=project)
+    stdout.write(f"Quality: {ComplianceRule.objects.count()} compliance rules, "
+                 f"{ComplianceHit.objects.count()} hits in the demo transcripts.")
+
+
+def _third_analyst() -> User:
+    user = User.objects.filter(username="qa3").first()
+    if user is None:
+        user = core_services.user_create(username="qa3", role="qa_analyst", vendor_code=None, password=DEMO_PASSWORD,
+                                         first_name="磊", last_name="周", email="qa3@demo.invalid")
+    return user
+
+
+def _calibration(qa: User, qa2: User, stdout) -> None:
+    """Two closed calibration sessions on the first project with chat transcripts: three
+    analysts score the same four contacts; qa3 is a little lenient on accuracy."""
+    from steward.interactions.models import Interaction
+    from steward.quality.models import CalibrationSession
+
+    if CalibrationSession.objects.exists():
+        return
+    qa3 = _third_analyst()
+    for project in Project.objects.order_by("code"):
+        scorecard = Scorecard.objects.filter(project=project, code=CODE).first()
+        contacts = list(Interaction.objects.filter(project=project).exclude(transcript="").order_by("pk")[:8])
+        if scorecard is None or scorecard.current is None or len(contacts) < 8:
+            continue
+        rng = random.Random(99)
+        with transaction.atomic():
+            for number, chosen in enumerate((contacts[:4], contacts[4:]), start=1):
+                session = services.calibration_create(
+                    actor=qa, scorecard=scorecard, title=f"校准 Calibration #{number} · {project.code}",
+                    interactions=chosen, evaluators=[qa, qa2, qa3])
+                for contact in chosen:
+                    base = _answers(rng)
+                    for evaluator in (qa, qa2, qa3):
+                        answers = {key: value for key, (value, _c) in base.items()}
+                        if evaluator == qa3 and answers["accuracy"] in ("2", "3", "4"):
+                            answers["accuracy"] = str(int(answers["accuracy"]) + 1)
+                        elif evaluator == qa2 and rng.random() < 0.25:
+                            answers["greeting"] = "no" if answers["greeting"] == "yes" else "yes"
+                        services.calibration_score(actor=evaluator, session=session, interaction=contact,
+                                                   answers=answers)
+                services.calibration_close(actor=qa, session=session)
+        stdout.write(f"Quality: 2 calibration sessions on {project.code}.")
+        return

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from steward.core.forms import ServiceForm
-from steward.quality.models import ComplianceRule
+from steward.quality.models import ComplianceRule, SamplingPlan
 
 EXAMPLE_SCORECARD = """name: Chat quality standard
 name_zh: 在线客服质检标准
@@ -144,6 +144,15 @@ class PlanForm(ServiceForm):
         help_text=_("When given, each agent-week gives this share of its contacts, rounded up, instead of N."))
     seed = forms.IntegerField(label=_("Seed"), required=False, min_value=0, max_value=2**62,
                               help_text=_("Leave empty for a random seed; it is stored, so every draw can be repeated."))
+    stratify_by = forms.ChoiceField(label=_("Stratify by"), required=False, choices=[
+        ("", _("Nothing (per agent and week)")), ("channel", _("Channel")), ("queue", _("Queue")),
+        ("outcome", _("Outcome"))], help_text=_("Draw N (or the share) in each stratum of an agent's week."))
+    targets = forms.MultipleChoiceField(label=_("Also draw targeted contacts"), required=False,
+                                        widget=forms.CheckboxSelectMultiple,
+                                        choices=list(SamplingPlan.TARGETS.items()),
+                                        help_text=_("Up to N more per agent and week among the contacts that match."))
+    long_handle_seconds = forms.IntegerField(label=_("Long handle time from (seconds)"), min_value=60,
+                                             max_value=86400, initial=900)
 
     def __init__(self, *args, scorecards, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,3 +248,37 @@ class HitFilterForm(forms.Form):
     agent = forms.CharField(required=False, max_length=100)
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# --- calibration -------------------------------------------------------------------------------
+
+class CalibrationForm(ServiceForm):
+    scorecard = forms.ChoiceField(label=_("Scorecard"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    evaluators = forms.MultipleChoiceField(label=_("Evaluators"), widget=forms.CheckboxSelectMultiple)
+    contacts = forms.CharField(label=_("Contacts"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000,
+                               help_text=_("External ids of the contacts, one per line (1 to 50)."))
+
+    def __init__(self, *args, scorecards, analysts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scorecard"].choices = [(str(s.pk), f"{s.project.code} · {s.code}") for s in scorecards]
+        self.fields["evaluators"].choices = [(str(u.pk), u.get_full_name() or u.username) for u in analysts]
+
+    def external_ids(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["contacts"].splitlines() if line.strip()][:200]
+
+
+class CalibrationScoreForm(EvaluationForm):
+    """The scorecard's criteria, answered blind; no per-criterion comments."""
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, criteria=criteria, **kwargs)
+        for c in criteria:
+            del self.fields[f"n_{c.key}"]
+        self.fields["comment"].label = _("Comment")
+
+    def rows(self):
+        return [(c, self[f"c_{c.key}"], None) for c in self.criteria]
+
+    def answers(self) -> dict[str, str]:
+        return {c.key: self.cleaned_data.get(f"c_{c.key}") or "" for c in self.criteria}

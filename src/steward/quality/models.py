@@ -343,6 +343,13 @@ class SamplingPlan(models.Model):
                                         blank=True, validators=[MinValueValidator(Decimal("0.01")),
                                                                 MaxValueValidator(100)])
     seed = models.BigIntegerField(_("seed"), validators=[MinValueValidator(0)])
+    # Draw N (or the share) separately in each channel / queue / outcome of an agent-week.
+    stratify_by = models.CharField(_("stratify by"), max_length=12, blank=True, choices=[
+        ("channel", _("Channel")), ("queue", _("Queue")), ("outcome", _("Outcome"))])
+    # Targeted rules: contacts matching any of them are drawn in addition, up to N per agent-week.
+    targets = models.JSONField(_("targeted contacts"), default=list, blank=True)
+    long_handle_seconds = models.PositiveIntegerField(_("long handle time (s)"), default=900,
+                                                      validators=[MinValueValidator(60), MaxValueValidator(86400)])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -350,6 +357,12 @@ class SamplingPlan(models.Model):
 
     objects = VisibleManager()
     visibility = Visibility(vendor="scorecard__project__vendors")
+
+    TARGETS = {"low_csat": _("Low CSAT (1–2)"), "complaint": _("Complaint"),
+               "long_handle": _("Long handle time"), "compliance_hit": _("Compliance hit")}
+
+    def target_labels(self) -> list[str]:
+        return [str(self.TARGETS[t]) for t in self.targets if t in self.TARGETS]
 
     class Meta:
         ordering = ["scorecard", "name"]
@@ -505,3 +518,67 @@ class ComplianceScan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.interaction_id}: {self.hits}"
+
+
+class CalibrationSession(models.Model):
+    """Several evaluators score the same contacts on one scorecard version, blind: nobody sees
+    another's scores before submitting their own for every contact (or the session closing)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    version = models.ForeignKey(ScorecardVersion, on_delete=models.PROTECT, related_name="calibrations",
+                                verbose_name=_("scorecard version"))
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    evaluators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="calibration_sessions",
+                                        verbose_name=_("evaluators"))
+    contacts = models.ManyToManyField(Interaction, related_name="+", verbose_name=_("contacts"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="contacts__vendor")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("calibration session")
+        verbose_name_plural = _("calibration sessions")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("quality:calibration-detail", kwargs={"pk": self.pk})
+
+
+class CalibrationScore(models.Model):
+    """One evaluator's answers on one contact of a session; final once submitted."""
+
+    session = models.ForeignKey(CalibrationSession, on_delete=models.CASCADE, related_name="scores",
+                                verbose_name=_("calibration session"))
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("contact"))
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("evaluator"))
+    answers = models.JSONField(_("answers"), default=dict)  # {criterion key: answer}
+    comment = models.TextField(_("comment"), blank=True)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    auto_failed = models.BooleanField(_("auto-failed"), default=False)
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="interaction__vendor")
+
+    class Meta:
+        ordering = ["session", "interaction", "evaluator"]
+        verbose_name = _("calibration score")
+        verbose_name_plural = _("calibration scores")
+        constraints = [models.UniqueConstraint(fields=["session", "interaction", "evaluator"],
+                                               name="calibration_score_once")]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.interaction_id} · {self.evaluator_id}"

@@ -12,8 +12,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from steward.core.models import User
 from steward.core.roles import Role
-from steward.quality import reporting
-from steward.quality.models import ComplianceHit, ComplianceRule, ComplianceScan, Dispute, Evaluation, EvaluationEvent, SamplingPlan, Scorecard, ScorecardVersion
+from steward.quality import calibration, reporting
+from steward.quality.models import CalibrationScore, CalibrationSession, ComplianceHit, ComplianceRule, ComplianceScan, Dispute, Evaluation, EvaluationEvent, SamplingPlan, Scorecard, ScorecardVersion
 
 
 def scorecard_list(*, user, project: str = "") -> QuerySet[Scorecard]:
@@ -288,3 +288,94 @@ def rule_rates(*, user, project: str = "") -> list[tuple[ComplianceRule, int, in
         n=Count("pk"), contacts=Count("interaction", distinct=True))}
     rules = rule_list(user=user, project=project)
     return sorted(((r, *counts.get(r.pk, (0, 0))) for r in rules), key=lambda t: (-t[1], t[0].code))
+
+
+# --- calibration -------------------------------------------------------------------------------
+
+def calibration_list(*, user) -> QuerySet[CalibrationSession]:
+    return (CalibrationSession.objects.visible_to(user).select_related("version__scorecard__project", "created_by")
+            .annotate(contact_count=Count("contacts", distinct=True), evaluator_count=Count("evaluators", distinct=True))
+            .order_by("-created_at", "-pk"))
+
+
+def calibration_get(*, user, pk: int) -> CalibrationSession:
+    return CalibrationSession.objects.visible_to(user).select_related("version__scorecard__project").get(pk=pk)
+
+
+def calibration_contacts(session: CalibrationSession):
+    return session.contacts.select_related("agent", "vendor").order_by("arrived_at", "pk")
+
+
+def calibration_mine(*, user, session: CalibrationSession) -> set[int]:
+    """The contacts of the session the user has scored."""
+    return set(CalibrationScore.objects.filter(session=session, evaluator=user).values_list("interaction_id", flat=True))
+
+
+def calibration_results_visible(*, user, session: CalibrationSession) -> bool:
+    """Blind: an evaluator sees the others' scores only once they have scored every contact, or
+    once the session is closed; the organiser (not an evaluator) may follow the results."""
+    if session.status == CalibrationSession.Status.CLOSED:
+        return True
+    if not session.evaluators.filter(pk=user.pk).exists():
+        return True
+    return len(calibration_mine(user=user, session=session)) >= session.contacts.count()
+
+
+@dataclass
+class CalibrationResults:
+    criteria: list[calibration.CriterionAgreement]
+    score_alpha: float | None
+    deviations: list[tuple[object, calibration.Deviation]]  # (user, deviation)
+    table: list[tuple[object, list[object], float | None]]  # (contact, [score per evaluator], spread)
+    evaluators: list[object]
+    submitted: int
+    expected: int
+
+
+def calibration_results(session: CalibrationSession) -> CalibrationResults:
+    """Agreement per criterion, Krippendorff's alpha per criterion and on the scores, and each
+    evaluator's deviation from the consensus (see calibration.py). Call only when
+    calibration_results_visible."""
+    import statistics
+
+    scores = list(CalibrationScore.objects.filter(session=session).select_related("evaluator"))
+    evaluators = list(session.evaluators.order_by("username"))
+    contacts = list(calibration_contacts(session))
+    by_contact: dict[int, dict[int, float]] = {}
+    for s in scores:
+        if s.score is not None:
+            by_contact.setdefault(s.interaction_id, {})[s.evaluator_id] = float(s.score)
+    criteria = []
+    for criterion in session.version.ordered_criteria():
+        answers: dict[int, dict[int, str]] = {}
+        for s in scores:
+            answers.setdefault(s.interaction_id, {})[s.evaluator_id] = s.answers.get(criterion.key, "")
+        criteria.append(calibration.criterion_agreement(criterion.key, criterion.display_label, criterion.scale,
+                                                        answers))
+    users = {u.pk: u for u in evaluators}
+    table = []
+    for contact in contacts:
+        row = by_contact.get(contact.pk, {})
+        values = [row.get(u.pk) for u in evaluators]
+        present = [v for v in values if v is not None]
+        table.append((contact, values, statistics.pstdev(present) if len(present) > 1 else None))
+    return CalibrationResults(
+        criteria=criteria, score_alpha=calibration.score_alpha(by_contact),
+        deviations=[(users.get(d.evaluator), d) for d in calibration.deviations(by_contact)],
+        table=table, evaluators=evaluators, submitted=len(scores), expected=len(evaluators) * len(contacts))
+
+
+def evaluator_drift(*, user) -> list[tuple[object, list[tuple[CalibrationSession, calibration.Deviation]]]]:
+    """Each evaluator's deviation from the consensus per closed session, oldest first: is an
+    analyst drifting away from the group over time?"""
+    sessions = calibration_list(user=user).filter(status=CalibrationSession.Status.CLOSED).order_by("closed_at", "pk")
+    drift: dict[int, list] = {}
+    people = {}
+    for session in sessions:
+        by_contact: dict[int, dict[int, float]] = {}
+        for s in CalibrationScore.objects.filter(session=session, score__isnull=False).select_related("evaluator"):
+            by_contact.setdefault(s.interaction_id, {})[s.evaluator_id] = float(s.score)
+            people[s.evaluator_id] = s.evaluator
+        for d in calibration.deviations(by_contact):
+            drift.setdefault(d.evaluator, []).append((session, d))
+    return [(people[pk], rows) for pk, rows in sorted(drift.items(), key=lambda item: people[item[0]].username)]

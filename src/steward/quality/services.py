@@ -27,11 +27,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from steward.core.models import Project, User
+from steward.core.notifications import notify
 from steward.core.roles import Role
 from steward.interactions.models import Interaction
 from steward.quality import compliance, definition, drawing, scoring
 from steward.quality.models import (
-    ComplianceHit, ComplianceRule, ComplianceScan, Criterion, Dispute, Evaluation, EvaluationAnswer, EvaluationEvent, SamplingPlan, Scorecard, ScorecardVersion,
+    CalibrationScore, CalibrationSession, ComplianceHit, ComplianceRule, ComplianceScan, Criterion, Dispute, Evaluation, EvaluationAnswer, EvaluationEvent, SamplingPlan, Scorecard, ScorecardVersion,
     Section,
 )
 
@@ -260,7 +261,23 @@ def evaluation_save(*, actor: User, evaluation: Evaluation, answers: dict[str, t
     evaluation.save()
     if submit:
         _event(evaluation, EvaluationEvent.Kind.SUBMITTED, actor, note=evaluation.comment)
+        _notify_submitted(evaluation)
     return evaluation
+
+
+def _vendor_managers(vendor_id: int):
+    return User.objects.filter(vendor_id=vendor_id, role=Role.VENDOR_MANAGER, is_active=True)
+
+
+def _notify_submitted(evaluation: Evaluation) -> None:
+    """The contact's agent and their team leads (the vendor's managers) learn of the score."""
+    interaction = Interaction.objects.select_related("agent__user").get(pk=evaluation.interaction_id)
+    agent_user = interaction.agent.user if interaction.agent_id and interaction.agent.user_id else None
+    recipients = [agent_user, *_vendor_managers(evaluation.vendor_id)]
+    notify([u for u in recipients if u is not None and u.vendor_id == evaluation.vendor_id],
+           gettext_noop("Contact %(ref)s was evaluated: score %(score)s, passed") if evaluation.passed else
+           gettext_noop("Contact %(ref)s was evaluated: score %(score)s, below the pass mark"),
+           {"ref": interaction.external_id, "score": str(evaluation.score)}, url=evaluation.get_absolute_url())
 
 
 def _is_contact_agent(user: User, evaluation: Evaluation) -> bool:
@@ -319,6 +336,10 @@ def evaluation_dispute(*, actor: User, evaluation: Evaluation, reason: str) -> D
     evaluation.status = Evaluation.Status.DISPUTED
     evaluation.save()
     _event(evaluation, EvaluationEvent.Kind.DISPUTED, actor, note=reason)
+    reviewers = [dispute.reviewer] if dispute.reviewer else list(
+        User.objects.filter(role=Role.QA_ANALYST, is_active=True).exclude(pk=evaluation.analyst_id))
+    notify(reviewers, gettext_noop("Evaluation of contact %(ref)s is disputed: please re-review it"),
+           {"ref": evaluation.interaction.external_id}, url=evaluation.get_absolute_url())
     return dispute
 
 
@@ -365,11 +386,21 @@ MAX_DRAW_DAYS = 366
 
 @transaction.atomic
 def plan_create(*, actor: User, scorecard: Scorecard, name: str, per_agent_per_week: int,
-                seed: int | None = None, share_percent=None) -> SamplingPlan:
+                seed: int | None = None, share_percent=None, stratify_by: str = "", targets=(),
+                long_handle_seconds: int = 900) -> SamplingPlan:
+    """stratify_by: "", "channel", "queue" or "outcome" — N (or the share) is drawn in each
+    stratum of an agent-week. targets: any of "low_csat" (CSAT 1–2), "complaint", "long_handle"
+    (talk + hold + wrap ≥ long_handle_seconds), "compliance_hit" — matching contacts are drawn in
+    addition, up to N per agent-week, from the same stored seed."""
     _require_perm(actor, "quality.add_evaluation")
+    targets = sorted(set(targets or ()))
+    unknown = [t for t in targets if t not in SamplingPlan.TARGETS]
+    if unknown:
+        raise ValidationError({"targets": _("Unknown targeted rules: %(names)s") % {"names": ", ".join(unknown)}})
     plan = SamplingPlan(scorecard=scorecard, name=(name or "").strip(), per_agent_per_week=per_agent_per_week,
                         seed=secrets.randbelow(2**62) if seed is None else seed, created_by=actor,
-                        share_percent=share_percent)
+                        share_percent=share_percent, stratify_by=stratify_by or "", targets=targets,
+                        long_handle_seconds=long_handle_seconds)
     plan.full_clean()
     plan.save()
     return plan
@@ -402,17 +433,29 @@ def plan_draw(*, actor: User, plan: SamplingPlan, analyst: User, date_from: date
     zone = ZoneInfo(project.time_zone)
     start = datetime.combine(date_from, time.min, zone)
     end = datetime.combine(date_to + timedelta(days=1), time.min, zone)
-    rows = (Interaction.objects.visible_to(actor)
-            .filter(pk__in=Interaction.objects.visible_to(analyst).values("pk"))
-            .filter(project=project, arrived_at__gte=start, arrived_at__lt=end, abandoned=False)
-            .exclude(agent_code="").values_list("pk", "vendor_id", "agent_code", "arrived_at"))
-    candidates = [((vendor, agent), tuple(arrived.astimezone(zone).isocalendar()[:2]), pk)
-                  for pk, vendor, agent, arrived in rows]
+    visible = (Interaction.objects.visible_to(actor)
+               .filter(pk__in=Interaction.objects.visible_to(analyst).values("pk"))
+               .filter(project=project, arrived_at__gte=start, arrived_at__lt=end, abandoned=False)
+               .exclude(agent_code=""))
+    stratum = {"channel": "channel", "queue": "queue", "outcome": "outcome"}.get(plan.stratify_by)
+    rows = list(visible.values_list("pk", "vendor_id", "agent_code", "arrived_at", stratum or "vendor_id"))
+    candidates = [((vendor, agent, value) if stratum else (vendor, agent),
+                   tuple(arrived.astimezone(zone).isocalendar()[:2]), pk)
+                  for pk, vendor, agent, arrived, value in rows]
     share = Fraction(plan.share_percent) / 100 if plan.share_percent is not None else None
-    drawn = drawing.draw(candidates, per_group=plan.per_agent_per_week, seed=plan.seed, share=share)
+    drawn = set(drawing.draw(candidates, per_group=plan.per_agent_per_week, seed=plan.seed, share=share))
+    targeted = _targeted(plan, visible)
+    if targeted:
+        weeks = {pk: (vendor, agent, tuple(arrived.astimezone(zone).isocalendar()[:2]))
+                 for pk, vendor, agent, arrived, _v in rows}
+        # Its own groups ("target", …), so the extra draw never disturbs the main one.
+        drawn.update(drawing.draw([(("target", weeks[pk][0], weeks[pk][1]), weeks[pk][2], pk)
+                                   for pk in targeted if pk in weeks],
+                                  per_group=plan.per_agent_per_week, seed=plan.seed))
+    drawn = sorted(drawn)
     done = set(Evaluation.objects.filter(version=version, interaction_id__in=drawn)
                .values_list("interaction_id", flat=True))
-    vendors = {pk: vendor for pk, vendor, _a, _t in rows}
+    vendors = {pk: vendor for pk, vendor, _a, _t, _v in rows}
     created = []
     for pk in drawn:
         if pk in done:
@@ -423,6 +466,25 @@ def plan_draw(*, actor: User, plan: SamplingPlan, analyst: User, date_from: date
                note=_("Drawn by sampling plan %(name)s") % {"name": plan.name})
         created.append(evaluation)
     return DrawResult(candidates=len(candidates), drawn=len(drawn), created=created)
+
+
+def _targeted(plan: SamplingPlan, visible) -> set[int]:
+    """Ids of the visible candidates matching any of the plan's targeted rules."""
+    condition = Q(pk__in=[])
+    if "low_csat" in plan.targets:
+        condition |= Q(csat__isnull=False, csat__lte=2)
+    if "complaint" in plan.targets:
+        condition |= Q(complaint=True)
+    if "long_handle" in plan.targets:
+        condition |= Q(handle__gte=plan.long_handle_seconds)
+    if "compliance_hit" in plan.targets:
+        condition |= Q(pk__in=ComplianceHit.objects.values("interaction_id"))
+    if not plan.targets:
+        return set()
+    from django.db.models import F
+
+    return set(visible.annotate(handle=F("talk_seconds") + F("hold_seconds") + F("wrap_seconds"))
+               .filter(condition).values_list("pk", flat=True))
 
 
 # --- compliance rules and scanning -------------------------------------------------------------
@@ -531,8 +593,11 @@ def rules_import(*, actor: User, project: Project, text: str, kind: str, speaker
     with transaction.atomic():
         for number, line in enumerate(lines, start=1):
             code, sep, phrases = line.partition(":")
-            if not sep or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", code.strip()):
-                code, phrases = f"{kind}-{len(taken) + number}", line
+            if not sep or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", code.strip()):
+                base, phrases, suffix = f"{kind}-{number}", line, 2
+                code = base
+                while code in taken:
+                    code, suffix = f"{base}-{suffix}", suffix + 1
             code = code.strip()
             try:
                 created.append(create_compliance_rule(
@@ -633,3 +698,93 @@ def scan_text(*, project: Project, text: str) -> list[compliance.Hit]:
     """Scan a text against the project's active rules without storing anything."""
     scanner, _digest = project_scanner(project)
     return scanner.scan(text)
+
+
+# --- calibration -------------------------------------------------------------------------------
+
+MAX_CALIBRATION_CONTACTS = 50
+
+
+def _may_calibrate(user: User) -> bool:
+    return user is not None and user.is_active and user.is_client_side and user.has_perm("quality.add_evaluation")
+
+
+@transaction.atomic
+def calibration_create(*, actor: User, scorecard: Scorecard, title: str, interactions: list[Interaction],
+                       evaluators: list[User]) -> CalibrationSession:
+    """A blind calibration session on the scorecard's current version: every evaluator scores
+    every contact. At least two evaluators (client QA staff) and 1 to 50 contacts of the
+    scorecard's project that the actor may see."""
+    _require_perm(actor, "quality.add_evaluation")
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the session a title.")})
+    version = scorecard.current
+    if version is None:
+        raise ValidationError({"scorecard": _("The scorecard has no published version yet.")})
+    evaluators = list({u.pk: u for u in evaluators}.values())
+    if len(evaluators) < 2:
+        raise ValidationError({"evaluators": _("A calibration needs at least two evaluators.")})
+    refused = [u.username for u in evaluators if not _may_calibrate(u)]
+    if refused:
+        raise ValidationError({"evaluators": _("Not QA staff: %(names)s") % {"names": ", ".join(refused)}})
+    interactions = list({i.pk: i for i in interactions}.values())
+    if not 1 <= len(interactions) <= MAX_CALIBRATION_CONTACTS:
+        raise ValidationError({"contacts": _("Choose 1 to %(n)s contacts.") % {"n": MAX_CALIBRATION_CONTACTS}})
+    visible = set(Interaction.objects.visible_to(actor).filter(pk__in=[i.pk for i in interactions],
+                                                                 project=scorecard.project_id)
+                  .values_list("pk", flat=True))
+    outside = [i.external_id for i in interactions if i.pk not in visible]
+    if outside:
+        raise ValidationError({"contacts": _("Not contacts of project %(project)s: %(ids)s") % {
+            "project": scorecard.project.code, "ids": ", ".join(outside[:10])}})
+    session = CalibrationSession.objects.create(version=version, title=title[:200], created_by=actor)
+    session.evaluators.set(evaluators)
+    session.contacts.set(interactions)
+    notify(evaluators, gettext_noop("Calibration session %(title)s: please score its contacts"),
+           {"title": session.title}, url=session.get_absolute_url())
+    return session
+
+
+@transaction.atomic
+def calibration_score(*, actor: User, session: CalibrationSession, interaction: Interaction,
+                      answers: dict[str, str], comment: str = "") -> CalibrationScore:
+    """An evaluator's answers on one contact of an open session: every criterion answered,
+    final once submitted (so nobody can adjust after seeing the others)."""
+    session = CalibrationSession.objects.select_for_update().get(pk=session.pk)
+    if session.status != CalibrationSession.Status.OPEN:
+        raise ValidationError(_("The calibration session is closed."))
+    if not session.evaluators.filter(pk=actor.pk).exists():
+        raise ValidationError(_("You are not an evaluator of this session."))
+    if not session.contacts.filter(pk=interaction.pk).exists():
+        raise ValidationError(_("The contact is not part of this session."))
+    if CalibrationScore.objects.filter(session=session, interaction=interaction, evaluator=actor).exists():
+        raise ValidationError(_("You have already scored this contact."))
+    specs = session.version.specs()
+    cleaned = {key: (value or "").strip().lower() for key, value in (answers or {}).items()}
+    result = scoring.score(specs, cleaned)
+    errors = {key: _("Answer this criterion.") for key in result.missing}
+    errors.update({key: _("“%(answer)s” is not an answer this criterion allows.") % {"answer": value}
+                   for key, value in result.invalid.items()})
+    if errors:
+        raise ValidationError(errors)
+    if len(comment or "") > 5000:
+        raise ValidationError({"comment": _("A comment has at most 5,000 characters.")})
+    return CalibrationScore.objects.create(
+        session=session, interaction=interaction, evaluator=actor, comment=(comment or "").strip(),
+        answers={s.key: cleaned[s.key] for s in specs}, score=result.score, auto_failed=result.auto_failed)
+
+
+@transaction.atomic
+def calibration_close(*, actor: User, session: CalibrationSession) -> CalibrationSession:
+    """Close the session: results become visible to every evaluator; no more scores."""
+    _require_perm(actor, "quality.add_evaluation")
+    session = CalibrationSession.objects.select_for_update().get(pk=session.pk)
+    if session.created_by_id != actor.pk and not actor.has_perm("quality.change_scorecard"):
+        raise ValidationError(_("You may not do this."))
+    if session.status == CalibrationSession.Status.CLOSED:
+        raise ValidationError(_("The calibration session is already closed."))
+    session.status = CalibrationSession.Status.CLOSED
+    session.closed_at = timezone.now()
+    session.save(update_fields=["status", "closed_at"])
+    return session

@@ -31,5 +31,9 @@ urlpatterns = [
     path("compliance/rules/<int:pk>/", views.rule_detail, name="rule-detail"),
     path("compliance/rules/<int:pk>/edit/", views.rule_edit, name="rule-edit"),
     path("compliance/hits/", views.hit_list, name="hit-list"),
+    path("calibration/", views.calibration_list, name="calibration-list"),
+    path("calibration/new/", views.calibration_create, name="calibration-create"),
+    path("calibration/<int:pk>/", views.calibration_detail, name="calibration-detail"),
+    path("calibration/<int:pk>/contacts/<int:interaction_id>/", views.calibration_score, name="calibration-score"),
     path("compliance/contacts/<int:interaction_id>/", views.contact_hits, name="contact-hits"),
 ]

@@ -21,6 +21,8 @@ from steward.interactions.models import Interaction
 from steward.quality import compliance, reporting, scoring, selectors, services
 from steward.quality.forms import (
     AssignForm,
+    CalibrationForm,
+    CalibrationScoreForm,
     DisputeForm,
     DrawForm,
     EvaluationForm,
@@ -335,7 +337,9 @@ def plan_create(request):
         scorecard = next(s for s in scorecards if str(s.pk) == form.cleaned_data["scorecard"])
         plan = form.apply(services.plan_create, actor=request.user, scorecard=scorecard,
                           name=form.cleaned_data["name"], per_agent_per_week=form.cleaned_data["per_agent_per_week"],
-                          seed=form.cleaned_data["seed"], share_percent=form.cleaned_data["share_percent"])
+                          seed=form.cleaned_data["seed"], share_percent=form.cleaned_data["share_percent"],
+                          stratify_by=form.cleaned_data["stratify_by"], targets=form.cleaned_data["targets"],
+                          long_handle_seconds=form.cleaned_data["long_handle_seconds"])
         if plan:
             messages.success(request, _("Sampling plan %(name)s created.") % {"name": plan.name})
             return redirect(plan)
@@ -503,3 +507,79 @@ def contact_hits(request, interaction_id: int):
         "interaction": interaction, "hits": hits, "scan": scan,
         # Personal data masked here too (same length, so the hit offsets still fit).
         "pieces": selectors.highlighted_transcript(compliance.mask_pii(interaction.transcript), hits)})
+
+
+# --- calibration -------------------------------------------------------------------------------
+
+@permission_required("quality.add_evaluation")
+def calibration_list(request):
+    return render(request, "quality/calibration_list.html", {
+        "sessions": selectors.calibration_list(user=request.user),
+        "drift": selectors.evaluator_drift(user=request.user)})
+
+
+@permission_required("quality.add_evaluation")
+def calibration_create(request):
+    scorecards = [s for s in selectors.scorecard_list(user=request.user) if s.current is not None]
+    analysts = list(selectors.analysts())
+    form = CalibrationForm(request.POST or None, scorecards=scorecards, analysts=analysts)
+    if request.method == "POST" and form.is_valid():
+        scorecard = next(s for s in scorecards if str(s.pk) == form.cleaned_data["scorecard"])
+        ids = form.external_ids()
+        contacts = list(Interaction.objects.visible_to(request.user).filter(
+            project=scorecard.project, external_id__in=ids))
+        missing = sorted(set(ids) - {c.external_id for c in contacts})
+        if missing:
+            form.add_error("contacts", _("Unknown contacts in project %(project)s: %(ids)s") % {
+                "project": scorecard.project.code, "ids": ", ".join(missing[:10])})
+        else:
+            chosen = [u for u in analysts if str(u.pk) in form.cleaned_data["evaluators"]]
+            session = form.apply(services.calibration_create, actor=request.user, scorecard=scorecard,
+                                 title=form.cleaned_data["title"], interactions=contacts, evaluators=chosen)
+            if session:
+                messages.success(request, _("Calibration session created; the evaluators have been told."))
+                return redirect(session)
+    return render(request, "quality/scorecard_form.html", {
+        "form": form, "title": _("New calibration session"), "back_url": reverse("quality:calibration-list")},
+        status=400 if form.errors else 200)
+
+
+@permission_required("quality.add_evaluation")
+def calibration_detail(request, pk: int):
+    session = _get_or_404(selectors.calibration_get, user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            services.calibration_close(actor=request.user, session=session)
+            messages.success(request, _("The session is closed; every evaluator can see the results."))
+        except ValidationError as error:
+            _error_message(request, error)
+        return redirect(session)
+    visible = selectors.calibration_results_visible(user=request.user, session=session)
+    return render(request, "quality/calibration_detail.html", {
+        "session": session, "contacts": selectors.calibration_contacts(session),
+        "mine": selectors.calibration_mine(user=request.user, session=session),
+        "is_evaluator": session.evaluators.filter(pk=request.user.pk).exists(),
+        "results": selectors.calibration_results(session) if visible else None,
+        "can_close": session.status == session.Status.OPEN and (
+            session.created_by_id == request.user.pk or request.user.has_perm("quality.change_scorecard")),
+    })
+
+
+@permission_required("quality.add_evaluation")
+def calibration_score(request, pk: int, interaction_id: int):
+    session = _get_or_404(selectors.calibration_get, user=request.user, pk=pk)
+    interaction = session.contacts.filter(pk=interaction_id).first()
+    if interaction is None or not Interaction.objects.visible_to(request.user).filter(pk=interaction_id).exists():
+        raise Http404(_("Not found."))
+    criteria = session.version.ordered_criteria()
+    form = CalibrationScoreForm(request.POST or None, criteria=criteria)
+    if request.method == "POST" and form.is_valid():
+        saved = form.apply(services.calibration_score, actor=request.user, session=session, interaction=interaction,
+                           answers=form.answers(), comment=form.cleaned_data.get("comment", ""))
+        if saved:
+            messages.success(request, _("Score submitted: %(score)s.") % {"score": saved.score})
+            return redirect(session)
+    done = interaction.pk in selectors.calibration_mine(user=request.user, session=session)
+    return render(request, "quality/calibration_score.html", {
+        "session": session, "interaction": interaction, "form": form, "done": done,
+        "turns": interaction.transcript_turns()}, status=400 if form.errors else 200)
