@@ -54,7 +54,8 @@ def test_plan_board_timeline_and_go_live_gate(open_session):
     lead.goto(f"/projects/{PROJECT}/")
     lead.page.get_by_test_id("project-plan").click()
     page = lead.page
-    page.get_by_label("Plan starts on").fill("2025-01-06")
+    # Started three weeks ago: the needs phase is behind schedule, the rest lies ahead.
+    page.get_by_label("Plan starts on").fill((dt.date.today() - dt.timedelta(days=21)).isoformat())
     page.get_by_label("Planned headcount (agents)").fill("4")
     page.get_by_test_id("plan-create").click()
     expect(page.get_by_test_id("phases")).to_contain_text("Go-live")

@@ -110,3 +110,21 @@ def test_each_unmet_condition_blocks_with_its_reason(overrides, key, params):
     unmet = [c for c in conditions if not c.met]
     assert [c.key for c in unmet] == [key]
     assert unmet[0].reason and unmet[0].params == params
+
+
+def test_timeline_maps_dates_to_x_and_keeps_month_labels_apart():
+    from datetime import date
+
+    from steward.planning import timeline
+
+    rows = [timeline.Row("Phase", date(2025, 1, 1), date(2025, 1, 10), "phase"),
+            timeline.Row("Task", date(2025, 1, 5), date(2025, 1, 5), "task"),
+            timeline.Row("Undated", None, None, "task")]
+    chart = timeline.layout(rows, today=date(2026, 12, 31), width=1000)
+    assert [r.label for r in chart.rows] == ["Phase", "Task"]  # undated rows are left out
+    phase, task = chart.rows
+    assert phase.x == timeline.LEFT and task.x > phase.x
+    assert task.width < phase.width and chart.today_x > task.x
+    labelled = [x for x, label in chart.ticks if label]
+    assert all(b - a >= timeline.MIN_LABEL_GAP for a, b in zip(labelled, labelled[1:]))
+    assert len(chart.ticks) == 24  # one line per month, Jan 2025 – Dec 2026

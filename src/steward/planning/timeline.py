@@ -34,7 +34,8 @@ class Chart:
 
 
 ROW_HEIGHT = 22
-LEFT = 260
+LEFT = 300
+MIN_LABEL_GAP = 60  # px between month labels, so they never overlap
 TOP = 28
 
 
@@ -63,6 +64,8 @@ def layout(rows: list[Row], today: date, width: int = 1100) -> Chart:
     month = date(first.year, first.month, 1)
     while month <= last:
         if month >= first:
-            ticks.append((x(month), month.strftime("%Y-%m")))
+            at = x(month)
+            labelled = [t for t in ticks if t[1]]
+            ticks.append((at, month.strftime("%Y-%m") if not labelled or at - labelled[-1][0] >= MIN_LABEL_GAP else ""))
         month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     return Chart(width, TOP + len(dated) * ROW_HEIGHT + 6, LEFT, dated, ticks, x(today), first, last)
