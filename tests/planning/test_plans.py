@@ -242,3 +242,19 @@ def test_overdue_tasks_are_flagged_in_the_projects_time_zone(world, plan):
     assert all(t.urgency == "overdue" for t in rows)
     earlier = dt.datetime(2025, 1, 19, 15, 30, tzinfo=dt.UTC)  # 23:30 on the 19th in Shanghai
     assert task not in selectors.tasks(user=lead, plan=plan, due="overdue", now=earlier)
+
+
+def test_reminder_command(world, plan):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    lead = world.user("project_lead")
+    task = _task(plan, "Collect volumes, channels and service hours")
+    services.task_update(actor=lead, task=task, title=task.title, assignee=world.user("a-manager"), priority="high",
+                         start_date=None, due_date=dt.date(2025, 1, 19), effort=3)
+    out = io.StringIO()
+    call_command("plan_reminders", "--date", "2025-01-25", stdout=out)
+    assert out.getvalue().startswith("1 overdue-task reminder(s) sent.")
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("plan_reminders", "--date", "tomorrow")
