@@ -14,6 +14,7 @@ Rules (docs/contracts.md states them for users):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -91,14 +92,16 @@ def draft_invoice(*, charge: PeriodCharge, at_risk_percent: Decimal, credits: Se
     lines: list[InvoiceLine] = []
     for line in charge.lines:
         label = labels.get(line.component.value, line.component.value)
+        # Dates as a reader counts them: the first and the last day, both inclusive.
+        last = (line.end - dt.timedelta(days=1)).isoformat()
+        rate = f"{line.rate.normalize():f}"
         if line.month_fraction is not None:
-            explanation = (f"{line.rate} × {line.quantity.normalize():f} × {line.month_fraction} month "
-                           f"({line.start.isoformat()} – {line.end.isoformat()}, {line.days} days)")
+            explanation = (f"{rate} × {line.quantity.normalize():f} × {line.month_fraction} month "
+                           f"({line.start.isoformat()} – {last}, {line.days} days)")
         elif line.component.value == "minimum_month":
             explanation = f"minimum commitment {line.rate} − usage {charge.usage_total}"
         else:
-            explanation = (f"{line.rate} × {line.quantity.normalize():f} "
-                           f"({line.start.isoformat()} – {line.end.isoformat()})")
+            explanation = f"{rate} × {line.quantity.normalize():f} ({line.start.isoformat()} – {last})"
         lines.append(InvoiceLine("charge", label, explanation, line.amount))
     fees = charge.total
 
