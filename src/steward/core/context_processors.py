@@ -33,6 +33,10 @@ NAVIGATION = [
         (_("Announcements"), "announcement-list", "collaboration.view_announcement"),
         (_("Feedback"), "feedback-box", "collaboration.view_feedbackmessage"),
     ]),
+    (_("Training"), [
+        (_("Training and certification"), "training:index", "training.view_training"),
+        (_("Knowledge base"), "training:articles", "training.view_article"),
+    ]),
     (_("Improvement"), [
         (_("Corrective actions"), "capa-board", "improvement.view_correctiveaction"),
         (_("Risks"), "risk-list", "improvement.view_risk"),
