@@ -158,3 +158,28 @@ def test_invalid_rules_are_reported():
     assert "phrases" in c.rule_errors(c.RuleSpec(1, c.BANNED))
     assert "pii" in c.rule_errors(c.RuleSpec(1, c.PII, pii="passport"))
     assert c.parse_phrases("您好\nHello | hello\n\n 再见 ") == ("您好", "Hello", "再见")
+
+
+def test_the_fast_batch_scan_equals_the_plain_one_on_random_transcripts():
+    """scan_many (numpy over a batch) must give exactly what scan_reference (one transcript at a
+    time, the plain way) gives, on adversarial mixes of labels, phrases, numbers and separators."""
+    import random
+
+    rules = [c.RuleSpec(1, c.BANNED, ("滚",), whole_word=True, speaker=c.AGENT),
+             c.RuleSpec(2, c.REQUIRED, ("您好", "hello"), speaker=c.AGENT, scope=c.OPENING, turns=1),
+             c.RuleSpec(3, c.PII, pii=c.MOBILE, speaker=c.AGENT),
+             c.RuleSpec(4, c.BANNED, ("stupid", "您好"), whole_word=True),
+             c.RuleSpec(5, c.REQUIRED, ("再见", "goodbye", "您好"), scope=c.CLOSING, turns=2),
+             c.RuleSpec(6, c.REGEX, pattern=r"保证.{0,3}退"),
+             c.RuleSpec(7, c.REQUIRED, ("谢谢",), speaker=c.CUSTOMER),
+             c.RuleSpec(8, c.REQUIRED, ("滚",), whole_word=True, speaker=c.AGENT, scope=c.CLOSING, turns=1),
+             c.RuleSpec(9, c.PII, pii=c.EMAIL), c.RuleSpec(10, c.PII, pii=c.LANDLINE)]
+    scanner = c.Scanner(rules)
+    rng = random.Random(5)
+    pieces = ["agent: ", "customer: ", "Agent :", "客服：", "system: ", "\n", "\n", "您好", "hello", "再见", "滚", "滚动",
+              "谢谢", "stupid", "stupidity", "13812345678", " 保证会退", " x ", "  agent: ", "顾客:", "goodbye", "\x00",
+              "a.b@example.cn", "(021)62345678", "123", "4567"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(3000)]
+    fast, plain = scanner.scan_many(texts), scanner.scan_reference(texts)
+    assert sum(map(len, fast)) > 1000
+    assert fast == plain
