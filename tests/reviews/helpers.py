@@ -34,11 +34,14 @@ def contract(world, vendor, project, code="alpha-2026"):
     return c
 
 
-def month_of_contacts(world, vendor, project, seed=1, base=200):
-    rollups.load(project, vendor, end=dt.date(2026, 2, 28), days=59, base=base, seed=seed)
+def month_of_contacts(world, vendor, project, seed=1, base=200, wait_seconds=10):
+    rollups.load(project, vendor, end=dt.date(2026, 2, 28), days=59, base=base, seed=seed, wait_seconds=wait_seconds)
 
 
 def capa(world, vendor, project, title):
-    return improvement_services.capa_open(actor=world.user("client_admin"), vendor=vendor, project=project,
+    case = improvement_services.capa_open(actor=world.user("client_admin"), vendor=vendor, project=project,
                                           title=title, problem="slow answers", due_date=dt.date(2026, 2, 20),
                                           source="kpi_breach")
+    type(case).objects.filter(pk=case.pk).update(opened_at=dt.datetime(2026, 2, 3, 2, 0, tzinfo=dt.UTC))
+    case.refresh_from_db()
+    return case
