@@ -16,6 +16,8 @@ NAVIGATION = [
     (_("Quality"), [
         (_("Evaluations"), "quality:evaluation-list", "quality.view_evaluation"),
         (_("Scorecards"), "quality:scorecard-list", "quality.view_scorecard"),
+        (_("Compliance hits"), "quality:hit-list", "quality.view_evaluation"),
+        (_("Calibration"), "quality:calibration-list", "quality.add_evaluation"),
     ]),
     (_("Vendors"), [
         (_("Vendors"), "vendor-list", "core.view_vendor"),
