@@ -23,15 +23,27 @@ STATS = [
 ]
 # RollupBucket kinds (see models.RollupBucket.Kind)
 WAIT_ANSWERED, WAIT_ABANDONED, FIRST_RESPONSE_MINUTES, RESOLUTION_MINUTES = 1, 2, 3, 4
+# First-contact resolution (see fcr_buckets): per resolved inbound contact, the whole days
+# (rounded up) until the same customer's next inbound contact in the project, any reason (7) or
+# the same reason (8); FCR_NONE_WITHIN when there is none within FCR_MAX_DAYS. Kind 9 counts
+# resolved inbound contacts without a customer (they cannot be followed).
+FCR_NEXT_ANY_DAYS, FCR_NEXT_SAME_REASON_DAYS, FCR_NO_CUSTOMER = 7, 8, 9
+FCR_MAX_DAYS = 366
+FCR_NONE_WITHIN = FCR_MAX_DAYS + 1
+FCR_COLUMNS = ["project_id", "vendor_id", "queue", "channel", "direction", "priority", "agent_code",
+               "arrived_at", "outcome", "customer_ref", "contact_reason"]
 BUCKET_KEY = [*KEY, "kind", "value"]
 ROW_COLUMNS = [
     "project_id", "vendor_id", "queue", "channel", "direction", "priority", "agent_code",
     "arrived_at", "first_response_at", "resolved_at", "abandoned", "wait_seconds",
     "talk_seconds", "hold_seconds", "wrap_seconds", "outcome", "csat", "nps", "ces", "complaint",
+    "customer_ref",
 ]
 
 
 def _prepared(rows: pl.DataFrame) -> pl.DataFrame:
+    if "customer_ref" not in rows.columns:
+        rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("customer_ref"))
     return rows.select(ROW_COLUMNS).with_columns(
         pl.col("arrived_at").dt.truncate(INTERVAL).alias("interval_start"),
         pl.col("queue").fill_null(""),
@@ -91,6 +103,11 @@ def aggregate(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         .select(*KEY, pl.lit(FIRST_RESPONSE_MINUTES).alias("kind"), minutes_after("first_response_at").alias("value")),
         r.filter(pl.col("resolved_at").is_not_null())
         .select(*KEY, pl.lit(RESOLUTION_MINUTES).alias("kind"), minutes_after("resolved_at").alias("value")),
+        # FCR without a customer depends on the row alone; the next-contact kinds need the
+        # customer's history (fcr_buckets).
+        r.filter((pl.col("outcome") == "resolved") & (pl.col("direction") == "inbound")
+                 & (pl.col("customer_ref").fill_null("") == ""))
+        .select(*KEY, pl.lit(FCR_NO_CUSTOMER).alias("kind"), pl.lit(0).alias("value")),
     ]
     buckets = (
         pl.concat([p.with_columns(pl.col("kind").cast(pl.Int64), pl.col("value").cast(pl.Int64)) for p in parts])
@@ -134,3 +151,63 @@ def delta(new_rows: pl.DataFrame | None, old_rows: pl.DataFrame | None) -> tuple
     buckets = pl.concat(bucket_parts).group_by(BUCKET_KEY).agg(pl.col("count").sum())
     buckets = buckets.filter(pl.col("count") != 0)
     return sums, buckets
+
+
+def _next_after(rows: pl.DataFrame, by: list[str]) -> pl.Series:
+    """For each row, the next arrival strictly after it among the rows with the same ``by``."""
+    times = rows.select(*by, pl.col("arrived_at").alias("next_at")).unique().sort("next_at")
+    # Both sides sorted by time (join_asof cannot verify that within `by` groups itself).
+    left = rows.with_row_index("_i").sort("arrived_at")
+    joined = left.join_asof(times, left_on="arrived_at", right_on="next_at", by=by,
+                            strategy="forward", allow_exact_matches=False, check_sortedness=False)
+    return joined.sort("_i")["next_at"]
+
+
+def fcr_buckets(history: pl.DataFrame) -> pl.DataFrame:
+    """The FCR buckets (kinds 7 and 8) of every resolved inbound contact in ``history``, which
+    must hold the whole history of its customers in one project (repeats are searched there,
+    across vendors). A contact is a first-contact resolution for a window of W whole days when
+    its value is > W: ``ceil(d) ≤ W`` exactly when ``d ≤ W`` for a gap of d days."""
+    if history.height == 0:
+        return empty_buckets()
+    r = (history.select(FCR_COLUMNS)
+         .filter((pl.col("direction") == "inbound") & (pl.col("customer_ref").fill_null("") != ""))
+         .with_columns(pl.col("contact_reason").fill_null(""), pl.col("queue").fill_null(""),
+                       pl.col("agent_code").fill_null(""), pl.col("outcome").fill_null(""),
+                       pl.col("arrived_at").dt.truncate(INTERVAL).alias("interval_start")))
+    if r.height == 0:
+        return empty_buckets()
+    r = r.with_columns(_next_after(r, ["project_id", "customer_ref"]).alias("_next_any"),
+                       _next_after(r, ["project_id", "customer_ref", "contact_reason"]).alias("_next_same"))
+
+    def days(column: str) -> pl.Expr:
+        ms = (pl.col(column) - pl.col("arrived_at")).dt.total_milliseconds()
+        d = (ms + 86_400_000 - 1) // 86_400_000
+        return pl.when(pl.col(column).is_null() | (d > FCR_MAX_DAYS)).then(FCR_NONE_WITHIN).otherwise(d)
+
+    resolved = r.filter(pl.col("outcome") == "resolved")
+    parts = [resolved.select(*KEY, pl.lit(FCR_NEXT_ANY_DAYS).alias("kind"), days("_next_any").alias("value")),
+             resolved.select(*KEY, pl.lit(FCR_NEXT_SAME_REASON_DAYS).alias("kind"), days("_next_same").alias("value"))]
+    out = (pl.concat([p.with_columns(pl.col("kind").cast(pl.Int64), pl.col("value").cast(pl.Int64)) for p in parts])
+           .group_by(BUCKET_KEY).agg(pl.len().cast(pl.Int64).alias("count")))
+    return _typed(out)
+
+
+def fcr_delta(after: pl.DataFrame, before: pl.DataFrame) -> pl.DataFrame:
+    """What to add to the FCR buckets when the customers' histories change from ``before`` to
+    ``after`` (both: all contacts of the same customers). Zero entries dropped."""
+    parts = [fcr_buckets(after), fcr_buckets(before).with_columns(pl.col("count") * -1)]
+    parts = [p for p in parts if p.height]
+    if not parts:
+        return empty_buckets()
+    out = pl.concat(parts).group_by(BUCKET_KEY).agg(pl.col("count").sum())
+    return out.filter(pl.col("count") != 0)
+
+
+def add_buckets(*frames: pl.DataFrame) -> pl.DataFrame:
+    """Bucket deltas summed into one (for one apply_delta)."""
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return empty_buckets()
+    out = pl.concat([f.select(*BUCKET_KEY, "count") for f in frames]).group_by(BUCKET_KEY).agg(pl.col("count").sum())
+    return out.filter(pl.col("count") != 0)

@@ -201,8 +201,15 @@ class _Importer:
                  for r in first_touch.iter_rows(named=True)],
                 batch_size=1000,
             )
+        # FCR: the next-contact days of every contact of the customers this chunk touches
+        # (before and after the write) change only for those customers: refresh just them.
+        customers = {c for c in rows["customer_ref"].to_list() + old["customer_ref"].to_list() if c}
+        before = store.customer_history(self.project.pk, customers) if customers else None
         store.upsert(rows)
         sums, buckets = rollups.delta(rows, old)
+        if customers:
+            buckets = rollups.add_buckets(
+                buckets, rollups.fcr_delta(store.customer_history(self.project.pk, customers), before))
         store.apply_delta(sums, buckets)
         # Ids written earlier in this same import are duplicates already reported, not updates.
         repeated = set(old.filter(pl.col("import_batch_id") == self.batch.pk)["external_id"].to_list())
@@ -449,9 +456,13 @@ def batch_undo(*, actor, batch: ImportBatch) -> ImportBatch:
         [tuple(_from_json(p, c) for c in store.SNAPSHOT_COLUMNS) for p in previous_rows],
         store.SNAPSHOT_COLUMNS,
     )
+    customers = {c for c in current["customer_ref"].to_list() + previous["customer_ref"].to_list() if c}
+    before = store.customer_history(batch.project_id, customers)
     Interaction.objects.filter(import_batch=batch).exclude(pk__in=revised_ids).delete()
     store.upsert(previous)
-    store.apply_delta(*rollups.delta(previous, current))
+    sums, buckets = rollups.delta(previous, current)
+    buckets = rollups.add_buckets(buckets, rollups.fcr_delta(store.customer_history(batch.project_id, customers), before))
+    store.apply_delta(sums, buckets)
     batch.status = ImportBatch.Status.UNDONE
     batch.save(update_fields=["status"])
     return batch
@@ -471,7 +482,13 @@ def recompute(*, project_id: int, vendor_id: int) -> tuple[pl.DataFrame, pl.Data
     records = list(Interaction.objects.filter(project_id=project_id, vendor_id=vendor_id)
                    .values_list(*store.SNAPSHOT_COLUMNS))
     rows = store.frame_from_records(records, store.SNAPSHOT_COLUMNS)
-    return rollups.delta(rows, None)
+    sums, buckets = rollups.delta(rows, None)
+    # FCR repeats are searched in the whole project's history (any vendor); keep this vendor's.
+    history = store.frame_from_records(
+        list(Interaction.objects.filter(project_id=project_id).values_list(*rollups.FCR_COLUMNS)),
+        rollups.FCR_COLUMNS)
+    fcr = rollups.fcr_buckets(history).filter(pl.col("vendor_id") == vendor_id)
+    return sums, rollups.add_buckets(buckets, fcr)
 
 
 @transaction.atomic

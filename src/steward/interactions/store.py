@@ -237,3 +237,18 @@ def apply_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
         cursor.execute(f"DELETE FROM {B_TABLE} WHERE count = 0 AND rollup_id IN "
                        f"(SELECT r.id FROM {R_TABLE} r JOIN steward_stage_bucket b ON {join})")
         cursor.execute(f"DELETE FROM {R_TABLE} WHERE offered = 0 AND id IN ({touched})")
+
+
+# ------------------------------------------------------------------ first-contact resolution
+
+
+def customer_history(project_id: int, customers: list[str]) -> pl.DataFrame:
+    """Every stored contact of these customers in the project (all vendors), in the columns
+    rollups.fcr_buckets reads. Uses the (project, customer_ref, arrived_at) index."""
+    columns = rollups.FCR_COLUMNS
+    records: list[tuple] = []
+    customers = sorted(c for c in customers if c)
+    for start in range(0, len(customers), 5000):
+        records += list(Interaction.objects.filter(project_id=project_id, customer_ref__in=customers[start:start + 5000])
+                        .values_list(*columns))
+    return frame_from_records(records, columns)

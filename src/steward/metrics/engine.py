@@ -53,7 +53,7 @@ def _sum_columns() -> list[str]:
 
 # Reasons for metrics whose statistics are not in the rollups (see docs/metrics.md "Engine").
 NOT_IN_ROLLUPS = {
-    "fcr": "fcr_not_available",  # needs the stored next-contact times per contact
+    "fcr": "fcr_not_available",  # read by fcr_counts, not from ContactStats
     "qa_score": "qa_not_available",
     "qa_pass_rate": "qa_not_available",
 }
@@ -183,6 +183,8 @@ def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[s
     if bucket_kinds is not None:
         # Only the histograms the caller's metrics read (a daily service-level trend needs waits).
         buckets = buckets.filter(kind__in=list(bucket_kinds))
+    else:
+        buckets = buckets.exclude(kind__in=[FCR_ANY, FCR_SAME_REASON, FCR_NO_CUSTOMER])  # fcr_counts reads those
     if vendors is not None:
         codes = list(vendors)
         rollups = rollups.filter(vendor__code__in=codes)
@@ -236,10 +238,21 @@ def measure(*, user, project: Project, period: Period, metrics: Mapping[str, Map
             raise EngineError(f"unknown metric {key!r}; known: {', '.join(CATALOG)}")
     grouped = contact_stats(user=user, project=project, period=period, vendors=vendors,
                             grouping=grouping, scope=scope, bucket_kinds=bucket_kinds)
+    fcr = None
+    if "fcr" in wanted:
+        p = CATALOG["fcr"].clean_params(wanted["fcr"])
+        fcr = fcr_counts(user=user, project=project, period=period, vendors=vendors, grouping=grouping,
+                         scope=scope, window_days=p["window_days"], same_reason=p["same_reason"])
     rows = []
     for key, stats in grouped.items():
         group = {grouping: key[0]} if key else {}
-        rows.append(Row(group, stats, {m: result_for(m, stats, p) for m, p in wanted.items()}))
+        results = {}
+        for m, p in wanted.items():
+            if m == "fcr":
+                results[m] = fcr_result(fcr.get(key, formulas.FcrCounts()), p)
+            else:
+                results[m] = result_for(m, stats, p)
+        rows.append(Row(group, stats, results))
     return rows
 
 
@@ -251,3 +264,56 @@ def visible_vendors(*, user, project: Project) -> list[Vendor]:
 def contact_stats_from_nothing() -> ContactStats:
     """The statistics of no contacts (a vendor without rows in a period)."""
     return formulas.contact_stats_from_rollups([], [])
+
+
+FCR_ANY, FCR_SAME_REASON, FCR_NO_CUSTOMER = 7, 8, 9  # RollupBucket kinds (interactions.rollups)
+
+
+def newest_interval(project: Project) -> dt.datetime | None:
+    """The start of the half-hour interval of the project's newest contact (any vendor: FCR's
+    "window fully elapsed" is a property of the project's data, the same for every reader)."""
+    return (Rollup.objects.filter(project=project).order_by("-interval_start")
+            .values_list("interval_start", flat=True).first())
+
+
+def fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str] | None = None,
+               grouping: str = "total", scope: Scope | Mapping | None = None,
+               window_days: int = 7, same_reason: bool = False) -> dict[tuple, formulas.FcrCounts]:
+    """First-contact-resolution counts per group from the stored next-contact days.
+
+    A resolved inbound contact (with a customer) is measured once the window after its
+    half-hour interval has fully elapsed before the newest contact's interval starts
+    (interval_start + window < newest interval start); it is a first-contact resolution when
+    the customer's next contact came more than ``window_days`` whole days after it. Resolved
+    contacts of later intervals are ``pending``; those without a customer are counted apart."""
+    if grouping not in GROUPINGS:
+        raise EngineError(f"unknown grouping {grouping!r}; known: {', '.join(GROUPINGS)}")
+    scope = scope if isinstance(scope, Scope) else Scope.of(scope)
+    kind = FCR_SAME_REASON if same_reason else FCR_ANY
+    buckets = RollupBucket.objects.visible_to(user).filter(
+        scope.q("rollup__"), rollup__project=project, rollup__direction="inbound", kind__in=[kind, FCR_NO_CUSTOMER],
+        rollup__interval_start__gte=period.start, rollup__interval_start__lt=period.end)
+    if vendors is not None:
+        buckets = buckets.filter(rollup__vendor__code__in=list(vendors))
+    newest = newest_interval(project)
+    if newest is None:  # no contacts at all
+        return {(): formulas.FcrCounts()} if grouping == "total" else {}
+    elapsed = Q(rollup__interval_start__lt=newest - dt.timedelta(days=window_days))
+    groups = _group_expressions(grouping, project.time_zone, "rollup__")
+    rows = (buckets.annotate(**groups).values(*groups).order_by().annotate(
+        eligible=Sum("count", filter=Q(kind=kind) & elapsed),
+        fcr=Sum("count", filter=Q(kind=kind) & elapsed & Q(value__gt=window_days)),
+        pending=Sum("count", filter=Q(kind=kind) & ~elapsed),
+        without=Sum("count", filter=Q(kind=FCR_NO_CUSTOMER))))
+    out: dict[tuple, formulas.FcrCounts] = defaultdict(formulas.FcrCounts)
+    for row in rows:
+        key = _group_value(grouping, row, project.time_zone)
+        out[key] = out[key] + formulas.FcrCounts(row["eligible"] or 0, row["fcr"] or 0, row["pending"] or 0,
+                                                 row["without"] or 0)
+    if grouping == "total":
+        out.setdefault((), formulas.FcrCounts())
+    return dict(out)
+
+
+def fcr_result(counts: formulas.FcrCounts, params: Mapping[str, Any] | None = None) -> MetricResult:
+    return formulas.compute("fcr", counts, params)

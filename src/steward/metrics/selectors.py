@@ -125,6 +125,13 @@ def evaluate_period(*, user, project: Project, policy: sla.SlaPolicy, vendor: st
             results.append(None)
             skipped.append(i)
             continue
+        if term.metric == "fcr":
+            params = term.clean_params
+            counts = engine.fcr_counts(user=user, project=project, period=p, vendors=[vendor],
+                                       scope=engine.Scope.of(term.scope_values), window_days=params["window_days"],
+                                       same_reason=params["same_reason"])[()]
+            results.append(engine.fcr_result(counts, params))
+            continue
         stats = engine.contact_stats(user=user, project=project, period=p, vendors=[vendor],
                                      scope=engine.Scope.of(term.scope_values))[()]
         results.append(engine.result_for(term.metric, stats, term.clean_params))
@@ -242,7 +249,14 @@ def portfolio(*, user, first: dt.date | None = None, last: dt.date | None = None
                 for key in keys:
                     term, policy = targets.get(key, (None, ""))
                     params = term.clean_params if term else None
-                    result = engine.result_for(key, total, params)
+                    if key == "fcr":
+                        p = formulas.CATALOG["fcr"].clean_params(params)
+                        counts = engine.fcr_counts(user=user, project=project, period=period, vendors=[vendor.code],
+                                                   scope=dict(scope), window_days=p["window_days"],
+                                                   same_reason=p["same_reason"])[()]
+                        result = engine.fcr_result(counts, p)
+                    else:
+                        result = engine.result_for(key, total, params)
                     spark = tuple((d, engine.result_for(key, daily[(d,)], params).value if (d,) in daily else None)
                                   for d in days) if CATALOG_SOURCE[key] == "contacts" else ()
                     target = term.target if term else None

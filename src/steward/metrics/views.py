@@ -164,7 +164,12 @@ def kpi_table(user, project, vendors, period: engine.Period, scope: dict | None 
         cells = []
         for v in vendors:
             row = by_vendor.get(v.code)
-            result = row.results[key] if row else engine.result_for(key, empty, params.get(key))
+            if row:
+                result = row.results[key]
+            elif key == "fcr":
+                result = engine.fcr_result(formulas.FcrCounts(), params.get(key))
+            else:
+                result = engine.result_for(key, empty, params.get(key))
             cells.append({**cell(result, drill_url(project, v.code, period, **(scope or {}))), "vendor": v.code})
         table.append({"key": key, "label": label(key), "cells": cells})
     return table
