@@ -240,7 +240,7 @@ def render_pdf(data: PackData) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = _font()
     h1 = ParagraphStyle("h1", fontName=font, fontSize=18, leading=24, spaceAfter=6)
@@ -265,7 +265,7 @@ def render_pdf(data: PackData) -> bytes:
     total = _num(data.score.total, 2) if data.score.total is not None else "—"
     story.append(Paragraph(_("Total score %(total)s of 100; rank %(rank)s of %(n)s.") % {
         "total": total, "rank": data.rank or "—", "n": data.vendors_ranked}, body))
-    rows = [[_("Component"), _("Score"), _("Weight"), _("Points"), _("Basis")]]
+    rows = [[_("Scorecard component"), _("Score"), _("Weight"), _("Points"), _("Basis")]]
     for p in data.score.parts:
         c = p.component
         rows.append([component_label(c.key), _num(c.score, 1), _num(p.weight, 0), _num(p.contribution, 2),
@@ -274,8 +274,10 @@ def render_pdf(data: PackData) -> bytes:
         rows.append([_("Compliance"), "—", "—", "—", _("not available: no compliance scanning installed")])
     story.append(table(rows, [45 * mm, 18 * mm, 18 * mm, 18 * mm, 75 * mm]))
     story.append(Spacer(1, 4))
-    story.append(_line_chart(font, _("Score trend (last six months)"), [m.strftime("%Y-%m") for m, _t in data.trend],
-                             [[float(t) if t is not None else None for _m, t in data.trend]], [_("Total score")]))
+    scored = [(m, t) for m, t in data.trend if t is not None]  # months without data are not drawn as zero
+    if scored:
+        story.append(_line_chart(font, _("Score trend (last six months)"), [m.strftime("%Y-%m") for m, _t in scored],
+                                 [[float(t) for _m, t in scored]], [_("Total score")]))
 
     # KPI vs target
     story.append(Paragraph(_("KPIs against target"), h2))
@@ -298,7 +300,7 @@ def render_pdf(data: PackData) -> bytes:
 
     # SLA results with credits
     story.append(Paragraph(_("SLA results and credits"), h2))
-    rows = [[_("Contract"), _("Project"), _("Term"), _("Target"), _("Value"), _("Status"), _("Credit"), _("Bonus")]]
+    rows = [[_("Contract"), _("Project"), _("SLA term"), _("Target"), _("Value"), _("Status"), _("Credit"), _("Bonus")]]
     for r in data.sla:
         for o in r.evaluation.terms:
             rows.append([r.contract.code, r.project.code, o.label, o.target,
@@ -310,7 +312,6 @@ def render_pdf(data: PackData) -> bytes:
         rows.append([_("No contract with an SLA policy covers this month."), "", "", "", "", "", "", ""])
     story.append(table(rows))
 
-    story.append(PageBreak())
     # QA
     story.append(Paragraph(_("Quality assurance"), h2))
     rows = [[_("Project"), _("Evaluations"), _("Mean score"), _("Passed"), _("Disputes")]]
@@ -413,7 +414,7 @@ def render_xlsx(data: PackData) -> bytes:
             ws.column_dimensions[col[0].column_letter].width = max(12, min(50, max(len(str(c.value or "")) for c in col) + 2))
         return ws
 
-    ws = sheet(_("Scorecard"), [_("Component"), _("Score"), _("Weight"), _("Points"), _("Basis")],
+    ws = sheet(_("Scorecard"), [_("Scorecard component"), _("Score"), _("Weight"), _("Points"), _("Basis")],
                [[component_label(p.component.key), p.component.score, p.weight, p.contribution, p.component.detail]
                 for p in data.score.parts], first=True)
     ws.append([_("Total"), data.score.total, data.score.weight_used, data.score.total, ""])
@@ -433,7 +434,7 @@ def render_xlsx(data: PackData) -> bytes:
         for o in r.evaluation.terms:
             sla_rows.append([r.contract.code, r.project.code, o.label, o.target,
                              o.result.value if o.result is not None else None, o.status, o.credit, o.bonus, r.fee])
-    sheet(_("SLA"), [_("Contract"), _("Project"), _("Term"), _("Target"), _("Value"), _("Status"), _("Credit"),
+    sheet(_("SLA"), [_("Contract"), _("Project"), _("SLA term"), _("Target"), _("Value"), _("Status"), _("Credit"),
                      _("Bonus"), _("Fee")], sla_rows)
     sheet(_("QA"), [_("Project"), _("Evaluations"), _("Mean score"), _("Passed"), _("Disputes")],
           [[q["project"], q["evaluations"], q["mean"], q["passed"], q["disputes"]] for q in data.qa])
