@@ -9,12 +9,13 @@ agent turns, regular-expression and PII rules, masked excerpts) against
 Synthetic transcripts (seeded, Chinese and English chat, 6–11 turns, most with a greeting and a closing, ~5 % containing a banned
 phrase, ~3 % a phone or card number) are generated in chunks; only scanning is timed.
 
-  python -m bench.compliance [--transcripts N]      (default 1,000,000; 1,000 rules)
+  python -m bench.compliance [--transcripts N]      (default 1,000,000, or BENCH_TRANSCRIPTS; 1,000 rules)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -26,6 +27,8 @@ from steward.quality import compliance
 
 RULES = 1000
 CHUNK = 20_000
+BATCH = 1000  # services.SCAN_CHUNK
+SEPARATOR = compliance.SEPARATOR
 REGEX_SUBSET = 2_000
 
 ZH_WORDS = ["您好", "请问", "订单", "退款", "物流", "快递", "已经", "帮您", "查询", "一下", "稍等", "感谢", "耐心",
@@ -113,8 +116,11 @@ def timed(function, texts) -> tuple[float, int]:
     return time.perf_counter() - started, found
 
 
-def main(transcripts: int | None = None, **_ignored) -> dict:
-    total = transcripts or 1_000_000
+def main(transcripts: int | None = None, rows: int | None = None) -> dict:
+    """`python -m bench` calls main(rows=…) for every benchmark: --rows is not a transcript
+    count, so the compliance scan keeps its default unless BENCH_TRANSCRIPTS or --transcripts
+    says otherwise."""
+    total = transcripts or int(os.environ.get("BENCH_TRANSCRIPTS", "1000000"))
     rng = random.Random(11)
     rules, banned = make_rules(rng)
     scanner = compliance.Scanner(rules)
@@ -125,10 +131,15 @@ def main(transcripts: int | None = None, **_ignored) -> dict:
     scanner.scan("agent: 你好 " + " ".join(banned[:50]))
 
     def run_scanner(texts):
-        return sum(len(scanner.scan(t)) for t in texts)
+        # As the service scans: a chunk of 1,000 stored contacts at a time.
+        return sum(len(hits) for i in range(0, len(texts), BATCH) for hits in scanner.scan_many(texts[i:i + BATCH]))
 
     def run_bare(texts):
         return sum(len(bare.find_matches_as_indexes(t, overlapping=True)) for t in texts)
+
+    def run_bare_batched(texts):
+        return sum(len(bare.find_matches_as_indexes(SEPARATOR.join(texts[i:i + BATCH]), overlapping=True))
+                   for i in range(0, len(texts), BATCH))
 
     def run_loop(texts):
         found = 0
@@ -138,7 +149,7 @@ def main(transcripts: int | None = None, **_ignored) -> dict:
                     found += 1
         return found
 
-    scanner_s = bare_s = 0.0
+    scanner_s = bare_s = batched_s = 0.0
     hits = chars = 0
     done = 0
     print(f"Compliance scan benchmark: {total:,} synthetic transcripts, {len(rules):,} rules "
@@ -151,6 +162,8 @@ def main(transcripts: int | None = None, **_ignored) -> dict:
         hits += found
         seconds, _found = timed(run_bare, texts)
         bare_s += seconds
+        seconds, _found = timed(run_bare_batched, texts)
+        batched_s += seconds
         done += len(texts)
     subset = make_transcripts(random.Random(12), min(REGEX_SUBSET, total), banned)
     loop_subset_s, _found = timed(run_loop, subset)
@@ -161,14 +174,16 @@ def main(transcripts: int | None = None, **_ignored) -> dict:
 
     print(f"  average transcript            {chars / total:,.0f} characters; {hits:,} hits stored by the scanner")
     print(f"  scanner (steward)             {scanner_s:8.1f} s  {rate(scanner_s)}")
-    print(f"  bare ahocorasick-rs pass      {bare_s:8.1f} s  {rate(bare_s)}   (the limit)")
+    print(f"  bare ahocorasick-rs pass      {bare_s:8.1f} s  {rate(bare_s)}   (the limit: one call per transcript)")
+    print(f"  bare pass, 1,000 per call     {batched_s:8.1f} s  {rate(batched_s)}   (the same text joined as the scanner joins it)")
     print(f"  one regex per rule (loop)     {loop_s:8.1f} s  {rate(loop_s)}   "
           f"(extrapolated from {len(subset):,} transcripts: {loop_subset_s:.1f} s)")
-    speedup, overhead = loop_s / scanner_s, scanner_s / bare_s
+    speedup, overhead, overhead_batched = loop_s / scanner_s, scanner_s / bare_s, scanner_s / batched_s
     print(f"  scanner vs regex loop: {speedup:,.0f}× faster (target ≥ 20×: {'met' if speedup >= 20 else 'NOT met'})")
-    print(f"  scanner vs bare pass:  {overhead:.2f}× slower (target ≤ 3×: {'met' if overhead <= 3 else 'NOT met'})")
-    return {"transcripts": total, "scanner_s": scanner_s, "bare_s": bare_s, "loop_s": loop_s,
-            "speedup": speedup, "overhead": overhead}
+    print(f"  scanner vs bare pass:  {overhead:.2f}× slower (target ≤ 3×: {'met' if overhead <= 3 else 'NOT met'}); "
+          f"{overhead_batched:.2f}× the batched bare pass")
+    return {"transcripts": total, "scanner_s": scanner_s, "bare_s": bare_s, "bare_batched_s": batched_s,
+            "loop_s": loop_s, "speedup": speedup, "overhead": overhead}
 
 
 if __name__ == "__main__":

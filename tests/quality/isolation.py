@@ -38,3 +38,27 @@ def seed(world):
     analyst = world.user("qa_analyst")
     services.plan_create(actor=analyst, scorecard=alpha, name="Alpha weekly plan", per_agent_per_week=2, seed=1)
     services.plan_create(actor=analyst, scorecard=bravo, name="Bravosecret weekly plan", per_agent_per_week=2, seed=2)
+    seed_compliance(world)
+
+
+def seed_compliance(world):
+    """Rules on each vendor's project, hits in vendor A's and vendor B's transcripts, and a
+    calibration session on vendor B's contact (client QA only)."""
+    analyst = world.user("qa_analyst")
+    for project, code in ((world.project_a, "alpha-greeting"), (world.project_b, "bravosecret-greeting")):
+        services.create_compliance_rule(actor=analyst, project=project, code=code, name=f"{code} rule",
+                                        kind="banned", phrases=["private question", "Bravosecret answer"])
+        services.scan_interactions(project=project)
+    from steward.quality.models import Scorecard
+
+    bravo = Scorecard.objects.get(code="bravosecret-card")
+    from steward.core.roles import Role
+    from steward.core.models import User
+
+    second = User.objects.filter(role=Role.QA_ANALYST).exclude(pk=analyst.pk).first() or world.user("outsourcing_manager")
+    session = services.calibration_create(actor=analyst, scorecard=bravo, title="Bravosecret calibration",
+                                          interactions=[Interaction.objects.get(external_id="BRAVOSECRET-1")],
+                                          evaluators=[analyst, second])
+    services.calibration_score(actor=analyst, session=session,
+                               interaction=Interaction.objects.get(external_id="BRAVOSECRET-1"),
+                               answers={k: v for k, (v, _c) in ANSWERS.items()})

@@ -108,3 +108,19 @@ def test_blind_session_flow(client, world, contacts, published_scorecard, make_u
     assert client.get(reverse("quality:calibration-list")).status_code == 200
     client.force_login(world.user("a-manager"))
     assert client.get(reverse("quality:calibration-detail", args=[session.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_calibration_api_is_blind(client, world, contacts, published_scorecard, make_user):
+    first, second = world.user("qa_analyst"), make_user("qa-three", Role.QA_ANALYST)
+    session = services.calibration_create(actor=first, scorecard=published_scorecard, title="API",
+                                          interactions=[contacts["QA-amy-3"]], evaluators=[first, second])
+    client.force_login(first)
+    body = client.get(f"/api/quality/calibrations/{session.pk}").json()
+    assert body["results_visible"] is False and body["criteria"] == []
+    services.calibration_score(actor=first, session=session, interaction=contacts["QA-amy-3"], answers=GOOD)
+    body = client.get(f"/api/quality/calibrations/{session.pk}").json()
+    assert body["results_visible"] is True and {c["key"] for c in body["criteria"]} == {"greeting", "accuracy", "privacy"}
+    assert [s["title"] for s in client.get("/api/quality/calibrations").json()] == ["API"]
+    client.force_login(world.user("a-manager"))
+    assert client.get(f"/api/quality/calibrations/{session.pk}").status_code == 403

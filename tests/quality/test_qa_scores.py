@@ -34,3 +34,23 @@ def test_counts_sums_and_passes_per_arrival_day(world, contacts, published_score
     everyone = selectors.qa_scores(world.shared, None, dt.date(2025, 3, 3), dt.date(2025, 3, 3))
     assert everyone[0].evaluated == 3 and everyone[0].score_sum == day.score_sum + Decimal("100.00")
     assert selectors.qa_scores(world.shared, world.vendor_a, dt.date(2025, 3, 4), dt.date(2025, 3, 31)) == []
+
+
+def test_trend_weakest_criteria_and_agents_under_the_pass_mark(client, world, contacts, published_scorecard):
+    evaluate(world, contacts, published_scorecard, "QA-amy-3", MIXED)
+    evaluate(world, contacts, published_scorecard, "QA-amy-4", MIXED)
+    evaluate(world, contacts, published_scorecard, "QA-arlo-3", GOOD)
+    analyst = world.user("qa_analyst")
+    trend = selectors.qa_trend(user=analyst, project=world.shared.code, by="agent")
+    assert [month for month, _groups in trend] == ["2025-03"]
+    assert [g.evaluations for g in trend[0][1]] == [2, 1] and all(g.too_few for g in trend[0][1])
+    weakest = selectors.weakest_criteria(user=analyst, project=world.shared.code)
+    # greeting: no, no, yes → 1/3; accuracy: 3, 3, 5 → (0.5 + 0.5 + 1) / 3 = 2/3; privacy: 1
+    assert [(c.key, round(c.mean, 4)) for c in weakest] == [("greeting", 0.3333), ("accuracy", 0.6667), ("privacy", 1.0)]
+    below = selectors.agents_under_pass_mark(user=analyst, project=world.shared.code)
+    assert len(below) == 1 and below[0].figures.evaluations == 2 and below[0].pass_mark == 80
+    # vendor B's manager sees none of vendor A's agents
+    assert selectors.agents_under_pass_mark(user=world.user("b-manager")) == []
+    client.force_login(analyst)
+    page = client.get("/quality/report/?by=agent", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and b"Weakest criteria" in page.content and b'data-testid="below-row"' in page.content

@@ -13,7 +13,7 @@ from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
 from steward.core.models import Project
 from steward.quality import selectors, services
-from steward.quality.models import ComplianceRule, Evaluation
+from steward.quality.models import CalibrationSession, ComplianceRule, Evaluation
 
 router = Router(tags=["quality"])
 
@@ -230,3 +230,70 @@ def scan_text(request, payload: ScanIn):
     return 200, [{"rule": codes.get(h.key, ""), "kind": h.kind, "turn": h.turn, "speaker": h.speaker,
                   "start": h.start, "end": h.end, "matched": h.matched, "excerpt": h.excerpt, "detail": h.detail}
                  for h in services.scan_text(project=project, text=payload.text.replace("\x00", " "))]
+
+
+# --- calibration -------------------------------------------------------------------------------
+
+class CalibrationOut(Schema):
+    id: int
+    title: str
+    project: str = Field(..., alias="version.scorecard.project.code")
+    scorecard: str = Field(..., alias="version.scorecard.code")
+    scorecard_version: int = Field(..., alias="version.number")
+    status: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class CriterionAgreementOut(Schema):
+    key: str
+    contacts: int
+    agreement: float | None
+    pairwise: float | None
+    spread: float | None
+    alpha: float | None
+
+
+class DeviationOut(Schema):
+    evaluator: str
+    contacts: int
+    bias: float
+    mean_absolute: float
+
+
+class CalibrationDetailOut(CalibrationOut):
+    contacts: list[str]
+    evaluators: list[str]
+    results_visible: bool
+    score_alpha: float | None = None
+    criteria: list[CriterionAgreementOut] = []
+    deviations: list[DeviationOut] = []
+
+
+@router.get("/calibrations", response=list[CalibrationOut])
+def list_calibrations(request):
+    require_perm(request, "quality.add_evaluation")
+    return list(selectors.calibration_list(user=request.user))
+
+
+@router.get("/calibrations/{calibration_id}", response=CalibrationDetailOut)
+def get_calibration(request, calibration_id: int):
+    """A session; its results only once the caller may see them (blind until they have scored
+    every contact, or the session is closed)."""
+    require_perm(request, "quality.add_evaluation")
+    try:
+        session = selectors.calibration_get(user=request.user, pk=calibration_id)
+    except CalibrationSession.DoesNotExist:
+        raise Http404 from None
+    visible = selectors.calibration_results_visible(user=request.user, session=session)
+    data = CalibrationOut.from_orm(session).dict()
+    data.update(contacts=[c.external_id for c in selectors.calibration_contacts(session)],
+                evaluators=list(session.evaluators.order_by("username").values_list("username", flat=True)),
+                results_visible=visible)
+    if visible:
+        results = selectors.calibration_results(session)
+        data.update(score_alpha=results.score_alpha,
+                    criteria=[vars(c) for c in results.criteria],
+                    deviations=[{"evaluator": user.username if user else "", "contacts": d.contacts, "bias": d.bias,
+                                 "mean_absolute": d.mean_absolute} for user, d in results.deviations])
+    return data

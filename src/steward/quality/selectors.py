@@ -12,7 +12,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from steward.core.models import User
 from steward.core.roles import Role
-from steward.quality import calibration, reporting
+from steward.quality import calibration, reporting, sampling, scoring
+from steward.quality.models import _localised as models_localised
 from steward.quality.models import CalibrationScore, CalibrationSession, ComplianceHit, ComplianceRule, ComplianceScan, Dispute, Evaluation, EvaluationEvent, SamplingPlan, Scorecard, ScorecardVersion
 
 
@@ -379,3 +380,98 @@ def evaluator_drift(*, user) -> list[tuple[object, list[tuple[CalibrationSession
         for d in calibration.deviations(by_contact):
             drift.setdefault(d.evaluator, []).append((session, d))
     return [(people[pk], rows) for pk, rows in sorted(drift.items(), key=lambda item: people[item[0]].username)]
+
+
+# --- trends ------------------------------------------------------------------------------------
+
+def _submitted(user, project: str = "") -> QuerySet[Evaluation]:
+    qs = _evaluations(user).exclude(status=Evaluation.Status.ASSIGNED).filter(score__isnull=False)
+    if project:
+        qs = qs.filter(version__scorecard__project__code=project)
+    return qs
+
+
+def qa_trend(*, user, project: str = "", by: str = "vendor") -> list[tuple[str, list[reporting.GroupFigures]]]:
+    """[(month "YYYY-MM", [figures per vendor or agent])], oldest month first: the score and
+    pass rate over time with their intervals, sample sizes and too-few warnings. The month is the
+    contact's arrival month in the project's time zone."""
+    months: dict[str, dict[str, tuple[list, list]]] = {}
+    for vendor, agent_code, agent_name, score, passed, arrived, zone in _submitted(user, project).values_list(
+            "vendor__name", "interaction__agent_code", "interaction__agent__name", "score", "passed",
+            "interaction__arrived_at", "version__scorecard__project__time_zone"):
+        month = arrived.astimezone(ZoneInfo(zone)).strftime("%Y-%m")
+        key = vendor if by == "vendor" else f"{vendor} · {agent_name or agent_code or '—'}"
+        scores, passes = months.setdefault(month, {}).setdefault(key, ([], []))
+        scores.append(score)
+        passes.append(bool(passed))
+    return [(month, [reporting.figures(key, s, p) for key, (s, p) in sorted(groups.items())])
+            for month, groups in sorted(months.items())]
+
+
+@dataclass(frozen=True)
+class CriterionFigures:
+    key: str
+    label: str
+    answered: int  # answers other than N.A.
+    mean: float  # share of the weight earned, 0–1
+    margin: float  # ± at 95 % (t; Wilson for yes/no)
+    too_few: bool
+
+
+def weakest_criteria(*, user, project: str = "", limit: int = 10) -> list[CriterionFigures]:
+    """Criteria by the share of their weight earned (yes = 1, no = 0, 1–5 → 0…1), weakest first,
+    over submitted evaluations the user may see. Criteria are matched by key across versions."""
+    import math
+    import statistics
+
+    from steward.quality.models import EvaluationAnswer
+
+    answers = EvaluationAnswer.objects.visible_to(user).filter(
+        evaluation__in=_submitted(user, project)).exclude(value=scoring.NA).values_list(
+        "criterion__key", "criterion__label", "criterion__label_zh", "criterion__scale", "value")
+    groups: dict[str, tuple[str, str, list[float]]] = {}
+    for key, label, label_zh, scale, value in answers:
+        share = 1.0 if value == scoring.YES else 0.0 if value == scoring.NO else (int(value) - 1) / 4
+        entry = groups.setdefault(key, (models_localised(label, label_zh), scale, []))
+        entry[2].append(share)
+    rows = []
+    for key, (label, scale, values) in groups.items():
+        n = len(values)
+        mean = statistics.fmean(values)
+        if scale == scoring.YES_NO:
+            margin = sampling.wilson_half_width(evaluations=n, proportion=mean)
+        else:
+            margin = sampling.t_half_width(evaluations=n, sd=statistics.stdev(values)) if n > 1 else math.inf
+        rows.append(CriterionFigures(key=key, label=label, answered=n, mean=mean, margin=margin,
+                                     too_few=margin > reporting.RATE_MARGIN))
+    return sorted(rows, key=lambda r: (r.mean, r.key))[:limit]
+
+
+@dataclass(frozen=True)
+class AgentBelow:
+    key: str
+    figures: reporting.GroupFigures
+    pass_mark: float
+
+
+def agents_under_pass_mark(*, user, project: str = "") -> list[AgentBelow]:
+    """Agents whose mean score is below the pass mark of the scorecards they were scored on
+    (the mean pass mark when versions differ), lowest first, with the too-few warning."""
+    import statistics
+
+    groups: dict[str, tuple[list, list, list]] = {}
+    for vendor, agent_code, agent_name, score, passed, mark in _submitted(user, project).values_list(
+            "vendor__name", "interaction__agent_code", "interaction__agent__name", "score", "passed",
+            "version__pass_mark"):
+        key = f"{vendor} · {agent_name or agent_code or '—'}"
+        scores, passes, marks = groups.setdefault(key, ([], [], []))
+        scores.append(score)
+        passes.append(bool(passed))
+        marks.append(float(mark))
+    below = []
+    for key, (scores, passes, marks) in groups.items():
+        figures = reporting.figures(key, scores, passes)
+        mark = statistics.fmean(marks)
+        if figures.mean < mark:
+            below.append(AgentBelow(key=key, figures=figures, pass_mark=mark))
+    return sorted(below, key=lambda b: (b.figures.mean, b.key))

@@ -635,13 +635,15 @@ SCAN_CHUNK = 1000
 def _scan_chunk(scanner: compliance.Scanner, rules_digest: str, rows: list[tuple], force: bool) -> tuple[int, int]:
     ids = [r[0] for r in rows]
     previous = dict(ComplianceScan.objects.filter(interaction_id__in=ids).values_list("interaction_id", "fingerprint"))
-    new_hits, scans, redo = [], [], []
-    for pk, project_id, vendor_id, agent_code, arrived_at, transcript in rows:
-        fingerprint = hashlib.sha256(f"{rules_digest}:{transcript}".encode()).hexdigest()
-        if not force and previous.get(pk) == fingerprint:
-            continue
+    new_hits, scans, redo, todo = [], [], [], []
+    for row in rows:
+        fingerprint = hashlib.sha256(f"{rules_digest}:{row[5]}".encode()).hexdigest()
+        if force or previous.get(row[0]) != fingerprint:
+            todo.append((row, fingerprint))
+    results = scanner.scan_many([row[5] for row, _f in todo])  # one pass over the chunk
+    for ((pk, project_id, vendor_id, agent_code, arrived_at, _transcript), fingerprint), found in zip(
+            todo, results, strict=True):
         redo.append(pk)
-        found = scanner.scan(transcript)
         scans.append((pk, fingerprint, len(found)))
         new_hits.extend(ComplianceHit(
             interaction_id=pk, rule_id=h.key, project_id=project_id, vendor_id=vendor_id, agent_code=agent_code,

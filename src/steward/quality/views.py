@@ -375,6 +375,9 @@ def qa_report(request):
     return render(request, "quality/report.html", {
         "rows": selectors.qa_report(user=request.user, project=project, by=by), "by": by, "project": project,
         "compliance_rows": selectors.compliance_rates(user=request.user, project=project, by=by),
+        "trend": selectors.qa_trend(user=request.user, project=project, by=by),
+        "weakest": selectors.weakest_criteria(user=request.user, project=project),
+        "below": selectors.agents_under_pass_mark(user=request.user, project=project),
         "projects": core_selectors.project_list(user=request.user),
         "score_margin": reporting.SCORE_MARGIN, "rate_margin": int(reporting.RATE_MARGIN * 100),
     })
