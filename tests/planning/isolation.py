@@ -32,7 +32,7 @@ def seed(world):
     _task(world, plan_b, "pilot", "Bravosecret task for the floor", world.user("b-agent1"))
     _task(world, plan_b, "training", "Bravosecret training task", world.user("b-manager"))
     # On the shared plan both vendors see the task; vendor A must not learn who at B holds it.
-    shared_task = _task(world, shared, "pilot", "Sharedtask held at bravo", world.user("b-agent1"))
+    shared_task = _task(world, shared, "pilot", "Sharedtask held at the other vendor", world.user("b-agent1"))
     services.task_move(actor=world.user("b-manager"), task=shared_task, status="blocked")
     _task(world, shared, "pilot", "Sharedtask of agent two secret", world.user("a-agent2"))
     services.raci_party_add(actor=world.user("project_lead"), plan=plan_b, name="Bravosecret floor lead",
