@@ -213,7 +213,7 @@ def test_session_pages(client, world, setup):
     assert client.get("/api/training/results").json() == []
 
 
-@pytest.mark.parametrize("url", ["/training/", "/training/articles/", "/training/courses/", "/training/courses/onboarding/",
+@pytest.mark.parametrize("url", ["/training/my/", "/training/articles/", "/training/courses/", "/training/courses/onboarding/",
                                  "/training/sessions/", "/training/results/", "/training/results/?format=csv",
                                  "/training/matrix/", "/training/agents/", "/training/articles/new/",
                                  "/training/courses/new/", "/training/sessions/new/",

@@ -5,7 +5,7 @@ from steward.training import views
 app_name = "training"
 
 urlpatterns = [
-    path("", views.my_training, name="my"),
+    path("", views.index, name="index"),
     path("my/", views.my_training, name="my-training"),
     path("articles/", views.article_list, name="articles"),
     path("articles/new/", views.article_create, name="article-create"),

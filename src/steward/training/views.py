@@ -414,6 +414,12 @@ def agent_status(request, pk: int):
 
 
 @permission_required("training.view_training")
+def index(request):
+    """Agents land on their own training; everyone else on the certification matrix."""
+    return redirect("training:my-training" if request.user.is_agent else "training:matrix")
+
+
+@permission_required("training.view_training")
 def my_training(request):
     agent = selectors.my_agent(request.user)
     context = {"agent": agent}
