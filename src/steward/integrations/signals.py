@@ -27,7 +27,9 @@ def _vendor(obj_vendor) -> dict:
     return {"vendor_id": obj_vendor.pk, "vendor_code": obj_vendor.code}
 
 
-def on_evaluation_saved(sender, instance, created, **kwargs) -> None:
+def on_evaluation_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    if raw:  # loaddata (a restore) replays rows; the events happened long ago
+        return
     if instance.status not in ("submitted", "final"):
         return
     suffix = ":final" if instance.status == "final" else ""
@@ -37,7 +39,9 @@ def on_evaluation_saved(sender, instance, created, **kwargs) -> None:
                 "contact_id": instance.interaction_id, "url": instance.get_absolute_url()})
 
 
-def on_dispute_saved(sender, instance, created, **kwargs) -> None:
+def on_dispute_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    if raw:  # loaddata (a restore) replays rows; the events happened long ago
+        return
     if not created:
         return
     evaluation = instance.evaluation
@@ -46,7 +50,9 @@ def on_dispute_saved(sender, instance, created, **kwargs) -> None:
                 if evaluation.score is not None else None, "url": evaluation.get_absolute_url()})
 
 
-def on_alert_saved(sender, instance, created, **kwargs) -> None:
+def on_alert_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    if raw:  # loaddata (a restore) replays rows; the events happened long ago
+        return
     if not created:
         return
     rule = instance.rule
@@ -59,7 +65,9 @@ def on_alert_saved(sender, instance, created, **kwargs) -> None:
 ISSUED_INVOICE_STATUSES = ("approved",)
 
 
-def on_invoice_saved(sender, instance, created, **kwargs) -> None:
+def on_invoice_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    if raw:  # loaddata (a restore) replays rows; the events happened long ago
+        return
     if instance.status not in ISSUED_INVOICE_STATUSES:
         return
     contract = instance.contract
