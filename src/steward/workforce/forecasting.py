@@ -6,8 +6,10 @@ Method (docs/staffing.md "Forecast" explains it with an example):
    dates: day-of-week effects (weekly seasonality; a holiday counts as a Sunday, a make-up
    working day as a Monday), a statutory-holiday effect and a make-up working-day effect
    (each relative to that day) from the business calendar, one shared "promotion" effect estimated from
-   past promotion days, a linear trend, and — with at least a year of history — two annual
-   Fourier pairs. An event with a *manual multiplier* is not estimated: its log-multiplier is an
+   past promotion days and — with two years of history, when they can be told apart — a linear
+   trend and two annual Fourier pairs. The forecast is then scaled by the *recent level*: the
+   last 28 days' contacts over the model's fitted values for them (drift the calendar terms
+   cannot carry). An event with a *manual multiplier* is not estimated: its log-multiplier is an
    offset, in the past (so it does not distort the fit) and in the future (so the planner's
    figure is used as given).
 2. **Band**: the 80 % prediction band of a day combines the parameter uncertainty of the mean
@@ -36,6 +38,8 @@ SLOTS = 48  # half-hours per day
 Z80 = 1.2815515655446004  # two-sided 80 % band
 PROFILE_WEEKS = 8
 MIN_HISTORY_DAYS = 14
+LONG_HISTORY_DAYS = 730  # trend and annual cycle only from two years of history
+LEVEL_DAYS = 28
 
 
 class ForecastError(ValueError):
@@ -120,7 +124,7 @@ def _day_type(day: dt.date, cal: Calendar) -> int:
 
 
 def _design(days: Sequence[dt.date], origin: dt.date, cal: Calendar, events: Sequence[Event],
-            annual: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
+            long: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(X, offset, column names) for the daily GLM."""
     n = len(days)
     cols: list[np.ndarray] = [np.ones(n)]
@@ -140,9 +144,9 @@ def _design(days: Sequence[dt.date], origin: dt.date, cal: Calendar, events: Seq
     cols.append(np.array([any(e.covers(d) for e in estimated) for d in days], dtype=float))
     names.append("promotion")
     t = np.array([(d - origin).days for d in days], dtype=float) / 365.25
-    cols.append(t)
-    names.append("trend_per_year")
-    if annual:
+    if long:  # with two years, a trend and an annual cycle can be told apart; with less, not
+        cols.append(t)
+        names.append("trend_per_year")
         for k in (1, 2):
             cols.append(np.sin(2 * math.pi * k * t))
             cols.append(np.cos(2 * math.pi * k * t))
@@ -163,6 +167,7 @@ class _Fit:
     scale: float
     keep: np.ndarray  # columns the fit used (columns that never vary in history are dropped)
     names: list[str]
+    level: float = 1.0  # recent-level correction
 
 
 def _fit(y: np.ndarray, x: np.ndarray, offset: np.ndarray, names: list[str]) -> _Fit:
@@ -234,11 +239,18 @@ def _errors(actual: np.ndarray, forecast: np.ndarray) -> tuple[float | None, flo
 
 def _daily_model(days, y, cal, events, horizon_days: list[dt.date]):
     origin = days[0]
-    annual = len(days) >= 365
-    x, off, names = _design(days, origin, cal, events, annual)
+    long = len(days) >= LONG_HISTORY_DAYS
+    x, off, names = _design(days, origin, cal, events, long)
     fit = _fit(y, x, off, names)
-    xf, offf, _ = _design(horizon_days, origin, cal, events, annual)
-    return fit, _predict(fit, xf, offf)
+    xf, offf, _ = _design(horizon_days, origin, cal, events, long)
+    mu, low, high = _predict(fit, xf, offf)
+    # Recent level: the last four weeks' contacts over what the model says for them. It carries
+    # a drift the calendar terms cannot (growth, a lost client) into the forecast.
+    recent = min(LEVEL_DAYS, len(days))
+    fitted = np.exp(np.clip(x[-recent:] @ fit.params + off[-recent:], -50, 50)).sum()
+    level = float(y[-recent:].sum() / fitted) if fitted > 0 else 1.0
+    fit.level = level
+    return fit, (mu * level, low * level, high * level)
 
 
 def forecast(days: Sequence[dt.date], intervals: np.ndarray, horizon: Sequence[dt.date], *,
@@ -280,6 +292,7 @@ def forecast(days: Sequence[dt.date], intervals: np.ndarray, horizon: Sequence[d
     shares = profile[types]
     effects = {name: float(math.exp(p)) for name, p, k in zip(fit.names, fit.params, fit.keep, strict=True)
                if k and name != "intercept"}
+    effects["recent_level"] = fit.level
     return Forecast(horizon, mu, low, high, shares * mu[:, None], shares * low[:, None], shares * high[:, None],
                     accuracy, effects, days, y)
 
