@@ -12,6 +12,7 @@ NAVIGATION = [
         (_("Alerts"), "metrics:alerts", "metrics.view_alert"),
         (_("Contacts"), "interactions:list", "interactions.view_interaction"),
         (_("Imports"), "interactions:batches", "interactions.view_importbatch"),
+        (_("Forecast and staffing"), "workforce:index", "workforce.view_forecast"),
     ]),
     (_("Quality"), [
         (_("Evaluations"), "quality:evaluation-list", "quality.view_evaluation"),
@@ -23,6 +24,7 @@ NAVIGATION = [
         (_("Vendors"), "vendor-list", "core.view_vendor"),
         (_("Certifications"), "certification-list", "vendors.view_registry"),
         (_("Contracts"), "contract-list", "contracts.view_contract"),
+        (_("Vendor scorecards"), "reviews:board", "reviews.view_scorecard"),
         (_("Invoices"), "invoice-list", "contracts.view_invoice"),
         (_("Cost analytics"), "cost-analytics", "contracts.view_costs"),
         (_("Tenders"), "sourcing:event-list", "sourcing.view_event"),
