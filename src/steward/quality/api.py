@@ -261,7 +261,15 @@ class DeviationOut(Schema):
     mean_absolute: float
 
 
-class CalibrationDetailOut(CalibrationOut):
+class CalibrationDetailOut(Schema):
+    id: int
+    title: str
+    project: str
+    scorecard: str
+    scorecard_version: int
+    status: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
     contacts: list[str]
     evaluators: list[str]
     results_visible: bool
@@ -286,7 +294,9 @@ def get_calibration(request, calibration_id: int):
     except CalibrationSession.DoesNotExist:
         raise Http404 from None
     visible = selectors.calibration_results_visible(user=request.user, session=session)
-    data = CalibrationOut.from_orm(session).dict()
+    data = {"id": session.pk, "title": session.title, "project": session.version.scorecard.project.code,
+            "scorecard": session.version.scorecard.code, "scorecard_version": session.version.number,
+            "status": session.status, "created_at": session.created_at, "closed_at": session.closed_at}
     data.update(contacts=[c.external_id for c in selectors.calibration_contacts(session)],
                 evaluators=list(session.evaluators.order_by("username").values_list("username", flat=True)),
                 results_visible=visible)

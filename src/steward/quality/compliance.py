@@ -587,12 +587,44 @@ class Scanner:
             d = int(np.searchsorted(bases, s0, "right") - 1)
             b = int(bases[d])
             per_doc.setdefault(d, []).append((2, s0 - b, e0 - b, kind))
-        for d in sorted(detail_docs | set(missing)):
+        codes = lab_code.tolist()
+        for d in set(missing) - detail_docs:
+            # Only missing required phrases: their turns come straight from the label arrays.
+            results[d] = self._missing_hits(texts[d], int(bases[d]), missing[d], int(first[d]), int(last[d]),
+                                            bool(has_leading[d]), lab_lists, codes)
+        for d in sorted(detail_docs):
             text = texts[d]
             turns = self._doc_turns(text, d, bases, *lab_lists, first, last)
             matches = sorted(per_doc.get(d, ()), key=lambda m: (m[1], m[0]))
             results[d] = self._scan_doc(text, turns, matches, required=missing.get(d, []))
         return results
+
+    def _missing_hits(self, text: str, base: int, indices: list[int], lo: int, hi: int, leading: bool,
+                      lab_lists, codes) -> list[Hit]:
+        """The hits of a transcript whose only findings are missing required phrases: the turn
+        reported is the first (opening, anywhere) or last (closing) turn in the rule's scope, as
+        in _scan_doc, found from the labels without building the transcript's Turns."""
+        lab_line, lab_content, lab_pattern = lab_lists
+        unknown = leading or lo == hi  # a leading unlabelled turn, or no label at all
+        hits = []
+        for index in indices:
+            rule = self.rules[index]
+            code = _SPEAKER_CODES[rule.speaker] if rule.speaker != ANY else -1
+            labels = [g for g in range(lo, hi) if code < 0 or codes[g] == code]
+            pick_last = rule.scope == CLOSING
+            if labels and (pick_last or not unknown):
+                g = labels[-1] if pick_last else labels[0]
+                turn = g - lo + (1 if leading else 0)
+                start = lab_content[g] - base
+                end = (lab_line[g + 1] - base) if g + 1 < hi else len(text)
+                speaker = self._label_speakers[lab_pattern[g]]
+            else:
+                turn, start, speaker = 0, 0, ""
+                end = (lab_line[lo] - base) if lo < hi else len(text)
+            snippet = text[start:end].strip()[:2 * EXCERPT_CONTEXT]
+            hits.append(Hit(rule.key, REQUIRED, turn, speaker, None, None, "", mask_pii(snippet).replace("\n", " "), 0))
+        hits.sort(key=lambda h: str(h.key))
+        return hits
 
     def _doc_turns(self, text, d, bases, lab_line, lab_content, lab_pattern, first, last) -> Turns:
         b, lo, hi = int(bases[d]), int(first[d]), int(last[d])
