@@ -4,7 +4,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from steward.planning import graph, progress, raci, readiness
@@ -33,6 +33,7 @@ def test_topological_order_refuses_cycles():
         graph.topological_order([1, 2], {1: [2], 2: [1]})
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(1, 8), st.integers(1, 8)), max_size=30))
 def test_adding_only_safe_edges_never_makes_a_cycle(pairs):
     edges: dict[int, list[int]] = {}

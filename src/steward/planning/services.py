@@ -175,7 +175,7 @@ def task_create(*, actor: User, phase: Phase, title: str, assignee: User | None 
 def task_update(*, actor: User, task: Task, title: str, assignee: User | None, priority: str,
                 start_date: date | None, due_date: date | None, effort: int, description: str = "",
                 phase: Phase | None = None) -> Task:
-    task = Task.objects.select_for_update().select_related("phase__plan__project", "assignee").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("phase__plan__project", "assignee").get(pk=task.pk)
     _check_may_move(actor, task)
     project = task.phase.plan.project
     _check_assignee(assignee, project)
@@ -197,7 +197,7 @@ def task_move(*, actor: User, task: Task, status: str, now: datetime | None = No
     """Move a task to another column of the board. It cannot start or finish while any of its
     dependencies is not done; a done task cannot be reopened while a task that depends on it
     has started or finished."""
-    task = Task.objects.select_for_update().select_related("phase__plan__project", "assignee").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("phase__plan__project", "assignee").get(pk=task.pk)
     _check_may_move(actor, task)
     if status not in Task.Status.values:
         raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": status}})
@@ -222,7 +222,7 @@ def task_move(*, actor: User, task: Task, status: str, now: datetime | None = No
 
 @transaction.atomic
 def dependency_add(*, actor: User, task: Task, prerequisite: Task) -> Task:
-    task = Task.objects.select_for_update().select_related("phase__plan__project").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("phase__plan__project").get(pk=task.pk)
     _check_party(actor, task.phase.plan.project)
     if not (actor.is_client_side or actor.is_superuser):
         raise ValidationError(_("Only the client's staff change dependencies."))
@@ -286,7 +286,7 @@ def go_live(*, actor: User, plan: Plan, now: datetime | None = None) -> Plan:
     """The one go-live action: reaches the go-live milestone, records who and when, and sets
     the project live, only when every readiness condition holds."""
     _client_only(actor, _("Only the client's staff take a project live."))
-    plan = Plan.objects.select_for_update().select_related("project").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("project").get(pk=plan.pk)
     if plan.went_live_at:
         raise ValidationError(_("Project %(code)s went live on %(date)s.")
                               % {"code": plan.project.code, "date": plan.went_live_at.date().isoformat()})
