@@ -178,7 +178,8 @@ def _sla_component(results: list[SlaResult]) -> scoring.Component:
         for o in r.evaluation.terms:
             rows.append({"contract": r.contract.code, "project": r.project.code, "metric": o.metric,
                          "label": o.label, "target": o.target,
-                         "value": o.result.value if o.result is not None else None, "status": o.status,
+                         "value": round(o.result.value, 4) if o.result is not None and o.result.value is not None else None,
+                         "status": o.status,
                          "credit": o.credit, "bonus": o.bonus})
             if o.status != "no_data":
                 judged += 1
@@ -211,7 +212,7 @@ def _csat_component(*, user, vendor: Vendor, projects: list[Project], first: dt.
             top += int(r.numerator)
             answers += int(r.denominator)
             rows.append({"project": project.code, "top_box": int(r.numerator), "answers": int(r.denominator),
-                         "value": r.value})
+                         "value": round(r.value, 4)})
     return scoring.Component("csat", scoring.ratio_score(top, answers), top, answers,
                              _("%(top)s of %(n)s survey answers in the top two boxes") % {"top": top, "n": answers},
                              tuple(rows))

@@ -16,8 +16,8 @@ from steward.reviews.forms import MonthForm, WeightForm
 
 
 def _month(request) -> tuple[dt.date, MonthForm, str]:
-    form = MonthForm(request.GET or None)
     text = (request.GET.get("month") or "").strip()
+    form = MonthForm(request.GET or None, initial={"month": f"{selectors.last_month():%Y-%m}"})
     if not text:
         return selectors.last_month(), form, ""
     try:
