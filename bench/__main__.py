@@ -3,14 +3,14 @@
 import argparse
 import sys
 
-from bench import interactions_import
+from bench import compliance, interactions_import, kpi
 
-BENCHMARKS = [interactions_import]
+BENCHMARKS = [interactions_import, kpi, compliance]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--rows", type=int, default=None, help="contacts per import benchmark")
+    parser.add_argument("--rows", type=int, default=None, help="contacts per benchmark (import file; KPI project-month)")
     args = parser.parse_args()
     for module in BENCHMARKS:
         module.main(rows=args.rows)

@@ -300,11 +300,14 @@ def fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str]
         return {(): formulas.FcrCounts()} if grouping == "total" else {}
     elapsed = Q(rollup__interval_start__lt=newest - dt.timedelta(days=window_days))
     groups = _group_expressions(grouping, project.time_zone, "rollup__")
-    rows = (buckets.annotate(**groups).values(*groups).order_by().annotate(
-        eligible=Sum("count", filter=Q(kind=kind) & elapsed),
-        fcr=Sum("count", filter=Q(kind=kind) & elapsed & Q(value__gt=window_days)),
-        pending=Sum("count", filter=Q(kind=kind) & ~elapsed),
-        without=Sum("count", filter=Q(kind=FCR_NO_CUSTOMER))))
+    sums = {"eligible": Sum("count", filter=Q(kind=kind) & elapsed),
+            "fcr": Sum("count", filter=Q(kind=kind) & elapsed & Q(value__gt=window_days)),
+            "pending": Sum("count", filter=Q(kind=kind) & ~elapsed),
+            "without": Sum("count", filter=Q(kind=FCR_NO_CUSTOMER))}
+    if groups:
+        rows = buckets.annotate(**groups).values(*groups).order_by().annotate(**sums)
+    else:  # one aggregate row (values() without fields would not group at all)
+        rows = [buckets.order_by().aggregate(**sums)]
     out: dict[tuple, formulas.FcrCounts] = defaultdict(formulas.FcrCounts)
     for row in rows:
         key = _group_value(grouping, row, project.time_zone)
