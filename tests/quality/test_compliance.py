@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db.models import F
 from django.urls import reverse
 
 from steward.quality import selectors, services
@@ -71,7 +72,8 @@ def test_scan_stores_masked_hits_and_is_idempotent(world, contacts, rules):
          "transcript": "customer: 在吗\nagent: 什么事\nagent: 您好，请打13812345678，你给我滚"}], "c1")
     result = services.scan_interactions(project=world.shared)
     assert result.examined == 6 and result.scanned == 6
-    contact = ComplianceHit.objects.filter(interaction__external_id="C-1").order_by("start", "pk")
+    contact = ComplianceHit.objects.filter(interaction__external_id="C-1").order_by(
+        F("start").asc(nulls_first=True), "pk")
     assert [(h.rule.code, h.kind) for h in contact] == [("greet", "required"), ("pii-mobile", "pii"), ("rude", "banned")]
     pii = contact[1]
     assert pii.matched == "138****5678" and "13812345678" not in pii.excerpt and pii.speaker == "agent"

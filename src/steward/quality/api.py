@@ -284,13 +284,13 @@ def list_calibrations(request):
     return list(selectors.calibration_list(user=request.user))
 
 
-@router.get("/calibrations/{calibration_id}", response=CalibrationDetailOut)
-def get_calibration(request, calibration_id: int):
+@router.get("/calibrations/{pk}", response=CalibrationDetailOut)
+def get_calibration(request, pk: int):
     """A session; its results only once the caller may see them (blind until they have scored
     every contact, or the session is closed)."""
     require_perm(request, "quality.add_evaluation")
     try:
-        session = selectors.calibration_get(user=request.user, pk=calibration_id)
+        session = selectors.calibration_get(user=request.user, pk=pk)
     except CalibrationSession.DoesNotExist:
         raise Http404 from None
     visible = selectors.calibration_results_visible(user=request.user, session=session)

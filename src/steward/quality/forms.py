@@ -152,7 +152,7 @@ class PlanForm(ServiceForm):
                                         choices=list(SamplingPlan.TARGETS.items()),
                                         help_text=_("Up to N more per agent and week among the contacts that match."))
     long_handle_seconds = forms.IntegerField(label=_("Long handle time from (seconds)"), min_value=60,
-                                             max_value=86400, initial=900)
+                                             max_value=86400, initial=900, required=False)
 
     def __init__(self, *args, scorecards, **kwargs):
         super().__init__(*args, **kwargs)

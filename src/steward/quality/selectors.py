@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from steward.core.models import User
 from steward.core.roles import Role
@@ -213,7 +213,7 @@ def hit_list(*, user, project: str = "", vendor: str = "", rule: str = "", kind:
             qs = qs.filter(arrived_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
         if date_to:
             qs = qs.filter(arrived_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
-    return qs.order_by("-arrived_at", "interaction_id", "start", "pk")
+    return qs.order_by("-arrived_at", "interaction_id", F("start").asc(nulls_first=True), "pk")
 
 
 def contact_hits(*, user, interaction_id: int):
@@ -223,7 +223,7 @@ def contact_hits(*, user, interaction_id: int):
     interaction = Interaction.objects.visible_to(user).select_related("project", "vendor", "agent").get(
         pk=interaction_id)
     hits = list(ComplianceHit.objects.visible_to(user).filter(interaction=interaction).select_related("rule")
-                .order_by("start", "pk"))
+                .order_by(F("start").asc(nulls_first=True), "pk"))
     scan = ComplianceScan.objects.filter(interaction=interaction).first()
     return interaction, hits, scan
 
