@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -146,12 +147,42 @@ def _cell(value) -> str | None:
     return text if text.strip() else None
 
 
+# Zip-bomb guards for XLSX (a workbook is a zip of XML parts): real exports of a million rows
+# stay far below these; a bomb (a small file that inflates to gigabytes) does not.
+XLSX_MAX_UNCOMPRESSED = 2 * 1024**3  # all parts together
+XLSX_MAX_PART = 1024**3  # one part (a sheet, the shared strings)
+XLSX_MAX_RATIO = 200  # inflation of a part larger than XLSX_RATIO_FLOOR
+XLSX_RATIO_FLOOR = 16 * 1024**2
+
+
+def check_xlsx_container(binary: io.BufferedIOBase) -> None:
+    """Refuse a workbook whose parts would inflate beyond the limits, reading only the zip's
+    directory (the sizes it declares; the zip module also stops at a part's declared size)."""
+    try:
+        with zipfile.ZipFile(binary) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise FileError(f"This is not a readable XLSX workbook ({error}).") from None
+    finally:
+        binary.seek(0)
+    total = 0
+    for part in parts:
+        total += part.file_size
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > XLSX_MAX_PART or (part.file_size > XLSX_RATIO_FLOOR and ratio > XLSX_MAX_RATIO):
+            raise FileError(f"The workbook's part {part.filename} would inflate to {part.file_size:,} bytes "
+                            f"(compressed {ratio:.0f}:1): refused as a possible zip bomb. Export the data as CSV.")
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise FileError(f"The workbook would inflate to {total:,} bytes: too large; export the data as CSV.")
+
+
 def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_) -> Iterator[Chunk]:
     from openpyxl import load_workbook  # imported here: only XLSX imports need it
 
+    check_xlsx_container(binary)
     try:
         book = load_workbook(binary, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, TypeError, zlib.error) as error:
         raise FileError(f"This is not a readable XLSX workbook ({error}).") from None
     try:
         sheet = book.worksheets[0]
@@ -184,6 +215,12 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_) -> It
                 yield chunk
                 chunk = Chunk(header=header)
         yield chunk
+    except FileError:
+        raise
+    except (SyntaxError, KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+        # A damaged sheet (broken XML, a truncated part): a clear refusal, not a crash.
+        raise FileError(f"The workbook is damaged and cannot be read ({error.__class__.__name__}: "
+                        f"{str(error)[:200]}).") from None
     finally:
         book.close()
 
