@@ -3,9 +3,9 @@
 import argparse
 import sys
 
-from bench import compliance, interactions_import, kpi
+from bench import compliance, forecast, interactions_import, kpi, staffing
 
-BENCHMARKS = [interactions_import, kpi, compliance]
+BENCHMARKS = [interactions_import, kpi, compliance, staffing, forecast]
 
 
 def main() -> int:
