@@ -468,7 +468,9 @@ class ComplianceHit(models.Model):
     arrived_at = models.DateTimeField(_("arrived"))
     kind = models.CharField(_("kind"), max_length=12, choices=ComplianceRule.Kind.choices)
     turn = models.PositiveIntegerField(_("turn"), null=True, blank=True)
-    speaker = models.CharField(_("said by"), max_length=12, blank=True)
+    speaker = models.CharField(_("said by"), max_length=12, blank=True, choices=[
+        (compliance.AGENT, _("Agent")), (compliance.CUSTOMER, _("Customer")), ("system", _("System")),
+        ("bot", _("Bot")), ("", _("Unknown"))])
     start = models.PositiveIntegerField(_("from"), null=True, blank=True)
     end = models.PositiveIntegerField(_("to"), null=True, blank=True)
     matched = models.CharField(_("matched"), max_length=500, blank=True)
