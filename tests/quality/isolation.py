@@ -45,9 +45,10 @@ def seed_compliance(world):
     """Rules on each vendor's project, hits in vendor A's and vendor B's transcripts, and a
     calibration session on vendor B's contact (client QA only)."""
     analyst = world.user("qa_analyst")
-    for project, code in ((world.project_a, "alpha-greeting"), (world.project_b, "bravosecret-greeting")):
+    for project, code, phrase in ((world.project_a, "alpha-greeting", "private question"),
+                                  (world.project_b, "bravosecret-greeting", "Bravosecret answer")):
         services.create_compliance_rule(actor=analyst, project=project, code=code, name=f"{code} rule",
-                                        kind="banned", phrases=["private question", "Bravosecret answer"])
+                                        kind="banned", phrases=[phrase])
         services.scan_interactions(project=project)
     from steward.quality.models import Scorecard
 
