@@ -29,7 +29,7 @@ def test_changes_record_who_when_and_what(client, world):
 
 def test_vendor_assignments_are_shown_by_code(world):
     services.project_update(project=world.project_a, name="Alpha Hotline", time_zone="Asia/Shanghai",
-                            channels=["voice"], status="live", vendor_codes=["alpha", "bravo"])
+                            channels=["voice"], status="planning", vendor_codes=["alpha", "bravo"])
     record = Project.history.filter(code="alpha-only").latest("history_date")
     entry = entry_for(record)
     assert ("vendors", "alpha", "alpha, bravo") in entry["changes"]

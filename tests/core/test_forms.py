@@ -37,7 +37,7 @@ def test_project_edit_changes_the_vendors(client, world):
     client.force_login(world.user("client_admin"))
     response = client.post(reverse("project-edit", kwargs={"code": "alpha-only"}), {
         "name": "Alpha Hotline", "time_zone": "Europe/Berlin", "channels": ["voice"], "vendors": ["bravo"],
-        "status": "live",
+        "status": "planning",
     })
     assert response.status_code == 302
     project = Project.objects.get(code="alpha-only")

@@ -79,7 +79,7 @@ def test_csv_export_follows_the_search(client, world):
     response = client.get("/projects/export.csv?q=shared")
     rows = response.content.decode("utf-8-sig").strip().splitlines()
     assert rows[0] == "code,name,status,time_zone,channels,vendors"
-    assert rows[1:] == ["shared-mail,Shared Mailbox,live,Asia/Shanghai,email ticket,alpha bravo"]
+    assert rows[1:] == ["shared-mail,Shared Mailbox,planning,Asia/Shanghai,email ticket,alpha bravo"]
 
 
 def test_list_page_query_count_does_not_grow_with_rows(client, world, make_vendor, make_project,

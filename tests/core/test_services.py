@@ -94,3 +94,24 @@ def test_there_is_one_client_organisation():
     services.organisation_update(name="Lumen Retail")
     assert Organisation.objects.count() == 1
     assert Organisation.current().name == "Lumen Retail"
+
+
+def test_a_project_cannot_be_set_live_by_editing_it(world, client):
+    from django.core.exceptions import ValidationError
+
+    from steward.core.models import Project
+
+    project = world.project_a
+    project.status = Project.Status.PLANNING
+    project.save()
+    with pytest.raises(ValidationError) as refused:
+        services.project_update(project=project, name=project.name, time_zone=project.time_zone,
+                                channels=project.channels, status="live", vendor_codes=["alpha"])
+    assert "status" in refused.value.message_dict
+    client.force_login(world.user("client_admin"))
+    response = client.post(f"/projects/{project.code}/edit/", {
+        "name": project.name, "time_zone": project.time_zone, "channels": project.channels,
+        "status": "live", "vendors": ["alpha"]}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and "go-live readiness" in response.content.decode()
+    project.refresh_from_db()
+    assert project.status == Project.Status.PLANNING

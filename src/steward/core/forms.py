@@ -47,7 +47,7 @@ class ProjectForm(ServiceForm):
     channels = forms.MultipleChoiceField(label=_("Channels"), choices=Channel.choices,
                                          widget=forms.CheckboxSelectMultiple)
     vendors = forms.MultipleChoiceField(label=_("Vendors"), required=False, widget=forms.CheckboxSelectMultiple)
-    status = forms.ChoiceField(label=_("Status"), choices=Project.Status.choices, initial=Project.Status.LIVE)
+    status = forms.ChoiceField(label=_("Status"), choices=Project.Status.choices, initial=Project.Status.PLANNING)
 
     def __init__(self, *args, vendors, **kwargs):
         super().__init__(*args, **kwargs)

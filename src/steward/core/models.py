@@ -23,8 +23,9 @@ code_validator = RegexValidator(
 )
 
 
-# Path words that follow /vendors/ or /projects/ and so cannot be codes.
-RESERVED_CODES = frozenset({"new", "edit", "export"})
+# Path words that sit beside a vendor or project code in some URL (/vendors/new/,
+# /metrics/alerts/, /reviews/weights/) and so cannot be codes.
+RESERVED_CODES = frozenset({"new", "edit", "export", "alerts", "weights"})
 
 
 def validate_code_not_reserved(value: str) -> None:
@@ -129,7 +130,7 @@ class Project(models.Model):
         Vendor, related_name="projects", blank=True, verbose_name=_("vendors")
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.LIVE
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNING
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[vendors])

@@ -54,10 +54,13 @@ def _vendors_by_code(codes: list[str]) -> list[Vendor]:
 
 @transaction.atomic
 def project_create(
-    *, code: str, name: str, time_zone: str, channels: list[str], vendor_codes: list[str]
+    *, code: str, name: str, time_zone: str, channels: list[str], vendor_codes: list[str],
+    status: str = Project.Status.PLANNING,
 ) -> Project:
+    """A new project starts in planning and goes live through its plan's gate; `status="live"`
+    registers an engagement that was already running before Steward (demo, CLI)."""
     vendors = _vendors_by_code(vendor_codes)
-    project = Project(code=code, name=name, time_zone=time_zone, channels=channels)
+    project = Project(code=code, name=name, time_zone=time_zone, channels=channels, status=status)
     project.full_clean()
     project.save()
     project.vendors.set(vendors)
@@ -70,6 +73,12 @@ def project_update(
     vendor_codes: list[str],
 ) -> Project:
     vendors = _vendors_by_code(vendor_codes)
+    if status == Project.Status.LIVE and project.status != Project.Status.LIVE:
+        # Going live is gated (certified agents, SLA, contract, handover, sign-off): it happens
+        # only through the plan's go-live action (planning.services.go_live), never by an edit.
+        raise ValidationError({"status": _(
+            "A project goes live only through its plan's go-live readiness check (Project plan → Go live)."
+        )})
     project.name, project.time_zone, project.channels, project.status = name, time_zone, channels, status
     project.full_clean()
     project.save()
