@@ -40,7 +40,7 @@ def month_of_contacts(world, vendor, project, seed=1, base=200, wait_seconds=10)
 
 def capa(world, vendor, project, title):
     case = improvement_services.capa_open(actor=world.user("client_admin"), vendor=vendor, project=project,
-                                          title=title, problem="slow answers", due_date=dt.date(2026, 2, 20),
+                                          title=title, problem=f"{title}: answers too slow", due_date=dt.date(2026, 2, 20),
                                           source="kpi_breach")
     type(case).objects.filter(pk=case.pk).update(opened_at=dt.datetime(2026, 2, 3, 2, 0, tzinfo=dt.UTC))
     case.refresh_from_db()
