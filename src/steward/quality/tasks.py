@@ -22,9 +22,10 @@ def scan_import_task(batch_id: int) -> dict:
     return {"examined": result.examined, "scanned": result.scanned, "hits": result.hits}
 
 
-def on_import_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
-    """post_save of ImportBatch: scan once the import is done (and committed)."""
-    if instance.status != "done" or (update_fields is not None and "status" not in update_fields):
+def on_import_saved(sender, instance, created, update_fields=None, raw=False, **kwargs) -> None:
+    """post_save of ImportBatch: scan once the import is done (and committed). A restore's raw
+    saves replay stored rows, hits included, so they scan nothing."""
+    if raw or instance.status != "done" or (update_fields is not None and "status" not in update_fields):
         return
 
     def enqueue():
