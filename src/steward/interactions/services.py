@@ -329,6 +329,7 @@ def batch_run(*, batch: ImportBatch, chunks: Callable[[Profile], Iterable[reader
         importer = _Importer(batch, profile, on_progress)
         try:
             with transaction.atomic():
+                lock_project(batch.project_id)
                 importer.run(chunks(profile))
                 if importer.rejected and not batch.allow_rejects:
                     raise _Discard
@@ -432,9 +433,22 @@ class UndoRefused(ValidationError):
     pass
 
 
+def lock_project(project_id: int) -> None:
+    """Serialise the writers of one project's contacts and rollups until the transaction ends.
+
+    An import reads the stored rows (and the customers' histories, for FCR) before it writes
+    the difference into the rollups; two imports into one project at once would each compute
+    against the state before the other and count twice. FOR NO KEY UPDATE on the project row
+    queues them without blocking other writers that merely reference the project (SQLite
+    serialises writers by itself and ignores this).
+    """
+    list(Project.objects.select_for_update(no_key=True).filter(pk=project_id).only("pk"))
+
+
 @transaction.atomic
 def batch_undo(*, actor, batch: ImportBatch) -> ImportBatch:
     """Remove what the import created and restore what it changed (rollups follow)."""
+    lock_project(batch.project_id)
     if batch.status != ImportBatch.Status.DONE:
         raise UndoRefused(_("Only a completed import can be undone."))
     later = ImportBatch.objects.filter(status=ImportBatch.Status.DONE, pk__gt=batch.pk,
@@ -494,6 +508,7 @@ def recompute(*, project_id: int, vendor_id: int) -> tuple[pl.DataFrame, pl.Data
 @transaction.atomic
 def rollups_rebuild() -> int:
     """Recompute every rollup from raw rows; returns the number of rollup rows."""
+    list(Project.objects.select_for_update(no_key=True).only("pk"))  # no import meanwhile
     Rollup.objects.all().delete()
     pairs = Interaction.objects.order_by().values_list("project_id", "vendor_id").distinct()
     for project_id, vendor_id in pairs:
