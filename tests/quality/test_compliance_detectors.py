@@ -183,3 +183,11 @@ def test_the_fast_batch_scan_equals_the_plain_one_on_random_transcripts():
     fast, plain = scanner.scan_many(texts), scanner.scan_reference(texts)
     assert sum(map(len, fast)) > 1000
     assert fast == plain
+
+
+def test_a_batch_ending_in_an_empty_transcript_scans():
+    """An empty last transcript starts at the end of the joined batch (the demo found it)."""
+    scanner = c.Scanner([c.RuleSpec(3, c.PII, pii=c.MOBILE), c.RuleSpec(4, c.BANNED, ("stupid",))])
+    texts = ["agent: call 13812345678", "customer: stupid", ""]
+    assert scanner.scan_many(texts) == scanner.scan_reference(texts)
+    assert [len(h) for h in scanner.scan_many(texts)] == [1, 1, 0]

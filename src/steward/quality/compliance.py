@@ -637,7 +637,9 @@ class Scanner:
     def _find_pii_batch(joined: str, texts: list[str], bases) -> list[tuple[str, int, int]]:
         """find_pii over the batch, run only on the transcripts that could hold personal data:
         those with at least 7 digits or an "@" (counted with numpy over the code points)."""
-        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        # One trailing zero, so that an empty last transcript (its start == len(joined)) is a
+        # valid reduceat index summing to 0.
+        points = np.append(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32), np.uint32(0))
         digit = (points >= 48) & (points <= 57)
         at = points == 64
         starts = bases.astype(np.int64)
