@@ -60,7 +60,7 @@ def test_vendor_confirms_then_finance_approves_and_the_invoice_is_frozen(open_se
 
     token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
     refused = page.request.post(finance.url(f"{path}adjust/"), form={
-        "csrfmiddlewaretoken": token, "label": "sneaky change", "amount": "999"})
+        "csrfmiddlewaretoken": token, "label": "sneaky change", "amount": "999"}, headers={"Accept-Language": "en"})
     assert refused.status == 409
     assert "cannot be changed" in refused.text()
     finance.goto(path)
