@@ -7,10 +7,20 @@ VENV_BIN = .venv/bin
 # (the test that every string has its Chinese translation re-extracts the catalogue).
 TEST_PACKAGES = chromium chromium-driver fonts-wqy-microhei gettext
 
-.PHONY: demo test test-fast uv sync translations messages system-packages bench clean lock
+.PHONY: demo test test-fast uv sync translations messages system-packages fonts bench clean lock
 
-demo: sync translations
+demo: sync translations fonts
 	STEWARD_ENV=demo $(VENV_BIN)/steward demo $(DEMO_ARGS)
+
+# The CJK font the review-pack and invoice PDFs embed (without it they fall back to a
+# non-embedded font that only some PDF viewers can show). Installed when run as root.
+fonts:
+	@dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei; \
+		else \
+			echo "Note: 'sudo apt-get install fonts-wqy-microhei' makes the PDFs embed their Chinese font."; \
+		fi; }
 
 test: sync translations system-packages
 	STEWARD_ENV=test $(VENV_BIN)/pytest $(PYTEST_ARGS)
