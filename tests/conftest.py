@@ -3,11 +3,19 @@
 from dataclasses import dataclass, field
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from steward.core import services
 from steward.core.models import Project, User, Vendor
 from steward.core.roles import CLIENT_ROLES, Role
 from tests.browser_support import browser, demo, open_session, warm_server  # noqa: F401 (one Chromium per session)
+
+# CI shares two cores with other work: a slow example is not a failure, and strategies that
+# filter (assume) are checked for correctness, not for generation speed.
+settings.register_profile(
+    "steward", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
+settings.load_profile("steward")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from steward.metrics import sla
@@ -311,7 +311,7 @@ values = st.integers(0, 1000).map(lambda n: result("service_level", n, 1000))
 fees = st.decimals(min_value=0, max_value=10**7, places=2)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(policies(), st.data(), fees)
 def test_credit_never_exceeds_pool_and_round_trips(policy, data, fee):
     res = [data.draw(values) for _ in policy.terms]
@@ -348,7 +348,7 @@ def mangled_policies(draw):
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(st.one_of(mangled_policies(), st.text(max_size=80)))
 def test_any_text_parses_or_gives_located_errors(text):
     try:
@@ -359,7 +359,7 @@ def test_any_text_parses_or_gives_located_errors(text):
         assert parse_policy(dump_policy(policy)) == policy
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(policies(), st.data(), fees)
 def test_worse_results_never_lower_the_total_credit(policy, data, fee):
     better = [data.draw(st.integers(0, 1000)) for _ in policy.terms]
@@ -369,7 +369,7 @@ def test_worse_results_never_lower_the_total_credit(policy, data, fee):
     assert b.total_credit >= a.total_credit
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(policies(), policies())
 def test_diff_is_empty_exactly_when_policies_are_equal(p, q):
     assert sla.diff_policies(p, p) == []
