@@ -10,5 +10,5 @@ def seed(world):
                                             url=f"https://{vendor.code}.example.org/hooks", events=["dispute.opened"],
                                             vendor=vendor)
         WebhookDelivery.objects.create(endpoint=endpoint, event="dispute.opened",
-                                       event_id="00000000-0000-0000-0000-00000000000%d" % endpoint.pk,
+                                       event_id="00000000-0000-0000-0000-%012d" % endpoint.pk,
                                        dedupe_key=f"seed-{endpoint.pk}", payload={"data": {"note": f"{name} payload"}})
