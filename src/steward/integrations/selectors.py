@@ -26,6 +26,16 @@ def delivery_get(*, user, pk: int) -> WebhookDelivery:
     return delivery_list(user=user).get(pk=pk)
 
 
+def undelivered_count(*, user) -> int:
+    """Deliveries still retrying or given up, of the endpoints the user may see."""
+    return delivery_list(user=user).filter(status__in=[WebhookDelivery.Status.RETRYING,
+                                                      WebhookDelivery.Status.DEAD]).count()
+
+
+def job_run_get(*, pk: int) -> JobRun:
+    return JobRun.objects.get(pk=pk)
+
+
 def job_runs(*, status: str = "", job: str = "") -> QuerySet[JobRun]:
     """Job runs are the client's own operations: only client roles hold the permission."""
     rows = JobRun.objects.all()

@@ -2,24 +2,16 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from steward.core.decorators import permission_required
-from steward.core.pages import paginate
+from steward.core.pages import get_or_404, paginate
 from steward.integrations import jobs, scheduler, selectors, webhooks
 from steward.integrations.forms import EndpointForm
-from steward.integrations.models import JobRun, WebhookDelivery, WebhookEndpoint
-
-
-def _endpoint_or_404(request, pk) -> WebhookEndpoint:
-    try:
-        return selectors.endpoint_get(user=request.user, pk=pk)
-    except WebhookEndpoint.DoesNotExist:
-        raise Http404(_("Not found.")) from None
+from steward.integrations.models import JobRun, WebhookDelivery
 
 
 @permission_required("integrations.view_webhookendpoint")
@@ -50,7 +42,7 @@ def webhook_create(request):
 
 @permission_required("integrations.change_webhookendpoint")
 def webhook_edit(request, pk):
-    endpoint = _endpoint_or_404(request, pk)
+    endpoint = get_or_404(selectors.endpoint_get, request, pk=pk)
     initial = {"name": endpoint.name, "url": endpoint.url, "vendor": endpoint.vendor, "events": endpoint.events,
                "active": endpoint.active}
     form = EndpointForm(request.POST or None, initial=initial)
@@ -69,7 +61,7 @@ def webhook_edit(request, pk):
 
 @permission_required("integrations.view_webhookendpoint")
 def webhook_detail(request, pk):
-    endpoint = _endpoint_or_404(request, pk)
+    endpoint = get_or_404(selectors.endpoint_get, request, pk=pk)
     status = request.GET.get("status", "")
     if status not in WebhookDelivery.Status.values:
         status = ""
@@ -84,7 +76,7 @@ def webhook_detail(request, pk):
 @require_POST
 @permission_required("integrations.change_webhookendpoint")
 def webhook_rotate(request, pk):
-    endpoint = _endpoint_or_404(request, pk)
+    endpoint = get_or_404(selectors.endpoint_get, request, pk=pk)
     webhooks.endpoint_rotate_secret(endpoint=endpoint)
     messages.success(request, _("A new signing secret is in force; update the receiver."))
     return redirect(endpoint.get_absolute_url())
@@ -93,10 +85,7 @@ def webhook_rotate(request, pk):
 @require_POST
 @permission_required("integrations.change_webhookendpoint")
 def delivery_replay(request, pk):
-    try:
-        delivery = selectors.delivery_get(user=request.user, pk=pk)
-    except WebhookDelivery.DoesNotExist:
-        raise Http404(_("Not found.")) from None
+    delivery = get_or_404(selectors.delivery_get, request, pk=pk)
     webhooks.replay(delivery=delivery)
     messages.success(request, _("The event is being sent again."))
     return redirect(delivery.endpoint.get_absolute_url())
@@ -114,7 +103,7 @@ def job_list(request):
         "page": paginate(request, selectors.job_runs(status=status, job=job)),
         "status": status, "job": job, "statuses": JobRun.Status.choices, "jobs": jobs.JOBS.values(),
         "failed_tasks": selectors.failed_tasks(), "task_counts": selectors.task_counts(),
-        "undelivered": WebhookDelivery.objects.filter(status__in=["retrying", "dead"]).count(),
+        "undelivered": selectors.undelivered_count(user=request.user),
         "may_change": request.user.has_perm("integrations.change_jobrun"),
     })
 
@@ -122,9 +111,7 @@ def job_list(request):
 @require_POST
 @permission_required("integrations.change_jobrun")
 def job_retry(request, pk):
-    run = JobRun.objects.filter(pk=pk).first()
-    if run is None:
-        raise Http404(_("Not found."))
+    run = get_or_404(lambda user, pk: selectors.job_run_get(pk=pk), request, pk=pk)
     scheduler.retry_now(run=run)
     messages.success(request, _("The run will be retried at the scheduler's next pass."))
     return redirect("integrations:job-list")
