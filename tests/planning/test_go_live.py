@@ -3,7 +3,6 @@
 reported with its reason."""
 
 import datetime as dt
-import json
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,7 +1,6 @@
 """The review pack: a real PDF (pages rendered to PNG and checked for ink, Chinese text
 extractable) and an XLSX with the same tables; the command and the download."""
 
-import datetime as dt
 from io import BytesIO, StringIO
 
 import pypdfium2 as pdfium
