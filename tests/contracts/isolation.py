@@ -50,10 +50,3 @@ def seed(world):
                                     reason=f"{word} goodwill correction")
         earlier = (month - dt.timedelta(days=1)).replace(day=1)
         services.invoice_generate(actor=finance, contract=contract, month=earlier)
-    # The workflow notified both vendors' managers; a notification's `url` ("/invoices/5/") would
-    # count as the other vendor's secret text and every page echoes its own path (the language
-    # switch's `next`), so walking /invoices/5/ as A would "leak" it. The notifications page has
-    # its own isolation; here only the invoices are walked.
-    from steward.core.models import Notification
-
-    Notification.objects.filter(url__startswith="/invoices/").delete()
