@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from steward.collaboration.deadlines import Urgency, today_in, urgency
+from steward.collaboration.deadlines import today_in, urgency
 from steward.collaboration.models import ActionItem, Announcement, FeedbackMessage, Meeting, ReadReceipt
 from steward.core.models import Organisation, Project, User, Vendor
 from steward.core.roles import Role

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from steward.collaboration.deadlines import Urgency, today_in, urgency
+from steward.collaboration.deadlines import today_in, urgency
 from steward.core.models import Organisation, Project, User, Vendor
 from steward.improvement import scoring, workflow
 from steward.improvement.models import CapaAction, CorrectiveAction, Risk
