@@ -166,6 +166,20 @@ for _role, _extra in {
 }.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
+# Coaching (steward.quality): client QA staff and the vendor's team lead (vendor manager) assign
+# coaching from an evaluation and verify it; the agent reads their own, acknowledges and marks it
+# done (services check who is who; visibility keeps an agent to their own coachings).
+for _role, _extra in {
+    Role.CLIENT_ADMIN: {"quality.view_coaching", "quality.add_coaching"},
+    Role.OUTSOURCING_MANAGER: {"quality.view_coaching", "quality.add_coaching"},
+    Role.QA_ANALYST: {"quality.view_coaching", "quality.add_coaching"},
+    Role.PROJECT_LEAD: {"quality.view_coaching"},
+    Role.AUDITOR: {"quality.view_coaching"},
+    Role.VENDOR_MANAGER: {"quality.view_coaching", "quality.add_coaching"},
+    Role.AGENT: {"quality.view_coaching"},
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
 
 # Sourcing (steward.sourcing): client roles read tenders; administrators and outsourcing
 # managers run them and decide; client roles but the auditor may be named evaluators; a vendor
