@@ -128,3 +128,27 @@ def test_concurrent_duplicates_create_exactly_once(world):
     assert CorrectiveAction.objects.count() == 1
     assert [status for status, _ in answers] == [201] * 8
     assert len({body for _, body in answers}) == 1
+
+
+# Creates where a stored answer would itself leak something (see steward.api.idempotency).
+NOT_IDEMPOTENT_BY_DESIGN = {"/api/collaboration/feedback"}  # anonymous: a record would name the sender
+
+
+def test_every_creating_post_takes_an_idempotency_key():
+    """Issue #9: every POST that creates (answers 201) accepts Idempotency-Key — checked on the
+    live schema, so a new create endpoint without @idempotent fails here."""
+    from steward.api.api import api
+
+    schema = api.get_openapi_schema()
+    creating = {
+        path for path, operations in schema["paths"].items()
+        if "201" in {str(code) for code in operations.get("post", {}).get("responses", {})}
+    }
+    assert creating, "the schema has no creating POST at all"
+    missing = sorted(
+        path for path in creating - NOT_IDEMPOTENT_BY_DESIGN
+        if not any(p["name"] == "Idempotency-Key" and p["in"] == "header"
+                   for p in schema["paths"][path]["post"].get("parameters", []))
+    )
+    assert missing == []
+    assert NOT_IDEMPOTENT_BY_DESIGN <= creating  # the exemption names a real route
