@@ -1,5 +1,6 @@
 """Property: after any sequence of imports, re-imports (updates) and undos, the stored rollups
-equal a recomputation from the raw rows (on SQLite and PostgreSQL alike)."""
+(per agent and per interval) equal a recomputation from the raw rows (on SQLite and PostgreSQL
+alike), and so does a rebuild."""
 
 import datetime as dt
 
@@ -10,7 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from steward.interactions import rollups, services
-from steward.interactions.models import ImportBatch, Interaction, Rollup, RollupBucket
+from steward.interactions.models import (
+    ImportBatch,
+    Interaction,
+    IntervalBucket,
+    IntervalRollup,
+    Rollup,
+    RollupBucket,
+)
 
 BASE = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -51,24 +59,33 @@ operation = st.one_of(
 )
 
 
-def stored() -> tuple[set, set]:
+def stored() -> tuple[set, set, set, set]:
     sums = {tuple(r) for r in Rollup.objects.values_list(
         "project_id", "vendor_id", "queue", "channel", "direction", "priority", "agent_code", "interval_start",
         *rollups.STATS)}
     buckets = {tuple(b) for b in RollupBucket.objects.values_list(
         "rollup__project_id", "rollup__vendor_id", "rollup__queue", "rollup__channel", "rollup__direction",
         "rollup__priority", "rollup__agent_code", "rollup__interval_start", "kind", "value", "count")}
-    return sums, buckets
+    key = ["project_id", "interval_start", "vendor_id", "queue", "channel", "direction", "priority"]
+    interval_sums = {tuple(r) for r in IntervalRollup.objects.values_list(*key, *rollups.STATS)}
+    interval_buckets = {tuple(b) for b in IntervalBucket.objects.values_list(*key, "kind", "value", "count")}
+    return sums, buckets, interval_sums, interval_buckets
 
 
-def recomputed() -> tuple[set, set]:
-    sums, buckets = set(), set()
+def recomputed() -> tuple[set, set, set, set]:
+    sums, buckets, interval_sums, interval_buckets = set(), set(), set(), set()
     pairs = Interaction.objects.order_by().values_list("project_id", "vendor_id").distinct()
     for project_id, vendor_id in pairs:
         s, b = services.recompute(project_id=project_id, vendor_id=vendor_id)
         sums |= {tuple(r) for r in s.select(*rollups.KEY, *rollups.STATS).rows()}
         buckets |= {tuple(r) for r in b.select(*rollups.KEY, "kind", "value", "count").rows()}
-    return sums, buckets
+        # The coarse rollup, summed over agents here independently of rollups.coarse.
+        key = [k for k in rollups.KEY if k != "agent_code"]
+        cs = s.group_by(key).agg(*[pl.col(c).sum() for c in rollups.STATS])
+        interval_sums |= {tuple(r) for r in cs.select(*rollups.INTERVAL_KEY, *rollups.STATS).rows()}
+        cb = b.group_by([*key, "kind", "value"]).agg(pl.col("count").sum())
+        interval_buckets |= {tuple(r) for r in cb.select(*rollups.INTERVAL_KEY, "kind", "value", "count").rows()}
+    return sums, buckets, interval_sums, interval_buckets
 
 
 @pytest.mark.django_db(transaction=False)
@@ -93,4 +110,6 @@ def test_rollups_equal_recomputation(make_vendor, make_project, operations):
                     except services.UndoRefused:
                         pass
             assert stored() == recomputed()
+        services.rollups_rebuild()
+        assert stored() == recomputed()
         transaction.set_rollback(True)

@@ -339,21 +339,9 @@ class InteractionRevision(models.Model):
                                                name="revision_once_per_batch")]
 
 
-class Rollup(models.Model):
-    """Sufficient statistics of the contacts of one key and one 30-minute interval.
+class RollupStatistics(models.Model):
+    """The sums both rollup tables carry (see docs/DESIGN.md "Scale")."""
 
-    See docs/DESIGN.md "Scale". Maintained by the import (delta = new rows − old rows), never
-    edited by hand; `steward rollups rebuild` recomputes them from raw rows.
-    """
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
-    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
-    queue = models.CharField(max_length=64)
-    channel = models.CharField(max_length=16)
-    direction = models.CharField(max_length=8)
-    priority = models.CharField(max_length=8)
-    agent_code = models.CharField(max_length=64)
-    interval_start = models.DateTimeField()  # UTC, a multiple of 30 minutes
     offered = models.IntegerField(default=0)
     abandoned = models.IntegerField(default=0)
     answered = models.IntegerField(default=0)  # not abandoned (= handled)
@@ -397,6 +385,26 @@ class Rollup(models.Model):
     ces_6 = models.IntegerField(default=0)
     ces_7 = models.IntegerField(default=0)
 
+    class Meta:
+        abstract = True
+
+
+class Rollup(RollupStatistics):
+    """Sufficient statistics of the contacts of one key and one 30-minute interval.
+
+    See docs/DESIGN.md "Scale". Maintained by the import (delta = new rows − old rows), never
+    edited by hand; `steward rollups rebuild` recomputes them from raw rows.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    queue = models.CharField(max_length=64)
+    channel = models.CharField(max_length=16)
+    direction = models.CharField(max_length=8)
+    priority = models.CharField(max_length=8)
+    agent_code = models.CharField(max_length=64)
+    interval_start = models.DateTimeField()  # UTC, a multiple of 30 minutes
+
     objects = VisibleManager()
     visibility = Visibility(vendor="vendor")
 
@@ -439,3 +447,61 @@ class RollupBucket(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rollup", "kind", "value"], name="bucket_key")]
+
+
+class IntervalRollup(RollupStatistics):
+    """The coarse rollup: the same sums per project, vendor, queue, channel, direction,
+    priority and 30-minute interval, without the agent. Dashboards, KPI pages and SLA periods
+    read it (an interval of a large project holds hundreds of contacts per key here, about one
+    in `Rollup`); `Rollup` keeps the per-agent statistics for agent breakdowns and scopes.
+    Maintained by the same delta as `Rollup` (the agent delta summed over agents)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    interval_start = models.DateTimeField()  # UTC, a multiple of 30 minutes
+    queue = models.CharField(max_length=64)
+    channel = models.CharField(max_length=16)
+    direction = models.CharField(max_length=8)
+    priority = models.CharField(max_length=8)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("interval rollup")
+        verbose_name_plural = _("interval rollups")
+        constraints = [
+            # Also the index of every read: a project's period is one range of it.
+            models.UniqueConstraint(
+                fields=["project", "interval_start", "vendor", "queue", "channel", "direction", "priority"],
+                name="interval_rollup_key",
+            )
+        ]
+
+
+class IntervalBucket(models.Model):
+    """`RollupBucket`'s histograms for the coarse rollup, keyed by the same columns (no join:
+    a project's period is one range of the unique index)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    interval_start = models.DateTimeField()
+    queue = models.CharField(max_length=64)
+    channel = models.CharField(max_length=16)
+    direction = models.CharField(max_length=8)
+    priority = models.CharField(max_length=8)
+    kind = models.SmallIntegerField(choices=RollupBucket.Kind.choices)
+    value = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendor")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "interval_start", "vendor", "queue", "channel", "direction", "priority",
+                        "kind", "value"],
+                name="interval_bucket_key",
+            )
+        ]

@@ -33,6 +33,9 @@ FCR_NONE_WITHIN = FCR_MAX_DAYS + 1
 FCR_COLUMNS = ["project_id", "vendor_id", "queue", "channel", "direction", "priority", "agent_code",
                "arrived_at", "outcome", "customer_ref", "contact_reason"]
 BUCKET_KEY = [*KEY, "kind", "value"]
+# The coarse rollup (models.IntervalRollup / IntervalBucket): the same sums without the agent.
+INTERVAL_KEY = ["project_id", "interval_start", "vendor_id", "queue", "channel", "direction", "priority"]
+INTERVAL_BUCKET_KEY = [*INTERVAL_KEY, "kind", "value"]
 ROW_COLUMNS = [
     "project_id", "vendor_id", "queue", "channel", "direction", "priority", "agent_code",
     "arrived_at", "first_response_at", "resolved_at", "abandoned", "wait_seconds",
@@ -211,3 +214,14 @@ def add_buckets(*frames: pl.DataFrame) -> pl.DataFrame:
         return empty_buckets()
     out = pl.concat([f.select(*BUCKET_KEY, "count") for f in frames]).group_by(BUCKET_KEY).agg(pl.col("count").sum())
     return out.filter(pl.col("count") != 0)
+
+
+def coarse(sums: pl.DataFrame, buckets: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The agent rollup (or its delta) summed over agents: the coarse rollup (or its delta).
+    Sums are linear, so coarse(delta) is the delta of the coarse rollup. Zero entries dropped."""
+    out_sums = (sums.group_by(INTERVAL_KEY).agg([pl.col(s).sum() for s in STATS])
+                .filter(pl.any_horizontal([pl.col(s) != 0 for s in STATS])) if sums.height
+                else empty_sums().drop("agent_code").select(*INTERVAL_KEY, *STATS))
+    out_buckets = (buckets.group_by(INTERVAL_BUCKET_KEY).agg(pl.col("count").sum()).filter(pl.col("count") != 0)
+                   if buckets.height else empty_buckets().select(*INTERVAL_BUCKET_KEY, "count"))
+    return out_sums.select(*INTERVAL_KEY, *STATS), out_buckets.select(*INTERVAL_BUCKET_KEY, "count")

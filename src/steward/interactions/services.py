@@ -29,6 +29,8 @@ from steward.interactions.models import (
     ImportBatch,
     Interaction,
     InteractionRevision,
+    IntervalBucket,
+    IntervalRollup,
     MappingProfile,
     Queue,
     RejectedRow,
@@ -507,9 +509,12 @@ def recompute(*, project_id: int, vendor_id: int) -> tuple[pl.DataFrame, pl.Data
 
 @transaction.atomic
 def rollups_rebuild() -> int:
-    """Recompute every rollup from raw rows; returns the number of rollup rows."""
+    """Recompute every rollup (per agent and per interval) from raw rows; returns the number
+    of (agent) rollup rows."""
     list(Project.objects.select_for_update(no_key=True).only("pk"))  # no import meanwhile
     Rollup.objects.all().delete()
+    IntervalBucket.objects.all().delete()
+    IntervalRollup.objects.all().delete()
     pairs = Interaction.objects.order_by().values_list("project_id", "vendor_id").distinct()
     for project_id, vendor_id in pairs:
         store.apply_delta(*recompute(project_id=project_id, vendor_id=vendor_id))

@@ -16,7 +16,7 @@ import polars as pl
 from django.db import connection
 
 from steward.interactions import rollups
-from steward.interactions.models import Interaction, Rollup, RollupBucket
+from steward.interactions.models import Interaction, IntervalBucket, IntervalRollup, Rollup, RollupBucket
 
 WRITE_COLUMNS = [
     "project_id", "vendor_id", "source", "external_id", "queue", "channel", "direction",
@@ -185,6 +185,8 @@ def _upsert_portable(frame: pl.DataFrame) -> None:
 
 R_TABLE = Rollup._meta.db_table
 B_TABLE = RollupBucket._meta.db_table
+IR_TABLE = IntervalRollup._meta.db_table
+IB_TABLE = IntervalBucket._meta.db_table
 
 
 def _stage(cursor, table: str, frame: pl.DataFrame, create_sql: str) -> None:
@@ -237,6 +239,41 @@ def apply_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
         cursor.execute(f"DELETE FROM {B_TABLE} WHERE count = 0 AND rollup_id IN "
                        f"(SELECT r.id FROM {R_TABLE} r JOIN steward_stage_bucket b ON {join})")
         cursor.execute(f"DELETE FROM {R_TABLE} WHERE offered = 0 AND id IN ({touched})")
+    apply_interval_delta(*rollups.coarse(sums, buckets))
+
+
+def apply_interval_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
+    """Add a delta of the coarse rollup (rollups.coarse) to IntervalRollup / IntervalBucket:
+    additive upserts on their unique keys, no join."""
+    if sums.height == 0 and buckets.height == 0:
+        return
+    key = rollups.INTERVAL_KEY
+    stats = rollups.STATS
+    ts = "timestamp with time zone" if is_postgres() else "datetime"
+    key_ddl = (f"project_id bigint, interval_start {ts}, vendor_id bigint, queue varchar(64), "
+               "channel varchar(16), direction varchar(8), priority varchar(8)")
+    cols = ", ".join([*key, *stats])
+    bcols = ", ".join([*key, "kind", "value", "count"])
+    with connection.cursor() as cursor:
+        _stage(cursor, "steward_stage_interval", sums.select(*key, *stats),
+               f"CREATE TEMP TABLE IF NOT EXISTS steward_stage_interval ({key_ddl}, "
+               + ", ".join(f"{s} bigint" for s in stats) + ")")
+        adds = ", ".join(f"{s} = {IR_TABLE}.{s} + excluded.{s}" for s in stats)
+        cursor.execute(
+            f"INSERT INTO {IR_TABLE} ({cols}) SELECT {cols} FROM steward_stage_interval WHERE true "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {adds}")
+        _stage(cursor, "steward_stage_interval_bucket", buckets.select(*key, "kind", "value", "count"),
+               f"CREATE TEMP TABLE IF NOT EXISTS steward_stage_interval_bucket ({key_ddl}, kind integer, "
+               "value integer, count bigint)")
+        cursor.execute(
+            f"INSERT INTO {IB_TABLE} ({bcols}) SELECT {bcols} FROM steward_stage_interval_bucket WHERE true "
+            f"ON CONFLICT ({', '.join(key)}, kind, value) DO UPDATE SET count = {IB_TABLE}.count + excluded.count")
+        # Only the touched keys can have fallen to zero (each a probe of the unique index).
+        for table, stage, zero, extra in ((IB_TABLE, "steward_stage_interval_bucket", "count = 0", ["kind", "value"]),
+                                          (IR_TABLE, "steward_stage_interval", "offered = 0", [])):
+            match = " AND ".join(f"s.{k} = t.{k}" for k in [*key, *extra])
+            cursor.execute(f"DELETE FROM {table} WHERE id IN (SELECT t.id FROM {table} t JOIN {stage} s "
+                           f"ON {match} WHERE t.{zero})")
 
 
 # ------------------------------------------------------------------ first-contact resolution
