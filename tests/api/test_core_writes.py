@@ -1,0 +1,76 @@
+"""API writes of core: register/rename vendors, create/edit projects. Also the helpers the other
+tests/api/test_<app>_writes.py files share (a token client, JSON calls)."""
+
+import json
+
+from django.test import Client
+from django.utils import translation
+
+from steward.core import services as core_services
+from steward.core.models import Project, Vendor
+
+
+def api_client(user) -> Client:
+    """A read-write token client of `user`, answering in English."""
+    record, key = core_services.api_token_create(user=user, name="writes", scopes=["read", "write"])
+    record.rate_limit_per_minute = 1_000_000
+    record.save(update_fields=["rate_limit_per_minute"])
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
+
+
+def call(client, method: str, url: str, body=None, key: str | None = None):
+    extra = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    with translation.override("en"):
+        return getattr(client, method)(url, json.dumps(body) if body is not None else None,
+                                       content_type="application/json", **extra)
+
+
+def test_register_a_vendor_with_an_idempotency_key(world):
+    client = api_client(world.user("client_admin"))
+    body = {"code": "charlie", "name": "Charlie Contact"}
+    first = call(client, "post", "/api/vendors", body, key="v-1")
+    assert first.status_code == 201, first.content
+    assert first.json() == {"code": "charlie", "name": "Charlie Contact", "status": "active"}
+    again = call(client, "post", "/api/vendors", body, key="v-1")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert Vendor.objects.filter(code="charlie").count() == 1
+
+
+def test_a_duplicate_or_bad_vendor_is_a_400_with_the_forms_message(world):
+    client = api_client(world.user("client_admin"))
+    duplicate = call(client, "post", "/api/vendors", {"code": "alpha", "name": "Again"})
+    assert duplicate.status_code == 400 and "code" in duplicate.json()["detail"]
+    bad = call(client, "post", "/api/vendors", {"code": "x", "name": "X", "status": "nonsense"})
+    assert bad.status_code == 400 and bad.json()["detail"].startswith("status:")
+
+
+def test_roles_without_the_capability_are_refused(world):
+    for role in ("qa_analyst", "a-manager", "a-agent1"):
+        client = api_client(world.user(role))
+        assert call(client, "post", "/api/vendors", {"code": "x", "name": "X"}).status_code == 403
+        assert call(client, "patch", "/api/projects/alpha-only", {"name": "Mine"}).status_code == 403
+    assert not Vendor.objects.filter(code="x").exists()
+
+
+def test_rename_a_vendor_keeps_its_status(world):
+    client = api_client(world.user("outsourcing_manager"))
+    response = call(client, "patch", "/api/vendors/alpha", {"name": "Alpha Renamed"})
+    assert response.status_code == 200 and response.json()["name"] == "Alpha Renamed"
+    assert call(client, "patch", "/api/vendors/nosuch", {"name": "X"}).status_code == 404
+
+
+def test_create_and_edit_a_project(world):
+    client = api_client(world.user("project_lead"))
+    created = call(client, "post", "/api/projects",
+                   {"code": "new-line", "name": "New Line", "channels": ["voice"], "vendors": ["alpha"]}, key="p")
+    assert created.status_code == 201, created.content
+    assert created.json()["status"] == "planning" and created.json()["vendors"] == ["alpha"]
+    edited = call(client, "patch", "/api/projects/new-line", {"name": "Renamed", "vendors": ["alpha", "bravo"]})
+    assert edited.status_code == 200 and edited.json()["name"] == "Renamed"
+    assert sorted(edited.json()["vendors"]) == ["alpha", "bravo"]
+    assert Project.objects.get(code="new-line").channels == ["voice"]
+    # Going live is gated by the plan, exactly as on the page.
+    live = call(client, "patch", "/api/projects/new-line", {"status": "live"})
+    assert live.status_code == 400 and "go-live" in live.json()["detail"]
+    bad = call(client, "post", "/api/projects", {"code": "z", "name": "Z", "channels": ["pigeon"]})
+    assert bad.status_code == 400 and "channels" in bad.json()["detail"]
