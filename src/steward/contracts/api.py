@@ -54,6 +54,9 @@ class ContractOut(Schema):
     at_risk_percent: Decimal
     sla_policy_name: str
     sla_policy_version: int | None
+    rounding_mode: str
+    rounding_unit: str
+    rounding_rule: str
 
 
 class ContractDetailOut(ContractOut):
@@ -129,6 +132,9 @@ class InvoiceOut(Schema):
     total: Decimal
     dispute_reason: str
     reason: str
+    rounding_mode: str
+    rounding_unit: str
+    rounding_rule: str
 
 
 class InvoiceDetailOut(InvoiceOut):

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from steward.contracts.models import Contract, PricingModel, RateComponent, Responsibility
+from steward.contracts.models import Contract, PricingModel, RateComponent, Responsibility, RoundingMode, RoundingUnit
 from steward.core.forms import ServiceForm
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -29,6 +29,11 @@ class ContractForm(ServiceForm):
                                                  "must be given."))
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
     pricing_model = forms.ChoiceField(label=_("Pricing model"), choices=PricingModel.choices)
+    rounding_mode = forms.ChoiceField(
+        label=_("Rounding"), choices=RoundingMode.choices, initial=RoundingMode.HALF_UP,
+        help_text=_("How every invoice amount is rounded: each charge component once, adjustments, credits and "
+                    "bonuses one by one; totals are sums of rounded lines."))
+    rounding_unit = forms.ChoiceField(label=_("Rounded to"), choices=RoundingUnit.choices, initial=RoundingUnit.CENT)
     flex_percent = forms.DecimalField(label=_("Headcount flex (± %)"), min_value=0, max_value=100, decimal_places=2,
                                       initial=Decimal(0))
     flex_notice_days = forms.IntegerField(label=_("Flex notice (days)"), min_value=0, max_value=365, initial=0)

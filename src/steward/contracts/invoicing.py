@@ -3,13 +3,21 @@ credits (capped at the at-risk pool) and bonuses → explained lines and totals.
 
 Rules (docs/contracts.md states them for users):
 
-* fees = the period's pricing charge (usage lines plus any minimum-commitment top-up);
-* the at-risk pool = fees × at_risk_percent / 100, rounded half up to 0.01; one-off
-  adjustments (extra training fees, compensation, other costs) are not fees at risk;
-* credits are applied in full while their sum fits the pool; beyond it they are scaled down in
-  proportion so that together they equal the pool exactly (largest remainder to the cent);
-* bonuses are added as given (the SLA evaluation computes them as the contract says);
-* total = fees + adjustments − credits + bonuses. Every amount is a Decimal with two places.
+* Every amount is rounded by the contract's stated rule (``pricing.Rounding``: half up, half
+  even, up or down; to 0.01 or to a whole unit), line by line; no total is ever rounded
+  again: every total is the exact sum of its rounded lines.
+* fees = the period's pricing charge (usage lines plus any minimum-commitment top-up), each
+  component rounded by the rule (see pricing);
+* each adjustment is rounded by the rule; one-off adjustments (extra training fees,
+  compensation, other costs) are not fees at risk;
+* the at-risk pool = fees × at_risk_percent / 100 rounded DOWN to the unit whatever the rule
+  (the pool is a ceiling: rounded down, credits can never exceed the contract's share);
+* each credit claim is rounded by the rule; claims are applied in full while their sum fits
+  the pool; beyond it they are scaled down in proportion so that together they equal the
+  pool exactly (largest remainder, in whole rounding units);
+* each bonus is rounded by the rule (the SLA evaluation computes them as the contract says);
+* total = fees + adjustments − credits + bonuses = the sum of the invoice's lines. Every
+  amount is a Decimal with two places (a multiple of the unit).
 """
 
 from __future__ import annotations
@@ -17,17 +25,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
-from .pricing import PeriodCharge
+from .pricing import HALF_UP_CENT, PeriodCharge, Rounding, RoundingMode
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-def money(x: Decimal) -> Decimal:
-    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+def money(x: Decimal, rounding: Rounding = HALF_UP_CENT) -> Decimal:
+    return rounding.round(x)
 
 
 @dataclass(frozen=True)
@@ -68,21 +76,17 @@ class InvoiceDraft:
     total: Decimal
 
 
-def _scale_to(pool: Decimal, claims: list[Decimal]) -> list[Decimal]:
-    """Scale claims down so they add up to `pool` exactly, in proportion to each claim."""
+def _scale_to(pool: Decimal, claims: list[Decimal], rounding: Rounding) -> list[Decimal]:
+    """Scale claims down so they add up to `pool` exactly, in proportion to each claim, in
+    whole rounding units."""
     claimed = sum(claims, ZERO)
     exact = [Fraction(c) * Fraction(pool) / Fraction(claimed) for c in claims]
-    floors = [(Decimal(e.numerator * 100 // e.denominator) / 100).quantize(CENT) for e in exact]
-    left = int((pool - sum(floors, ZERO)) / CENT)
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] * 100 - int(floors[i] * 100)), i))
-    for i in order[:left]:
-        floors[i] += CENT
-    return floors
+    return rounding.allocate(pool, exact)
 
 
 def draft_invoice(*, charge: PeriodCharge, at_risk_percent: Decimal, credits: Sequence[SlaAmount] = (),
                   bonuses: Sequence[SlaAmount] = (), adjustments: Sequence[Adjustment] = (),
-                  charge_labels: dict[str, str] | None = None) -> InvoiceDraft:
+                  charge_labels: dict[str, str] | None = None, rounding: Rounding = HALF_UP_CENT) -> InvoiceDraft:
     if not Decimal(0) <= at_risk_percent <= 100:
         raise ValueError("at_risk_percent must be between 0 and 100")
     for item in (*credits, *bonuses):
@@ -107,15 +111,16 @@ def draft_invoice(*, charge: PeriodCharge, at_risk_percent: Decimal, credits: Se
 
     adjustments_total = ZERO
     for adj in adjustments:
-        amount = money(adj.amount)
+        amount = rounding.round(adj.amount)
         adjustments_total += amount
         lines.append(InvoiceLine("adjustment", adj.label, "", amount))
 
-    pool = money(fees * at_risk_percent / 100)
-    claims = [money(c.amount) for c in credits]
+    # The pool is a ceiling: rounded down to the unit whatever the rule.
+    pool = rounding.round(Fraction(fees) * Fraction(at_risk_percent) / 100, RoundingMode.DOWN)
+    claims = [rounding.round(c.amount) for c in credits]
     claimed = sum(claims, ZERO)
     capped = claimed > pool
-    applied = _scale_to(pool, claims) if capped and claimed > 0 else claims
+    applied = _scale_to(pool, claims, rounding) if capped and claimed > 0 else claims
     for credit, amount, claim in zip(credits, applied, claims):
         explanation = credit.rule
         if capped:
@@ -125,11 +130,12 @@ def draft_invoice(*, charge: PeriodCharge, at_risk_percent: Decimal, credits: Se
 
     bonus_total = ZERO
     for bonus in bonuses:
-        amount = money(bonus.amount)
+        amount = rounding.round(bonus.amount)
         bonus_total += amount
         lines.append(InvoiceLine("bonus", bonus.term, bonus.rule, amount))
 
     total = fees + adjustments_total - credits_total + bonus_total
+    assert total == sum((line.amount for line in lines), ZERO)  # the total is the sum of the lines
     return InvoiceDraft(tuple(lines), fees, adjustments_total, pool, claimed, credits_total, capped, bonus_total,
                         total)
 

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from steward.contracts import pricing
 from steward.core.models import Project, Vendor, code_validator, validate_code_not_reserved
-from steward.core.visibility import Visibility, VisibleManager
+from steward.core.visibility import Visibility, VisibleManager, VisibleQuerySet
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -39,7 +39,45 @@ class RateComponent(models.TextChoices):
     MINIMUM_MONTH = pricing.Component.MINIMUM_MONTH.value, _("Minimum commitment per month")
 
 
-class Contract(models.Model):
+class RoundingMode(models.TextChoices):
+    HALF_UP = pricing.RoundingMode.HALF_UP.value, _("Half up (halves away from zero)")
+    HALF_EVEN = pricing.RoundingMode.HALF_EVEN.value, _("Half even (banker's rounding)")
+    UP = pricing.RoundingMode.UP.value, _("Up (any remainder away from zero)")
+    DOWN = pricing.RoundingMode.DOWN.value, _("Down (remainder dropped)")
+
+
+class RoundingUnit(models.TextChoices):
+    CENT = "0.01", _("to 0.01")
+    UNIT = "1", _("to 1 (a currency without cents)")
+
+
+def rounding_statement(mode: str, unit: str) -> str:
+    """The rounding rule in words, as contracts and invoices state it."""
+    return _("%(mode)s %(unit)s, line by line: each charge component is rounded once and its lines share "
+             "that amount in whole units; adjustments, credits and bonuses are rounded one by one; the at-risk "
+             "pool is rounded down; every total is the sum of its rounded lines.") % {
+        "mode": RoundingMode(mode).label, "unit": RoundingUnit(unit).label}
+
+
+class RoundingRuleMixin(models.Model):
+    rounding_mode = models.CharField(_("rounding"), max_length=16, choices=RoundingMode.choices,
+                                     default=RoundingMode.HALF_UP)
+    rounding_unit = models.CharField(_("rounded to"), max_length=4, choices=RoundingUnit.choices,
+                                     default=RoundingUnit.CENT)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def rounding(self) -> pricing.Rounding:
+        return pricing.Rounding(pricing.RoundingMode(self.rounding_mode), Decimal(self.rounding_unit))
+
+    @property
+    def rounding_rule(self) -> str:
+        return rounding_statement(self.rounding_mode, self.rounding_unit)
+
+
+class Contract(RoundingRuleMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
@@ -175,7 +213,7 @@ class InvoiceLocked(Exception):
     credit notes."""
 
 
-class Invoice(models.Model):
+class Invoice(RoundingRuleMixin, models.Model):
     """An invoice (or a credit note) for one contract period. Amounts are stored as computed
     at generation (steward.contracts.invoicing) and never recomputed once approved."""
 
@@ -326,3 +364,60 @@ class InvoiceLine(models.Model):
         if self._invoice_locked():
             raise InvoiceLocked("the lines of an approved invoice cannot be deleted")
         return super().delete(*args, **kwargs)
+
+
+class ClientOnlyQuerySet(VisibleQuerySet):
+    """The client's own planning figures (budgets): vendor-side users never read them, not even
+    the rows that name their vendor."""
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.is_client_side:
+            return self
+        return self.none()
+
+
+class Budget(models.Model):
+    """What the client plans to spend on one project (optionally one vendor of it) in one
+    calendar month, in a currency; an optional target cost per handled contact. Finance enters
+    months one by one or a year split into twelve months (services.budget_create_year)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="budgets", verbose_name=_("project"))
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("vendor"), help_text=_("Empty for the whole project (every vendor)."))
+    month = models.DateField(_("month"), help_text=_("The first day of the month budgeted."))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    target_cost_per_contact = models.DecimalField(
+        _("target cost per handled contact"), max_digits=10, decimal_places=4, null=True, blank=True,
+        validators=[MinValueValidator(0)])
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = models.Manager.from_queryset(ClientOnlyQuerySet)()
+    visibility = Visibility(vendor="vendor")
+
+    class Meta:
+        ordering = ["month", "project", "vendor"]
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "vendor", "month"], condition=models.Q(vendor__isnull=False),
+                                    name="one_budget_per_project_vendor_month",
+                                    violation_error_message=_("This vendor already has a budget for that month.")),
+            models.UniqueConstraint(fields=["project", "month"], condition=models.Q(vendor__isnull=True),
+                                    name="one_project_budget_per_month",
+                                    violation_error_message=_("The project already has a budget for that month.")),
+        ]
+
+    def __str__(self) -> str:
+        who = f"{self.project.code}/{self.vendor.code}" if self.vendor_id else self.project.code
+        return f"{who} {self.month:%Y-%m}: {self.amount} {self.currency}"
+
+    def clean(self):
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": _("A budget covers a calendar month: give its first day.")})

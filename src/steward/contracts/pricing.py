@@ -13,10 +13,14 @@ Rules (docs/contracts.md states them for users):
   the rate of the day the volume belongs to. Usage given per day is priced day by day;
   usage given as one period total is spread evenly over the period's days, so a rate change
   mid-period prices each part of the period in proportion to its days.
-* Arithmetic is exact (fractions) until the end. Each component's total is rounded once to
-  0.01 with ROUND_HALF_UP; its lines (one per rate segment) are rounded so they add up to
-  that total exactly (largest remainder).
-* A minimum commitment (hybrid model) accrues like a monthly amount; when the period's
+* Arithmetic is exact (fractions) until the end, then the contract's stated rounding rule
+  (``Rounding``: half up, half even, up or down, to 0.01 or to a whole unit) applies once per
+  component: the component's exact total is rounded by the rule, and its lines (one per rate
+  segment) share that rounded amount in whole rounding units by largest remainder, so every
+  line is a multiple of the unit and the lines add up to the component's rounded total.
+  Every total (usage, charge) is the sum of its rounded lines, never rounded again.
+* A minimum commitment (hybrid model) accrues like a monthly amount (rounded by the same
+  rule); when the period's
   usage charges fall below it, a top-up line brings the total to the minimum. It never
   lowers a charge.
 """
@@ -27,11 +31,79 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
 CENT = Decimal("0.01")
+
+
+class RoundingMode(StrEnum):
+    HALF_UP = "half_up"  # a half goes away from zero (2.345 → 2.35, −2.345 → −2.35)
+    HALF_EVEN = "half_even"  # a half goes to the even neighbour, "banker's" (2.345 → 2.34, 2.355 → 2.36)
+    UP = "up"  # any remainder goes away from zero (2.341 → 2.35)
+    DOWN = "down"  # any remainder is dropped, toward zero (2.349 → 2.34)
+
+
+ROUNDING_UNITS = (Decimal("0.01"), Decimal("1"))
+
+
+@dataclass(frozen=True)
+class Rounding:
+    """A stated rounding rule: a mode and the unit amounts are rounded to (0.01, or 1 for a
+    currency without cents). Decided exactly on fractions, so 0.005 is a true half."""
+
+    mode: RoundingMode = RoundingMode.HALF_UP
+    unit: Decimal = CENT
+
+    def __post_init__(self):
+        object.__setattr__(self, "mode", RoundingMode(self.mode))
+        object.__setattr__(self, "unit", Decimal(self.unit))
+        if self.unit not in ROUNDING_UNITS:
+            raise PricingError(f"amounts are rounded to 0.01 or to 1, not {self.unit}")
+
+    def units(self, x: Fraction | Decimal | int, mode: RoundingMode | None = None) -> int:
+        """``x`` in whole rounding units, rounded by the mode (default: the rule's)."""
+        mode = mode or self.mode
+        q = Fraction(x) / Fraction(self.unit)
+        sign = -1 if q < 0 else 1
+        a = abs(q)
+        n = a.numerator // a.denominator
+        rest = a - n
+        if mode == RoundingMode.UP:
+            n += rest > 0
+        elif mode == RoundingMode.HALF_UP:
+            n += rest >= Fraction(1, 2)
+        elif mode == RoundingMode.HALF_EVEN:
+            n += rest > Fraction(1, 2) or (rest == Fraction(1, 2) and n % 2 == 1)
+        return sign * n
+
+    def of_units(self, n: int) -> Decimal:
+        return (Decimal(n) * self.unit).quantize(CENT)
+
+    def round(self, x: Fraction | Decimal | int, mode: RoundingMode | None = None) -> Decimal:
+        """``x`` rounded to the unit by the rule (or by ``mode``), with two decimal places."""
+        return self.of_units(self.units(x, mode))
+
+    def is_rounded(self, amount: Decimal) -> bool:
+        return Fraction(amount) / Fraction(self.unit) == int(Fraction(amount) / Fraction(self.unit))
+
+    def allocate(self, total: Decimal, exact: list[Fraction]) -> list[Decimal]:
+        """Share ``total`` (a multiple of the unit) among parts whose exact amounts are
+        ``exact``: each part gets its amount rounded toward zero to the unit, then the units
+        left go one each to the parts with the largest remainders (ties: the earlier part),
+        so the parts are multiples of the unit and add up to ``total`` exactly."""
+        floors = [self.units(e, RoundingMode.DOWN) for e in exact]
+        left = self.units(total, RoundingMode.DOWN) - sum(floors)
+        unit = Fraction(self.unit)
+        order = sorted(range(len(exact)), key=lambda i: (-(exact[i] / unit - floors[i]), i))
+        result = list(floors)
+        for i in order[:max(0, left)]:
+            result[i] += 1
+        return [self.of_units(n) for n in result]
+
+
+HALF_UP_CENT = Rounding()
 
 
 class Component(StrEnum):
@@ -125,16 +197,8 @@ class PeriodCharge:
     total: Decimal
 
 
-def money(x: Decimal) -> Decimal:
-    return x.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _exact_money(x: Fraction) -> Decimal:
-    """ROUND_HALF_UP (halves away from zero) to a cent, decided exactly on the fraction."""
-    sign = -1 if x < 0 else 1
-    cents = abs(x) * 100 + Fraction(1, 2)
-    whole = cents.numerator // cents.denominator
-    return (Decimal(sign * whole) / 100).quantize(CENT)
+def money(x: Decimal, rounding: Rounding = HALF_UP_CENT) -> Decimal:
+    return rounding.round(x)
 
 
 def _days(start: dt.date, end: dt.date) -> Iterable[dt.date]:
@@ -154,24 +218,12 @@ def _rate_on(rates: list[Rate], day: dt.date) -> Rate | None:
     return current
 
 
-def _allocate(total: Decimal, exact: list[Fraction]) -> list[Decimal]:
-    """Round each part down to a cent, then give the remaining cents to the parts with the
-    largest remainders, so the parts add up to `total` exactly."""
-    floors = [(Decimal((e * 100).numerator // (e * 100).denominator) / 100).quantize(CENT) for e in exact]
-    left = int(((total - sum(floors, Decimal(0))) / CENT).to_integral_value(rounding=ROUND_FLOOR))
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] * 100 - Fraction(int(floors[i] * 100))), i))
-    result = list(floors)
-    for i in order[:max(0, left)]:
-        result[i] += CENT
-    return result
-
-
 def _display_quantity(q: Fraction) -> Decimal:
     return (Decimal(q.numerator) / Decimal(q.denominator)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def _component_lines(component: Component, rates: list[Rate], start: dt.date, end: dt.date,
-                     daily_quantity) -> tuple[list[ChargeLine], Fraction]:
+                     daily_quantity, rounding: Rounding) -> tuple[list[ChargeLine], Fraction]:
     """Lines for one component: consecutive days with the same rate (and, for monthly amounts,
     the same calendar month) form one line."""
     segments: list[dict] = []
@@ -203,7 +255,7 @@ def _component_lines(component: Component, rates: list[Rate], start: dt.date, en
             seg["quantity"] += quantity
             seg["exact"] += Fraction(rate.amount) * quantity
     exact_total = sum((s["exact"] for s in segments), Fraction(0))
-    amounts = _allocate(_exact_money(exact_total), [s["exact"] for s in segments])
+    amounts = rounding.allocate(rounding.round(exact_total), [s["exact"] for s in segments])
     lines = []
     for seg, amount in zip(segments, amounts):
         if seg["share"] is not None:
@@ -219,9 +271,9 @@ def _component_lines(component: Component, rates: list[Rate], start: dt.date, en
 
 
 def period_charge(*, model: Model | str, rates: Iterable[Rate], start: dt.date, end: dt.date,
-                  usage: Usage | Mapping[dt.date, Usage]) -> PeriodCharge:
+                  usage: Usage | Mapping[dt.date, Usage], rounding: Rounding = HALF_UP_CENT) -> PeriodCharge:
     """The charge for [start, end) under `model`, with `usage` as one total for the period or
-    per day (days missing from the mapping used nothing)."""
+    per day (days missing from the mapping used nothing), rounded by `rounding`."""
     model = Model(model)
     if end <= start:
         raise PricingError("the period must end after it starts")
@@ -265,7 +317,8 @@ def period_charge(*, model: Model | str, rates: Iterable[Rate], start: dt.date, 
     lines: list[ChargeLine] = []
     for component in USAGE_COMPONENTS:
         if component in by_component:
-            component_lines, _ = _component_lines(component, by_component[component], start, end, daily(component))
+            component_lines, _ = _component_lines(component, by_component[component], start, end, daily(component),
+                                                  rounding)
             lines.extend(component_lines)
     usage_total = sum((line.amount for line in lines), Decimal("0.00"))
 
@@ -273,8 +326,8 @@ def period_charge(*, model: Model | str, rates: Iterable[Rate], start: dt.date, 
     top_up = Decimal("0.00")
     if Component.MINIMUM_MONTH in by_component:
         _, exact_minimum = _component_lines(Component.MINIMUM_MONTH, by_component[Component.MINIMUM_MONTH],
-                                            start, end, lambda day: Fraction(1))
-        minimum = _exact_money(exact_minimum)
+                                            start, end, lambda day: Fraction(1), rounding)
+        minimum = rounding.round(exact_minimum)
         if usage_total < minimum:
             top_up = minimum - usage_total
             lines.append(ChargeLine(Component.MINIMUM_MONTH, start, end, minimum, Decimal(1), None, top_up))

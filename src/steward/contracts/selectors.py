@@ -77,7 +77,7 @@ def period_charge(*, user, contract: Contract, start: dt.date, end: dt.date,
     """What the contract's pricing charges for [start, end) and the given usage."""
     return pricing.period_charge(
         model=contract.pricing_model, start=start, end=end, usage=usage,
-        rates=[r.as_pricing_rate() for r in rates(user=user, contract=contract)],
+        rates=[r.as_pricing_rate() for r in rates(user=user, contract=contract)], rounding=contract.rounding,
     )
 
 

@@ -23,7 +23,7 @@ from steward.metrics import sla
 TERM_FIELDS = ("title", "status", "signed_on", "start_date", "end_date", "auto_renew", "renewal_term_months",
                "notice_days", "currency", "pricing_model", "flex_percent", "flex_notice_days",
                "price_adjustment_cap_percent", "payment_terms_days", "payment_terms_note", "sla_policy_text",
-               "at_risk_percent", "notes")
+               "at_risk_percent", "notes", "rounding_mode", "rounding_unit")
 
 
 def _plain(x: Decimal) -> str:
@@ -236,13 +236,17 @@ def _compute(*, actor, invoice: Invoice, adjustments: list[invoicing.Adjustment]
     try:
         charge = pricing.period_charge(model=contract.pricing_model, start=invoice.period_start,
                                        end=invoice.period_end, usage=usage,
-                                       rates=[r.as_pricing_rate() for r in contract.rates.all()])
+                                       rates=[r.as_pricing_rate() for r in contract.rates.all()],
+                                       rounding=contract.rounding)
     except pricing.PricingError as error:
         raise ValidationError(_("This period cannot be priced: %(error)s") % {"error": error}) from None
     credits, bonuses = _sla_amounts(actor=actor, contract=contract, start=invoice.period_start, fees=charge.total,
                                     volumes=volumes)
     draft = invoicing.draft_invoice(charge=charge, at_risk_percent=contract.at_risk_percent, credits=credits,
-                                    bonuses=bonuses, adjustments=adjustments, charge_labels=_charge_labels())
+                                    bonuses=bonuses, adjustments=adjustments, charge_labels=_charge_labels(),
+                                    rounding=contract.rounding)
+    # The invoice keeps the rule it was computed with (stated on it, in its PDF and XLSX).
+    invoice.rounding_mode, invoice.rounding_unit = contract.rounding_mode, contract.rounding_unit
     invoice.handled_contacts, invoice.minutes = usage.handled_contacts, usage.minutes
     invoice.resolved_tickets = usage.resolved_tickets
     invoice.pricing_model, invoice.currency = contract.pricing_model, contract.currency
@@ -432,7 +436,7 @@ def credit_note_create(*, actor, invoice: Invoice, amount: Decimal, reason: str)
     if not reason:
         raise ValidationError({"reason": _("Say why the invoice is corrected.")})
     try:
-        amount = invoicing.money(Decimal(amount))
+        amount = invoicing.money(Decimal(amount), invoice.rounding)
     except (ArithmeticError, TypeError, ValueError):
         raise ValidationError({"amount": _("Enter an amount.")}) from None
     if amount <= 0:
@@ -447,7 +451,8 @@ def credit_note_create(*, actor, invoice: Invoice, amount: Decimal, reason: str)
                    contract=invoice.contract, credit_of=invoice, period_start=invoice.period_start,
                    period_end=invoice.period_end, status=Invoice.Status.DRAFT, currency=invoice.currency,
                    pricing_model=invoice.pricing_model, at_risk_percent=invoice.at_risk_percent,
-                   adjustments=-amount, total=-amount, reason=reason, created_by=actor)
+                   adjustments=-amount, total=-amount, reason=reason, created_by=actor,
+                   rounding_mode=invoice.rounding_mode, rounding_unit=invoice.rounding_unit)
     note.full_clean(validate_constraints=False)
     note.save()
     InvoiceLine.objects.create(invoice=note, position=1, kind=InvoiceLine.Kind.CORRECTION,

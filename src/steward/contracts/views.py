@@ -387,7 +387,7 @@ def _document(request, invoice) -> documents.Document:
         (_("Client"), Organisation.current().name), (_("Vendor"), c.vendor.name),
         (_("Contract"), f"{c.title} ({c.code})"), (_("Pricing model"), invoice.get_pricing_model_display()),
         (_("Period"), f"{invoice.period_start:%Y-%m-%d} – {invoice.period_last:%Y-%m-%d}"),
-        (_("Currency"), invoice.currency),
+        (_("Currency"), invoice.currency), (_("Rounding rule"), invoice.rounding_rule),
     ]
     if invoice.kind == Invoice.Kind.INVOICE:
         facts += [(_("Handled contacts"), str(invoice.handled_contacts)),
