@@ -150,6 +150,20 @@ for _role, _extra in {
 }.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
+# Budgets (steward.contracts): the client's own figures. Finance and administrators set them;
+# client roles that read cost analytics read them; no vendor-side role ever does.
+_BUDGET_EDIT = {"contracts.view_budget", "contracts.add_budget", "contracts.change_budget",
+                "contracts.delete_budget"}
+for _role, _extra in {
+    Role.CLIENT_ADMIN: _BUDGET_EDIT,
+    Role.FINANCE: _BUDGET_EDIT,
+    Role.OUTSOURCING_MANAGER: {"contracts.view_budget"},
+    Role.QA_ANALYST: {"contracts.view_budget"},
+    Role.PROJECT_LEAD: {"contracts.view_budget"},
+    Role.AUDITOR: {"contracts.view_budget"},
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
 # Quality (steward.quality): QA analysts write scorecards and evaluate; vendor staff read their
 # own evaluations (agents only their own contacts', visibility.py), acknowledge and dispute.
 _QA_VIEW = {"quality.view_scorecard", "quality.view_evaluation"}
