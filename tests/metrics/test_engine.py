@@ -147,7 +147,10 @@ def test_metrics_outside_the_rollups_are_empty_with_a_reason(world, data):
     # outcome, so there is nothing to measure — said as such, not a 0
     assert row.results["fcr"].value is None and row.results["fcr"].reason == "zero_denominator"
     assert row.results["fcr"].params == {"window_days": 3, "same_reason": False}
-    assert row.results["qa_score"].reason == "qa_not_available"
+    # QA scores come from the evaluations (test_qa.py): none here, so no value, and why
+    assert row.results["qa_score"].value is None and row.results["qa_score"].reason == "zero_denominator"
+    # result_for reads ContactStats only: it cannot give a QA score and says so
+    assert engine.result_for("qa_score", row.stats).reason == "qa_not_available"
     assert row.as_dict()["metrics"]["offered"]["value"] == row.stats.offered
 
 

@@ -2,9 +2,14 @@
 
 Every read goes through ``visible_to(user)``, so a vendor user's numbers only ever contain its
 own vendor's contacts, whatever vendors it asks for. The database does the adding up (one
-grouped ``SUM`` over ``Rollup`` and one over ``RollupBucket``); Python only turns the grouped
+grouped ``SUM`` over a rollup table and one over its histograms); Python only turns the grouped
 sums into ``ContactStats`` (``formulas.contact_stats_from_rollups``) and results
 (``formulas.compute``). Raw contacts are never scanned here.
+
+Tables. ``IntervalRollup`` / ``IntervalBucket`` (no agent: hundreds of contacts per row in a
+large project, one index range per period) answer every request except those grouped by agent
+or scoped to agent codes, which read the per-agent ``Rollup`` / ``RollupBucket``. Both hold the
+same sums, so the answers are identical (interactions' property test keeps them equal).
 
 Periods. Rollups hold 30-minute UTC intervals of ``arrived_at``; a contact counts in the local
 day (week, month) in which its interval *starts*. For every zone whose UTC offset is a multiple
@@ -28,7 +33,7 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from steward.core.models import Project, Vendor
-from steward.interactions.models import Rollup, RollupBucket
+from steward.interactions.models import IntervalBucket, IntervalRollup, Rollup, RollupBucket
 from steward.metrics import formulas
 from steward.metrics.calendars import wall_to_utc
 from steward.metrics.formulas import CATALOG, ContactStats, MetricResult
@@ -51,7 +56,8 @@ def _sum_columns() -> list[str]:
     return [*SUM_COLUMNS, "surveyed"] if has_surveyed else list(SUM_COLUMNS)
 
 
-# Reasons for metrics whose statistics are not in the rollups (see docs/metrics.md "Engine").
+# Reasons for metrics whose statistics are not in the rollups (see docs/metrics.md "Engine"):
+# result_for gives these; measure() reads fcr (fcr_counts) and qa (metrics/qa.py) itself.
 NOT_IN_ROLLUPS = {
     "fcr": "fcr_not_available",  # read by fcr_counts, not from ContactStats
     "qa_score": "qa_not_available",
@@ -161,6 +167,23 @@ def _group_value(grouping: str, row: Mapping[str, Any], time_zone: str):
     return (value,)
 
 
+def _tables(user, project: Project, period: Period, grouping: str, scope: Scope):
+    """(sums, buckets, the buckets' lookup prefix to the key columns) of the inbound contacts of
+    the period visible to ``user``: the interval rollup unless the agent is needed."""
+    if grouping != "agent" and not scope.agent_code:
+        where = dict(project=project, direction="inbound",
+                     interval_start__gte=period.start, interval_start__lt=period.end)
+        return (IntervalRollup.objects.visible_to(user).filter(scope.q(), **where),
+                IntervalBucket.objects.visible_to(user).filter(scope.q(), **where), "")
+    rollups = Rollup.objects.visible_to(user).filter(
+        scope.q(), project=project, direction="inbound",
+        interval_start__gte=period.start, interval_start__lt=period.end)
+    buckets = RollupBucket.objects.visible_to(user).filter(
+        scope.q("rollup__"), rollup__project=project, rollup__direction="inbound",
+        rollup__interval_start__gte=period.start, rollup__interval_start__lt=period.end)
+    return rollups, buckets, "rollup__"
+
+
 def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[str] | None = None,
                   grouping: str = "total", scope: Scope | Mapping | None = None,
                   bucket_kinds: Iterable[int] | None = None) -> dict[tuple, ContactStats]:
@@ -174,12 +197,7 @@ def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[s
     scope = scope if isinstance(scope, Scope) else Scope.of(scope)
     tz_name = project.time_zone
 
-    rollups = Rollup.objects.visible_to(user).filter(
-        scope.q(), project=project, direction="inbound",
-        interval_start__gte=period.start, interval_start__lt=period.end)
-    buckets = RollupBucket.objects.visible_to(user).filter(
-        scope.q("rollup__"), rollup__project=project, rollup__direction="inbound",
-        rollup__interval_start__gte=period.start, rollup__interval_start__lt=period.end)
+    rollups, buckets, b = _tables(user, project, period, grouping, scope)
     if bucket_kinds is not None:
         # Only the histograms the caller's metrics read (a daily service-level trend needs waits).
         buckets = buckets.filter(kind__in=list(bucket_kinds))
@@ -188,14 +206,14 @@ def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[s
     if vendors is not None:
         codes = list(vendors)
         rollups = rollups.filter(vendor__code__in=codes)
-        buckets = buckets.filter(rollup__vendor__code__in=codes)
+        buckets = buckets.filter(**{f"{b}vendor__code__in": codes})
 
     columns = _sum_columns()
     groups = _group_expressions(grouping, tz_name, "")
     sums = (rollups.annotate(**groups).values(*groups, "channel", "priority")
             .annotate(**{f"s_{c}": Sum(c) for c in columns}).order_by())
-    bgroups = _group_expressions(grouping, tz_name, "rollup__")
-    bucket_rows = (buckets.annotate(**bgroups, b_channel=F("rollup__channel"), b_priority=F("rollup__priority"))
+    bgroups = _group_expressions(grouping, tz_name, b)
+    bucket_rows = (buckets.annotate(**bgroups, b_channel=F(f"{b}channel"), b_priority=F(f"{b}priority"))
                    .values(*bgroups, "b_channel", "b_priority", "kind", "value")
                    .annotate(n=Sum("count")).order_by())
 
@@ -243,6 +261,15 @@ def measure(*, user, project: Project, period: Period, metrics: Mapping[str, Map
         p = CATALOG["fcr"].clean_params(wanted["fcr"])
         fcr = fcr_counts(user=user, project=project, period=period, vendors=vendors, grouping=grouping,
                          scope=scope, window_days=p["window_days"], same_reason=p["same_reason"])
+    qa = None
+    if any(CATALOG[k].source == "qa" for k in wanted):
+        from steward.metrics.qa import qa_stats  # QA scores come from the evaluations (metrics/qa.py)
+
+        qa = qa_stats(user=user, project=project, period=period, vendors=vendors, grouping=grouping, scope=scope)
+        # A group with evaluations but no inbound contacts (e.g. only outbound calls) still gets a row.
+        empty = contact_stats_from_nothing()
+        grouped = {k: grouped.get(k, empty) for k in sorted(
+            set(grouped) | set(qa), key=lambda k: tuple("" if v is None else v for v in k))}
     rows = []
     for key, stats in grouped.items():
         group = {grouping: key[0]} if key else {}
@@ -250,6 +277,8 @@ def measure(*, user, project: Project, period: Period, metrics: Mapping[str, Map
         for m, p in wanted.items():
             if m == "fcr":
                 results[m] = fcr_result(fcr.get(key, formulas.FcrCounts()), p)
+            elif qa is not None and CATALOG[m].source == "qa":
+                results[m] = formulas.compute(m, qa.get(key, formulas.QaStats()), p)
             else:
                 results[m] = result_for(m, stats, p)
         rows.append(Row(group, stats, results))
@@ -272,7 +301,7 @@ FCR_ANY, FCR_SAME_REASON, FCR_NO_CUSTOMER = 7, 8, 9  # RollupBucket kinds (inter
 def newest_interval(project: Project) -> dt.datetime | None:
     """The start of the half-hour interval of the project's newest contact (any vendor: FCR's
     "window fully elapsed" is a property of the project's data, the same for every reader)."""
-    return (Rollup.objects.filter(project=project).order_by("-interval_start")
+    return (IntervalRollup.objects.filter(project=project).order_by("-interval_start")
             .values_list("interval_start", flat=True).first())
 
 
@@ -290,16 +319,15 @@ def fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str]
         raise EngineError(f"unknown grouping {grouping!r}; known: {', '.join(GROUPINGS)}")
     scope = scope if isinstance(scope, Scope) else Scope.of(scope)
     kind = FCR_SAME_REASON if same_reason else FCR_ANY
-    buckets = RollupBucket.objects.visible_to(user).filter(
-        scope.q("rollup__"), rollup__project=project, rollup__direction="inbound", kind__in=[kind, FCR_NO_CUSTOMER],
-        rollup__interval_start__gte=period.start, rollup__interval_start__lt=period.end)
+    _sums, buckets, b = _tables(user, project, period, grouping, scope)
+    buckets = buckets.filter(kind__in=[kind, FCR_NO_CUSTOMER])
     if vendors is not None:
-        buckets = buckets.filter(rollup__vendor__code__in=list(vendors))
+        buckets = buckets.filter(**{f"{b}vendor__code__in": list(vendors)})
     newest = newest_interval(project)
     if newest is None:  # no contacts at all
         return {(): formulas.FcrCounts()} if grouping == "total" else {}
-    elapsed = Q(rollup__interval_start__lt=newest - dt.timedelta(days=window_days))
-    groups = _group_expressions(grouping, project.time_zone, "rollup__")
+    elapsed = Q(**{f"{b}interval_start__lt": newest - dt.timedelta(days=window_days)})
+    groups = _group_expressions(grouping, project.time_zone, b)
     sums = {"eligible": Sum("count", filter=Q(kind=kind) & elapsed),
             "fcr": Sum("count", filter=Q(kind=kind) & elapsed & Q(value__gt=window_days)),
             "pending": Sum("count", filter=Q(kind=kind) & ~elapsed),

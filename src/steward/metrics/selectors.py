@@ -90,6 +90,30 @@ def period_label(kind: str, first: dt.date) -> str:
     return first.isoformat()
 
 
+def results_by_vendor(*, user, project: Project, period: engine.Period, vendors: list[str], key: str,
+                      params=None, scope=None) -> dict[str, formulas.MetricResult]:
+    """One catalog metric for each of ``vendors`` from the statistics its source names: the
+    rollups (contact metrics), the stored repeat-contact days (``fcr``) or the QA evaluations
+    (``qa_score``, ``qa_pass_rate``, metrics/qa.py). A vendor without data (or one the user may
+    not see) gets the result of no data — ``zero_denominator`` — never another's numbers."""
+    from steward.metrics import qa
+
+    source = formulas.CATALOG[key].source
+    scope = engine.Scope.of(scope) if not isinstance(scope, engine.Scope) else scope
+    common = {"user": user, "project": project, "period": period, "vendors": vendors, "grouping": "vendor",
+              "scope": scope}
+    if source == "fcr":
+        p = formulas.CATALOG["fcr"].clean_params(params)
+        counts = engine.fcr_counts(**common, window_days=p["window_days"], same_reason=p["same_reason"])
+        return {v: engine.fcr_result(counts.get((v,), formulas.FcrCounts()), p) for v in vendors}
+    if source == "qa":
+        grouped_qa = qa.qa_stats(**common)
+        return {v: formulas.compute(key, grouped_qa.get((v,), formulas.QaStats()), params) for v in vendors}
+    grouped = engine.contact_stats(**common)
+    empty = engine.contact_stats_from_nothing()
+    return {v: engine.result_for(key, grouped.get((v,), empty), params) for v in vendors}
+
+
 @dataclass(frozen=True)
 class PeriodEvaluation:
     kind: str
@@ -125,16 +149,8 @@ def evaluate_period(*, user, project: Project, policy: sla.SlaPolicy, vendor: st
             results.append(None)
             skipped.append(i)
             continue
-        if term.metric == "fcr":
-            params = term.clean_params
-            counts = engine.fcr_counts(user=user, project=project, period=p, vendors=[vendor],
-                                       scope=engine.Scope.of(term.scope_values), window_days=params["window_days"],
-                                       same_reason=params["same_reason"])[()]
-            results.append(engine.fcr_result(counts, params))
-            continue
-        stats = engine.contact_stats(user=user, project=project, period=p, vendors=[vendor],
-                                     scope=engine.Scope.of(term.scope_values))[()]
-        results.append(engine.result_for(term.metric, stats, term.clean_params))
+        results.append(results_by_vendor(user=user, project=project, period=p, vendors=[vendor], key=term.metric,
+                                         params=term.clean_params, scope=term.scope_values)[vendor])
     return PeriodEvaluation(kind, period_label(kind, p.first), p, sla.evaluate(policy, results, fee),
                             tuple(skipped))
 
@@ -249,12 +265,9 @@ def portfolio(*, user, first: dt.date | None = None, last: dt.date | None = None
                 for key in keys:
                     term, policy = targets.get(key, (None, ""))
                     params = term.clean_params if term else None
-                    if key == "fcr":
-                        p = formulas.CATALOG["fcr"].clean_params(params)
-                        counts = engine.fcr_counts(user=user, project=project, period=period, vendors=[vendor.code],
-                                                   scope=dict(scope), window_days=p["window_days"],
-                                                   same_reason=p["same_reason"])[()]
-                        result = engine.fcr_result(counts, p)
+                    if CATALOG_SOURCE[key] != "contacts":  # fcr and the QA metrics
+                        result = results_by_vendor(user=user, project=project, period=period, vendors=[vendor.code],
+                                                   key=key, params=params, scope=dict(scope))[vendor.code]
                     else:
                         result = engine.result_for(key, total, params)
                     spark = tuple((d, engine.result_for(key, daily[(d,)], params).value if (d,) in daily else None)

@@ -162,7 +162,7 @@ def evaluate_alerts(now: dt.datetime | None = None) -> dict[str, int]:
     notified in-app to the client's outsourcing managers and project leads, the vendor's
     managers and the rule's author. Returns counts: opened, updated, resolved."""
     from steward.core.notifications import notify
-    from steward.metrics import engine
+    from steward.metrics import engine, selectors
     from steward.metrics.models import Alert, AlertRule
 
     now = now or timezone.now()
@@ -172,12 +172,11 @@ def evaluate_alerts(now: dt.datetime | None = None) -> dict[str, int]:
         target = sla.parse_target(rule.target)
         window = alert_window(rule, now)
         vendors = [rule.vendor] if rule.vendor else list(rule.project.vendors.order_by("code"))
-        grouped = engine.contact_stats(user=SYSTEM_READER, project=rule.project, period=window,
-                                       vendors=[v.code for v in vendors], grouping="vendor",
-                                       scope=engine.Scope.of(rule.scope))
+        results = selectors.results_by_vendor(user=SYSTEM_READER, project=rule.project, period=window,
+                                              vendors=[v.code for v in vendors], key=rule.metric,
+                                              params=rule.params, scope=engine.Scope.of(rule.scope))
         for vendor in vendors:
-            stats = grouped.get((vendor.code,), engine.contact_stats_from_nothing())
-            result = engine.result_for(rule.metric, stats, rule.params)
+            result = results[vendor.code]
             with transaction.atomic():
                 current = (Alert.objects.select_for_update().filter(rule=rule, vendor=vendor)
                            .exclude(status=Alert.Status.RESOLVED).first())

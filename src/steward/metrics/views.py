@@ -26,7 +26,7 @@ from steward.metrics.texts import verdict_sentence
 
 DASHBOARD_METRICS = ["offered", "handled", "service_level", "asa_seconds", "abandon_rate", "aht_seconds",
                      "first_response_within", "resolution_within", "fcr", "csat", "nps", "ces",
-                     "complaint_rate", "response_rate", "qa_score"]
+                     "complaint_rate", "response_rate", "qa_score", "qa_pass_rate"]
 LABELS = {
     "offered": gettext_lazy("Offered"),
     "handled": gettext_lazy("Handled"),
@@ -168,6 +168,8 @@ def kpi_table(user, project, vendors, period: engine.Period, scope: dict | None 
                 result = row.results[key]
             elif key == "fcr":
                 result = engine.fcr_result(formulas.FcrCounts(), params.get(key))
+            elif CATALOG[key].source == "qa":
+                result = formulas.compute(key, formulas.QaStats(), params.get(key))
             else:
                 result = engine.result_for(key, empty, params.get(key))
             cells.append({**cell(result, drill_url(project, v.code, period, **(scope or {}))), "vendor": v.code})
