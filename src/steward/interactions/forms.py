@@ -1,8 +1,9 @@
 from django import forms
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from steward.core.models import Channel, Project, Vendor
-from steward.interactions.models import Outcome
+from steward.interactions.models import Direction, Outcome
 
 MAX_UPLOAD_BYTES = 2 * 1024**3
 
@@ -47,6 +48,12 @@ class FilterForm(forms.Form):
     outcome = forms.ChoiceField(required=False, label=_("Outcome"), choices=[("", _("Any"))] + Outcome.choices)
     date_from = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    # Arrival weekday (ISO, 1 = Monday) and hour in the project's time zone: the KPI heatmap's cells.
+    weekday = forms.TypedChoiceField(required=False, label=_("Weekday"), coerce=int, empty_value=None,
+                                     choices=[("", _("Any"))] + [(d + 1, WEEKDAYS[d]) for d in range(7)])
+    hour = forms.TypedChoiceField(required=False, label=_("Hour"), coerce=int, empty_value=None,
+                                  choices=[("", _("Any"))] + [(h, f"{h:02d}:00–{h:02d}:59") for h in range(24)])
+    direction = forms.ChoiceField(required=False, label=_("Direction"), choices=[("", _("Any"))] + Direction.choices)
     complaint = forms.BooleanField(required=False, label=_("Complaints"))
     low_csat = forms.BooleanField(required=False, label=_("Low CSAT (1–2)"))
     abandoned = forms.BooleanField(required=False, label=_("Abandoned"))

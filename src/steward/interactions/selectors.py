@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 
 from steward.core.models import Project, Vendor
 from steward.interactions.models import ImportBatch, Interaction, MappingProfile, RejectedRow
@@ -22,6 +23,9 @@ class InteractionFilter:
     outcome: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    weekday: int | None = None  # ISO weekday of arrival (1 = Monday), project time zone
+    hour: int | None = None  # hour of arrival, project time zone
+    direction: str = ""
     complaint: bool = False
     low_csat: bool = False
     abandoned: bool = False
@@ -62,6 +66,12 @@ def interaction_list(*, user, filters: InteractionFilter | None = None) -> Query
         qs = qs.filter(arrived_at__gte=dt.datetime.combine(f.date_from, dt.time.min, tz))
     if f.date_to:
         qs = qs.filter(arrived_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, tz))
+    if f.direction:
+        qs = qs.filter(direction=f.direction)
+    if f.weekday is not None:
+        qs = qs.alias(local_weekday=ExtractIsoWeekDay("arrived_at", tzinfo=tz)).filter(local_weekday=f.weekday)
+    if f.hour is not None:
+        qs = qs.alias(local_hour=ExtractHour("arrived_at", tzinfo=tz)).filter(local_hour=f.hour)
     sort = f.sort if f.sort in SORTS else "-arrived_at"
     return qs.order_by(sort, "-id")
 
