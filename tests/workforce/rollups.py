@@ -5,6 +5,7 @@ import zoneinfo
 
 import numpy as np
 
+from steward.interactions import store
 from steward.interactions.models import Rollup, RollupBucket
 
 # Local half-hours 08:00–21:00 carry traffic, with a midday and an afternoon peak.
@@ -52,4 +53,5 @@ def load(project, vendor, *, end: dt.date, days: int, base: float = 400, seed: i
         RollupBucket.objects.bulk_create(
             [RollupBucket(rollup=r, kind=RollupBucket.Kind.WAIT_ANSWERED, value=wait_seconds, count=r.answered)
              for r in rows], batch_size=2000)
+    store.refresh_interval_rollups(project.pk)  # the coarse rollup the metric engine reads
     return len(rows)

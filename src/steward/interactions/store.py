@@ -276,6 +276,27 @@ def apply_interval_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
                            f"ON {match} WHERE t.{zero})")
 
 
+def refresh_interval_rollups(project_id: int) -> int:
+    """Recompute a project's interval rollup from its agent rollup, in SQL (one grouped INSERT
+    per table): for rollups written without apply_delta (a SQL-side rebuild, a bulk load).
+    Returns the number of interval rows."""
+    key = ", ".join(rollups.INTERVAL_KEY)
+    rkey = ", ".join(f"r.{k}" for k in rollups.INTERVAL_KEY)
+    stats = ", ".join(rollups.STATS)
+    sums = ", ".join(f"SUM({s})" for s in rollups.STATS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {IB_TABLE} WHERE project_id = %s", [project_id])
+        cursor.execute(f"DELETE FROM {IR_TABLE} WHERE project_id = %s", [project_id])
+        cursor.execute(f"INSERT INTO {IR_TABLE} ({key}, {stats}) SELECT {key}, {sums} FROM {R_TABLE} "
+                       f"WHERE project_id = %s GROUP BY {key}", [project_id])
+        count = cursor.rowcount
+        cursor.execute(f"INSERT INTO {IB_TABLE} ({key}, kind, value, count) "
+                       f"SELECT {rkey}, b.kind, b.value, SUM(b.count) FROM {B_TABLE} b "
+                       f"JOIN {R_TABLE} r ON r.id = b.rollup_id WHERE r.project_id = %s "
+                       f"GROUP BY {rkey}, b.kind, b.value", [project_id])
+    return count
+
+
 # ------------------------------------------------------------------ first-contact resolution
 
 
