@@ -38,6 +38,18 @@ class CompareForm(forms.Form):
         self.fields["metric"].choices = metrics
 
 
+class HeatmapForm(forms.Form):
+    """The KPI page's weekday × hour heatmap: which metric, and one vendor or all."""
+
+    hm_metric = forms.ChoiceField(label=_("Metric"))
+    hm_vendor = forms.ChoiceField(label=_("Vendor"), required=False)
+
+    def __init__(self, *args, vendors, metrics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hm_metric"].choices = metrics
+        self.fields["hm_vendor"].choices = [("", _("All vendors"))] + [(v.code, v.name) for v in vendors]
+
+
 class PolicyForm(forms.Form):
     yaml_text = forms.CharField(label=_("Policy (YAML)"), widget=forms.Textarea(attrs={"rows": 28, "cols": 90,
                                                                                        "spellcheck": "false"}))

@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy
 from steward.core.decorators import permission_required
 from steward.core.pages import paginate
 from steward.metrics import engine, formulas, selectors, services, sla, stats
-from steward.metrics.forms import AlertRuleForm, BacktestForm, CompareForm, EvaluateForm, PeriodForm, PolicyForm
+from steward.metrics.forms import (AlertRuleForm, BacktestForm, CompareForm, EvaluateForm, HeatmapForm, PeriodForm,
+                                   PolicyForm)
+from steward.metrics.heatmap import HEATMAP_METRICS
 from steward.metrics.formulas import CATALOG, MetricResult
 from steward.metrics.texts import verdict_sentence
 
@@ -113,10 +115,63 @@ def _policy(request, project, pk: int):
 
 def drill_url(project, vendor_code: str, period: engine.Period, **filters) -> str:
     """The interactions explorer filtered to the contacts behind a figure (its parameters:
-    project, vendor, date_from, date_to, queue, channel, agent)."""
+    project, vendor — empty: every vendor the reader sees —, date_from, date_to, queue, channel,
+    agent, weekday, hour, direction)."""
     query = {"project": project.code, "vendor": vendor_code, "date_from": period.first.isoformat(),
              "date_to": period.last.isoformat(), **filters}
+    if not vendor_code:
+        del query["vendor"]
     return reverse("interactions:list") + "?" + urlencode(query)
+
+
+HEAT_STEPS = 6
+
+
+def _short(key: str, value) -> str:
+    """A heatmap cell's compact figure (the full one is in its label)."""
+    if value is None:
+        return ""
+    unit = CATALOG[key].unit
+    if unit == "share":
+        return f"{100 * value:.0f}"
+    return f"{value:,.0f}"
+
+
+def heatmap_view(user, project, vendors, period: engine.Period, metric: str, vendor_code: str = "",
+                 scope: dict | None = None) -> dict:
+    """The 7 × 24 grid of ``metric`` (local weekday × hour), each cell shaded on the grid's own
+    min…max and linked to its inbound contacts in the explorer."""
+    from django.utils.dates import WEEKDAYS
+
+    from steward.metrics import heatmap
+
+    term = selectors.policy_targets(user=user, project=project).get(metric, (None, ""))[0]
+    params = term.clean_params if term is not None and not term.scope_values else None
+    codes = [vendor_code] if vendor_code else [v.code for v in vendors]
+    grid = heatmap.heatmap(user=user, project=project, period=period, metric=metric, params=params,
+                           vendors=codes, scope=scope)
+    values = grid.values()
+    low, high = (min(values), max(values)) if values else (0.0, 0.0)
+    rows = []
+    for wd in heatmap.WEEKDAYS:
+        day = str(WEEKDAYS[wd - 1])
+        cells = []
+        for hr in heatmap.HOURS:
+            r = grid.cells[(wd, hr)]
+            figure = format_value(metric, r.value) if r.value is not None else str(
+                REASONS.get(r.reason, r.reason or "—"))
+            text = _("%(day)s %(hour)s: %(metric)s %(value)s (n = %(n)s)") % {
+                "day": day, "hour": f"{hr:02d}:00–{hr:02d}:59", "metric": label(metric), "value": figure, "n": r.n}
+            cells.append({"hour": hr, "short": _short(metric, r.value), "label": text, "n": r.n,
+                          "shade": heatmap.shade(r.value, low, high, HEAT_STEPS),
+                          "url": drill_url(project, vendor_code, period, weekday=wd, hour=hr, direction="inbound",
+                                           **(scope or {}))})
+        rows.append({"weekday": wd, "label": day, "cells": cells})
+    steps = [{"shade": i, "low": format_value(metric, low + (high - low) * i / HEAT_STEPS),
+              "high": format_value(metric, low + (high - low) * (i + 1) / HEAT_STEPS)} for i in range(HEAT_STEPS)]
+    return {"metric": metric, "label": label(metric), "rows": rows, "hours": [f"{h:02d}" for h in heatmap.HOURS],
+            "legend": steps if values else [], "params": grid.params, "policy_params": params is not None,
+            "unit": CATALOG[metric].unit}
 
 
 BREAKDOWNS = {"queue": gettext_lazy("Queue"), "agent": gettext_lazy("Agent"), "channel": gettext_lazy("Channel")}
@@ -318,6 +373,14 @@ def dashboard(request, code: str):
     by = request.GET.get("by", "queue")
     by = by if by in BREAKDOWNS else "queue"
     table_by = breakdown(request.user, project, vendors, main_period, by)
+    heat_form = HeatmapForm(request.GET if "hm_metric" in request.GET else None, vendors=vendors,
+                            metrics=[(k, label(k)) for k in HEATMAP_METRICS])
+    heat = None
+    if heat_form.is_bound and heat_form.is_valid():
+        heat = heatmap_view(request.user, project, vendors, main_period, heat_form.cleaned_data["hm_metric"],
+                            heat_form.cleaned_data["hm_vendor"], scope or None)
+    elif not heat_form.is_bound:
+        heat = heatmap_view(request.user, project, vendors, main_period, "offered", "", scope or None)
     comparison, compare_form = None, None
     if len(vendors) >= 2:
         choices = [(k, label(k)) for k in COMPARABLE]
@@ -334,6 +397,7 @@ def dashboard(request, code: str):
         "compare_form": compare_form, "comparison": comparison, "main_period": main_period,
         "aligned": all(p.aligned for _t, p in periods), "breakdown": table_by,
         "breakdowns": [(k, str(v)) for k, v in BREAKDOWNS.items()], "scope": scope, "focus": focus,
+        "heat_form": heat_form, "heatmap": heat,
     })
 
 
