@@ -3,16 +3,23 @@ starts from a scoped selector, so another vendor's object is a 404."""
 
 from datetime import date, datetime
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
+from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.collaboration import selectors, services
+from steward.collaboration import forms, selectors, services
 from steward.collaboration.models import ActionItem, Announcement, FeedbackMessage, Meeting
 from steward.collaboration.people import label_for
+from steward.core import selectors as core_selectors
+from steward.core.api import form_write
+from steward.core.models import User, Vendor
+from steward.core.pages import get_or_404
 
 router = Router(tags=["collaboration"])
 
@@ -207,3 +214,207 @@ def feedback_send(request, payload: FeedbackIn):
     except ValidationError as error:
         return 400, {"detail": _validation_detail(error)}
     return 201, {"detail": _("Thank you. Your message was delivered without your name.")}
+
+
+# --- writes (client staff, as on the pages) ------------------------------------------------
+
+class MeetingIn(Schema):
+    project: str = Field(max_length=32)
+    kind: str = Field(max_length=32)
+    title: str = Field(min_length=1, max_length=200)
+    starts_at: datetime = Field(description="Local time in the project's time zone; an offset, if sent, is "
+                                            "converted to it.")
+    duration_minutes: int = Field(60, ge=5, le=24 * 60)
+    location: str = Field("", max_length=300)
+    vendors: list[str] = Field(default=[], max_length=100, description="Vendor codes taking part.")
+    attendees: list[str] = Field(default=[], max_length=500, description="Usernames.")
+    agenda: str = Field("", max_length=20000)
+
+
+class MeetingPatch(Schema):
+    kind: str | None = Field(None, max_length=32)
+    title: str | None = Field(None, min_length=1, max_length=200)
+    starts_at: datetime | None = None
+    duration_minutes: int | None = Field(None, ge=5, le=24 * 60)
+    location: str | None = Field(None, max_length=300)
+    vendors: list[str] | None = Field(None, max_length=100)
+    attendees: list[str] | None = Field(None, max_length=500)
+    agenda: str | None = Field(None, max_length=20000)
+    minutes: str | None = Field(None, max_length=50000)
+    status: str | None = Field(None, max_length=32)
+
+
+class DecisionIn(Schema):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class DecisionOut(Schema):
+    id: int
+    meeting: int
+    text: str
+
+
+class ActionItemIn(Schema):
+    title: str = Field(min_length=1, max_length=300)
+    owner: str = Field(max_length=150, description="Username of client staff or of a vendor taking part.")
+    due_date: date
+    notes: str = Field("", max_length=5000)
+
+
+class AnnouncementIn(Schema):
+    kind: str = Field(max_length=32)
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=50000)
+    project: str | None = Field(None, max_length=32)
+    to_client: bool = True
+    audience: str = Field("none", description="none, all (every vendor, of the project if one is given) or chosen")
+    vendors: list[str] = Field(default=[], max_length=200, description="Vendor codes when audience is chosen.")
+
+
+class AnswerIn(Schema):
+    answer: str = Field(min_length=1, max_length=5000)
+
+
+def _meeting(request, pk: int) -> Meeting:
+    return get_or_404(selectors.meeting_get, request, pk=pk)
+
+
+def _wall_clock(moment: datetime, zone: str) -> datetime:
+    """An aware time as the wall-clock time in `zone` (naive), as the page's form takes it."""
+    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if timezone.is_aware(moment) else moment
+
+
+def _in_zone(moment: datetime, zone: str) -> datetime:
+    """The form's wall-clock time read in the project's zone (as the page does)."""
+    naive = timezone.make_naive(moment) if timezone.is_aware(moment) else moment
+    return naive.replace(tzinfo=ZoneInfo(zone))
+
+
+def _usernames_to_ids(names, people) -> list[str] | str:
+    by_name = {u.username: str(u.pk) for u in people}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        return _("attendees: %(names)s cannot take part.") % {"names": ", ".join(unknown)}
+    return [by_name[n] for n in names]
+
+
+def _meeting_write(request, form, zone: str, write, **kwargs):
+    return form_write(form, lambda **d: write(
+        actor=request.user, kind=d["kind"], title=d["title"], starts_at=_in_zone(d["starts_at"], zone),
+        vendors=Vendor.objects.filter(code__in=d["vendors"]), attendees=User.objects.filter(pk__in=d["attendees"]),
+        duration_minutes=d["duration_minutes"], location=d["location"], agenda=d["agenda"],
+        **{k: d[k] for k in ("minutes", "status") if k in d}, **kwargs))
+
+
+@router.post("/meetings", response={201: MeetingDetailOut, 400: ErrorOut})
+@idempotent
+def meeting_create(request, payload: MeetingIn):
+    """Plan a meeting. Honours an Idempotency-Key header."""
+    require_perm(request, "collaboration.add_meeting")
+    projects = core_selectors.project_list(user=request.user)
+    project = projects.filter(code=payload.project).first()
+    if project is None:
+        return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
+    vendors = core_selectors.project_vendors(user=request.user, project=project)
+    people = selectors.eligible_participants(project=project, vendor_ids=[v.pk for v in vendors])
+    data = payload.dict()
+    data["starts_at"] = _wall_clock(payload.starts_at, project.time_zone)
+    data["attendees"] = _usernames_to_ids(payload.attendees, people)
+    if isinstance(data["attendees"], str):
+        return 400, {"detail": data["attendees"]}
+    form = forms.MeetingForm(data, projects=projects, vendors=vendors, people=people)
+    created, error = _meeting_write(request, form, project.time_zone, services.meeting_create, project=project)
+    if error:
+        return 400, {"detail": error}
+    return 201, meeting(request, created.pk)
+
+
+@router.patch("/meetings/{pk}", response={200: MeetingDetailOut, 400: ErrorOut})
+def meeting_edit(request, pk: int, payload: MeetingPatch):
+    """Change a meeting (minutes, status, participants...); only the fields sent change."""
+    require_perm(request, "collaboration.change_meeting")
+    m = _meeting(request, pk)
+    zone = m.project.time_zone
+    vendors = core_selectors.project_vendors(user=request.user, project=m.project)
+    people = selectors.eligible_participants(project=m.project, vendor_ids=[v.pk for v in vendors])
+    data = {"kind": m.kind, "title": m.title, "starts_at": _wall_clock(m.starts_at, zone),
+            "duration_minutes": m.duration_minutes, "location": m.location, "agenda": m.agenda,
+            "minutes": m.minutes, "status": m.status, "vendors": [v.code for v in m.vendors.all()],
+            "attendees": [str(pk) for pk in m.attendees.values_list("pk", flat=True)]}
+    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    if "starts_at" in changes:
+        changes["starts_at"] = _wall_clock(changes["starts_at"], zone)
+    if "attendees" in changes:
+        changes["attendees"] = _usernames_to_ids(changes["attendees"], people)
+        if isinstance(changes["attendees"], str):
+            return 400, {"detail": changes["attendees"]}
+    data.update(changes)
+    form = forms.MeetingEditForm(data, projects=[], vendors=vendors, people=people)
+    _, error = _meeting_write(request, form, zone, services.meeting_update, meeting=m)
+    if error:
+        return 400, {"detail": error}
+    return 200, meeting(request, pk)
+
+
+@router.post("/meetings/{pk}/decisions", response={201: DecisionOut, 400: ErrorOut})
+@idempotent
+def decision_add(request, pk: int, payload: DecisionIn):
+    """Record a decision of the meeting. Honours an Idempotency-Key header."""
+    require_perm(request, "collaboration.change_meeting")
+    m = _meeting(request, pk)
+    decision, error = form_write(forms.DecisionForm(payload.dict()), services.decision_add, actor=request.user,
+                                 meeting=m)
+    if error:
+        return 400, {"detail": error}
+    return 201, {"id": decision.pk, "meeting": m.pk, "text": decision.text}
+
+
+@router.post("/meetings/{pk}/action-items", response={201: ActionItemOut, 400: ErrorOut})
+@idempotent
+def action_item_add(request, pk: int, payload: ActionItemIn):
+    """Add an action item; the owner is client staff or staff of a vendor taking part. Honours an
+    Idempotency-Key header."""
+    require_perm(request, "collaboration.change_meeting")
+    m = _meeting(request, pk)
+    people = selectors.eligible_participants(project=m.project, vendor_ids=m.vendors.values_list("pk", flat=True))
+    owner = people.filter(username=payload.owner).first()
+    if owner is None:
+        return 400, {"detail": _("The owner must be client staff or staff of a vendor taking part in the meeting.")}
+    form = forms.ActionItemForm({**payload.dict(), "owner": str(owner.pk)}, people=people)
+    item, error = form_write(form, lambda **d: services.action_item_create(
+        actor=request.user, meeting=m, title=d["title"], owner=owner, due_date=d["due_date"], notes=d["notes"]))
+    if error:
+        return 400, {"detail": error}
+    return 201, selectors.with_urgency([selectors.action_items(user=request.user).get(pk=item.pk)])[0]
+
+
+@router.post("/announcements", response={201: AnnouncementOut, 400: ErrorOut})
+@idempotent
+def announcement_create(request, payload: AnnouncementIn):
+    """Publish an announcement to the client's staff and/or vendors. Honours an Idempotency-Key header."""
+    require_perm(request, "collaboration.add_announcement")
+    projects = core_selectors.project_list(user=request.user)
+    vendors = core_selectors.vendor_list(user=request.user)
+    form = forms.AnnouncementForm({k: v for k, v in payload.dict().items() if v is not None}, projects=projects,
+                                  vendors=vendors)
+    Form = forms.AnnouncementForm
+    created, error = form_write(form, lambda **d: services.announcement_publish(
+        actor=request.user, kind=d["kind"], title=d["title"], body=d["body"],
+        project=projects.filter(code=d["project"]).first() if d["project"] else None, to_client=d["to_client"],
+        all_vendors=d["audience"] == Form.AUDIENCE_ALL,
+        vendors=vendors.filter(code__in=d["vendors"]) if d["audience"] == Form.AUDIENCE_CHOSEN else []))
+    if error:
+        return 400, {"detail": error}
+    return 201, selectors.announcement_list(user=request.user).get(pk=created.pk)
+
+
+@router.post("/feedback/{pk}/answer", response={200: FeedbackOut, 400: ErrorOut})
+def feedback_answer(request, pk: UUID, payload: AnswerIn):
+    """Publish the client's answer to an anonymous message (everyone who sees it reads the answer)."""
+    require_perm(request, "collaboration.change_feedbackmessage")
+    message = get_or_404(selectors.feedback_get, request, pk=pk)
+    _, error = form_write(forms.FeedbackAnswerForm(payload.dict()), services.feedback_answer, actor=request.user,
+                          message=message)
+    if error:
+        return 400, {"detail": error}
+    return 200, next(m for m in selectors.feedback_list(user=request.user) if m.pk == message.pk)
