@@ -6,13 +6,16 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
 from steward.collaboration.people import label_for
+from steward.core import selectors as core_selectors
+from steward.core.api import form_write
 from steward.core.models import Project, Vendor
-from steward.improvement import selectors, services
+from steward.core.pages import get_or_404
+from steward.improvement import forms, selectors, services
 from steward.improvement.models import CorrectiveAction, Risk
 
 router = Router(tags=["improvement"])
@@ -207,3 +210,180 @@ def risk(request, pk: int):
         return selectors.risk_get(user=request.user, pk=pk)
     except Risk.DoesNotExist:
         raise Http404 from None
+
+
+# --- writes (the pages' capabilities, forms and services) ----------------------------------
+
+class CapaActionIn(Schema):
+    description: str = Field(min_length=1, max_length=300)
+    owner: str = Field(max_length=150, description="Username of client staff or of the vendor's staff.")
+    due_date: date
+
+
+class CapaActionStatusIn(Schema):
+    status: str = Field(max_length=32)
+
+
+class CapaStepIn(Schema):
+    step: str = Field(description="start, submit, accept, reject or reopen")
+    note: str = Field("", max_length=5000)
+    lessons: str = Field("", max_length=20000)
+
+
+class RiskIn(Schema):
+    project: str = Field(max_length=32)
+    title: str = Field(min_length=1, max_length=200)
+    likelihood: int = Field(ge=1, le=5)
+    impact: int = Field(ge=1, le=5)
+    owner: str = Field(max_length=150, description="Username.")
+    review_date: date
+    category: str = Field(Risk.Category.OTHER, max_length=32)
+    description: str = Field("", max_length=20000)
+    mitigation: str = Field("", max_length=20000)
+    contingency_trigger: str = Field("", max_length=20000)
+    contingency_plan: str = Field("", max_length=20000)
+    status: str = Field(Risk.Status.OPEN, max_length=32)
+    vendors: list[str] = Field(default=[], max_length=100, description="Vendors who see the risk.")
+
+
+class RiskPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    likelihood: int | None = Field(None, ge=1, le=5)
+    impact: int | None = Field(None, ge=1, le=5)
+    owner: str | None = Field(None, max_length=150)
+    review_date: date | None = None
+    category: str | None = Field(None, max_length=32)
+    description: str | None = Field(None, max_length=20000)
+    mitigation: str | None = Field(None, max_length=20000)
+    contingency_trigger: str | None = Field(None, max_length=20000)
+    contingency_plan: str | None = Field(None, max_length=20000)
+    status: str | None = Field(None, max_length=32)
+    vendors: list[str] | None = Field(None, max_length=100)
+
+
+def _step_out(request, capa, pk: int):
+    return next(a for a in selectors.capa_actions(user=request.user, capa=capa) if a.pk == pk)
+
+
+@router.post("/capas/{pk}/actions", response={201: CapaStepOut, 400: ErrorOut})
+@idempotent
+def capa_action_add(request, pk: int, payload: CapaActionIn):
+    """Add an action to the case's plan. Honours an Idempotency-Key header."""
+    require_perm(request, "improvement.change_correctiveaction")
+    case = _capa(request, pk)
+    people = selectors.capa_owner_choices(capa=case)
+    owner = people.filter(username=payload.owner).first()
+    if owner is None:
+        return 400, {"detail": _("The owner must be client staff or staff of the vendor concerned.")}
+    form = forms.CapaActionForm({**payload.dict(), "owner": str(owner.pk)}, people=people)
+    action, error = form_write(form, lambda **d: services.capa_action_add(
+        actor=request.user, capa=case, description=d["description"], owner=owner, due_date=d["due_date"]))
+    if error:
+        return 400, {"detail": error}
+    return 201, _step_out(request, case, action.pk)
+
+
+@router.post("/capa-actions/{pk}/status", response={200: CapaStepOut, 400: ErrorOut})
+def capa_action_status(request, pk: int, payload: CapaActionStatusIn):
+    """Set an action's status (open, in progress, done, cancelled) while the case is being planned or worked."""
+    require_perm(request, "improvement.change_correctiveaction")
+    action = get_or_404(selectors.capa_action_get, request, pk=pk)
+    form = forms.CapaActionStatusForm(payload.dict())
+    if not form.is_valid():
+        return 400, {"detail": _("Choose a valid status.")}
+    try:
+        services.capa_action_set_status(actor=request.user, action=action, status=form.cleaned_data["status"])
+    except ValidationError as error:
+        return 400, {"detail": " ".join(error.messages)}
+    return 200, _step_out(request, action.capa, action.pk)
+
+
+@router.post("/capas/{pk}/step", response={200: _CapaDetail, 400: ErrorOut})
+def capa_step(request, pk: int, payload: CapaStepIn):
+    """Move the case: `start`, `submit` for verification, `accept` / `reject` (verification, client
+    staff only, with `lessons` on acceptance) or `reopen` (client staff only)."""
+    require_perm(request, "improvement.change_correctiveaction")
+    case = _capa(request, pk)
+    form = forms.CapaStepForm(payload.dict())
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Unknown step."))
+        step, note = form.cleaned_data["step"], form.cleaned_data["note"]
+        if step in ("accept", "reject"):
+            if not request.user.has_perm("improvement.verify_correctiveaction"):
+                raise ValidationError(_("Only the client's staff verify corrective actions."))
+            services.capa_verify(actor=request.user, capa=case, effective=step == "accept", note=note,
+                                 lessons=form.cleaned_data["lessons"])
+        elif step == "reopen":
+            if not request.user.has_perm("improvement.verify_correctiveaction"):
+                raise ValidationError(_("Only the client's staff reopen corrective actions."))
+            services.capa_reopen(actor=request.user, capa=case, note=note)
+        elif step == "start":
+            services.capa_start(actor=request.user, capa=case)
+        else:
+            services.capa_submit(actor=request.user, capa=case, note=note)
+    except ValidationError as error:
+        return 400, {"detail": " ".join(error.messages)}
+    return 200, _detail(request, _capa(request, pk))
+
+
+def _risk_form_data(values: dict, people) -> dict | str:
+    data = {k: v for k, v in values.items() if v is not None}
+    if "owner" in data:
+        owner = people.filter(username=data["owner"]).first()
+        if owner is None:
+            return _("The owner must be client staff or staff of a vendor the risk is shared with.")
+        data["owner"] = str(owner.pk)
+    return data
+
+
+def _risk_write(request, form, people, vendors, write, **kwargs):
+    return form_write(form, lambda **d: write(
+        actor=request.user, title=d["title"], likelihood=d["likelihood"], impact=d["impact"],
+        owner=people.get(pk=d["owner"]), review_date=d["review_date"], category=d["category"],
+        description=d["description"], mitigation=d["mitigation"], contingency_trigger=d["contingency_trigger"],
+        contingency_plan=d["contingency_plan"], status=d["status"], vendors=vendors.filter(code__in=d["vendors"]),
+        **kwargs))
+
+
+@router.post("/risks", response={201: RiskOut, 400: ErrorOut})
+@idempotent
+def risk_create(request, payload: RiskIn):
+    """Register a risk (client staff). Honours an Idempotency-Key header."""
+    require_perm(request, "improvement.add_risk")
+    projects = core_selectors.project_list(user=request.user)
+    project = projects.filter(code=payload.project).first()
+    if project is None:
+        return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
+    vendors = core_selectors.project_vendors(user=request.user, project=project)
+    people = selectors.risk_owner_choices(project=project)
+    data = _risk_form_data(payload.dict(), people)
+    if isinstance(data, str):
+        return 400, {"detail": data}
+    form = forms.RiskForm(data, projects=projects, vendors=vendors, people=people)
+    created, error = _risk_write(request, form, people, vendors, services.risk_create, project=project)
+    if error:
+        return 400, {"detail": error}
+    return 201, selectors.risk_get(user=request.user, pk=created.pk)
+
+
+@router.patch("/risks/{pk}", response={200: RiskOut, 400: ErrorOut})
+def risk_edit(request, pk: int, payload: RiskPatch):
+    """Change a risk; only the fields sent change (`vendors` replaces the list it is shared with)."""
+    require_perm(request, "improvement.change_risk")
+    risk_row = get_or_404(selectors.risk_get, request, pk=pk)
+    vendors = core_selectors.project_vendors(user=request.user, project=risk_row.project)
+    people = selectors.risk_owner_choices(project=risk_row.project)
+    data = {f: getattr(risk_row, f) for f in ("title", "category", "description", "likelihood", "impact",
+                                              "mitigation", "contingency_trigger", "contingency_plan", "status",
+                                              "review_date")}
+    data.update(owner=risk_row.owner.username, vendors=[v.code for v in risk_row.vendors.all()])
+    data.update(payload.dict(exclude_unset=True, exclude_none=True))
+    data = _risk_form_data(data, people)
+    if isinstance(data, str):
+        return 400, {"detail": data}
+    form = forms.RiskEditForm(data, projects=[], vendors=vendors, people=people)
+    _, error = _risk_write(request, form, people, vendors, services.risk_update, risk=risk_row)
+    if error:
+        return 400, {"detail": error}
+    return 200, selectors.risk_get(user=request.user, pk=pk)
