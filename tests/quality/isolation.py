@@ -31,14 +31,36 @@ def _evaluate(world, scorecard, external_id, note):
 def seed(world):
     alpha = _scorecard(world, world.project_a, "alpha-voice", "Alpha voice standard")
     bravo = _scorecard(world, world.project_b, "bravosecret-card", "Bravosecret chat standard")
-    _evaluate(world, alpha, "ALPHA-AMY-1", "Amyevalprivate")
+    amy = _evaluate(world, alpha, "ALPHA-AMY-1", "Amyevalprivate")
     arlo = _evaluate(world, alpha, "ALPHA-ARLO-1", "Arloevalprivate")
     services.evaluation_dispute(actor=world.user("a-agent2"), evaluation=arlo, reason="Arlodisputeprivate reason")
-    _evaluate(world, bravo, "BRAVOSECRET-1", "Bravosecretevalprivate")
+    bella = _evaluate(world, bravo, "BRAVOSECRET-1", "Bravosecretevalprivate")
+    seed_coaching(world, amy, arlo, bella)
     analyst = world.user("qa_analyst")
     services.plan_create(actor=analyst, scorecard=alpha, name="Alpha weekly plan", per_agent_per_week=2, seed=1)
     services.plan_create(actor=analyst, scorecard=bravo, name="Bravosecret weekly plan", per_agent_per_week=2, seed=2)
     seed_compliance(world)
+
+
+def seed_coaching(world, amy, arlo, bella):
+    """A coaching per vendor-A agent (a note; a training, marked done) and one of vendor B."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from steward.training import services as training
+
+    due = timezone.localdate() + timedelta(days=10)
+    course = training.course_create(actor=world.user("client_admin"), code="walker-coaching",
+                                    name="Walker coaching course")
+    services.coaching_assign(actor=world.user("qa_analyst"), evaluation=amy, kind="note",
+                             text="Amycoachprivate greet first", due_on=due)
+    arlos = services.coaching_assign(actor=world.user("a-manager"), evaluation=arlo, kind="training", course=course,
+                                     text="Arlocoachprivate take the course", due_on=due)
+    services.coaching_transition(actor=world.user("a-agent2"), coaching=arlos, action="done",
+                                 note="Arlocoachprivate completion")
+    services.coaching_assign(actor=world.user("b-manager"), evaluation=bella, kind="note",
+                             text="Bravosecret coaching note", due_on=due)
 
 
 def seed_compliance(world):

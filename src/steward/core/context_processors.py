@@ -18,6 +18,7 @@ NAVIGATION = [
         (_("Evaluations"), "quality:evaluation-list", "quality.view_evaluation"),
         (_("Scorecards"), "quality:scorecard-list", "quality.view_scorecard"),
         (_("Compliance hits"), "quality:hit-list", "quality.view_evaluation"),
+        (_("Coaching"), "quality:coaching-list", "quality.view_coaching"),
         (_("Calibration"), "quality:calibration-list", "quality.add_evaluation"),
     ]),
     (_("Vendors"), [
@@ -27,6 +28,8 @@ NAVIGATION = [
         (_("Vendor scorecards"), "reviews:board", "reviews.view_scorecard"),
         (_("Invoices"), "invoice-list", "contracts.view_invoice"),
         (_("Cost analytics"), "cost-analytics", "contracts.view_costs"),
+        (_("Budgets"), "budget-list", "contracts.view_budget"),
+        (_("Pricing comparison"), "pricing-comparison", "contracts.view_costs"),
         (_("Tenders"), "sourcing:event-list", "sourcing.view_event"),
         (_("Tenders"), "sourcing:portal", "sourcing.view_portal"),
     ]),

@@ -307,3 +307,154 @@ def get_calibration(request, pk: int):
                     deviations=[{"evaluator": user.username if user else "", "contacts": d.contacts, "bias": d.bias,
                                  "mean_absolute": d.mean_absolute} for user, d in results.deviations])
     return data
+
+
+# --- coaching ----------------------------------------------------------------------------------
+
+class CoachingOut(Schema):
+    id: int
+    evaluation: int = Field(..., alias="evaluation_id")
+    contact: str = Field(..., alias="evaluation.interaction.external_id")
+    vendor: str = Field(..., alias="vendor.code")
+    agent_code: str = Field(..., alias="agent.code")
+    assigned_by: str = Field(..., alias="assigned_by.username")
+    assigned_at: dt.datetime
+    kind: str
+    course: str | None = Field(None, alias="course.code")
+    text: str
+    due_on: dt.date
+    status: str
+    overdue: bool
+    acknowledged_at: dt.datetime | None
+    done_at: dt.datetime | None
+    completion_note: str
+    verified_by: str | None = Field(None, alias="verified_by.username")
+    verified_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+
+
+class CoachingEventOut(Schema):
+    kind: str
+    at: dt.datetime
+    actor: str | None = Field(None, alias="actor.username")
+    note: str
+
+
+class EvidenceOut(Schema):
+    attended_sessions: list[dt.datetime]
+    results: list[dict]
+    certified_on: dt.date | None
+    passed: bool
+
+
+class CoachingDetailOut(CoachingOut):
+    history: list[CoachingEventOut]
+    actions: list[str]
+    training_evidence: EvidenceOut | None
+
+
+class CoachingFilters(Schema):
+    status: str = ""
+    agent: str = ""
+    overdue: bool = False
+    mine: bool = False
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+class CoachingIn(Schema):
+    evaluation: int
+    kind: str = "note"
+    text: str = Field(..., max_length=5000)
+    due_on: dt.date
+    course: str = ""
+
+
+class CoachingTransitionIn(Schema):
+    action: str
+    note: str = Field("", max_length=5000)
+
+
+def _with_overdue(coaching):
+    from django.utils import timezone
+
+    coaching.overdue = coaching.is_overdue(timezone.localdate())
+    return coaching
+
+
+@router.get("/coachings", response=list[CoachingOut])
+def list_coachings(request, filters: Query[CoachingFilters]):
+    """Coachings the caller may see (an agent only their own); `overdue`: open or in progress
+    past the due date; `mine`: those coaching the caller."""
+    require_perm(request, "quality.view_coaching")
+    qs = selectors.coaching_list(user=request.user, status=filters.status[:20], agent=filters.agent[:64],
+                                 overdue=filters.overdue, mine=filters.mine)
+    return [_with_overdue(c) for c in qs[filters.offset:filters.offset + filters.limit]]
+
+
+def _coaching_detail(request, coaching):
+    evidence = selectors.coaching_evidence(user=request.user, coaching=coaching)
+    coaching.history = list(selectors.coaching_events(user=request.user, coaching=coaching))
+    coaching.actions = services.coaching_actions(request.user, coaching)
+    coaching.training_evidence = None if evidence is None else {
+        "attended_sessions": [a.session.starts_at for a in evidence.attendances if a.status == "attended"],
+        "results": [{"assessment": r.assessment.code, "taken_on": r.taken_on.isoformat(), "score": str(r.score),
+                     "passed": r.passed} for r in evidence.results],
+        "certified_on": evidence.certification.certified_on if evidence.certification else None,
+        "passed": evidence.passed}
+    return _with_overdue(coaching)
+
+
+@router.get("/coachings/{coaching_id}", response=CoachingDetailOut)
+def get_coaching(request, coaching_id: int):
+    require_perm(request, "quality.view_coaching")
+    from steward.quality.models import Coaching
+
+    try:
+        coaching = selectors.coaching_get(user=request.user, pk=coaching_id)
+    except Coaching.DoesNotExist:
+        raise Http404 from None
+    return _coaching_detail(request, coaching)
+
+
+@router.post("/coachings", response={201: CoachingDetailOut, 400: ErrorOut, 404: ErrorOut})
+@idempotent
+def create_coaching(request, payload: CoachingIn):
+    """Assign coaching after a submitted evaluation to the contact's agent (client QA staff or
+    the vendor's team lead): kind "note" or "training" (with a course code). Honours an
+    Idempotency-Key header."""
+    require_perm(request, "quality.add_coaching")
+    try:
+        evaluation = selectors.evaluation_get(user=request.user, pk=payload.evaluation)
+    except Evaluation.DoesNotExist:
+        return 404, {"detail": _("Not found.")}
+    course = None
+    if payload.course:
+        course = selectors.coaching_courses(user=request.user).filter(code=payload.course[:64]).first()
+        if course is None:
+            return 400, {"detail": _("Unknown course %(code)s.") % {"code": payload.course[:64]}}
+    try:
+        coaching = services.coaching_assign(actor=request.user, evaluation=evaluation, kind=payload.kind,
+                                            text=payload.text, due_on=payload.due_on, course=course)
+    except ValidationError as error:
+        return 400, {"detail": " ".join(error.messages)}
+    return 201, _coaching_detail(request, selectors.coaching_get(user=request.user, pk=coaching.pk))
+
+
+@router.post("/coachings/{coaching_id}/transition", response={200: CoachingDetailOut, 400: ErrorOut, 404: ErrorOut})
+def transition_coaching(request, coaching_id: int, payload: CoachingTransitionIn):
+    """Move a coaching on: "acknowledge" or "done" (the agent; done needs a note), "verify",
+    "reopen" or "cancel" (the assigner; reopen and cancel need a note)."""
+    require_perm(request, "quality.view_coaching")
+    from steward.quality.models import Coaching
+
+    try:
+        coaching = selectors.coaching_get(user=request.user, pk=coaching_id)
+    except Coaching.DoesNotExist:
+        return 404, {"detail": _("Not found.")}
+    try:
+        services.coaching_transition(actor=request.user, coaching=coaching, action=payload.action[:20],
+                                     note=payload.note)
+    except ValidationError as error:
+        return 400, {"detail": " ".join(error.messages)}
+    return 200, _coaching_detail(request, selectors.coaching_get(user=request.user, pk=coaching_id))

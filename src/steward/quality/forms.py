@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from steward.core.forms import ServiceForm
@@ -282,3 +283,53 @@ class CalibrationScoreForm(EvaluationForm):
 
     def answers(self) -> dict[str, str]:
         return {c.key: self.cleaned_data.get(f"c_{c.key}") or "" for c in self.criteria}
+
+
+# --- coaching ----------------------------------------------------------------------------------
+
+class CoachingForm(ServiceForm):
+    kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect)
+    text = forms.CharField(label=_("What the agent should work on"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    course = forms.ChoiceField(label=_("Course (for a training)"), required=False)
+    session = forms.ChoiceField(label=_("Register the agent in a session (optional)"), required=False,
+                                help_text=_("A scheduled session of the course for the agent's vendor."))
+    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, courses=(), sessions=(), **kwargs):
+        from steward.quality.models import Coaching
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Coaching.Kind.choices
+        self.fields["kind"].initial = Coaching.Kind.NOTE
+        self.courses = {c.code: c for c in courses}
+        self.sessions = {str(s.pk): s for s in sessions}
+        self.fields["course"].choices = [("", "—")] + [(c.code, f"{c.name} ({c.code})") for c in courses]
+        self.fields["session"].choices = [("", "—")] + [
+            (str(s.pk), f"{s.course.code} · {timezone.localtime(s.starts_at):%Y-%m-%d %H:%M} · {s.get_mode_display()}")
+            for s in sessions]
+        if not sessions:
+            del self.fields["session"]
+
+    def chosen_course(self):
+        return self.courses.get(self.cleaned_data.get("course") or "")
+
+    def chosen_session(self):
+        return self.sessions.get(self.cleaned_data.get("session") or "")
+
+
+class CoachingActionForm(ServiceForm):
+    note = forms.CharField(label=_("Note"), max_length=5000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CoachingFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    agent = forms.CharField(label=_("Agent code"), required=False, max_length=64)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from steward.quality.models import Coaching
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All"))] + list(Coaching.Status.choices)

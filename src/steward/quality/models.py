@@ -584,3 +584,105 @@ class CalibrationScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} · {self.interaction_id} · {self.evaluator_id}"
+
+
+class Coaching(models.Model):
+    """Coaching that follows an evaluation: a note to take to heart, or a training course to take,
+    assigned to the contact's agent and tracked to completion.
+
+    open → in progress (the agent acknowledges) → done (the agent marks it done, with a note) →
+    completed (the assigner verifies it; or sends it back to in progress); cancelled by the
+    assigner at any point before completion. Every step is a CoachingEvent."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Coaching note")
+        TRAINING = "training", _("Training")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done, to verify")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE = (Status.OPEN, Status.IN_PROGRESS)  # may be overdue
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="coachings",
+                                   verbose_name=_("evaluation"))
+    # The contact's vendor and agent, copied for scoping (a contact never changes them).
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="+", verbose_name=_("vendor"))
+    agent = models.ForeignKey("interactions.Agent", on_delete=models.PROTECT, related_name="coachings",
+                              verbose_name=_("agent"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("assigned by"))
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.NOTE)
+    course = models.ForeignKey("training.Course", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("course"))
+    text = models.TextField(_("coaching"))
+    due_on = models.DateField(_("due"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    done_at = models.DateTimeField(_("marked done"), null=True, blank=True)
+    completion_note = models.TextField(_("completion note"), blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("verified by"))
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # The day an overdue reminder last went out (the daily run reminds once a week).
+    reminded_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendor", agent="agent__user")
+
+    class Meta:
+        ordering = ["-assigned_at", "-pk"]
+        verbose_name = _("coaching")
+        verbose_name_plural = _("coachings")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(kind="training") | models.Q(course__isnull=False),
+                                   name="coaching_training_has_course"),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="coaching_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("quality:coaching-detail", kwargs={"pk": self.pk})
+
+    def is_overdue(self, today) -> bool:
+        return self.status in self.ACTIVE and self.due_on < today
+
+
+class CoachingEvent(models.Model):
+    """A coaching's timeline: who moved it where, when, with what note."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        DONE = "done", _("Marked done")
+        VERIFIED = "verified", _("Completion verified")
+        REOPENED = "reopened", _("Sent back")
+        CANCELLED = "cancelled", _("Cancelled")
+        REMINDED = "reminded", _("Overdue reminder")
+
+    coaching = models.ForeignKey(Coaching, on_delete=models.CASCADE, related_name="events",
+                                 verbose_name=_("coaching"))
+    kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="coaching__vendor", agent="coaching__agent__user")
+
+    class Meta:
+        ordering = ["coaching", "at", "pk"]
+        verbose_name = _("coaching event")
+        verbose_name_plural = _("coaching events")
+
+    def __str__(self) -> str:
+        return f"{self.coaching} {self.get_kind_display()}"

@@ -475,3 +475,100 @@ def agents_under_pass_mark(*, user, project: str = "") -> list[AgentBelow]:
         if figures.mean < mark:
             below.append(AgentBelow(key=key, figures=figures, pass_mark=mark))
     return sorted(below, key=lambda b: (b.figures.mean, b.key))
+
+
+# --- coaching ----------------------------------------------------------------------------------
+
+COACHING_FILTER_STATUSES = ("open", "in_progress", "done", "completed", "cancelled")
+
+
+def coaching_list(*, user, status: str = "", agent: str = "", overdue: bool = False, mine: bool = False,
+                  evaluation=None, today: dt.date | None = None) -> QuerySet:
+    """Coachings the user may see (an agent only their own), due first. agent: an agent code;
+    overdue: open or in progress past the due date (`today`, the server's local day by default);
+    mine: only those coaching the user themself."""
+    from django.utils import timezone
+
+    from steward.quality.models import Coaching
+
+    qs = Coaching.objects.visible_to(user).select_related(
+        "agent", "vendor", "assigned_by", "course", "evaluation__interaction")
+    if status in COACHING_FILTER_STATUSES:
+        qs = qs.filter(status=status)
+    if agent:
+        qs = qs.filter(agent__code=agent)
+    if overdue:
+        qs = qs.filter(status__in=Coaching.ACTIVE, due_on__lt=today or timezone.localdate())
+    if mine:
+        qs = qs.filter(agent__user=user)
+    if evaluation is not None:
+        qs = qs.filter(evaluation=evaluation)
+    return qs.order_by("due_on", "-pk")
+
+
+def coaching_get(*, user, pk: int):
+    from steward.quality.models import Coaching
+
+    return Coaching.objects.visible_to(user).select_related(
+        "agent__user", "vendor", "assigned_by", "verified_by", "course",
+        "evaluation__interaction__project", "evaluation__version__scorecard").get(pk=pk)
+
+
+def coaching_events(*, user, coaching) -> QuerySet:
+    from steward.quality.models import CoachingEvent
+
+    return CoachingEvent.objects.visible_to(user).filter(coaching=coaching).select_related("actor")
+
+
+@dataclass(frozen=True)
+class TrainingEvidence:
+    """What the training app records for the coached agent in the coaching's course since it was
+    assigned: attended sessions, assessment results and a certification."""
+
+    attendances: list
+    results: list
+    certification: object | None
+
+    @property
+    def passed(self) -> bool:
+        return self.certification is not None or any(r.passed for r in self.results)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.attendances or self.results or self.certification)
+
+
+def coaching_evidence(*, user, coaching) -> TrainingEvidence | None:
+    """The training records proving (or not yet) a training coaching, read through the training
+    models' visibility; None for a coaching note."""
+    from steward.training.models import AssessmentResult, Attendance, Certification
+
+    if coaching.course_id is None:
+        return None
+    zone = ZoneInfo(coaching.evaluation.interaction.project.time_zone)
+    since_day = coaching.assigned_at.astimezone(zone).date()
+    attendances = list(Attendance.objects.visible_to(user).filter(
+        agent=coaching.agent_id, session__course=coaching.course_id,
+        session__ends_at__gte=coaching.assigned_at).select_related("session").order_by("session__starts_at"))
+    results = list(AssessmentResult.objects.visible_to(user).filter(
+        agent=coaching.agent_id, assessment__course=coaching.course_id, taken_on__gte=since_day)
+        .select_related("assessment").order_by("taken_on", "pk"))
+    certification = Certification.objects.visible_to(user).filter(
+        agent=coaching.agent_id, course=coaching.course_id, certified_on__gte=since_day).first()
+    return TrainingEvidence(attendances=attendances, results=results, certification=certification)
+
+
+def coaching_courses(*, user) -> QuerySet:
+    from steward.training.models import Course
+
+    return Course.objects.visible_to(user).order_by("code")
+
+
+def coaching_sessions(*, user, vendor_id: int) -> QuerySet:
+    """Sessions still to come for the vendor, in which a coached agent may be registered."""
+    from django.utils import timezone
+
+    from steward.training.models import Session
+
+    return (Session.objects.visible_to(user).filter(vendor_id=vendor_id, starts_at__gt=timezone.now())
+            .select_related("course").order_by("starts_at", "pk"))

@@ -790,3 +790,218 @@ def calibration_close(*, actor: User, session: CalibrationSession) -> Calibratio
     session.closed_at = timezone.now()
     session.save(update_fields=["status", "closed_at"])
     return session
+
+
+# --- coaching ----------------------------------------------------------------------------------
+
+MAX_COACHING_TEXT = 5000
+
+
+def _coaching_event(coaching, kind: str, actor: User | None, note: str = ""):
+    from steward.quality.models import CoachingEvent
+
+    return CoachingEvent.objects.create(coaching=coaching, kind=kind, actor=actor, note=note)
+
+
+def may_assign_coaching(user: User, evaluation: Evaluation) -> bool:
+    """Client QA staff, or the team lead (vendor manager) of the evaluation's vendor, once the
+    evaluation is submitted and its contact has an agent on the roster."""
+    if user is None or not user.is_active or not user.has_perm("quality.add_coaching"):
+        return False
+    if not user.is_client_side and user.vendor_id != evaluation.vendor_id:
+        return False
+    return evaluation.status != Evaluation.Status.ASSIGNED and evaluation.interaction.agent_id is not None
+
+
+def _project_today(evaluation: Evaluation) -> date:
+    return timezone.now().astimezone(ZoneInfo(evaluation.interaction.project.time_zone)).date()
+
+
+@transaction.atomic
+def coaching_assign(*, actor: User, evaluation: Evaluation, kind: str, text: str, due_on: date,
+                    course=None, session=None):
+    """Assign coaching to the agent of an evaluated contact: a note ("note") or a training course
+    ("training", `course` required). `session`: optionally a scheduled session of that course for
+    the agent's vendor, in which the agent is registered through training's attendance service
+    (the actor then needs training.add_session). The agent and their vendor's team leads are
+    told."""
+    from steward.quality.models import Coaching
+
+    evaluation = (Evaluation.objects.visible_to(actor).select_related("interaction__agent__user", "interaction__project")
+                  .filter(pk=evaluation.pk).first())
+    if evaluation is None:
+        raise ValidationError(_("This evaluation is not visible to you."))
+    if not may_assign_coaching(actor, evaluation):
+        if evaluation.interaction.agent_id is None:
+            raise ValidationError(_("The contact has no agent on the roster to coach."))
+        if evaluation.status == Evaluation.Status.ASSIGNED:
+            raise ValidationError(_("Coaching follows a submitted evaluation."))
+        raise ValidationError(_("You may not do this."))
+    text = (text or "").strip()
+    errors = {}
+    if kind not in Coaching.Kind.values:
+        errors["kind"] = _("Choose a coaching note or a training.")
+    if not text:
+        errors["text"] = _("Say what the agent should work on.")
+    elif len(text) > MAX_COACHING_TEXT:
+        errors["text"] = _("At most 5,000 characters.")
+    if due_on is None:
+        errors["due_on"] = _("Give a due date.")
+    elif due_on < _project_today(evaluation):
+        errors["due_on"] = _("The due date is in the past.")
+    if kind == Coaching.Kind.TRAINING and course is None:
+        errors["course"] = _("Choose the course to take.")
+    if kind != Coaching.Kind.TRAINING:
+        course = session = None
+    if session is not None and not errors:
+        if session.course_id != course.pk or session.vendor_id != evaluation.vendor_id:
+            errors["session"] = _("The session is not this course's session for the agent's vendor.")
+        elif session.starts_at <= timezone.now():
+            errors["session"] = _("The session has already started.")
+    if errors:
+        raise ValidationError(errors)
+    agent = evaluation.interaction.agent
+    coaching = Coaching.objects.create(evaluation=evaluation, vendor_id=evaluation.vendor_id, agent=agent,
+                                       assigned_by=actor, kind=kind, course=course, text=text, due_on=due_on)
+    _coaching_event(coaching, "assigned", actor, note=text)
+    if session is not None:
+        from steward.training import services as training_services
+
+        training_services.attendance_record(actor=actor, session=session, agent=agent, status="registered")
+    recipients = [agent.user] if agent.user_id else []
+    notify([u for u in [*recipients, *_vendor_managers(evaluation.vendor_id)] if u.pk != actor.pk],
+           gettext_noop("Coaching for agent %(agent)s after contact %(ref)s, due %(day)s"),
+           {"agent": agent.code, "ref": evaluation.interaction.external_id, "day": due_on.isoformat()},
+           url=coaching.get_absolute_url())
+    return coaching
+
+
+def _is_coached_agent(user: User, coaching) -> bool:
+    return user is not None and user.is_active and coaching.agent.user_id == user.pk
+
+
+def may_verify_coaching(user: User, coaching) -> bool:
+    """The assigner verifies (or sends back, or cancels); if the assigner has left, anyone who
+    could have assigned it."""
+    if user is None or not user.is_active:
+        return False
+    if coaching.assigned_by_id == user.pk:
+        return True
+    if coaching.assigned_by.is_active or not user.has_perm("quality.add_coaching"):
+        return False
+    return user.is_client_side or user.vendor_id == coaching.vendor_id
+
+
+COACHING_ACTIONS = ("acknowledge", "done", "verify", "reopen", "cancel")
+
+
+def coaching_actions(user: User, coaching) -> list[str]:
+    """What the user may do with the coaching now."""
+    S = type(coaching).Status
+    actions = []
+    if _is_coached_agent(user, coaching):
+        if coaching.status == S.OPEN:
+            actions.append("acknowledge")
+        if coaching.status in (S.OPEN, S.IN_PROGRESS):
+            actions.append("done")
+    if may_verify_coaching(user, coaching):
+        if coaching.status == S.DONE:
+            actions += ["verify", "reopen"]
+        if coaching.status in (S.OPEN, S.IN_PROGRESS, S.DONE):
+            actions.append("cancel")
+    return actions
+
+
+@transaction.atomic
+def coaching_transition(*, actor: User, coaching, action: str, note: str = ""):
+    """Move a coaching on. action: "acknowledge" (the agent: open → in progress), "done" (the
+    agent, with a completion note: → done), "verify" (the assigner: done → completed), "reopen"
+    (the assigner, saying why: done → in progress) or "cancel" (the assigner, saying why)."""
+    from steward.quality.models import Coaching
+
+    coaching = (Coaching.objects.visible_to(actor).select_for_update(of=("self",))
+                .select_related("agent__user", "assigned_by", "evaluation__interaction").filter(pk=coaching.pk).first())
+    if coaching is None:
+        raise ValidationError(_("This coaching is not visible to you."))
+    if action not in COACHING_ACTIONS:
+        raise ValidationError(_("Unknown action."))
+    if action not in coaching_actions(actor, coaching):
+        raise ValidationError(_("“%(action)s” is not open to you on this coaching now (it is %(status)s).") % {
+            "action": _(dict(COACHING_ACTION_LABELS)[action]), "status": coaching.get_status_display()})
+    note = (note or "").strip()
+    if len(note) > MAX_COACHING_TEXT:
+        raise ValidationError({"note": _("At most 5,000 characters.")})
+    now = timezone.now()
+    S = Coaching.Status
+    agent_user = coaching.agent.user
+    if action == "acknowledge":
+        coaching.status, coaching.acknowledged_at = S.IN_PROGRESS, now
+        event = "acknowledged"
+    elif action == "done":
+        if not note:
+            raise ValidationError({"note": _("Say what you did (a completion note).")})
+        coaching.status, coaching.done_at, coaching.completion_note = S.DONE, now, note
+        coaching.acknowledged_at = coaching.acknowledged_at or now
+        event = "done"
+        notify([coaching.assigned_by], gettext_noop("Agent %(agent)s marked coaching #%(id)s done: please verify it"),
+               {"agent": coaching.agent.code, "id": coaching.pk}, url=coaching.get_absolute_url())
+    elif action == "verify":
+        coaching.status, coaching.verified_by, coaching.verified_at = S.COMPLETED, actor, now
+        event = "verified"
+        notify([agent_user] if agent_user else [], gettext_noop("Your coaching #%(id)s is completed"),
+               {"id": coaching.pk}, url=coaching.get_absolute_url())
+    elif action == "reopen":
+        if not note:
+            raise ValidationError({"note": _("Say what is still missing.")})
+        coaching.status, coaching.done_at = S.IN_PROGRESS, None
+        event = "reopened"
+        notify([agent_user] if agent_user else [], gettext_noop("Coaching #%(id)s was sent back to you: %(note)s"),
+               {"id": coaching.pk, "note": note[:200]}, url=coaching.get_absolute_url())
+    else:
+        if not note:
+            raise ValidationError({"note": _("Say why the coaching is cancelled.")})
+        coaching.status, coaching.cancelled_at = S.CANCELLED, now
+        event = "cancelled"
+        notify([agent_user] if agent_user else [], gettext_noop("Coaching #%(id)s was cancelled"),
+               {"id": coaching.pk}, url=coaching.get_absolute_url())
+    coaching.save()
+    _coaching_event(coaching, event, actor, note=note)
+    return coaching
+
+
+COACHING_ACTION_LABELS = (
+    ("acknowledge", gettext_noop("Acknowledge")),
+    ("done", gettext_noop("Mark done")),
+    ("verify", gettext_noop("Verify completion")),
+    ("reopen", gettext_noop("Send back")),
+    ("cancel", gettext_noop("Cancel")),
+)
+
+REMIND_EVERY_DAYS = 7
+
+
+@transaction.atomic
+def send_coaching_reminders(today: date) -> dict:
+    """Overdue coachings (open or in progress, due before `today`): the agent and their vendor's
+    team leads are told, at most once a week per coaching (logged on the coaching). Returns
+    {"overdue": n, "reminded": n}."""
+    from steward.quality.models import Coaching
+
+    overdue = list(Coaching.objects.filter(status__in=Coaching.ACTIVE, due_on__lt=today)
+                   .select_related("agent__user").select_for_update(of=("self",)).order_by("due_on", "pk"))
+    reminded = 0
+    managers: dict[int, list[User]] = {}
+    for coaching in overdue:
+        if coaching.reminded_on is not None and (today - coaching.reminded_on).days < REMIND_EVERY_DAYS:
+            continue
+        if coaching.vendor_id not in managers:
+            managers[coaching.vendor_id] = list(_vendor_managers(coaching.vendor_id))
+        recipients = ([coaching.agent.user] if coaching.agent.user_id else []) + managers[coaching.vendor_id]
+        notify(recipients, gettext_noop("Coaching #%(id)s for agent %(agent)s is overdue (due %(day)s)"),
+               {"id": coaching.pk, "agent": coaching.agent.code, "day": coaching.due_on.isoformat()},
+               url=coaching.get_absolute_url())
+        coaching.reminded_on = today
+        coaching.save(update_fields=["reminded_on"])
+        _coaching_event(coaching, "reminded", None)
+        reminded += 1
+    return {"overdue": len(overdue), "reminded": reminded}

@@ -4,6 +4,8 @@ page (transcript beside the form, live score), acknowledgement, disputes and re-
 Thin: reads from selectors (visible_to), writes through services; another party's row is a 404.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpResponse
@@ -21,6 +23,9 @@ from steward.interactions.models import Interaction
 from steward.quality import compliance, reporting, scoring, selectors, services
 from steward.quality.forms import (
     AssignForm,
+    CoachingActionForm,
+    CoachingFilterForm,
+    CoachingForm,
     CalibrationForm,
     CalibrationScoreForm,
     DisputeForm,
@@ -241,6 +246,7 @@ def evaluation_detail(request, pk: int):
         "may_dispute": services.may_dispute(request.user, evaluation),
         "dispute_form": DisputeForm(),
         "now": timezone.now(),
+        **_coaching_context(request, evaluation),
     }
     if form is not None:
         context.update(_score_context(evaluation.version, form.raw_answers() if form.is_bound else
@@ -586,3 +592,91 @@ def calibration_score(request, pk: int, interaction_id: int):
     return render(request, "quality/calibration_score.html", {
         "session": session, "interaction": interaction, "form": form, "done": done,
         "turns": interaction.transcript_turns()}, status=400 if form.errors else 200)
+
+
+# --- coaching ----------------------------------------------------------------------------------
+
+def _coaching_form(request, evaluation, data=None):
+    return CoachingForm(data, courses=list(selectors.coaching_courses(user=request.user)),
+                        sessions=list(selectors.coaching_sessions(user=request.user, vendor_id=evaluation.vendor_id))
+                        if request.user.has_perm("training.add_session") else [],
+                        initial={"due_on": timezone.localdate() + timedelta(days=14)})
+
+
+def _coaching_context(request, evaluation) -> dict:
+    """The evaluation page's coaching card: the coachings that followed it and, for those who may
+    assign one, the form."""
+    if not request.user.has_perm("quality.view_coaching"):
+        return {}
+    may_coach = services.may_assign_coaching(request.user, evaluation)
+    return {"coachings": selectors.coaching_list(user=request.user, evaluation=evaluation),
+            "coaching_form": _coaching_form(request, evaluation) if may_coach else None,
+            "show_coaching": True}
+
+
+@permission_required("quality.add_coaching")
+def coaching_create(request, pk: int):
+    evaluation = _get_or_404(selectors.evaluation_get, user=request.user, pk=pk)
+    if not services.may_assign_coaching(request.user, evaluation):
+        messages.error(request, _("Coaching can be assigned once the evaluation is submitted, to the contact's agent."))
+        return redirect(evaluation)
+    form = _coaching_form(request, evaluation, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        coaching = form.apply(services.coaching_assign, actor=request.user, evaluation=evaluation,
+                              kind=form.cleaned_data["kind"], text=form.cleaned_data["text"],
+                              due_on=form.cleaned_data["due_on"], course=form.chosen_course(),
+                              session=form.chosen_session())
+        if coaching:
+            messages.success(request, _("Coaching assigned to agent %(agent)s.") % {"agent": coaching.agent.code})
+            return redirect(coaching)
+    return render(request, "quality/scorecard_form.html", {
+        "form": form, "title": _("Assign coaching after evaluation #%(id)s") % {"id": evaluation.pk},
+        "back_url": evaluation.get_absolute_url()}, status=400 if form.errors else 200)
+
+
+def _coaching_rows(request, *, mine: bool):
+    form = CoachingFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    coachings = selectors.coaching_list(user=request.user, status=filters.get("status", ""),
+                                        agent=(filters.get("agent") or "").strip(),
+                                        overdue=bool(filters.get("overdue")), mine=mine)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "quality/coaching_list.html", {
+        "page": paginate(request, coachings), "form": form, "mine": mine, "query": query.urlencode(),
+        "today": timezone.localdate(),
+        "overdue_count": selectors.coaching_list(user=request.user, overdue=True, mine=mine).count()})
+
+
+@permission_required("quality.view_coaching")
+def coaching_list(request):
+    return _coaching_rows(request, mine=False)
+
+
+@permission_required("quality.view_coaching")
+def coaching_mine(request):
+    """The agent's own coachings (for anyone: those coaching the signed-in user)."""
+    return _coaching_rows(request, mine=True)
+
+
+@permission_required("quality.view_coaching")
+def coaching_detail(request, pk: int):
+    coaching = _get_or_404(selectors.coaching_get, user=request.user, pk=pk)
+    form = CoachingActionForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if form.is_valid():
+            done = form.apply(services.coaching_transition, actor=request.user, coaching=coaching, action=action,
+                              note=form.cleaned_data["note"])
+            if done:
+                messages.success(request, _("Coaching is now: %(status)s.") % {"status": done.get_status_display()})
+                return redirect(done)
+    labels = dict(services.COACHING_ACTION_LABELS)
+    actions = services.coaching_actions(request.user, coaching)
+    return render(request, "quality/coaching_detail.html", {
+        "coaching": coaching, "form": form, "actions": [(a, _(labels[a])) for a in actions],
+        "events": selectors.coaching_events(user=request.user, coaching=coaching),
+        "evidence": selectors.coaching_evidence(user=request.user, coaching=coaching),
+        "overdue": coaching.is_overdue(timezone.localdate()),
+        "evaluation_visible": Evaluation.objects.visible_to(request.user).filter(pk=coaching.evaluation_id).exists(),
+    }, status=400 if form.errors else 200)
