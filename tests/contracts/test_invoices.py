@@ -271,18 +271,19 @@ def test_cost_analytics_and_pricing_comparison(client, world, alpha, make_contra
     invoice = services.invoice_generate(actor=finance, contract=alpha, month=dt.date(2025, 3, 1))
     services.invoice_send(actor=finance, invoice=invoice)
     client.force_login(finance)
-    page = client.get("/costs/?first=2025-01&last=2025-12&project=alpha-only&month=2025-03&fte=2",
-                      HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/costs/?first=2025-01&last=2025-12", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     rows = page.context["rows"]
     # 28.80 / 8 handled = 3.60; / 5 resolved = 5.76
     assert [(r.vendor.code, r.cost, r.per_contact, r.per_resolved, r.provisional) for r in rows] == [
         ("alpha", D("28.80"), D("3.60"), D("5.76"), True)]
-    options = {o.contract.code: o for o in page.context["comparison"]["options"]}
-    # alpha's volumes under alpha's per-contact rates: 8 × 4 = 32.00; under the per-FTE contract
-    # with 2 FTE entered: 2 × 9,000 = 18,000.00
-    assert options["alpha-2025"].charge.total == D("32.00")
-    assert options[fte_contract.code].charge.total == D("18000.00")
     assert f"/invoices/{invoice.pk}/" in page.content.decode()
+    page = client.get("/costs/compare/?project=alpha-only&month=2025-03&source=entered&handled_contacts=8"
+                      "&minutes=40&resolved_tickets=5&fte=2", HTTP_ACCEPT_LANGUAGE="en")
+    rows = {r.contract.code: r for r in page.context["comparison"]["rows"]}
+    # 8 handled under alpha's per-contact rate: 8 × 4 = 32.00; under the per-FTE contract with
+    # 2 FTE entered: 2 × 9,000 = 18,000.00
+    assert rows["alpha-2025"].candidate.base == D("32.00")
+    assert rows[fte_contract.code].candidate.base == D("18000.00")
     client.force_login(world.user("a-manager"))
     assert client.get("/costs/").status_code == 403

@@ -57,11 +57,13 @@ def test_create_edit_through_the_forms(client, contracts):
             "status": "draft", "start_date": "2025-06-01", "end_date": "2026-05-31", "renewal_term_months": "12",
             "notice_days": "60", "currency": "CNY", "pricing_model": "per_contact", "flex_percent": "10",
             "flex_notice_days": "30", "payment_terms_days": "45", "at_risk_percent": "0",
+            "rounding_mode": "half_even", "rounding_unit": "1",
             "sla_policy_text": "sla: x\nversion: 1\nat_risk_percent: 8\nterms:\n  - metric: csat\n    target: '>= 0.8'\n"}
     response = client.post("/contracts/new/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     contract = Contract.objects.get(code="alpha-chat")
     assert contract.at_risk_percent == Decimal("8") and contract.flex_percent == Decimal("10")
+    assert (contract.rounding_mode, contract.rounding_unit) == ("half_even", "1")
     bad = dict(form, code="alpha-chat2", projects=["bravo-only"])
     response = client.post("/contracts/new/", bad, **EN)
     assert response.status_code == 200 and not Contract.objects.filter(code="alpha-chat2").exists()

@@ -69,6 +69,7 @@ def _out(contract: Contract) -> dict:
     data = {f: getattr(contract, f) for f in ContractOut.model_fields if f not in ("vendor", "projects")}
     data["vendor"] = contract.vendor.code
     data["projects"] = [p.code for p in contract.projects.all()]  # prefetched through visible_to
+    data["rounding_rule"] = contract.rounding_rule
     return data
 
 
@@ -161,6 +162,7 @@ def _invoice_out(invoice: Invoice) -> dict:
     data["contract"] = invoice.contract.code
     data["vendor"] = invoice.contract.vendor.code
     data["credit_of"] = invoice.credit_of.number if invoice.credit_of_id else None
+    data["rounding_rule"] = invoice.rounding_rule
     return data
 
 
@@ -185,10 +187,12 @@ def _error(error) -> tuple[int, dict]:
 
 
 @router.get("/invoices", response=list[InvoiceOut])
-def invoices(request, q: str = "", vendor: str = "", status: str = "", contract: str = "", kind: str = ""):
+def invoices(request, q: str = "", vendor: str = "", status: str = "", contract: str = "", kind: str = "",
+             month: str = "", project: str = ""):
     require_perm(request, "contracts.view_invoice")
     return [_invoice_out(i) for i in selectors.invoice_list(user=request.user, q=q, vendor=vendor, status=status,
-                                                             contract=contract, kind=kind)]
+                                                             contract=contract, kind=kind, month=_month(month),
+                                                             project=project)]
 
 
 @router.get("/invoices/{pk}", response=InvoiceDetailOut)
@@ -269,3 +273,221 @@ def credit_note_create(request, pk: int, payload: CreditNoteIn):
     except (ValidationError, InvoiceLocked) as error:
         return 400, _error(error)[1]
     return 201, _invoice_detail(request, note.pk)
+
+
+# --------------------------------------------------------------------------- budgets and costs
+#
+# Budgets are the client's own figures: the capabilities are client-side only and the rows
+# are invisible to vendor users (models.ClientOnlyQuerySet).
+
+class BudgetOut(Schema):
+    id: int
+    project: str
+    vendor: str | None
+    month: str  # YYYY-MM
+    amount: Decimal
+    currency: str
+    target_cost_per_contact: Decimal | None
+    note: str
+
+
+class BudgetIn(Schema):
+    project: str
+    vendor: str | None = None
+    month: str  # YYYY-MM
+    amount: Decimal
+    currency: str = "CNY"
+    target_cost_per_contact: Decimal | None = None
+    note: str = ""
+
+
+class BudgetYearIn(Schema):
+    project: str
+    vendor: str | None = None
+    year: int
+    amount: Decimal
+    currency: str = "CNY"
+    target_cost_per_contact: Decimal | None = None
+    note: str = ""
+
+
+def _budget_out(b) -> dict:
+    return {"id": b.pk, "project": b.project.code, "vendor": b.vendor.code if b.vendor_id else None,
+            "month": f"{b.month:%Y-%m}", "amount": b.amount, "currency": b.currency,
+            "target_cost_per_contact": b.target_cost_per_contact, "note": b.note}
+
+
+def _month(text: str) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except (TypeError, ValueError):
+        return None
+
+
+@router.get("/budgets", response=list[BudgetOut])
+def budgets(request, year: int | None = None, project: str = "", vendor: str = ""):
+    require_perm(request, "contracts.view_budget")
+    return [_budget_out(b) for b in selectors.budget_list(user=request.user, year=year, project=project,
+                                                          vendor=vendor)]
+
+
+@router.post("/budgets", response={201: BudgetOut, 400: ErrorOut})
+@idempotent
+def budget_set(request, payload: BudgetIn):
+    """Set one month's budget (created, or replaced when the month already has one)."""
+    require_perm(request, "contracts.add_budget")
+    month = _month(payload.month)
+    if month is None:
+        return 400, {"detail": _("month: expected YYYY-MM, e.g. 2026-10.")}
+    try:
+        budget = services.budget_set(actor=request.user, project_code=payload.project, vendor_code=payload.vendor,
+                                     month=month, amount=payload.amount, currency=payload.currency,
+                                     target_cost_per_contact=payload.target_cost_per_contact, note=payload.note)
+    except ValidationError as error:
+        return 400, {"detail": " ".join(error.messages)}
+    return 201, _budget_out(budget)
+
+
+@router.post("/budgets/year", response={201: list[BudgetOut], 400: ErrorOut})
+@idempotent
+def budget_set_year(request, payload: BudgetYearIn):
+    """A year's budget split evenly into twelve months (to the cent, adding up exactly)."""
+    require_perm(request, "contracts.add_budget")
+    try:
+        months = services.budget_set_year(actor=request.user, project_code=payload.project,
+                                          vendor_code=payload.vendor, year=payload.year, amount=payload.amount,
+                                          currency=payload.currency,
+                                          target_cost_per_contact=payload.target_cost_per_contact, note=payload.note)
+    except ValidationError as error:
+        return 400, {"detail": " ".join(error.messages)}
+    return 201, [_budget_out(b) for b in months]
+
+
+class BudgetMonthOut(Schema):
+    month: str
+    currency: str
+    budget: Decimal | None
+    actual: Decimal
+    variance: Decimal | None
+    variance_percent: Decimal | None
+    handled_contacts: int
+    resolved: int
+    cost_per_contact: Decimal | None
+    cost_per_resolved: Decimal | None
+    target_cost_per_contact: Decimal | None
+    ytd_budget: Decimal
+    ytd_actual: Decimal
+    ytd_variance: Decimal
+    provisional: bool
+    invoices: list[str]
+
+
+@router.get("/costs/budget", response=list[BudgetMonthOut])
+def budget_vs_actual(request, year: int, project: str = "", vendor: str = ""):
+    """Actual cost against budget for each month of the year, with the invoices behind it."""
+    require_perm(request, "contracts.view_costs")
+    require_perm(request, "contracts.view_budget")
+    return [{"month": f"{m.month:%Y-%m}", "currency": m.currency, "budget": m.budget, "actual": m.actual,
+             "variance": m.variance, "variance_percent": m.variance_percent, "handled_contacts": m.handled,
+             "resolved": m.resolved, "cost_per_contact": m.per_contact, "cost_per_resolved": m.per_resolved,
+             "target_cost_per_contact": m.target_per_contact, "ytd_budget": m.ytd_budget,
+             "ytd_actual": m.ytd_actual, "ytd_variance": m.ytd_variance, "provisional": m.provisional,
+             "invoices": list(dict.fromkeys(a.invoice.number for a in m.allocations))}
+            for m in selectors.budget_vs_actual(user=request.user, year=year, project=project, vendor=vendor)]
+
+
+class ComparisonMonthOut(Schema):
+    month: str
+    has_data: bool
+    credit: Decimal
+    pool: Decimal
+    bonus: Decimal
+    missed: list[str]
+
+
+class ComparisonRowOut(Schema):
+    contract: str
+    vendor: str
+    status: str
+    pricing_model: str
+    currency: str
+    priced: bool
+    error: str
+    base_price: Decimal | None
+    usage_total: Decimal | None
+    minimum_commitment: Decimal | None
+    minimum_top_up: Decimal | None
+    at_risk_pool: Decimal | None
+    expected_credit_share_percent: Decimal | None
+    expected_credit: Decimal
+    expected_bonus: Decimal
+    expected_net_cost: Decimal | None
+    cost_per_handled_contact: Decimal | None
+    performance_project: str
+    performance_months: list[ComparisonMonthOut]
+    notes: list[str]
+
+
+class ComparisonOut(Schema):
+    project: str
+    month: str
+    source: str
+    offered: int
+    handled_contacts: int
+    minutes: Decimal
+    resolved_tickets: int
+    fte: Decimal
+    volumes_explanation: str
+    rows: list[ComparisonRowOut]
+
+
+@router.get("/costs/comparison", response={200: ComparisonOut, 400: ErrorOut})
+def pricing_comparison(request, project: str, month: str, source: str = "entered", handled_contacts: int = 0,
+                       offered: int | None = None, minutes: Decimal = Decimal(0), resolved_tickets: int = 0,
+                       fte: Decimal = Decimal(0), months_back: int = selectors.DEFAULT_PERFORMANCE_MONTHS,
+                       include_ended: bool = False):
+    """Every candidate contract priced for the month's volumes (entered, or source=forecast for
+    the workforce forecast), with its expected SLA credit at the vendor's recent performance;
+    cheapest expected net cost first."""
+    require_perm(request, "contracts.view_costs")
+    from steward.core import selectors as core_selectors
+
+    the_project = core_selectors.project_list(user=request.user).filter(code=project).first()
+    the_month = _month(month)
+    if the_project is None or the_month is None:
+        return 400, {"detail": _("Give a known project and a month as YYYY-MM.")}
+    if not 1 <= months_back <= 12 or min(handled_contacts, resolved_tickets, minutes, fte, offered or 0) < 0:
+        return 400, {"detail": _("Volumes cannot be negative; months_back is 1 to 12.")}
+    if source == "forecast":
+        try:
+            volumes = selectors.forecast_volumes(user=request.user, project=the_project, month=the_month)
+        except selectors.ForecastUnavailable as error:
+            return 400, {"detail": str(error)}
+    else:
+        volumes = selectors.Volumes(offered if offered is not None else handled_contacts, handled_contacts, minutes,
+                                    resolved_tickets, fte, "entered", _("Volumes as entered."))
+    result = selectors.pricing_comparison(user=request.user, project=the_project, month=the_month, volumes=volumes,
+                                          months_back=months_back, include_ended=include_ended)
+    rows = []
+    for row in result["rows"]:
+        c, est = row.candidate, row.candidate.estimate
+        rows.append({
+            "contract": row.contract.code, "vendor": row.contract.vendor.code, "status": row.contract.status,
+            "pricing_model": row.contract.pricing_model, "currency": row.contract.currency,
+            "priced": c.base is not None, "error": c.error, "base_price": c.base,
+            "usage_total": c.usage_total if c.base is not None else None,
+            "minimum_commitment": c.minimum if c.base is not None else None,
+            "minimum_top_up": c.top_up if c.base is not None else None,
+            "at_risk_pool": est.pool if est else None,
+            "expected_credit_share_percent": est.credit_percent if est else None,
+            "expected_credit": c.credit, "expected_bonus": c.bonus, "expected_net_cost": c.net,
+            "cost_per_handled_contact": c.per_contact, "performance_project": row.performance_project,
+            "performance_months": [{"month": f"{m.month:%Y-%m}", "has_data": m.has_data, "credit": m.credit,
+                                    "pool": m.pool, "bonus": m.bonus, "missed": list(m.missed)}
+                                   for m in (est.months if est else ())],
+            "notes": list(c.notes)})
+    v = result["volumes"]
+    return 200, {"project": the_project.code, "month": f"{result['start']:%Y-%m}", "source": v.source,
+                 "offered": v.offered, "handled_contacts": v.handled_contacts, "minutes": v.minutes,
+                 "resolved_tickets": v.resolved_tickets, "fte": v.fte, "volumes_explanation": v.explanation,
+                 "rows": rows}

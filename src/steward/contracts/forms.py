@@ -30,10 +30,11 @@ class ContractForm(ServiceForm):
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
     pricing_model = forms.ChoiceField(label=_("Pricing model"), choices=PricingModel.choices)
     rounding_mode = forms.ChoiceField(
-        label=_("Rounding"), choices=RoundingMode.choices, initial=RoundingMode.HALF_UP,
+        label=_("Rounding"), choices=RoundingMode.choices, initial=RoundingMode.HALF_UP, required=False,
         help_text=_("How every invoice amount is rounded: each charge component once, adjustments, credits and "
                     "bonuses one by one; totals are sums of rounded lines."))
-    rounding_unit = forms.ChoiceField(label=_("Rounded to"), choices=RoundingUnit.choices, initial=RoundingUnit.CENT)
+    rounding_unit = forms.ChoiceField(label=_("Rounded to"), choices=RoundingUnit.choices, initial=RoundingUnit.CENT,
+                                      required=False)
     flex_percent = forms.DecimalField(label=_("Headcount flex (± %)"), min_value=0, max_value=100, decimal_places=2,
                                       initial=Decimal(0))
     flex_notice_days = forms.IntegerField(label=_("Flex notice (days)"), min_value=0, max_value=365, initial=0)
@@ -58,6 +59,9 @@ class ContractForm(ServiceForm):
         data = dict(self.cleaned_data)
         for key in ("code", "vendor", "projects"):
             data.pop(key, None)
+        for key in ("rounding_mode", "rounding_unit"):  # not given: the default (or, on edit, unchanged)
+            if not data.get(key):
+                data.pop(key, None)
         return data
 
 
@@ -143,12 +147,67 @@ class CostForm(forms.Form):
     first = forms.DateField(label=_("From month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH,
                             required=False)
     last = forms.DateField(label=_("To month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH, required=False)
-    project = forms.ChoiceField(label=_("Project (pricing comparison)"), required=False)
-    month = forms.DateField(label=_("Month (pricing comparison)"), input_formats=["%Y-%m", "%Y-%m-%d"],
-                            widget=MONTH, required=False)
-    fte = forms.DecimalField(label=_("FTE (pricing comparison)"), min_value=0, max_digits=10, decimal_places=2,
-                             required=False)
+    year = forms.IntegerField(label=_("Budget year"), min_value=2000, max_value=2100, required=False)
+    project = forms.ChoiceField(label=_("Project (budget)"), required=False)
+    vendor = forms.ChoiceField(label=_("Vendor (budget)"), required=False)
+
+    def __init__(self, *args, projects, vendors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [("", _("All projects"))] + [(p.code, p.name) for p in projects]
+        self.fields["vendor"].choices = [("", _("All vendors"))] + [(v.code, v.name) for v in vendors]
+
+
+class _BudgetTarget(ServiceForm):
+    project = forms.ChoiceField(label=_("Project"))
+    vendor = forms.ChoiceField(label=_("Vendor"), required=False,
+                               help_text=_("Empty for the whole project (every vendor)."))
+
+    def __init__(self, *args, projects, vendors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [(p.code, p.name) for p in projects]
+        self.fields["vendor"].choices = [("", _("Whole project"))] + [(v.code, v.name) for v in vendors]
+        # Keep the money fields after the target.
+        self.order_fields(["project", "vendor"])
+
+
+class BudgetForm(_BudgetTarget):
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH)
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=14, decimal_places=2)
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
+    target_cost_per_contact = forms.DecimalField(label=_("Target cost per handled contact"), min_value=0,
+                                                 max_digits=10, decimal_places=4, required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class BudgetYearForm(_BudgetTarget):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(label=_("Amount for the year"), min_value=0, max_digits=14, decimal_places=2,
+                                help_text=_("Split evenly into twelve months to the cent; the months add up to "
+                                            "the year exactly. Months already budgeted are replaced."))
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
+    target_cost_per_contact = forms.DecimalField(label=_("Target cost per handled contact"), min_value=0,
+                                                 max_digits=10, decimal_places=4, required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ComparisonForm(forms.Form):
+    """A project, a month and its volumes: entered, or taken from the workforce forecast."""
+
+    SOURCE_ENTERED, SOURCE_FORECAST = "entered", "forecast"
+    project = forms.ChoiceField(label=_("Project"))
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH)
+    source = forms.ChoiceField(label=_("Volumes"), initial=SOURCE_ENTERED, choices=[
+        (SOURCE_ENTERED, _("As entered below")), (SOURCE_FORECAST, _("From the workforce forecast"))])
+    offered = forms.IntegerField(label=_("Contacts offered"), min_value=0, required=False)
+    handled_contacts = forms.IntegerField(label=_("Handled contacts"), min_value=0, required=False)
+    minutes = forms.DecimalField(label=_("Billable minutes"), min_value=0, max_digits=14, decimal_places=2,
+                                 required=False)
+    resolved_tickets = forms.IntegerField(label=_("Resolved tickets"), min_value=0, required=False)
+    fte = forms.DecimalField(label=_("FTE"), min_value=0, max_digits=10, decimal_places=2, required=False)
+    months_back = forms.IntegerField(label=_("Recent months of SLA performance"), min_value=1, max_value=12,
+                                     initial=3, required=False)
+    include_ended = forms.BooleanField(label=_("Include ended and terminated contracts"), required=False)
 
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].choices = [("", "—")] + [(p.code, p.name) for p in projects]
+        self.fields["project"].choices = [(p.code, p.name) for p in projects]

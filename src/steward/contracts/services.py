@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from steward.contracts import invoicing, pricing, selectors
-from steward.contracts.models import Contract, ContractRate, Invoice, InvoiceLine, RateComponent, Responsibility
+from steward.contracts.models import (
+    Budget, Contract, ContractRate, Invoice, InvoiceLine, RateComponent, Responsibility,
+)
 from steward.core.models import Project, User, Vendor
 from steward.core.notifications import notify
 from steward.core.roles import Role
@@ -463,3 +465,61 @@ def credit_note_create(*, actor, invoice: Invoice, amount: Decimal, reason: str)
     notify(_vendor_managers(invoice), gettext_noop("Credit note %(number)s corrects invoice %(invoice)s"),
            {"number": note.number, "invoice": invoice.number}, url=note.get_absolute_url())
     return note
+
+
+# --------------------------------------------------------------------------- budgets
+
+def _budget_target(project_code: str, vendor_code: str | None) -> tuple[Project, Vendor | None]:
+    project = Project.objects.filter(code=project_code).first()
+    if project is None:
+        raise ValidationError({"project": _("Unknown project code %(code)s.") % {"code": project_code}})
+    vendor = None
+    if vendor_code:
+        vendor = Vendor.objects.filter(code=vendor_code, projects=project).first()
+        if vendor is None:
+            raise ValidationError({"vendor": _("%(vendor)s does not serve project %(project)s.") % {
+                "vendor": vendor_code, "project": project.code}})
+    return project, vendor
+
+
+@transaction.atomic
+def budget_set(*, actor, project_code: str, month: dt.date, amount: Decimal, currency: str = "CNY",
+               vendor_code: str | None = None, target_cost_per_contact: Decimal | None = None,
+               note: str = "") -> Budget:
+    """Set the budget of one project (or one vendor on it) for the calendar month containing
+    `month`: created, or replaced when that month already has one."""
+    _require(actor, "contracts.add_budget")
+    project, vendor = _budget_target(project_code, vendor_code)
+    first = month.replace(day=1)
+    budget = (Budget.objects.select_for_update().filter(project=project, vendor=vendor, month=first).first()
+              or Budget(project=project, vendor=vendor, month=first, created_by=actor))
+    budget.amount, budget.currency = amount, (currency or "").strip().upper()
+    budget.target_cost_per_contact, budget.note = target_cost_per_contact, (note or "").strip()
+    if len(budget.currency) != 3 or not budget.currency.isalpha():
+        raise ValidationError({"currency": _("A currency is a three-letter code such as CNY.")})
+    budget.full_clean(validate_constraints=False)
+    budget.save()
+    return budget
+
+
+@transaction.atomic
+def budget_set_year(*, actor, project_code: str, year: int, amount: Decimal, currency: str = "CNY",
+                    vendor_code: str | None = None, target_cost_per_contact: Decimal | None = None,
+                    note: str = "") -> list[Budget]:
+    """A year's budget split evenly into its twelve months to the cent (the cents left over go
+    to the first months, so the months add up to the year exactly)."""
+    if not 2000 <= int(year) <= 2100:
+        raise ValidationError({"year": _("Enter a year between 2000 and 2100.")})
+    if amount is None or amount < 0:
+        raise ValidationError({"amount": _("A budget is an amount of 0 or more.")})
+    shares = invoicing.split(Decimal(amount).quantize(Decimal("0.01")), [1] * 12)
+    return [budget_set(actor=actor, project_code=project_code, vendor_code=vendor_code,
+                       month=dt.date(int(year), m, 1), amount=share, currency=currency,
+                       target_cost_per_contact=target_cost_per_contact, note=note)
+            for m, share in enumerate(shares, start=1)]
+
+
+@transaction.atomic
+def budget_delete(*, actor, budget: Budget) -> None:
+    _require(actor, "contracts.delete_budget")
+    budget.delete()

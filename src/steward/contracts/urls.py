@@ -31,4 +31,10 @@ urlpatterns = [
     path("invoices/<int:pk>/credit-note/", views.invoice_credit_note, name="invoice-credit-note"),
     path("invoice-lines/<int:pk>/remove/", views.invoice_line_remove, name="invoice-line-remove"),
     path("costs/", views.cost_analytics, name="cost-analytics"),
+    path("costs/compare/", views.pricing_comparison, name="pricing-comparison"),
+    path("budgets/", views.budget_list, name="budget-list"),
+    path("budgets/export.csv", views.budget_export, name="budget-export"),
+    path("budgets/set/", views.budget_set, name="budget-set"),
+    path("budgets/year/", views.budget_year, name="budget-year"),
+    path("budgets/delete/", views.budget_delete, name="budget-delete"),
 ]

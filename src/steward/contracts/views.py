@@ -3,6 +3,7 @@ Another vendor's contract is a 404, so its existence is not confirmed."""
 
 import datetime as dt
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -204,10 +205,15 @@ def _invoice(request, pk: int) -> Invoice:
 def _invoice_filters(request):
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
+    try:
+        month = dt.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        month = None
     return {"q": request.GET.get("q", "").strip(), "vendor": request.GET.get("vendor", "").strip(),
             "status": status if status in Invoice.Status.values else "",
             "contract": request.GET.get("contract", "").strip(),
-            "kind": kind if kind in Invoice.Kind.values else ""}
+            "kind": kind if kind in Invoice.Kind.values else "", "month": month,
+            "project": request.GET.get("project", "").strip()}
 
 
 @permission_required("contracts.view_invoice")
@@ -454,17 +460,166 @@ def _cost_chart(rows) -> dict:
             "x_end": CHART_W - CHART_PAD, "months": months}
 
 
+BUDGET_CHART_H = 220
+
+
+def _budget_chart(months) -> dict:
+    """Budget (grey) against actual (blue: within budget, red: over) bars for each month, and the
+    year-to-date actual as a share of the year-to-date budget (inline SVG, no script)."""
+    values = [m.budget for m in months if m.budget is not None] + [m.actual for m in months]
+    top = max(values, default=Decimal(0))
+    if top <= 0:
+        return {}
+    top = top * Decimal("1.1")
+    inner_w, inner_h = CHART_W - 2 * CHART_PAD, BUDGET_CHART_H - 2 * CHART_PAD
+    slot = inner_w / len(months)
+    bar = slot * 0.38
+    bars = []
+    for i, m in enumerate(months):
+        x = CHART_PAD + slot * i + slot * 0.1
+        base_y = BUDGET_CHART_H - CHART_PAD
+        b_h = inner_h * float((m.budget or 0) / top)
+        a_h = inner_h * float(m.actual / top)
+        over = m.budget is not None and m.actual > m.budget
+        bars.append({"month": m.month, "label": f"{m.month:%m}", "bx": f"{x:.1f}", "by": f"{base_y - b_h:.1f}",
+                     "bh": f"{b_h:.1f}", "ax": f"{x + bar:.1f}", "ay": f"{base_y - a_h:.1f}", "ah": f"{a_h:.1f}",
+                     "w": f"{bar:.1f}", "tx": f"{x + bar:.1f}", "budget": m.budget, "actual": m.actual,
+                     "colour": "#d1242f" if over else "#1f6feb", "has_budget": m.budget is not None})
+    grid = [{"y": f"{BUDGET_CHART_H - CHART_PAD - inner_h * f:.1f}", "label": f"{top * Decimal(f):,.0f}"}
+            for f in (0, 0.5, 1)]
+    return {"bars": bars, "grid": grid, "width": CHART_W, "height": BUDGET_CHART_H, "pad": CHART_PAD,
+            "x_end": CHART_W - CHART_PAD, "label_y": BUDGET_CHART_H - CHART_PAD + 14}
+
+
 @permission_required("contracts.view_costs")
 def cost_analytics(request):
     projects = core_selectors.project_list(user=request.user)
-    form = forms.CostForm(request.GET or None, projects=projects)
+    vendors = core_selectors.vendor_list(user=request.user)
+    form = forms.CostForm(request.GET or None, projects=projects, vendors=vendors)
     data = form.cleaned_data if form.is_valid() else {}
     rows = selectors.cost_rows(user=request.user, first=data.get("first"), last=data.get("last"))
-    comparison = None
-    if data.get("project") and data.get("month"):
-        project = projects.filter(code=data["project"]).first()
-        if project:
-            comparison = selectors.pricing_comparison(user=request.user, project=project, month=data["month"],
-                                                      fte=data.get("fte"))
-    return render(request, "contracts/costs.html", {
-        "form": form, "rows": rows, "chart": _cost_chart(rows), "comparison": comparison})
+    context = {"form": form, "rows": rows, "chart": _cost_chart(rows)}
+    if request.user.has_perm("contracts.view_budget"):
+        year = data.get("year") or selectors.today().year
+        project, vendor = data.get("project") or "", data.get("vendor") or ""
+        months = selectors.budget_vs_actual(user=request.user, year=year, project=project, vendor=vendor)
+        drill = {"project": project, "vendor": vendor}
+        context.update({"budget_year": year, "budget_months": months, "budget_chart": _budget_chart(months),
+                        "budget_drill": urlencode({k: v for k, v in drill.items() if v}),
+                        "budget_has_any": any(m.budget is not None for m in months)})
+    return render(request, "contracts/costs.html", context)
+
+
+# --------------------------------------------------------------------------- budgets
+
+def _budget_filters(request) -> dict:
+    try:
+        year = int(request.GET.get("year", "")) if request.GET.get("year") else None
+    except ValueError:
+        year = None
+    return {"year": year if year and 2000 <= year <= 2100 else None,
+            "project": request.GET.get("project", "").strip(), "vendor": request.GET.get("vendor", "").strip()}
+
+
+@permission_required("contracts.view_budget")
+def budget_list(request):
+    filters = _budget_filters(request)
+    budgets = selectors.budget_list(user=request.user, **filters)
+    return render(request, "contracts/budget_list.html", {
+        "page": paginate(request, budgets), "filters": filters,
+        "projects": core_selectors.project_list(user=request.user),
+        "vendors": core_selectors.vendor_list(user=request.user), "query": request.GET.urlencode()})
+
+
+@permission_required("contracts.view_budget")
+def budget_export(request):
+    return csv_response(
+        "budgets.csv", ["project", "vendor", "month", "amount", "currency", "target_cost_per_contact", "note"],
+        ([b.project.code, b.vendor.code if b.vendor_id else "", f"{b.month:%Y-%m}", b.amount, b.currency,
+          b.target_cost_per_contact if b.target_cost_per_contact is not None else "", b.note]
+         for b in selectors.budget_list(user=request.user, **_budget_filters(request))))
+
+
+def _budget_form_kwargs(request):
+    return {"projects": core_selectors.project_list(user=request.user),
+            "vendors": core_selectors.vendor_list(user=request.user)}
+
+
+@permission_required("contracts.add_budget")
+def budget_set(request):
+    """Set (create or replace) one month's budget; the list's edit links prefill this form."""
+    initial = {k: request.GET[k] for k in ("project", "vendor", "month", "amount", "currency",
+                                           "target_cost_per_contact", "note") if request.GET.get(k)}
+    form = forms.BudgetForm(request.POST or None, initial=initial, **_budget_form_kwargs(request))
+    if form.is_valid():
+        d = form.cleaned_data
+        budget = form.apply(services.budget_set, actor=request.user, project_code=d["project"],
+                            vendor_code=d["vendor"] or None, month=d["month"], amount=d["amount"],
+                            currency=d["currency"], target_cost_per_contact=d["target_cost_per_contact"],
+                            note=d["note"])
+        if budget:
+            messages.success(request, _("Budget for %(month)s saved.") % {"month": f"{budget.month:%Y-%m}"})
+            return redirect(f"{reverse('budget-list')}?year={budget.month.year}")
+    return _form_page(request, form, _("Set a monthly budget"), reverse("budget-list"))
+
+
+@permission_required("contracts.add_budget")
+def budget_year(request):
+    form = forms.BudgetYearForm(request.POST or None, initial={"year": selectors.today().year},
+                                **_budget_form_kwargs(request))
+    if form.is_valid():
+        d = form.cleaned_data
+        months = form.apply(services.budget_set_year, actor=request.user, project_code=d["project"],
+                            vendor_code=d["vendor"] or None, year=d["year"], amount=d["amount"],
+                            currency=d["currency"], target_cost_per_contact=d["target_cost_per_contact"],
+                            note=d["note"])
+        if months:
+            messages.success(request, _("Budget for %(year)s saved as twelve months.") % {"year": d["year"]})
+            return redirect(f"{reverse('budget-list')}?year={d['year']}")
+    return _form_page(request, form, _("Set a year's budget"), reverse("budget-list"))
+
+
+@require_POST
+@permission_required("contracts.delete_budget")
+def budget_delete(request):
+    """Delete the budget named in the POST body (budgets have no page of their own)."""
+    try:
+        pk = int(request.POST.get("budget", ""))
+    except ValueError:
+        raise Http404(_("No such budget.")) from None
+    budget = get_or_404(selectors.budget_get, request, pk=pk)
+    services.budget_delete(actor=request.user, budget=budget)
+    messages.success(request, _("Budget removed."))
+    return redirect(f"{reverse('budget-list')}?year={budget.month.year}")
+
+
+# --------------------------------------------------------------------------- pricing comparison
+
+def _comparison_volumes(request, form, project):
+    d = form.cleaned_data
+    if d["source"] == forms.ComparisonForm.SOURCE_FORECAST:
+        return selectors.forecast_volumes(user=request.user, project=project, month=d["month"])
+    handled = d.get("handled_contacts") or 0
+    return selectors.Volumes(d.get("offered") or handled, handled, d.get("minutes") or Decimal(0),
+                             d.get("resolved_tickets") or 0, d.get("fte") or Decimal(0), "entered",
+                             _("Volumes as entered."))
+
+
+@permission_required("contracts.view_costs")
+def pricing_comparison(request):
+    projects = core_selectors.project_list(user=request.user)
+    form = forms.ComparisonForm(request.GET or None, projects=projects)
+    comparison, error = None, ""
+    if form.is_valid():
+        project = projects.get(code=form.cleaned_data["project"])
+        try:
+            volumes = _comparison_volumes(request, form, project)
+        except selectors.ForecastUnavailable as exc:
+            error = str(exc)
+        else:
+            comparison = selectors.pricing_comparison(
+                user=request.user, project=project, month=form.cleaned_data["month"], volumes=volumes,
+                months_back=form.cleaned_data.get("months_back") or selectors.DEFAULT_PERFORMANCE_MONTHS,
+                include_ended=form.cleaned_data.get("include_ended", False))
+            comparison["project"] = project
+    return render(request, "contracts/comparison.html", {"form": form, "comparison": comparison, "error": error})
