@@ -152,3 +152,25 @@ def test_every_creating_post_takes_an_idempotency_key():
     )
     assert missing == []
     assert NOT_IDEMPOTENT_BY_DESIGN <= creating  # the exemption names a real route
+
+
+def test_a_retried_multipart_upload_adds_one_version(world):
+    """Multipart bodies are fingerprinted by their fields and files (the raw body is gone once
+    parsed): the same upload replays, another file under the same key is refused."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from steward.vendors.models import DocumentVersion
+
+    client = _client(world.user("a-manager"))
+
+    def upload(content: bytes):
+        return client.post("/api/vendors/alpha/documents",
+                           {"title": "Plan", "upload": SimpleUploadedFile("plan.txt", content, content_type="text/plain")},
+                           HTTP_IDEMPOTENCY_KEY="doc-1")
+
+    first, again = upload(b"our plan"), upload(b"our plan")
+    assert first.status_code == again.status_code == 201, first.content
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert DocumentVersion.objects.count() == 1
+    assert upload(b"another plan").status_code == 422
+    assert DocumentVersion.objects.count() == 1

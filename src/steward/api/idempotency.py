@@ -39,6 +39,7 @@ from datetime import timedelta
 from functools import partial, wraps
 
 from django.db import IntegrityError, transaction
+from django.http.request import RawPostDataException
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Header
@@ -60,8 +61,25 @@ class _Unsuccessful(Exception):
 
 
 def fingerprint(request) -> str:
-    """What must match for a repeat: the body (method and path are part of the route)."""
-    return hashlib.sha256(request.body or b"").hexdigest()
+    """What must match for a repeat: the body (method and path are part of the route).
+
+    A multipart upload's raw body is gone once Django has parsed it into fields and files
+    (and its boundary differs on every retry anyway), so there the fields and each file's
+    name and content are what must match."""
+    try:
+        return hashlib.sha256(request.body or b"").hexdigest()
+    except RawPostDataException:
+        digest = hashlib.sha256(b"multipart")
+        for name, values in sorted(request.POST.lists()):
+            for value in values:
+                digest.update(f"\0field\0{name}\0{value}".encode())
+        for name, files in sorted(request.FILES.lists()):
+            for upload in files:
+                digest.update(f"\0file\0{name}\0{upload.name}\0".encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+        return digest.hexdigest()
 
 
 def _error(status: int, detail: str) -> JsonResponse:

@@ -264,12 +264,12 @@ def contact_delete(request, pk: int):
 
 
 @router.post("/vendors/{code}/documents", response={201: DocumentVersionOut, 400: ErrorOut})
+@idempotent
 def document_upload(request, code: str, title: Form[str], upload: File[UploadedFile],
                     category: Form[str] = VendorDocument.Category.OTHER, note: Form[str] = ""):
     """Upload a file (multipart) as the next version of the vendor's document `title`; the same
-    checks of size and type as the page. Not idempotent by key: steward.api.idempotency
-    fingerprints the raw body, which a multipart request no longer has once parsed; a repeated
-    upload adds a version (visible in the document's history), never a second document."""
+    checks of size and type as the page. With an Idempotency-Key a retried upload (same fields,
+    same file) adds no second version."""
     require_perm(request, "vendors.add_document")
     vendor = _vendor(request, code)
     form = forms.DocumentUploadForm({"title": title, "category": category, "note": note}, {"upload": upload})
