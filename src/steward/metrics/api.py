@@ -50,6 +50,36 @@ def kpi(request, code: str, q: Query[KpiQuery]):
     return [r.as_dict() for r in rows]
 
 
+class CompareQuery(Schema):
+    metric: str
+    a_from: dt.date
+    a_to: dt.date
+    b_from: dt.date | None = None  # default: A's dates (two vendors)
+    b_to: dt.date | None = None
+    a_vendor: str = ""  # "": every vendor the caller may see
+    b_vendor: str | None = None  # default: A's vendor (two periods)
+    param: list[str] = []  # key=value, as on the command line
+
+
+@router.get("/metrics/{code}/compare")
+def compare(request, code: str, q: Query[CompareQuery]):
+    """One metric for two sides — two vendors in one period, or one vendor (or all) in two
+    periods — with the two-proportion or Welch test, B − A, and the plain-language verdict."""
+    from steward.metrics import compare as compare_mod
+    from steward.metrics.views import comparison_view
+
+    require_perm(request, "metrics.view_kpi")
+    project = _project(request, code)
+    try:
+        compared = compare_mod.from_request(user=request.user, project=project, metric=q.metric, a_from=q.a_from,
+                                            a_to=q.a_to, b_from=q.b_from, b_to=q.b_to, a_vendor=q.a_vendor,
+                                            b_vendor=q.b_vendor, param_pairs=q.param)
+    except (KeyError, ValueError) as exc:
+        raise HttpError(400, str(exc).strip("'\"")) from None
+    names = {v.code: v.name for v in engine.visible_vendors(user=request.user, project=project)}
+    return {**compared.as_dict(), "sentence": comparison_view(compared, names)["sentence"]}
+
+
 class PolicyOut(Schema):
     id: int
     name: str

@@ -38,6 +38,32 @@ class CompareForm(forms.Form):
         self.fields["metric"].choices = metrics
 
 
+class PeriodCompareForm(forms.Form):
+    """Compare one vendor (or all) across two periods: A (before) and B (after)."""
+
+    pc_metric = forms.ChoiceField(label=_("Metric"))
+    pc_vendor = forms.ChoiceField(label=_("Vendor"), required=False)
+    pc_a_from = forms.DateField(label=_("Period A from"), widget=forms.DateInput(attrs={"type": "date"}))
+    pc_a_to = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    pc_b_from = forms.DateField(label=_("Period B from"), widget=forms.DateInput(attrs={"type": "date"}))
+    pc_b_to = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, vendors, metrics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pc_metric"].choices = metrics
+        self.fields["pc_vendor"].choices = [("", _("All vendors"))] + [(v.code, v.name) for v in vendors]
+
+    def clean(self):
+        data = super().clean()
+        for side in ("a", "b"):
+            first, last = data.get(f"pc_{side}_from"), data.get(f"pc_{side}_to")
+            if first and last and last < first:
+                self.add_error(f"pc_{side}_to", _("The period ends before it starts."))
+            elif first and last and (last - first).days > 800:
+                self.add_error(f"pc_{side}_to", _("Choose a period of at most about two years."))
+        return data
+
+
 class HeatmapForm(forms.Form):
     """The KPI page's weekday × hour heatmap: which metric, and one vendor or all."""
 

@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy
 
 from steward.core.decorators import permission_required
 from steward.core.pages import paginate
-from steward.metrics import engine, formulas, selectors, services, sla, stats
-from steward.metrics.forms import (AlertRuleForm, BacktestForm, CompareForm, EvaluateForm, HeatmapForm, PeriodForm,
-                                   PolicyForm)
+from steward.metrics import compare as compare_mod
+from steward.metrics import engine, formulas, selectors, services, sla
+from steward.metrics.forms import (AlertRuleForm, BacktestForm, CompareForm, EvaluateForm, HeatmapForm,
+                                   PeriodCompareForm, PeriodForm, PolicyForm)
 from steward.metrics.heatmap import HEATMAP_METRICS
 from steward.metrics.formulas import CATALOG, MetricResult
-from steward.metrics.texts import verdict_sentence
+from steward.metrics.texts import period_verdict_sentence, verdict_sentence
 
 DASHBOARD_METRICS = ["offered", "handled", "service_level", "asa_seconds", "abandon_rate", "aht_seconds",
                      "first_response_within", "resolution_within", "fcr", "csat", "nps", "ces",
@@ -57,14 +58,6 @@ REASONS = {
     "score_outside_scale": gettext_lazy("answers outside the scale"),
     "surveyed_not_in_statistics": gettext_lazy("not available yet (survey counts not in the rollups)"),
 }
-# Comparable metrics: shares by the two-proportion test, means by Welch's t test.
-MEAN_STATS = {
-    "asa_seconds": lambda s: (s.answered_wait.n, s.answered_wait.total, s.answered_wait.sum_squares),
-    "aht_seconds": lambda s: (s.handled, s.handle_sum, s.handle_sumsq),
-    "ces": lambda s: (s.ces.n, s.ces.total, s.ces.sum_squares),
-}
-COMPARABLE = ["service_level", "abandon_rate", "csat", "complaint_rate", "first_response_within",
-              "resolution_within", "asa_seconds", "aht_seconds", "ces"]
 TREND_METRICS = ("service_level", "csat")
 SERIES_CLASSES = ("series-1", "series-2", "series-3", "series-4", "series-5")
 SERIES_COLOURS = ("#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df")
@@ -261,22 +254,25 @@ def trend_charts(user, project, vendors, period: engine.Period) -> list[dict]:
     return charts
 
 
-def compare(user, project, period: engine.Period, a: str, b: str, key: str) -> dict:
-    grouped = engine.contact_stats(user=user, project=project, period=period, vendors=[a, b], grouping="vendor")
-    empty = engine.contact_stats_from_nothing()
-    sa, sb = grouped.get((a,), empty), grouped.get((b,), empty)
-    if key in MEAN_STATS:
-        comparison = stats.welch_t_test(*MEAN_STATS[key](sa), *MEAN_STATS[key](sb))
-        fmt = (lambda x: format_value(key, x))
+def comparison_view(compared: compare_mod.Compared, names: dict[str, str]) -> dict:
+    """The verdict sentence and figures of a comparison: vendors by name, periods by label."""
+    key, c = compared.metric, compared.comparison
+    fmt = (lambda x: format_value(key, x)) if key in compare_mod.MEAN_SAMPLES else None
+    def name(code: str) -> str:
+        return names.get(code, code) if code else _("All vendors")
+    pa, pb = compare_mod.period_label(compared.a.period), compare_mod.period_label(compared.b.period)
+    if compared.kind == "vendors":
+        la, lb = name(compared.a.vendor), name(compared.b.vendor)
+        sentence = verdict_sentence(c, metric_label=label(key), label_a=la, label_b=lb, format_value=fmt)
+    elif compared.kind == "periods":
+        la, lb = pa, pb
+        sentence = period_verdict_sentence(c, metric_label=label(key), subject=name(compared.a.vendor),
+                                           label_a=la, label_b=lb, format_value=fmt)
     else:
-        ra, rb = engine.result_for(key, sa), engine.result_for(key, sb)
-        na, nb = ra.denominator or 0, rb.denominator or 0
-        xa = min(ra.numerator or 0, na)
-        xb = min(rb.numerator or 0, nb)
-        comparison = stats.two_proportion_test(xa, na, xb, nb)
-        fmt = None
-    sentence = verdict_sentence(comparison, metric_label=label(key), label_a=a, label_b=b, format_value=fmt)
-    return {"comparison": comparison, "sentence": sentence, "a": a, "b": b, "metric": label(key)}
+        la, lb = f"{name(compared.a.vendor)} ({pa})", f"{name(compared.b.vendor)} ({pb})"
+        sentence = verdict_sentence(c, metric_label=label(key), label_a=la, label_b=lb, format_value=fmt)
+    return {"comparison": c, "sentence": sentence, "a": la, "b": lb, "metric": label(key), "compared": compared,
+            "cell_a": cell(compared.result_a, ""), "cell_b": cell(compared.result_b, "")}
 
 
 SPARK_W, SPARK_H = 110, 22
@@ -382,22 +378,37 @@ def dashboard(request, code: str):
     elif not heat_form.is_bound:
         heat = heatmap_view(request.user, project, vendors, main_period, "offered", "", scope or None)
     comparison, compare_form = None, None
+    names = {v.code: v.name for v in vendors}
+    choices = [(k, label(k)) for k in compare_mod.COMPARABLE]
     if len(vendors) >= 2:
-        choices = [(k, label(k)) for k in COMPARABLE]
         initial = {"a": vendors[0].code, "b": vendors[1].code, "metric": "service_level"}
         data = request.GET if "metric" in request.GET else None
         compare_form = CompareForm(data, initial=initial, vendors=vendors, metrics=choices)
-        if data is None:
-            comparison = compare(request.user, project, main_period, initial["a"], initial["b"], "service_level")
-        elif compare_form.is_valid():
-            c = compare_form.cleaned_data
-            comparison = compare(request.user, project, main_period, c["a"], c["b"], c["metric"])
+        if data is None or compare_form.is_valid():
+            c = compare_form.cleaned_data if data is not None else initial
+            comparison = comparison_view(compare_mod.compare(
+                user=request.user, project=project, metric=c["metric"],
+                a=compare_mod.Side(main_period, c["a"]), b=compare_mod.Side(main_period, c["b"])), names)
+    today = dt.datetime.now(zoneinfo.ZoneInfo(project.time_zone)).date()
+    last_month, this_month = compare_mod.month_periods(today, project.time_zone)
+    period_initial = {"pc_metric": "service_level", "pc_vendor": "", "pc_a_from": last_month.first,
+                      "pc_a_to": last_month.last, "pc_b_from": this_month.first, "pc_b_to": this_month.last}
+    period_data = request.GET if "pc_metric" in request.GET else None
+    period_form = PeriodCompareForm(period_data, initial=period_initial, vendors=vendors, metrics=choices)
+    period_comparison = None
+    if period_data is None or period_form.is_valid():
+        c = period_form.cleaned_data if period_data is not None else period_initial
+        period_comparison = comparison_view(compare_mod.compare(
+            user=request.user, project=project, metric=c["pc_metric"],
+            a=compare_mod.Side(engine.period(c["pc_a_from"], c["pc_a_to"], project.time_zone), c["pc_vendor"]),
+            b=compare_mod.Side(engine.period(c["pc_b_from"], c["pc_b_to"], project.time_zone), c["pc_vendor"])),
+            names)
     return render(request, "metrics/dashboard.html", {
         "project": project, "vendors": vendors, "form": form, "sections": sections, "charts": charts,
         "compare_form": compare_form, "comparison": comparison, "main_period": main_period,
         "aligned": all(p.aligned for _t, p in periods), "breakdown": table_by,
         "breakdowns": [(k, str(v)) for k, v in BREAKDOWNS.items()], "scope": scope, "focus": focus,
-        "heat_form": heat_form, "heatmap": heat,
+        "heat_form": heat_form, "heatmap": heat, "period_form": period_form, "period_comparison": period_comparison,
     })
 
 
