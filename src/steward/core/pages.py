@@ -1,6 +1,8 @@
 """Small helpers every app's views share."""
 
 from django.core.exceptions import ObjectDoesNotExist
+from functools import cached_property
+
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -8,9 +10,33 @@ from django.utils.translation import gettext as _
 PAGE_SIZE = 50
 
 
-def paginate(request, items, per_page: int = PAGE_SIZE) -> Page:
-    """The page the request asks for (?page=N); a bad or too-large N gives the nearest page."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows (`SELECT count(*) FROM (… LIMIT cap + 1)`): an exact count of
+    millions of contacts costs a scan of them on every page view, and nobody pages that far;
+    `capped` says the list goes on beyond the last reachable page (filter to narrow it)."""
+
+    def __init__(self, object_list, per_page, cap: int):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.object_list[: self.cap + 1].count(), self.cap + 1)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    @cached_property
+    def num_pages(self) -> int:
+        return super().num_pages if not self.capped else -(-self.cap // self.per_page)
+
+
+def paginate(request, items, per_page: int = PAGE_SIZE, count_cap: int | None = None) -> Page:
+    """The page the request asks for (?page=N); a bad or too-large N gives the nearest page.
+    With `count_cap`, at most that many rows are counted (see CappedPaginator)."""
+    paginator = Paginator(items, per_page) if count_cap is None else CappedPaginator(items, per_page, count_cap)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def get_or_404(read, request, **lookup):
