@@ -1,5 +1,6 @@
 """Workforce API: a project's forecast and staffing plan (scoped to the caller's vendor for
-vendor users), forecast events (create with an Idempotency-Key) and headcount commitments."""
+vendor users), forecast events (create with an Idempotency-Key), headcount commitments and the
+staffing profile. Writes go through the pages' forms and services."""
 
 from datetime import date
 from decimal import Decimal
@@ -7,13 +8,15 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.contracts.models import Contract
+from steward.core.api import form_detail, form_write
 from steward.core.models import Project, Vendor
-from steward.workforce import selectors, services
-from steward.workforce.models import Event
+from steward.workforce import forms, selectors, services
+from steward.workforce.models import Event, StaffingProfile
 
 router = Router(tags=["workforce"])
 
@@ -29,11 +32,11 @@ class PlanQuery(Schema):
 
 
 class EventIn(Schema):
-    name: str
+    name: str = Field(min_length=1, max_length=200)
     first_day: date
     last_day: date
-    multiplier: Decimal | None = None
-    notes: str = ""
+    multiplier: Decimal | None = Field(None, ge=Decimal("0.01"), le=100, decimal_places=3)
+    notes: str = Field("", max_length=5000)
 
 
 class EventOut(Schema):
@@ -119,10 +122,10 @@ def event_create(request, code: str, payload: EventIn):
     Idempotency-Key header."""
     require_perm(request, "workforce.change_forecast")
     project = _project(request, code)
-    try:
-        event = services.event_create(actor=request.user, project=project, **payload.dict())
-    except ValidationError as exc:
-        return 400, {"detail": " ".join(exc.messages)}
+    form = forms.EventForm({k: v for k, v in payload.dict().items() if v is not None})
+    event, error = form_write(form, services.event_create, actor=request.user, project=project)
+    if error:
+        return 400, {"detail": error}
     return 201, event
 
 
@@ -141,3 +144,76 @@ def event_delete(request, pk: int):
 def commitment_list(request, code: str):
     require_perm(request, "workforce.view_forecast")
     return list(selectors.commitments(user=request.user, project=_project(request, code)))
+
+
+class CommitmentIn(Schema):
+    vendor: str = Field(max_length=32)
+    seats: Decimal = Field(ge=0, max_digits=7, decimal_places=1)
+    effective_from: date
+    contract: str | None = Field(None, max_length=64)
+
+
+class ProfileIn(Schema):
+    model: str = Field(StaffingProfile.Model.ERLANG_C, max_length=12)
+    service_level: Decimal = Field(Decimal("0.8"), max_digits=4, decimal_places=3)
+    target_seconds: int = Field(20, ge=0, le=86400)
+    aht_seconds: int | None = Field(None, ge=0, le=86400)
+    max_occupancy: Decimal = Field(Decimal("0.85"), max_digits=4, decimal_places=3)
+    shrinkage: Decimal = Field(Decimal("0.3"), max_digits=4, decimal_places=3)
+    patience_seconds: int | None = Field(None, ge=0, le=86400)
+    concurrency: int = Field(1, ge=1, le=10)
+    calendar: str = Field("cn-9x18", max_length=32)
+
+
+class ProfileOut(ProfileIn):
+    queue: str
+
+
+@router.post("/projects/{code}/commitments", response={201: CommitmentOut, 400: ErrorOut})
+@idempotent
+def commitment_create(request, code: str, payload: CommitmentIn):
+    """Record the seats a vendor commits from a date (the same date again replaces that entry).
+    Honours an Idempotency-Key header."""
+    require_perm(request, "workforce.change_forecast")
+    project = _project(request, code)
+    vendors = selectors.vendors_of(user=request.user, project=project)
+    contracts = list(Contract.objects.visible_to(request.user).filter(projects=project).order_by("code"))
+    form = forms.CommitmentForm({k: v for k, v in payload.dict().items() if v is not None}, vendors=vendors,
+                                contracts=contracts)
+    commitment, error = form_write(form, lambda **d: services.commitment_set(
+        actor=request.user, vendor=next(v for v in vendors if v.code == d["vendor"]), project=project,
+        seats=d["seats"], effective_from=d["effective_from"],
+        contract=next((c for c in contracts if c.code == d["contract"]), None)))
+    if error:
+        return 400, {"detail": error}
+    return 201, commitment
+
+
+def _profile_out(profile: StaffingProfile | None) -> dict:
+    if profile is None:
+        return {"queue": "", **ProfileIn().dict()}
+    return {"queue": profile.queue, **{f: getattr(profile, f) for f in ProfileIn.model_fields}}
+
+
+@router.get("/projects/{code}/profile", response=ProfileOut)
+def profile(request, code: str):
+    """The project's staffing profile (the defaults when none is saved)."""
+    require_perm(request, "workforce.view_forecast")
+    return _profile_out(selectors.profile_for(user=request.user, project=_project(request, code)))
+
+
+@router.put("/projects/{code}/profile", response={200: ProfileOut, 400: ErrorOut})
+def profile_edit(request, code: str, payload: ProfileIn):
+    """Replace the project's staffing profile (model, service-level target, assumptions)."""
+    require_perm(request, "workforce.change_forecast")
+    project = _project(request, code)
+    instance = selectors.profile_for(user=request.user, project=project)
+    form = forms.ProfileForm({k: v for k, v in payload.dict().items() if v is not None}, instance=instance)
+    if not form.is_valid():
+        return 400, {"detail": form_detail(form)}
+    try:
+        saved = services.profile_save(actor=request.user, project=project, **form.cleaned_data)
+    except ValidationError as error:
+        return 400, {"detail": " ".join(error.messages)}
+    saved.refresh_from_db()  # the stored (quantised) values
+    return 200, _profile_out(saved)
