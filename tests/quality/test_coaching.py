@@ -293,3 +293,16 @@ def test_api(client, world, contacts, published_scorecard, amy_eval, course):
     assert verified.json()["status"] == "completed" and verified.json()["verified_by"] == "a-manager"
     overdue = client.get("/api/quality/coachings?overdue=true").json()
     assert overdue == []
+
+
+def test_remind_command(world, amy_eval):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.coaching_assign(actor=world.user("qa_analyst"), evaluation=amy_eval, kind="note", text="late",
+                             due_on=soon(1))
+    out = StringIO()
+    with override("en"):
+        call_command("qa", "remind-coaching", "--date", soon(5).isoformat(), stdout=out)
+    assert "1 overdue coachings, 1 reminded." in out.getvalue()

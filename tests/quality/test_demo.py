@@ -44,9 +44,19 @@ def test_demo_loads_and_is_idempotent():
     for session in sessions:
         assert session.status == "closed" and session.scores.values("evaluator").distinct().count() == 3
 
+    # Coaching: one verified, one overdue.
+    from django.utils import timezone
+
+    from steward.quality.models import Coaching
+
+    assert sorted(Coaching.objects.values_list("status", flat=True)) == ["completed", "open"]
+    late = Coaching.objects.get(status="open")
+    assert late.is_overdue(timezone.localdate()) and late.agent.user is not None
+
     before = (Evaluation.objects.count(), Dispute.objects.count(), Scorecard.objects.count(),
-              ComplianceRule.objects.count(), ComplianceHit.objects.count(), CalibrationSession.objects.count())
+              ComplianceRule.objects.count(), ComplianceHit.objects.count(), CalibrationSession.objects.count(),
+              Coaching.objects.count())
     demo.load(io.StringIO())
     assert (Evaluation.objects.count(), Dispute.objects.count(), Scorecard.objects.count(),
             ComplianceRule.objects.count(), ComplianceHit.objects.count(),
-            CalibrationSession.objects.count()) == before
+            CalibrationSession.objects.count(), Coaching.objects.count()) == before

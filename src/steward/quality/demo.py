@@ -2,7 +2,8 @@
 dispute has someone to go to), a weekly sampling plan per project drawn over the newest week,
 scored evaluations, one acknowledged and one disputed and re-reviewed; brand-manual compliance
 rules per project with the demo transcripts scanned; two closed calibration sessions in which
-three analysts scored the same contacts blind.
+three analysts scored the same contacts blind; two coachings, one completed and verified, one
+(a training) overdue.
 
 Idempotent: a project that already has the demo scorecard is left as it is. Deterministic: the
 plans' seeds are fixed and the answers come from a seeded generator.
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from steward.core import services as core_services
 from steward.core.demo import DEMO_PASSWORD
@@ -72,6 +74,7 @@ def load(stdout) -> None:
     stdout.write(f"Quality: {Scorecard.objects.count()} scorecards, {made} new scored evaluations.")
     _compliance(qa, stdout)
     _calibration(qa, qa2, stdout)
+    _coaching(qa, stdout)
 
 
 def _agent_steps(project: Project, reviewer: User) -> None:
@@ -166,3 +169,38 @@ def _calibration(qa: User, qa2: User, stdout) -> None:
                 services.calibration_close(actor=qa, session=session)
         stdout.write(f"Quality: 2 calibration sessions on {project.code}.")
         return
+
+
+def _coaching(qa: User, stdout) -> None:
+    """Two coachings after the first project's evaluations of agents with a login: a note the
+    agent acknowledged, did and the analyst verified; and a training (the first demo course)
+    that is overdue — assigned three weeks ago, due a week ago."""
+    from steward.quality.models import Coaching
+    from steward.training.models import Course
+
+    if Coaching.objects.exists():
+        return
+    evaluations = list(Evaluation.objects.exclude(status=Evaluation.Status.ASSIGNED)
+                       .filter(interaction__agent__user__isnull=False)
+                       .select_related("interaction__agent__user", "interaction__project").order_by("pk")[:2])
+    if len(evaluations) < 2:
+        return
+    first, second = evaluations
+    today = timezone.localdate()
+    with transaction.atomic():
+        agent = first.interaction.agent.user
+        note = services.coaching_assign(actor=qa, evaluation=first, kind="note", due_on=today + timedelta(days=7),
+                                        text="开场请使用标准问候语，并先核实客户身份。Open with the brand greeting and "
+                                             "verify the customer's identity first.")
+        services.coaching_transition(actor=agent, coaching=note, action="acknowledge")
+        services.coaching_transition(actor=agent, coaching=note, action="done",
+                                     note="已与组长练习问候语。Practised the greeting with my team lead.")
+        services.coaching_transition(actor=qa, coaching=note, action="verify")
+        course = Course.objects.order_by("code").first()
+        late = services.coaching_assign(
+            actor=qa, evaluation=second, kind="training" if course else "note", course=course,
+            due_on=today, text="请完成课程并通过考核。Take the course and pass its assessment.")
+        # The demo's story happened in the past: assigned three weeks ago, due a week ago.
+        Coaching.objects.filter(pk=late.pk).update(assigned_at=timezone.now() - timedelta(days=21),
+                                                   due_on=today - timedelta(days=7))
+    stdout.write("Quality: 2 coachings (one verified, one overdue).")

@@ -6,6 +6,7 @@
                     [--tolerated-margin M] [--json]
   steward qa scan --project CODE [--since YYYY-MM-DD] [--force]     scan stored transcripts
   steward qa scan --project CODE (--text "..." | --file transcript.txt) [--json]   scan a text
+  steward qa remind-coaching [--date YYYY-MM-DD]     remind agents and team leads of overdue coachings
 
 Formulas and the warning rule: docs/sampling.md."""
 
@@ -373,3 +374,28 @@ def _handle_scan(command, *, project, since, force, text, file, json: bool, **_o
 
 Command.arguments_scan = staticmethod(_scan_arguments)
 Command.handle_scan = _handle_scan
+
+
+def _remind_arguments(parser):
+    parser.add_argument("--date", default=None, help="the day to remind for, YYYY-MM-DD (default: today)")
+
+
+def _handle_remind_coaching(command, *, date, **_options):
+    """Remind agents and their team leads of overdue coachings (at most once a week each)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from steward.quality import services
+
+    try:
+        day = dt.date.fromisoformat(date) if date else timezone.localdate()
+    except ValueError:
+        raise CommandError(_("--date must be a day as YYYY-MM-DD.")) from None
+    result = services.send_coaching_reminders(day)
+    command.stdout.write(_("%(overdue)s overdue coachings, %(reminded)s reminded.") % result)
+
+
+Command.actions = {**Command.actions, "remind-coaching": "remind agents and team leads of overdue coachings"}
+Command.arguments_remind_coaching = staticmethod(_remind_arguments)
+Command.handle_remind_coaching = _handle_remind_coaching
