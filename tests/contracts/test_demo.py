@@ -41,3 +41,12 @@ def test_demo_invoices_from_the_demo_contacts(db):
     assert cedar.lines.filter(kind="credit").exists()
     assert last["aurora-2025"].handled_contacts > 0 and last["bamboo-2025"].fte == 38
     assert Invoice.objects.filter(status="paid").count() == 3
+    from steward.contracts.models import Budget
+    from steward.contracts.selectors import budget_vs_actual
+
+    # A year's budget for each contracted project, set once (the second load changes nothing).
+    assert Budget.objects.filter(vendor__isnull=True).count() == 3 * 12
+    assert Contract.objects.get(code="bamboo-2025").rounding_mode == "half_even"
+    finance = User.objects.filter(role="finance").first()
+    months = budget_vs_actual(user=finance, year=last["aurora-2025"].period_start.year)
+    assert all(m.budget is not None and m.budget > 0 for m in months)

@@ -4,8 +4,8 @@ mid-term increase within the cap), responsibilities and an SLA policy. Idempoten
 import datetime as dt
 from decimal import Decimal
 
-from steward.contracts import services
-from steward.contracts.models import Contract, Invoice
+from steward.contracts import selectors, services
+from steward.contracts.models import Budget, Contract, Invoice
 from steward.core.models import User, Vendor
 from steward.vendors.selectors import today
 
@@ -28,6 +28,9 @@ terms:
     target: ">= 90"
     allocation_percent: 20
 """
+
+# Bamboo's agreement rounds half even (banker's rounding); the others half up, to the cent.
+ROUNDING = {"bamboo-2025": "half_even"}
 
 # code, vendor, projects, title, model, rates [(component, amount, months after start)], at risk %
 CONTRACTS = [
@@ -66,6 +69,7 @@ def load(stdout) -> None:
             flex_percent=Decimal("10"), flex_notice_days=30, price_adjustment_cap_percent=Decimal("5"),
             payment_terms_days=45, payment_terms_note="月结，发票后 45 天付款 Monthly, net 45 after invoice",
             sla_policy_text=SLA.format(name=f"{vendor}-sla", at_risk=at_risk),
+            rounding_mode=ROUNDING.get(code, "half_up"),
         )
         for component, amount, months in rates:
             services.rate_add(actor=None, contract=contract, component=component, amount=Decimal(amount),
@@ -74,6 +78,7 @@ def load(stdout) -> None:
             services.responsibility_add(actor=None, contract=contract, category=category, party=party,
                                         description=text)
     _invoices(stdout)
+    _budgets(stdout)
     stdout.write(f"Contracts: {Contract.objects.count()}.")
 
 
@@ -120,3 +125,33 @@ def _invoices(stdout) -> None:
             if target == "paid":
                 services.invoice_mark_paid(actor=finance, invoice=invoice)
     stdout.write(f"Invoices: {made} created.")
+
+
+# The finance team's budget for this year, per project: a little below the demo invoices'
+# average month (so some months run over), with a target cost per handled contact.
+BUDGET_SHARE = Decimal("0.96")
+DEFAULT_MONTHLY_BUDGET = Decimal("150000")
+
+
+def _budgets(stdout) -> None:
+    finance = User.objects.filter(role="finance", is_active=True).order_by("pk").first()
+    if finance is None:
+        return
+    year = today().year
+    first = _add_months(today().replace(day=1), -2)
+    allocations = selectors.invoice_allocations(user=finance, first=first, last=today())
+    projects = sorted({p for c in Contract.objects.all() for p in c.projects.values_list("code", flat=True)})
+    made = 0
+    for code in projects:
+        if Budget.objects.filter(project__code=code, vendor__isnull=True, month__year=year).exists():
+            continue
+        mine = [a for a in allocations if a.project.code == code and a.invoice.kind == Invoice.Kind.INVOICE]
+        months = {a.invoice.period_start for a in mine} or {first}
+        cost = sum((a.amount for a in mine), Decimal(0))
+        handled = sum(a.handled for a in mine)
+        monthly = (cost / len(months) * BUDGET_SHARE).quantize(Decimal("1000")) if cost else DEFAULT_MONTHLY_BUDGET
+        target = (cost / handled * BUDGET_SHARE).quantize(Decimal("0.01")) if handled else None
+        services.budget_set_year(actor=finance, project_code=code, year=year, amount=monthly * 12,
+                                 target_cost_per_contact=target, note="年度预算 Annual budget (finance)")
+        made += 1
+    stdout.write(f"Budgets: {made} project years set.")
