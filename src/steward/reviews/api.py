@@ -1,13 +1,18 @@
 """Reviews API: the vendor scoreboard and one vendor's scorecard with its drill-down numbers
-(a vendor user sees only its own vendor)."""
+(a vendor user sees only its own vendor); the scorecard weights (read, and replace with the
+page's form and service)."""
+
+from decimal import Decimal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Field, Router, Schema
 
 from steward.api.permissions import require_perm
+from steward.core.api import ErrorOut, form_detail
 from steward.core.models import Vendor
-from steward.reviews import scoring, selectors
+from steward.reviews import scoring, selectors, services
+from steward.reviews.forms import WeightForm
 
 router = Router(tags=["reviews"])
 
@@ -61,3 +66,34 @@ def scorecard(request, code: str, month: str = ""):
     m = _month(month)
     return {"vendor": vendor.code, "month": f"{m:%Y-%m}",
             **_score(selectors.scorecard(user=request.user, vendor=vendor, month=m))}
+
+
+_WEIGHT = Field(ge=0, le=100, max_digits=5, decimal_places=2)
+
+
+class WeightsIn(Schema):
+    """The weights need not add up to 100: a score divides by the weights of the components
+    that have data. At least one must be above zero."""
+
+    sla: Decimal = _WEIGHT
+    qa: Decimal = _WEIGHT
+    csat: Decimal = _WEIGHT
+    capa: Decimal = _WEIGHT
+    compliance: Decimal = _WEIGHT
+
+
+@router.get("/weights", response=WeightsIn)
+def weights(request):
+    require_perm(request, "reviews.view_scorecard")
+    return selectors.weights_dict()
+
+
+@router.put("/weights", response={200: WeightsIn, 400: ErrorOut})
+def weights_edit(request, payload: WeightsIn):
+    """Replace the scorecard weights every page, pack and API answer uses."""
+    require_perm(request, "reviews.change_weights")
+    form = WeightForm(payload.dict(), instance=selectors.weights_get())
+    if not form.is_valid():
+        return 400, {"detail": form_detail(form)}
+    services.weights_save(actor=request.user, **{k: form.cleaned_data[k] for k in WeightForm.Meta.fields})
+    return 200, selectors.weights_dict()
