@@ -154,6 +154,10 @@ class PlanForm(ServiceForm):
                                         help_text=_("Up to N more per agent and week among the contacts that match."))
     long_handle_seconds = forms.IntegerField(label=_("Long handle time from (seconds)"), min_value=60,
                                              max_value=86400, initial=900, required=False)
+    negative_sentiment_min = forms.IntegerField(
+        label=_("Negative customer sentiment from (terms)"), min_value=1, max_value=20, initial=2, required=False,
+        help_text=_("Negative-emotion words and phrases the customer used (angry, disappointed, complain …), "
+                    "negated ones not counted."))
 
     def __init__(self, *args, scorecards, **kwargs):
         super().__init__(*args, **kwargs)

@@ -350,6 +350,10 @@ class SamplingPlan(models.Model):
     targets = models.JSONField(_("targeted contacts"), default=list, blank=True)
     long_handle_seconds = models.PositiveIntegerField(_("long handle time (s)"), default=900,
                                                       validators=[MinValueValidator(60), MaxValueValidator(86400)])
+    # Negative customer sentiment: at least this many negative-emotion terms (emotion.py).
+    negative_sentiment_min = models.PositiveSmallIntegerField(
+        _("negative customer sentiment from (terms)"), default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -359,7 +363,8 @@ class SamplingPlan(models.Model):
     visibility = Visibility(vendor="scorecard__project__vendors")
 
     TARGETS = {"low_csat": _("Low CSAT (1–2)"), "complaint": _("Complaint"),
-               "long_handle": _("Long handle time"), "compliance_hit": _("Compliance hit")}
+               "long_handle": _("Long handle time"), "compliance_hit": _("Compliance hit"),
+               "negative_sentiment": _("Negative customer sentiment")}
 
     def target_labels(self) -> list[str]:
         return [str(self.TARGETS[t]) for t in self.targets if t in self.TARGETS]

@@ -387,11 +387,12 @@ MAX_DRAW_DAYS = 366
 @transaction.atomic
 def plan_create(*, actor: User, scorecard: Scorecard, name: str, per_agent_per_week: int,
                 seed: int | None = None, share_percent=None, stratify_by: str = "", targets=(),
-                long_handle_seconds: int = 900) -> SamplingPlan:
+                long_handle_seconds: int = 900, negative_sentiment_min: int = 2) -> SamplingPlan:
     """stratify_by: "", "channel", "queue" or "outcome" — N (or the share) is drawn in each
     stratum of an agent-week. targets: any of "low_csat" (CSAT 1–2), "complaint", "long_handle"
-    (talk + hold + wrap ≥ long_handle_seconds), "compliance_hit" — matching contacts are drawn in
-    addition, up to N per agent-week, from the same stored seed."""
+    (talk + hold + wrap ≥ long_handle_seconds), "compliance_hit", "negative_sentiment" (the
+    customer's turns hold ≥ negative_sentiment_min negative-emotion terms, emotion.py) — matching
+    contacts are drawn in addition, up to N per agent-week, from the same stored seed."""
     _require_perm(actor, "quality.add_evaluation")
     targets = sorted(set(targets or ()))
     unknown = [t for t in targets if t not in SamplingPlan.TARGETS]
@@ -400,7 +401,7 @@ def plan_create(*, actor: User, scorecard: Scorecard, name: str, per_agent_per_w
     plan = SamplingPlan(scorecard=scorecard, name=(name or "").strip(), per_agent_per_week=per_agent_per_week,
                         seed=secrets.randbelow(2**62) if seed is None else seed, created_by=actor,
                         share_percent=share_percent, stratify_by=stratify_by or "", targets=targets,
-                        long_handle_seconds=long_handle_seconds)
+                        long_handle_seconds=long_handle_seconds, negative_sentiment_min=negative_sentiment_min)
     plan.full_clean()
     plan.save()
     return plan
@@ -483,8 +484,21 @@ def _targeted(plan: SamplingPlan, visible) -> set[int]:
         return set()
     from django.db.models import F
 
-    return set(visible.annotate(handle=F("talk_seconds") + F("hold_seconds") + F("wrap_seconds"))
-               .filter(condition).values_list("pk", flat=True))
+    found = set(visible.annotate(handle=F("talk_seconds") + F("hold_seconds") + F("wrap_seconds"))
+                .filter(condition).values_list("pk", flat=True))
+    if "negative_sentiment" in plan.targets:
+        found |= _negative_sentiment(visible.exclude(transcript="").exclude(pk__in=found),
+                                     plan.negative_sentiment_min)
+    return found
+
+
+def _negative_sentiment(candidates, minimum: int) -> set[int]:
+    """Ids of the candidates whose customer turns hold at least `minimum` negative-emotion terms
+    (the offline lexicon scorer, emotion.py), read in chunks."""
+    from steward.quality import emotion
+
+    return {pk for pk, transcript in candidates.values_list("pk", "transcript").iterator(chunk_size=2000)
+            if emotion.score(transcript).customer_negative >= minimum}
 
 
 # --- compliance rules and scanning -------------------------------------------------------------

@@ -345,7 +345,8 @@ def plan_create(request):
                           name=form.cleaned_data["name"], per_agent_per_week=form.cleaned_data["per_agent_per_week"],
                           seed=form.cleaned_data["seed"], share_percent=form.cleaned_data["share_percent"],
                           stratify_by=form.cleaned_data["stratify_by"], targets=form.cleaned_data["targets"],
-                          long_handle_seconds=form.cleaned_data["long_handle_seconds"] or 900)
+                          long_handle_seconds=form.cleaned_data["long_handle_seconds"] or 900,
+                          negative_sentiment_min=form.cleaned_data["negative_sentiment_min"] or 2)
         if plan:
             messages.success(request, _("Sampling plan %(name)s created.") % {"name": plan.name})
             return redirect(plan)
