@@ -147,6 +147,10 @@ class _Importer:
         self.rejects_writer = csv.writer(self.rejects_file)
         self.rejected = 0
         self.duplicates = 0
+        # Whether the source held no contacts when this import took the project's lock: then the
+        # only stored rows a chunk can replace are this import's own (ids in self.seen), and a
+        # chunk without such ids needs no look-up of old rows (the first import of a source).
+        self.source_was_empty: bool | None = None
 
     def reject(self, line: int, column: str, reason: str, raw: str) -> None:
         self.rejected += 1
@@ -195,7 +199,13 @@ class _Importer:
             pl.lit(self.batch.pk, dtype=pl.Int64).alias("import_batch_id"),
             pl.col("outcome").fill_null(""),
         )
-        old = store.fetch_existing(rows)
+        store.lock_references(vendor_id=self.vendor.pk, agent_ids=rows["agent_id"].unique().to_list())
+        if self.source_was_empty is None:  # inside the transaction, after lock_project
+            self.source_was_empty = not Interaction.objects.filter(source=self.source).exists()
+        if self.source_was_empty and not any(i in self.seen for i in rows["external_id"].to_list()):
+            old = store.fetch_existing(rows.clear())
+        else:
+            old = store.fetch_existing(rows)
         first_touch = old.filter(~pl.col("import_batch_id").is_in([self.batch.pk]).fill_null(True))
         if first_touch.height:
             InteractionRevision.objects.bulk_create(
@@ -332,6 +342,7 @@ def batch_run(*, batch: ImportBatch, chunks: Callable[[Profile], Iterable[reader
         try:
             with transaction.atomic():
                 lock_project(batch.project_id)
+                store.bulk_transaction()
                 importer.run(chunks(profile))
                 if importer.rejected and not batch.allow_rejects:
                     raise _Discard
@@ -474,6 +485,7 @@ def batch_undo(*, actor, batch: ImportBatch) -> ImportBatch:
     )
     customers = {c for c in current["customer_ref"].to_list() + previous["customer_ref"].to_list() if c}
     before = store.customer_history(batch.project_id, customers)
+    store.lock_references(vendor_id=batch.vendor_id, agent_ids=previous["agent_id"].to_list())
     Interaction.objects.filter(import_batch=batch).exclude(pk__in=revised_ids).delete()
     store.upsert(previous)
     sums, buckets = rollups.delta(previous, current)

@@ -13,10 +13,11 @@ import io
 import json
 
 import polars as pl
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from steward.interactions import rollups
-from steward.interactions.models import Interaction, IntervalBucket, IntervalRollup, Rollup, RollupBucket
+from steward.core.models import Vendor
+from steward.interactions.models import Agent, Interaction, IntervalBucket, IntervalRollup, Rollup, RollupBucket
 
 WRITE_COLUMNS = [
     "project_id", "vendor_id", "source", "external_id", "queue", "channel", "direction",
@@ -73,6 +74,37 @@ def _copy(cursor, table: str, frame: pl.DataFrame, force_not_null: list[str]) ->
         options += ", FORCE_NOT_NULL (" + ", ".join(f'"{c}"' for c in force_not_null) + ")"
     with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH ({options})") as copy:
         copy.write(buffer.getvalue())
+
+
+# ------------------------------------------------------------------ the import's transaction
+
+
+def bulk_transaction() -> None:
+    """Settings for a bulk write, inside its transaction. PostgreSQL: commit without waiting for
+    the WAL flush (a crash right after may lose the import, never half of it, and the batch's
+    "done" is written by a later, flushed commit, so it is never recorded without its rows)."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def lock_references(*, vendor_id: int, agent_ids) -> None:
+    """What the contacts' foreign-key constraints did, once per chunk instead of once per row:
+    the referenced vendor and agents must exist and stay until the commit (FOR KEY SHARE, the
+    lock PostgreSQL's own check takes). The project is locked by services.lock_project and the
+    import batch is the import's own row."""
+    ids = sorted({int(a) for a in agent_ids if a is not None})
+    lock = " FOR KEY SHARE" if is_postgres() else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {Vendor._meta.db_table} WHERE id = %s{lock}", [vendor_id])
+        found = len(cursor.fetchall())
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            cursor.execute(f"SELECT id FROM {Agent._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(part))})"
+                           f"{lock}", part)
+            found += len(cursor.fetchall())
+    if found != len(ids) + 1:
+        raise IntegrityError("a vendor or agent referenced by the import no longer exists")
 
 
 # ------------------------------------------------------------------ interactions
