@@ -227,35 +227,58 @@ def kpi_table(user, project, vendors, period: engine.Period, scope: dict | None 
 
 def trend_charts(user, project, vendors, period: engine.Period) -> list[dict]:
     """Daily lines per vendor of service level and CSAT for inline SVGs (no script, no external
-    asset). One grouped query per vendor, reading only the wait histograms."""
+    asset), each with its 95% interval as a shaded band and the SLA target as a dashed line
+    (the project's newest policy term for the metric, measured with that term's parameters
+    when it has no scope). One grouped query per vendor, reading only the histograms needed."""
     width, height, pad = 640, 180, 30
     days = (period.last - period.first).days + 1
+    targets = selectors.policy_targets(user=user, project=project)
+    terms = {key: targets[key][0] for key in TREND_METRICS if key in targets}
+    params = {key: t.clean_params for key, t in terms.items() if not t.scope_values}
     points = {key: [] for key in TREND_METRICS}
+    bands = {key: [] for key in TREND_METRICS}
+
+    def xy(day, value):
+        x = pad + (width - 2 * pad) * ((day - period.first).days / max(days - 1, 1))
+        return f"{x:.1f},{height - pad - (height - 2 * pad) * min(max(value, 0.0), 1.0):.1f}"
+
     for v in vendors:
-        rows = engine.measure(user=user, project=project, period=period, metrics=TREND_METRICS, vendors=[v.code],
+        rows = engine.measure(user=user, project=project, period=period,
+                              metrics={k: params.get(k) for k in TREND_METRICS}, vendors=[v.code],
                               grouping="day", bucket_kinds=(formulas.WAIT_ANSWERED, formulas.WAIT_ABANDONED))
         for key in TREND_METRICS:
-            line = []
+            line, upper, lower = [], [], []
             for r in rows:
-                value = r.results[key].value
-                if value is None:
+                result = r.results[key]
+                if result.value is None:
                     continue
-                x = pad + (width - 2 * pad) * ((r.group["day"] - period.first).days / max(days - 1, 1))
-                line.append(f"{x:.1f},{height - pad - (height - 2 * pad) * value:.1f}")
+                line.append(xy(r.group["day"], result.value))
+                if result.interval_low is not None and result.interval_high is not None:
+                    upper.append(xy(r.group["day"], result.interval_high))
+                    lower.append(xy(r.group["day"], result.interval_low))
             points[key].append(line)
+            bands[key].append(" ".join(upper + lower[::-1]) if len(upper) >= 2 else "")
     grid = [{"y": height - pad - (height - 2 * pad) * f, "label": f"{int(100 * f)}%"} for f in (0, 0.5, 1)]
     charts = []
     for key in TREND_METRICS:
-        series = [{"vendor": v, "points": " ".join(line), "count": len(line),
+        series = [{"vendor": v, "points": " ".join(line), "count": len(line), "band": band,
                    "colour": SERIES_COLOURS[i % len(SERIES_COLOURS)]}
-                  for i, (v, line) in enumerate(zip(vendors, points[key], strict=True))]
+                  for i, (v, line, band) in enumerate(zip(vendors, points[key], bands[key], strict=True))]
+        target = None
+        term = terms.get(key)
+        if term is not None and 0 <= float(term.target.threshold) <= 1:
+            y = height - pad - (height - 2 * pad) * float(term.target.threshold)
+            target = {"y": f"{y:.1f}", "label": f"{term.target.op} {format_value(key, float(term.target.threshold))}",
+                      "scoped": bool(term.scope_values)}
         charts.append({"key": key, "label": label(key), "series": series, "width": width, "height": height,
-                       "grid": grid, "first": period.first, "last": period.last, "x_end": width - pad, "pad": pad})
+                       "grid": grid, "first": period.first, "last": period.last, "x_end": width - pad, "pad": pad,
+                       "target": target})
     return charts
 
 
-def comparison_view(compared: compare_mod.Compared, names: dict[str, str]) -> dict:
-    """The verdict sentence and figures of a comparison: vendors by name, periods by label."""
+def comparison_view(compared: compare_mod.Compared, names: dict[str, str], project=None) -> dict:
+    """The verdict sentence and figures of a comparison: vendors by name, periods by label; with
+    ``project``, each side's figure links to its contacts."""
     key, c = compared.metric, compared.comparison
     fmt = (lambda x: format_value(key, x)) if key in compare_mod.MEAN_SAMPLES else None
     def name(code: str) -> str:
@@ -272,7 +295,8 @@ def comparison_view(compared: compare_mod.Compared, names: dict[str, str]) -> di
         la, lb = f"{name(compared.a.vendor)} ({pa})", f"{name(compared.b.vendor)} ({pb})"
         sentence = verdict_sentence(c, metric_label=label(key), label_a=la, label_b=lb, format_value=fmt)
     return {"comparison": c, "sentence": sentence, "a": la, "b": lb, "metric": label(key), "compared": compared,
-            "cell_a": cell(compared.result_a, ""), "cell_b": cell(compared.result_b, "")}
+            "cell_a": cell(compared.result_a, drill_url(project, compared.a.vendor, compared.a.period) if project else ""),
+            "cell_b": cell(compared.result_b, drill_url(project, compared.b.vendor, compared.b.period) if project else "")}
 
 
 SPARK_W, SPARK_H = 110, 22
@@ -388,7 +412,7 @@ def dashboard(request, code: str):
             c = compare_form.cleaned_data if data is not None else initial
             comparison = comparison_view(compare_mod.compare(
                 user=request.user, project=project, metric=c["metric"],
-                a=compare_mod.Side(main_period, c["a"]), b=compare_mod.Side(main_period, c["b"])), names)
+                a=compare_mod.Side(main_period, c["a"]), b=compare_mod.Side(main_period, c["b"])), names, project)
     today = dt.datetime.now(zoneinfo.ZoneInfo(project.time_zone)).date()
     last_month, this_month = compare_mod.month_periods(today, project.time_zone)
     period_initial = {"pc_metric": "service_level", "pc_vendor": "", "pc_a_from": last_month.first,
@@ -402,7 +426,7 @@ def dashboard(request, code: str):
             user=request.user, project=project, metric=c["pc_metric"],
             a=compare_mod.Side(engine.period(c["pc_a_from"], c["pc_a_to"], project.time_zone), c["pc_vendor"]),
             b=compare_mod.Side(engine.period(c["pc_b_from"], c["pc_b_to"], project.time_zone), c["pc_vendor"])),
-            names)
+            names, project)
     return render(request, "metrics/dashboard.html", {
         "project": project, "vendors": vendors, "form": form, "sections": sections, "charts": charts,
         "compare_form": compare_form, "comparison": comparison, "main_period": main_period,
