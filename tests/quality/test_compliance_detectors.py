@@ -191,3 +191,36 @@ def test_a_batch_ending_in_an_empty_transcript_scans():
     texts = ["agent: call 13812345678", "customer: stupid", ""]
     assert scanner.scan_many(texts) == scanner.scan_reference(texts)
     assert [len(h) for h in scanner.scan_many(texts)] == [1, 1, 0]
+
+
+def test_mandatory_literal_of_a_regular_expression():
+    assert c.mandatory_literal(r"保证.{0,6}(赔|退)款1") == "保证"
+    assert c.mandatory_literal(r"GUARANTEE.{0,20}refund") == "guarantee"  # lower-cased
+    assert c.mandatory_literal(r"promise|vow") is None  # an alternation: nothing is mandatory
+    assert c.mandatory_literal(r"[0-9]{3}号码") == "号码"
+    assert c.mandatory_literal(r"kiss me") == " me"  # i, k, s have Unicode look-alikes under re.I
+    assert c.mandatory_literal(r"保?证") == "证"
+    assert c.mandatory_literal(r"(") is None
+
+
+def test_regular_expressions_skipped_by_their_literal_give_the_same_hits():
+    """Batches in which the automaton finds no mandatory literal of a rule's expression skip it:
+    the hits stay exactly those of the plain scan, batch after small batch."""
+    import random
+
+    rules = [c.RuleSpec(1, c.REGEX, pattern=r"保证.{0,3}退"), c.RuleSpec(2, c.REGEX, pattern=r"REFUND\s+now"),
+             c.RuleSpec(3, c.REGEX, pattern=r"\d{3}号"), c.RuleSpec(4, c.REGEX, pattern=r"(?<=\n)agent: sure"),
+             c.RuleSpec(5, c.REGEX, pattern=r"Kiss|ſtop"), c.RuleSpec(6, c.BANNED, ("refund",)),
+             c.RuleSpec(7, c.REQUIRED, ("您好",), speaker=c.AGENT, scope=c.OPENING, turns=1)]
+    scanner = c.Scanner(rules)
+    rng = random.Random(8)
+    pieces = ["agent: ", "customer: ", "\n", "保证", "会退", "Refund  NOW", "refund now", "123号", "12号", "sure",
+              "agent: sure", "KISS", "stop", "STOP", "\u212aiss", "您好", " x "]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(2000)]
+    found = 0
+    for i in range(0, len(texts), 5):
+        batch = texts[i:i + 5]
+        fast = scanner.scan_many(batch)
+        assert fast == scanner.scan_reference(batch)
+        found += sum(1 for hits in fast for h in hits if h.kind == c.REGEX)
+    assert found > 100

@@ -373,6 +373,39 @@ def _excerpt(text: str, start: int, end: int) -> tuple[str, int]:
     return masked.replace("\n", " ").replace("\r", " "), start - lo
 
 
+def _caseless(c: str) -> bool:
+    """A character that a case-insensitive regular expression matches only as itself and that
+    _lower leaves as it is: no case at all (CJK, digits, punctuation) or an ASCII letter without
+    a Unicode look-alike in Python's case folding (i: İ ı, k: K, s: ſ)."""
+    if c.isascii():
+        return c not in "iksIKS"
+    return c.lower() == c == c.upper() and len(c.lower()) == 1
+
+
+def mandatory_literal(pattern: str) -> str | None:
+    """The longest run of plain characters every match of the (case-insensitive) pattern must
+    contain, lower-cased, or None: the top-level literals of the parsed expression, broken by
+    anything else (a class, a repeat, a group, an alternation, an anchor) and by characters
+    whose case-insensitive matching is not plain (_caseless)."""
+    try:
+        from re import _parser as sre_parse
+    except ImportError:  # pragma: no cover - Python < 3.11
+        import sre_parse
+    try:
+        parsed = sre_parse.parse(pattern, re.I | re.M)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    best, run = "", ""
+    for op, value in parsed:
+        c = chr(value) if op is sre_parse.LITERAL else ""
+        if c and _caseless(c):
+            run += c.lower()
+            continue
+        best, run = max(best, run, key=len), ""
+    best = max(best, run, key=len)
+    return best or None
+
+
 @dataclass
 class _Checks:
     segmented: dict[int, set[int]] = field(default_factory=dict)
@@ -411,7 +444,21 @@ class Scanner:
         self._n_phrases = len(self._phrases)
         self._label_codes = np.array(label_codes, dtype=np.int8)
         self._label_speakers = [s for s in SPEAKER_LABELS.values() for _c in range(4)]
-        self._fast = ahocorasick_rs.AhoCorasick(self._phrases + label_patterns)
+        # Then each regular-expression rule's mandatory literal: a batch in which the automaton
+        # finds none of it cannot match the expression, so the expression does not run there.
+        fast_patterns = self._phrases + label_patterns
+        self._n_fast_labels = len(fast_patterns)
+        self._regex_literal: list[int | None] = []  # per self._regexes: automaton pattern index
+        for index, _compiled in self._regexes:
+            literal = mandatory_literal(self.rules[index].pattern)
+            if literal is None:
+                self._regex_literal.append(None)
+            elif literal in fast_patterns:
+                self._regex_literal.append(fast_patterns.index(literal))
+            else:
+                fast_patterns.append(literal)
+                self._regex_literal.append(len(fast_patterns) - 1)
+        self._fast = ahocorasick_rs.AhoCorasick(fast_patterns)
         # Per phrase: does a banned rule (not only required ones) use it? Per required rule: its phrases.
         self._banned_phrase = np.array([any(rules_kind == BANNED for rules_kind in
                                             (self.rules[i].kind for i, _w in owner)) for owner in self._owners] + [False],
@@ -492,6 +539,10 @@ class Scanner:
         joined = "\n" + SEPARATOR.join(texts)
         raw = self._fast.find_matches_as_indexes(_lower(joined), overlapping=True)
         found = np.fromiter(itertools.chain.from_iterable(raw), dtype=np.int64, count=3 * len(raw)).reshape(-1, 3)
+        literals = found[:, 0] >= self._n_fast_labels
+        present = set(np.unique(found[:, 0]).tolist()) if self._regexes else set()
+        if literals.any():
+            found = found[~literals]
         pattern, start, end = found[:, 0], found[:, 1], found[:, 2]
         is_label = pattern >= self._n_phrases
         # Speaker labels (sorted: labels never overlap each other).
@@ -526,9 +577,16 @@ class Scanner:
         detail_docs: set[int] = set()
         if p_pattern.size:
             detail_docs.update(np.unique(p_doc[self._banned_phrase[p_pattern]]).tolist())
-        regex_found = [(index, self._regex_matches(compiled, joined, texts, bases.tolist(),
-                                                   functools.partial(bisect.bisect_right, bases.tolist())))
-                       for index, compiled in self._regexes]
+        # Expressions run over the batch as scan_reference joins it: without the leading newline,
+        # which a look-behind at the first transcript's start would otherwise see.
+        regexes = [(index, compiled) for (index, compiled), literal in zip(self._regexes, self._regex_literal, strict=True)
+                   if literal is None or literal in present]
+        regex_found = []
+        if regexes:
+            plain, plain_bases = joined[1:], (bases - 1).tolist()
+            doc_of = functools.partial(bisect.bisect_right, plain_bases)
+            regex_found = [(index, self._regex_matches(compiled, plain, texts, plain_bases, doc_of))
+                           for index, compiled in regexes]
         for _index, matches in regex_found:
             detail_docs.update(doc for doc, _s, _e in matches)
         pii_found = self._find_pii_batch(joined, texts, bases) if self._pii else []
@@ -636,17 +694,19 @@ class Scanner:
     @staticmethod
     def _find_pii_batch(joined: str, texts: list[str], bases) -> list[tuple[str, int, int]]:
         """find_pii over the batch, run only on the transcripts that could hold personal data:
-        those with at least 7 digits or an "@" (counted with numpy over the code points)."""
-        # One trailing zero, so that an empty last transcript (its start == len(joined)) is a
-        # valid reduceat index summing to 0.
-        points = np.append(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32), np.uint32(0))
-        digit = (points >= 48) & (points <= 57)
-        at = points == 64
-        starts = bases.astype(np.int64)
-        digits_per_doc = np.add.reduceat(digit.astype(np.int32), starts) if starts.size else np.zeros(0)
-        at_per_doc = np.add.reduceat(at.astype(np.int32), starts) if starts.size else np.zeros(0)
+        those with at least 7 ASCII digits or an "@" (every detector needs one or the other).
+        Counted on the UTF-8 bytes, where an ASCII byte is always that character and the NUL
+        bytes are exactly the separators between transcripts."""
+        n = len(texts)
+        raw = np.frombuffer(joined.encode(), dtype=np.uint8)
+        separators = np.flatnonzero(raw == 0)  # NUL of the separator before transcript d + 1
+        digits = np.flatnonzero((raw - np.uint8(48)) < 10)
+        per_doc = np.bincount(np.searchsorted(separators, digits), minlength=n)
+        maybe = per_doc >= 7
+        if "@" in joined:
+            maybe |= np.bincount(np.searchsorted(separators, np.flatnonzero(raw == 64)), minlength=n) > 0
         found = []
-        for d in np.nonzero((digits_per_doc >= 7) | (at_per_doc > 0))[0].tolist():
+        for d in np.nonzero(maybe)[0].tolist():
             b = int(bases[d])
             found.extend((kind, s0 + b, e0 + b) for kind, s0, e0 in find_pii(texts[d]))
         return found
