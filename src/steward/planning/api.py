@@ -8,13 +8,19 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
 from steward.collaboration.people import label_for
-from steward.planning import selectors, services
-from steward.planning.models import Phase, Task
+from steward.core import selectors as core_selectors
+from steward.core.api import form_detail, form_write
+from steward.core.models import Channel
+from steward.core.pages import get_or_404
+from steward.planning import forms, selectors, services
+from steward.planning.models import Phase, RaciParty, Task
+from steward.planning.views import party_label
 
 router = Router(tags=["planning"])
 
@@ -325,6 +331,307 @@ def go_live(request, code: str):
         services.go_live(actor=request.user, plan=plan)
     except services.GoLiveBlocked as error:
         return 409, {"detail": " ".join(error.messages), "reasons": error.messages}
+    except ValidationError as error:
+        return _error(error)
+    return 200, _readiness_out(request, _plan(request, code))
+
+
+# --- more writes: needs, phases, task edits, dependencies, milestones, RACI, sign-offs ------
+
+class NeedsPatch(Schema):
+    business_type: str | None = Field(None, max_length=200)
+    scale: str | None = Field(None, max_length=32)
+    channels: list[str] | None = Field(None, max_length=10)
+    monthly_volumes: dict[str, int] | None = None
+    presales_percent: int | None = Field(None, ge=0, le=100)
+    service_hours: str | None = Field(None, max_length=200)
+    languages: str | None = Field(None, max_length=200)
+    peak_seasons: str | None = Field(None, max_length=300)
+    planned_headcount: int | None = Field(None, ge=1, le=100000)
+    needs_notes: str | None = Field(None, max_length=10000)
+
+
+class PhasePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class TaskPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    phase: str | None = Field(None, max_length=32, description="The phase's key.")
+    assignee_id: int | None = Field(None, description="null unassigns.")
+    priority: str | None = Field(None, max_length=16)
+    start_date: date | None = None
+    due_date: date | None = None
+    effort: int | None = Field(None, ge=1, le=365)
+    description: str | None = Field(None, max_length=20000)
+
+
+class DependencyIn(Schema):
+    prerequisite: int = Field(ge=1, description="The id of a task of the same plan.")
+
+
+class SignoffIn(Schema):
+    item: str = Field(max_length=32)
+    note: str = Field("", max_length=300)
+
+
+class SignoffWithdrawIn(Schema):
+    item: str = Field(max_length=32)
+
+
+class RaciPartyIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    vendor: str | None = Field(None, max_length=32, description="Empty for a role on the client's side.")
+
+
+class RaciActivityIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    accountable: int = Field(description="The id of the accountable role (A).")
+    responsible: int = Field(description="The id of the responsible role (R).")
+
+
+class RaciCellIn(Schema):
+    activity: int
+    party: int
+    letter: str = Field("", max_length=1, description="R, A, C, I or empty.")
+
+
+class RaciIn(Schema):
+    cells: list[RaciCellIn] = Field(max_length=10000)
+
+
+class RaciPartyOut(Schema):
+    id: int
+    label: str
+
+
+class RaciCellOut(Schema):
+    party: int
+    letter: str
+
+
+class RaciRowOut(Schema):
+    id: int
+    activity: str
+    problem: str
+    cells: list[RaciCellOut]
+
+
+class RaciOut(Schema):
+    parties: list[RaciPartyOut]
+    rows: list[RaciRowOut]
+
+
+def _raci_out(request, plan) -> dict:
+    matrix = selectors.raci(user=request.user, plan=plan)
+    return {"parties": [{"id": p.pk, "label": party_label(p, request.user)} for p in matrix["parties"]],
+            "rows": [{"id": r["activity"].pk, "activity": r["activity"].name, "problem": r["problem"],
+                      "cells": [{"party": c["party"].pk, "letter": c["letter"]} for c in r["cells"]]}
+                     for r in matrix["rows"]]}
+
+
+@router.patch("/plans/{code}/needs", response={200: PlanDetailOut, 400: ErrorOut})
+def needs_edit(request, code: str, payload: NeedsPatch):
+    """Change the needs assessment; only the fields sent change (volumes by channel)."""
+    require_perm(request, "planning.change_plan")
+    current = _plan(request, code)
+    data = {f: getattr(current, f) for f in services.NEEDS_FIELDS if f != "monthly_volumes"}
+    volumes = dict(current.monthly_volumes)
+    changes = payload.dict(exclude_unset=True)
+    if changes.get("monthly_volumes") is not None:
+        volumes = changes.pop("monthly_volumes")
+        unknown = sorted(set(volumes) - set(Channel.values))
+        if unknown:
+            return 400, {"detail": _("Unknown channel(s): %(unknown)s.") % {"unknown": ", ".join(unknown)},
+                         "reasons": []}
+    changes.pop("monthly_volumes", None)
+    data.update(changes)
+    data.update({f"volume_{c}": v for c, v in volumes.items()})
+    form = forms.NeedsForm({k: v for k, v in data.items() if v is not None})
+    if not form.is_valid():
+        return 400, {"detail": form_detail(form), "reasons": []}
+    # The page's form drops a volume of a channel that is not chosen; the API hands the volumes
+    # to the service as sent, so such a volume is refused (by the service's rule) and not lost.
+    _, error = form_write(form, lambda **_d: services.needs_update(
+        actor=request.user, plan=current, **{**form.values(), "monthly_volumes": {
+            c: form.cleaned_data[f"volume_{c}"] for c in volumes if form.cleaned_data.get(f"volume_{c}") is not None}}))
+    if error:
+        return 400, {"detail": error, "reasons": []}
+    return 200, _detail_out(_summary(request, _plan(request, code)))
+
+
+@router.patch("/phases/{pk}", response={200: PhaseOut, 400: ErrorOut})
+def phase_edit(request, pk: int, payload: PhasePatch):
+    """Rename or reschedule a phase (client staff)."""
+    require_perm(request, "planning.change_plan")
+    phase = get_or_404(selectors.phase_get, request, pk=pk)
+    data = {"name": phase.name, "start_date": phase.start_date, "end_date": phase.end_date}
+    data.update(payload.dict(exclude_unset=True, exclude_none=True))
+    _, error = form_write(forms.PhaseForm(data), services.phase_update, actor=request.user, phase=phase)
+    if error:
+        return 400, {"detail": error, "reasons": []}
+    overview = selectors.plan_overview(user=request.user, plan=phase.plan)
+    return 200, next(p for p in overview["phases"] if p.pk == pk)
+
+
+@router.patch("/tasks/{pk}", response={200: TaskOut, 400: ErrorOut})
+def task_edit(request, pk: int, payload: TaskPatch):
+    """Change a task; only the fields sent change (its status moves through /move)."""
+    require_perm(request, "planning.change_task")
+    current = _task(request, pk)
+    plan = current.phase.plan
+    phases = selectors.phases(user=request.user, plan=plan)
+    people = selectors.assignee_choices(user=request.user, project=plan.project)
+    data = {"title": current.title, "phase": str(current.phase_id), "assignee": current.assignee_id or "",
+            "priority": current.priority, "start_date": current.start_date, "due_date": current.due_date,
+            "effort": current.effort, "description": current.description}
+    changes = payload.dict(exclude_unset=True)
+    if "phase" in changes:
+        phase = next((p for p in phases if p.key == changes.pop("phase")), None)
+        if phase is None:
+            return 400, {"detail": _("Unknown phase."), "reasons": []}
+        data["phase"] = str(phase.pk)
+    if "assignee_id" in changes:
+        data["assignee"] = changes.pop("assignee_id") or ""
+    data.update({k: v for k, v in changes.items() if v is not None or k in ("start_date", "due_date")})
+    form = forms.TaskForm({k: v for k, v in data.items() if v is not None}, phases=phases, people=people)
+    _, error = form_write(form, lambda **d: services.task_update(
+        actor=request.user, task=current, title=d["title"],
+        assignee=people.filter(pk=d["assignee"]).first() if d["assignee"] else None, priority=d["priority"],
+        start_date=d["start_date"], due_date=d["due_date"], effort=d["effort"], description=d["description"],
+        phase=Phase.objects.visible_to(request.user).filter(plan=plan, pk=d["phase"]).first()))
+    if error:
+        return 400, {"detail": error, "reasons": []}
+    return 200, _task(request, pk)
+
+
+def _dependency(request, pk: int, payload: DependencyIn, write):
+    require_perm(request, "planning.change_plan")
+    current = get_or_404(selectors.task_get, request, pk=pk)
+    prerequisite = get_or_404(selectors.task_get, request, pk=payload.prerequisite)
+    try:
+        write(actor=request.user, task=current, prerequisite=prerequisite)
+    except ValidationError as error:
+        return _error(error)
+    return 200, _task(request, pk)
+
+
+@router.post("/tasks/{pk}/dependencies/add", response={200: TaskOut, 400: ErrorOut})
+def dependency_add(request, pk: int, payload: DependencyIn):
+    """Make the task wait for another task of the plan (no cycles)."""
+    return _dependency(request, pk, payload, services.dependency_add)
+
+
+@router.post("/tasks/{pk}/dependencies/remove", response={200: TaskOut, 400: ErrorOut})
+def dependency_remove(request, pk: int, payload: DependencyIn):
+    return _dependency(request, pk, payload, services.dependency_remove)
+
+
+def _milestone(request, pk: int, write):
+    require_perm(request, "planning.change_plan")
+    milestone = get_or_404(selectors.milestone_get, request, pk=pk)
+    try:
+        write(actor=request.user, milestone=milestone)
+    except ValidationError as error:
+        return _error(error)
+    return 200, get_or_404(selectors.milestone_get, request, pk=pk)
+
+
+@router.post("/milestones/{pk}/reach", response={200: MilestoneOut, 400: ErrorOut})
+def milestone_reach(request, pk: int):
+    """Mark a milestone reached (the go-live milestone only through go-live)."""
+    return _milestone(request, pk, services.milestone_reach)
+
+
+@router.post("/milestones/{pk}/reopen", response={200: MilestoneOut, 400: ErrorOut})
+def milestone_reopen(request, pk: int):
+    return _milestone(request, pk, services.milestone_reopen)
+
+
+@router.get("/plans/{code}/raci", response=RaciOut)
+def raci(request, code: str):
+    """The RACI matrix; a role at another vendor reads as such to a vendor's staff."""
+    require_perm(request, "planning.view_plan")
+    return _raci_out(request, _plan(request, code))
+
+
+@router.put("/plans/{code}/raci", response={200: RaciOut, 400: ErrorOut})
+def raci_save(request, code: str, payload: RaciIn):
+    """Replace the whole matrix: every activity needs exactly one A and at least one R."""
+    require_perm(request, "planning.change_plan")
+    current = _plan(request, code)
+    cells = {(c.activity, c.party): c.letter for c in payload.cells}
+    try:
+        services.raci_save(actor=request.user, plan=current, cells=cells)
+    except ValidationError as error:
+        return _error(error)
+    return 200, _raci_out(request, current)
+
+
+@router.post("/plans/{code}/raci/parties", response={201: RaciPartyOut, 400: ErrorOut})
+@idempotent
+def raci_party_add(request, code: str, payload: RaciPartyIn):
+    """Add a role (a column) on the client's side or at one of the project's vendors. Honours an
+    Idempotency-Key header."""
+    require_perm(request, "planning.change_plan")
+    current = _plan(request, code)
+    vendors = core_selectors.project_vendors(user=request.user, project=current.project)
+    form = forms.RaciPartyForm({"name": payload.name, "vendor": payload.vendor or ""}, vendors=vendors)
+    party, error = form_write(form, lambda name, vendor: services.raci_party_add(
+        actor=request.user, plan=current, name=name, vendor=vendors.filter(code=vendor).first() if vendor else None))
+    if error:
+        return 400, {"detail": error, "reasons": []}
+    return 201, {"id": party.pk, "label": party_label(party, request.user)}
+
+
+@router.post("/plans/{code}/raci/activities", response={201: RaciRowOut, 400: ErrorOut})
+@idempotent
+def raci_activity_add(request, code: str, payload: RaciActivityIn):
+    """Add an activity (a row) with its accountable and responsible roles. Honours an
+    Idempotency-Key header."""
+    require_perm(request, "planning.change_plan")
+    current = _plan(request, code)
+    parties = list(RaciParty.objects.visible_to(request.user).filter(plan=current))
+    by_pk = {str(p.pk): p for p in parties}
+    form = forms.RaciActivityForm({"name": payload.name, "accountable": str(payload.accountable),
+                                   "responsible": str(payload.responsible)}, parties=parties)
+    activity, error = form_write(form, lambda name, accountable, responsible: services.raci_activity_add(
+        actor=request.user, plan=current, name=name, accountable=by_pk[accountable],
+        responsible=by_pk[responsible]))
+    if error:
+        return 400, {"detail": error, "reasons": []}
+    return 201, next(r for r in _raci_out(request, current)["rows"] if r["id"] == activity.pk)
+
+
+@router.post("/plans/{code}/signoffs", response={201: ReadinessOut, 400: ErrorOut})
+@idempotent
+def signoff(request, code: str, payload: SignoffIn):
+    """Record a go-live checklist item (data handover, system access, then the security sign-off).
+    Honours an Idempotency-Key header."""
+    require_perm(request, "planning.signoff_plan")
+    current = _plan(request, code)
+    form = forms.SignoffForm(payload.dict())
+    if not form.is_valid():
+        return 400, {"detail": _("Choose a checklist item."), "reasons": []}
+    try:
+        services.signoff_record(actor=request.user, plan=current, item=form.cleaned_data["item"],
+                                note=form.cleaned_data["note"])
+    except ValidationError as error:
+        return _error(error)
+    return 201, _readiness_out(request, _plan(request, code))
+
+
+@router.post("/plans/{code}/signoffs/withdraw", response={200: ReadinessOut, 400: ErrorOut})
+def signoff_withdraw(request, code: str, payload: SignoffWithdrawIn):
+    require_perm(request, "planning.signoff_plan")
+    current = _plan(request, code)
+    form = forms.SignoffForm(payload.dict())
+    if not form.is_valid():
+        return 400, {"detail": _("Choose a checklist item."), "reasons": []}
+    try:
+        services.signoff_withdraw(actor=request.user, plan=current, item=form.cleaned_data["item"])
     except ValidationError as error:
         return _error(error)
     return 200, _readiness_out(request, _plan(request, code))
