@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from steward.metrics.selectors import PERIOD_KINDS
 
@@ -44,9 +45,9 @@ class PeriodCompareForm(forms.Form):
     pc_metric = forms.ChoiceField(label=_("Metric"))
     pc_vendor = forms.ChoiceField(label=_("Vendor"), required=False)
     pc_a_from = forms.DateField(label=_("Period A from"), widget=forms.DateInput(attrs={"type": "date"}))
-    pc_a_to = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    pc_a_to = forms.DateField(label=pgettext_lazy("date range end", "to"), widget=forms.DateInput(attrs={"type": "date"}))
     pc_b_from = forms.DateField(label=_("Period B from"), widget=forms.DateInput(attrs={"type": "date"}))
-    pc_b_to = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    pc_b_to = forms.DateField(label=pgettext_lazy("date range end", "to"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, vendors, metrics, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,3 +161,16 @@ class AlertRuleForm(forms.Form):
             return formulas.params_from_text([metric], pairs)[metric]
         except (KeyError, ValueError) as exc:
             raise forms.ValidationError(str(exc).strip("'\"")) from None
+
+
+class AlertChannelForm(forms.Form):
+    project = forms.ChoiceField(label=_("Project"))
+    kind = forms.ChoiceField(label=_("Channel"), choices=[("email", _("Email")), ("feishu", _("Feishu group bot")),
+                                                          ("dingtalk", _("DingTalk group bot")),
+                                                          ("wecom", _("WeCom group bot"))])
+    target = forms.CharField(label=_("Addresses or webhook URL"), max_length=1000,
+                             help_text=_("Email: addresses separated by commas. A bot: its webhook URL (https)."))
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [(p.code, f"{p.name} ({p.code})") for p in projects]

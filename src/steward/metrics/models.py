@@ -108,6 +108,8 @@ class Alert(models.Model):
     ci_low = models.FloatField(null=True)
     ci_high = models.FloatField(null=True)
     worst_value = models.FloatField(_("worst value"), null=True)
+    # Where the opening (and resolution) was sent: [{"channel", "kind", "ok", "error", "at"}, …]
+    deliveries = models.JSONField(_("deliveries"), default=list, blank=True)
 
     objects = VisibleManager()
     visibility = Visibility(vendor="vendor")
@@ -128,3 +130,34 @@ class Alert(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("metrics:alert-detail", kwargs={"pk": self.pk})
+
+
+class AlertChannel(models.Model):
+    """Where a project's alerts go besides the in-app notification: email addresses, or a
+    Feishu, DingTalk or WeCom group bot's webhook (each in its own message format)."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email")
+        FEISHU = "feishu", _("Feishu group bot")
+        DINGTALK = "dingtalk", _("DingTalk group bot")
+        WECOM = "wecom", _("WeCom group bot")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="alert_channels",
+                                verbose_name=_("project"))
+    kind = models.CharField(_("channel"), max_length=12, choices=Kind.choices)
+    target = models.CharField(_("addresses or webhook URL"), max_length=1000)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="project__vendors")
+
+    class Meta:
+        verbose_name = _("alert channel")
+        verbose_name_plural = _("alert channels")
+        ordering = ["project", "kind", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.kind}"

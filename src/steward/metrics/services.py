@@ -167,6 +167,7 @@ def evaluate_alerts(now: dt.datetime | None = None) -> dict[str, int]:
 
     now = now or timezone.now()
     counts = {"opened": 0, "updated": 0, "resolved": 0}
+    outbox = []  # (alert, msgid, params): sent to the project's channels once the loop is done
     rules = AlertRule.objects.filter(active=True).select_related("project", "vendor", "created_by")
     for rule in rules:
         target = sla.parse_target(rule.target)
@@ -189,10 +190,12 @@ def evaluate_alerts(now: dt.datetime | None = None) -> dict[str, int]:
                         alert = Alert.objects.create(rule=rule, project=rule.project, vendor=vendor, opened_at=now,
                                                      worst_value=result.value, **numbers)
                         counts["opened"] += 1
-                        notify(_recipients(rule, vendor), gettext_noop(
+                        message = (gettext_noop(
                             "Alert: %(metric)s of %(vendor)s in %(project)s is %(value)s (target %(target)s)"),
                             {"metric": rule.metric, "vendor": vendor.name, "project": rule.project.name,
-                             "value": f"{result.value:.4g}", "target": rule.target}, url=alert.get_absolute_url())
+                             "value": f"{result.value:.4g}", "target": rule.target})
+                        notify(_recipients(rule, vendor), *message, url=alert.get_absolute_url())
+                        outbox.append((alert, *message))
                     else:
                         worse = (result.value < current.worst_value) if target.higher_is_better else (
                             result.value > current.worst_value)
@@ -207,11 +210,130 @@ def evaluate_alerts(now: dt.datetime | None = None) -> dict[str, int]:
                     current.value = result.value
                     current.save(update_fields=["status", "resolved_at", "last_seen_at", "value"])
                     counts["resolved"] += 1
-                    notify(_recipients(rule, vendor), gettext_noop(
+                    message = (gettext_noop(
                         "Resolved: %(metric)s of %(vendor)s in %(project)s is back within target (%(value)s)"),
                         {"metric": rule.metric, "vendor": vendor.name, "project": rule.project.name,
-                         "value": f"{result.value:.4g}"}, url=current.get_absolute_url())
+                         "value": f"{result.value:.4g}"})
+                    notify(_recipients(rule, vendor), *message, url=current.get_absolute_url())
+                    outbox.append((current, *message))
+    for alert, message, params in outbox:  # after the row locks: the network is slow
+        deliver_alert(alert, message, params)
     return counts
+
+
+CHANNEL_HOSTS = {"feishu": ("open.feishu.cn", "open.larksuite.com"), "dingtalk": ("oapi.dingtalk.com",),
+                 "wecom": ("qyapi.weixin.qq.com",)}
+
+
+def _clean_channel(kind: str, target: str) -> str:
+    from urllib.parse import urlsplit
+
+    from django.core.validators import validate_email
+
+    target = (target or "").strip()
+    if kind == "email":
+        addresses = [a.strip() for a in target.replace(";", ",").split(",") if a.strip()]
+        if not addresses:
+            raise ValidationError({"target": _("Give one or more email addresses, separated by commas.")})
+        for a in addresses:
+            try:
+                validate_email(a)
+            except ValidationError:
+                raise ValidationError({"target": _("%(a)s is not an email address.") % {"a": a}}) from None
+        return ", ".join(addresses)
+    if kind not in CHANNEL_HOSTS:
+        raise ValidationError({"kind": _("Unknown channel.")})
+    url = urlsplit(target)
+    if url.scheme not in ("https", "http") or not url.hostname:
+        raise ValidationError({"target": _("Give the bot's webhook URL (https://…).")})
+    if url.scheme == "http" and url.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise ValidationError({"target": _("A bot's webhook must use https.")})
+    return target
+
+
+@transaction.atomic
+def alert_channel_create(*, actor, project: Project, kind: str, target: str):
+    """A project's alert channel (email addresses or a group bot's webhook); client-side rule
+    authors only. The bot's own host is not enforced (a proxy or a private deployment is fine),
+    but plain http only to this machine."""
+    from steward.metrics.models import AlertChannel
+
+    if actor is not None and not (actor.has_perm("metrics.add_alertrule") and actor.is_client_side
+                                  and Project.objects.visible_to(actor).filter(pk=project.pk).exists()):
+        raise PermissionDenied
+    channel = AlertChannel(project=project, kind=kind, target=_clean_channel(kind, target), created_by=actor)
+    channel.full_clean()
+    channel.save()
+    return channel
+
+
+def alert_channel_toggle(*, actor, channel):
+    if actor is not None and not (actor.has_perm("metrics.add_alertrule") and actor.is_client_side):
+        raise PermissionDenied
+    channel.active = not channel.active
+    channel.save(update_fields=["active"])
+    return channel
+
+
+def deliver_alert(alert, message: str, params: dict, *, timeout: float = 5.0) -> list[dict]:
+    """Send an alert's message to every active channel of its project — email, or the Feishu,
+    DingTalk or WeCom bot in its own format — in the site's language, with a link to the alert
+    (absolute when STEWARD_PUBLIC_URL is set). Each attempt is recorded on the alert
+    (``deliveries``); a failing channel never stops the others."""
+    import json
+    import os
+    import urllib.error
+    import urllib.request
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.utils import translation
+
+    from steward.metrics import alert_messages
+    from steward.metrics.models import AlertChannel
+
+    channels = list(AlertChannel.objects.filter(project=alert.project_id, active=True).order_by("pk"))
+    if not channels:
+        return []
+    base = os.environ.get("STEWARD_PUBLIC_URL", getattr(settings, "STEWARD_PUBLIC_URL", "")).rstrip("/")
+    url = base + alert.get_absolute_url()
+    records = []
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Steward alert")
+        text = _(message) % params
+        window = _("Window: %(start)s – %(end)s (UTC)") % {"start": f"{alert.window_start:%Y-%m-%d %H:%M}",
+                                                            "end": f"{alert.window_end:%Y-%m-%d %H:%M}"}
+        lines = [text, window]
+        if alert.denominator is not None:
+            lines.append(_("Numbers: %(num)s / %(den)s, 95%% interval %(low)s – %(high)s") % {
+                "num": f"{alert.numerator:g}", "den": alert.denominator,
+                "low": "—" if alert.ci_low is None else f"{alert.ci_low:.4g}",
+                "high": "—" if alert.ci_high is None else f"{alert.ci_high:.4g}"})
+        link_text = _("Open the alert")
+    for channel in channels:
+        record = {"channel": channel.pk, "kind": channel.kind, "ok": True, "error": "",
+                  "at": timezone.now().isoformat()}
+        try:
+            if channel.kind == "email":
+                send_mail(f"{title}: {text}", "\n".join([*lines, url]), None,
+                          [a.strip() for a in channel.target.split(",")])
+            else:
+                body = json.dumps(alert_messages.payload(channel.kind, title, lines, url, link_text),
+                                  ensure_ascii=False).encode()
+                request = urllib.request.Request(channel.target, data=body, method="POST",
+                                                 headers={"Content-Type": "application/json; charset=utf-8"})
+                with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (validated URL)
+                    answer = json.loads(response.read() or b"{}")
+                # The bots answer 200 with an error code in the body (errcode / code ≠ 0).
+                code = answer.get("errcode", answer.get("code", 0)) if isinstance(answer, dict) else 0
+                if code:
+                    record.update(ok=False, error=f"bot answered {code}: {answer.get('errmsg', answer.get('msg', ''))}")
+        except (OSError, urllib.error.URLError, ValueError) as exc:
+            record.update(ok=False, error=str(exc)[:300])
+        records.append(record)
+    alert.deliveries = [*(alert.deliveries or []), *records][-50:]
+    alert.save(update_fields=["deliveries"])
+    return records
 
 
 @transaction.atomic

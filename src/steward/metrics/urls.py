@@ -9,6 +9,7 @@ urlpatterns = [
     # Before <code>/: a project coded "alerts" would be shadowed (the code should be reserved).
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/rules/new/", views.alert_rule_new, name="alert-rule-new"),
+    path("alerts/channels/", views.alert_channels, name="alert-channels"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
     path("alerts/<int:pk>/transition/", views.alert_transition, name="alert-transition"),
     path("<str:code>/", views.dashboard, name="dashboard"),

@@ -9,7 +9,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -21,7 +21,7 @@ from steward.core.decorators import permission_required
 from steward.core.pages import paginate
 from steward.metrics import compare as compare_mod
 from steward.metrics import engine, formulas, selectors, services, sla
-from steward.metrics.forms import (AlertRuleForm, BacktestForm, CompareForm, EvaluateForm, HeatmapForm,
+from steward.metrics.forms import (AlertChannelForm, AlertRuleForm, BacktestForm, CompareForm, EvaluateForm, HeatmapForm,
                                    PeriodCompareForm, PeriodForm, PolicyForm)
 from steward.metrics.heatmap import HEATMAP_METRICS
 from steward.metrics.formulas import CATALOG, MetricResult
@@ -643,6 +643,39 @@ def alert_rule_new(request):
     return render(request, "metrics/alert_list.html", {
         "page": page, "status": "active", "tabs": ALERT_TABS, "rules": selectors.rule_list(user=request.user),
         "form": form}, status=400)
+
+
+@permission_required("metrics.add_alertrule")
+def alert_channels(request):
+    """Where each project's alerts are sent besides the in-app notification: email addresses
+    and Feishu / DingTalk / WeCom group bots. Client-side rule authors only."""
+    from steward.metrics.models import AlertChannel
+
+    if not request.user.is_client_side:
+        raise PermissionDenied
+    projects = selectors.project_list(user=request.user)
+    form = AlertChannelForm(request.POST or None, projects=projects)
+    if request.method == "POST" and "toggle" in request.POST:
+        channel = AlertChannel.objects.visible_to(request.user).filter(pk=request.POST.get("toggle")).first()
+        if channel is None:
+            raise Http404(_("No such channel."))
+        services.alert_channel_toggle(actor=request.user, channel=channel)
+        return redirect("metrics:alert-channels")
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            channel = services.alert_channel_create(actor=request.user, project=_project(request, d["project"]),
+                                                    kind=d["kind"], target=d["target"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Alert channel saved: %(c)s.") % {"c": channel.get_kind_display()})
+            return redirect("metrics:alert-channels")
+    channels = (AlertChannel.objects.visible_to(request.user).filter(project__in=projects)
+                .select_related("project").order_by("project__code", "kind", "pk"))
+    return render(request, "metrics/alert_channels.html", {"form": form, "channels": channels},
+                  status=400 if form.errors else 200)
 
 
 @permission_required("metrics.view_alert")
