@@ -224,3 +224,13 @@ def test_regular_expressions_skipped_by_their_literal_give_the_same_hits():
         assert fast == scanner.scan_reference(batch)
         found += sum(1 for hits in fast for h in hits if h.kind == c.REGEX)
     assert found > 100
+
+
+def test_lower_casing_by_transcript_equals_the_plain_scan():
+    """Final sigma, dotted capital I (lower-casing changes its length), Kelvin sign: the batch
+    lowered transcript by transcript finds exactly what the plain scan finds."""
+    rules = [c.RuleSpec(1, c.BANNED, ("οδος", "οδοσ")), c.RuleSpec(2, c.BANNED, ("istanbul",)),
+             c.RuleSpec(3, c.BANNED, ("kilo",))]
+    scanner = c.Scanner(rules)
+    for batch in (["agent: ΟΔΟΣ", "agent: İstanbul", "agent: \u212aILO"], ["agent: ΟΔΟΣ ok", "agent: KILO"]):
+        assert scanner.scan_many(batch) == scanner.scan_reference(batch)
