@@ -18,6 +18,9 @@ def seed(world):
     for project, name in ((world.project_a, "alphasla-hotline"), (world.project_b, "bravosecret-sla")):
         services.sla_policy_save(actor=admin, project=project, text=POLICY.format(name=name))
     seed_alerts(world)
+    # alert channels: client-side configuration; vendor B's project's bot URL must reach no vendor user
+    services.alert_channel_create(actor=admin, project=world.project_b, kind="feishu",
+                                  target="https://open.feishu.cn/open-apis/bot/v2/hook/bravosecret-hook")
 
 
 def seed_alerts(world):

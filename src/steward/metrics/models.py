@@ -108,6 +108,12 @@ class Alert(models.Model):
     ci_low = models.FloatField(null=True)
     ci_high = models.FloatField(null=True)
     worst_value = models.FloatField(_("worst value"), null=True)
+    # breach: the window is over and missed, or can no longer reach the target; at_risk: it can,
+    # but misses so far or the recent trend says it will miss (metrics/outlook.py)
+    severity = models.CharField(_("severity"), max_length=8, default="breach",
+                                choices=[("breach", _("breach")), ("at_risk", _("at risk"))])
+    reason = models.CharField(_("reason"), max_length=20, blank=True)
+    projected = models.FloatField(_("projected value"), null=True, blank=True)
     # Where the opening (and resolution) was sent: [{"channel", "kind", "ok", "error", "at"}, …]
     deliveries = models.JSONField(_("deliveries"), default=list, blank=True)
 

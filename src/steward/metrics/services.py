@@ -143,6 +143,56 @@ def alert_window(rule, now: dt.datetime):
     return engine.Period(start.astimezone(tz).date(), end.astimezone(tz).date(), rule.project.time_zone, start, end)
 
 
+TREND = dt.timedelta(hours=2)
+
+
+def window_end(rule, now: dt.datetime) -> dt.datetime:
+    """When a day or month window running at ``now`` ends: the next local midnight (first of the
+    next month), as a UTC instant."""
+    from steward.metrics import engine
+
+    tz = zoneinfo.ZoneInfo(rule.project.time_zone)
+    local = now.astimezone(tz).date()
+    if rule.window == "day":
+        return engine.period(local, local, rule.project.time_zone).end
+    last = (local.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return engine.period(last, last, rule.project.time_zone).end
+
+
+def _outlook(target, result, recent, *, over: bool, share: bool, pace: float):
+    """outlook.outlook for one vendor's result: shares by numerator/denominator (capped: a rate
+    above 1 has no best case), means by their exact value."""
+    from fractions import Fraction
+
+    from steward.metrics import outlook
+
+    if result is None or result.value is None:
+        return outlook.Outlook("no_data", "")
+    n = result.denominator or 0
+    if share and n and result.numerator <= n:
+        remaining = int(n * pace)
+        rx = recent.numerator if recent is not None and recent.value is not None else None
+        rn = recent.denominator if rx is not None and recent.numerator <= recent.denominator else None
+        return outlook.outlook(target.met, higher_is_better=target.higher_is_better, x=result.numerator, n=n,
+                               remaining=remaining, over=over, recent_x=rx, recent_n=rn)
+    exact = sla._exact(result)
+    return outlook.outlook(target.met, higher_is_better=target.higher_is_better, x=exact, n=1, remaining=0,
+                           over=over, share=False)
+
+
+def _alert_message(rule, vendor, result, look) -> tuple[str, dict]:
+    params = {"metric": rule.metric, "vendor": vendor.name, "project": rule.project.name,
+              "value": f"{result.value:.4g}", "target": rule.target}
+    if look.status == "at_risk" and look.reason == "trend_misses":
+        return gettext_noop("At risk: %(metric)s of %(vendor)s in %(project)s is %(value)s so far, but at the last two "
+                            "hours' pace it ends at %(projected)s (target %(target)s)"), {
+            **params, "projected": f"{float(look.projected):.4g}"}
+    if look.status == "at_risk":
+        return gettext_noop("At risk: %(metric)s of %(vendor)s in %(project)s is %(value)s so far (target %(target)s); "
+                            "the rest of the window can still reach it"), params
+    return gettext_noop("Alert: %(metric)s of %(vendor)s in %(project)s is %(value)s (target %(target)s)"), params
+
+
 def _recipients(rule, vendor):
     from steward.core.models import User
 
@@ -162,7 +212,7 @@ def evaluate_alerts(now: dt.datetime | None = None) -> dict[str, int]:
     notified in-app to the client's outsourcing managers and project leads, the vendor's
     managers and the rule's author. Returns counts: opened, updated, resolved."""
     from steward.core.notifications import notify
-    from steward.metrics import engine, selectors
+    from steward.metrics import engine, formulas, selectors
     from steward.metrics.models import Alert, AlertRule
 
     now = now or timezone.now()
@@ -173,27 +223,47 @@ def evaluate_alerts(now: dt.datetime | None = None) -> dict[str, int]:
         target = sla.parse_target(rule.target)
         window = alert_window(rule, now)
         vendors = [rule.vendor] if rule.vendor else list(rule.project.vendors.order_by("code"))
-        results = selectors.results_by_vendor(user=SYSTEM_READER, project=rule.project, period=window,
-                                              vendors=[v.code for v in vendors], key=rule.metric,
-                                              params=rule.params, scope=engine.Scope.of(rule.scope))
+        common = {"user": SYSTEM_READER, "project": rule.project, "vendors": [v.code for v in vendors],
+                  "key": rule.metric, "params": rule.params, "scope": engine.Scope.of(rule.scope)}
+        results = selectors.results_by_vendor(period=window, **common)
+        over, share = rule.window == "intervals", formulas.CATALOG[rule.metric].kind == "proportion"
+        recent, pace = {}, 0.0
+        if not over:
+            # The window runs to the end of the local day (month): forecast its remaining volume at
+            # the pace so far, and read the trend of the last two hours (docs/metrics.md, Alerts).
+            ends = window_end(rule, now)
+            elapsed = (now - window.start).total_seconds()
+            pace = max((ends - now).total_seconds(), 0) / elapsed if elapsed > 0 else 0.0
+            if share:
+                trend_start = max(window.start, now - TREND)
+                trend = engine.Period(window.first, window.last, window.time_zone, trend_start, now)
+                recent = selectors.results_by_vendor(period=trend, **common)
         for vendor in vendors:
             result = results[vendor.code]
+            look = _outlook(target, result, recent.get(vendor.code), over=over, share=share, pace=pace)
             with transaction.atomic():
                 current = (Alert.objects.select_for_update().filter(rule=rule, vendor=vendor)
                            .exclude(status=Alert.Status.RESOLVED).first())
                 enough = result.value is not None and result.n >= rule.min_contacts
-                if enough and sla.breached(target, result):
+                if enough and look.status in ("breach", "at_risk"):
                     numbers = {"value": result.value, "numerator": result.numerator, "denominator": result.denominator,
                                "ci_low": result.interval_low, "ci_high": result.interval_high,
-                               "window_start": window.start, "window_end": window.end, "last_seen_at": now}
-                    if current is None:
-                        alert = Alert.objects.create(rule=rule, project=rule.project, vendor=vendor, opened_at=now,
-                                                     worst_value=result.value, **numbers)
-                        counts["opened"] += 1
-                        message = (gettext_noop(
-                            "Alert: %(metric)s of %(vendor)s in %(project)s is %(value)s (target %(target)s)"),
-                            {"metric": rule.metric, "vendor": vendor.name, "project": rule.project.name,
-                             "value": f"{result.value:.4g}", "target": rule.target})
+                               "window_start": window.start, "window_end": window.end, "last_seen_at": now,
+                               "severity": look.status, "reason": look.reason,
+                               "projected": None if look.projected is None else float(look.projected)}
+                    escalated = current is not None and current.severity == "at_risk" and look.status == "breach"
+                    if current is None or escalated:
+                        if current is None:
+                            alert = Alert.objects.create(rule=rule, project=rule.project, vendor=vendor,
+                                                         opened_at=now, worst_value=result.value, **numbers)
+                            counts["opened"] += 1
+                        else:
+                            alert = current
+                            for k, v in numbers.items():
+                                setattr(alert, k, v)
+                            alert.save()
+                            counts["updated"] += 1
+                        message = _alert_message(rule, vendor, result, look)
                         notify(_recipients(rule, vendor), *message, url=alert.get_absolute_url())
                         outbox.append((alert, *message))
                     else:
@@ -205,7 +275,7 @@ def evaluate_alerts(now: dt.datetime | None = None) -> dict[str, int]:
                             current.worst_value = result.value
                         current.save()
                         counts["updated"] += 1
-                elif current is not None and result.value is not None and target.met(sla._exact(result)):
+                elif current is not None and result.value is not None and look.status == "ok":
                     current.status, current.resolved_at, current.last_seen_at = Alert.Status.RESOLVED, now, now
                     current.value = result.value
                     current.save(update_fields=["status", "resolved_at", "last_seen_at", "value"])
