@@ -8,13 +8,15 @@ from decimal import Decimal
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
 from steward.core import selectors as core_selectors
-from steward.training import gate, selectors, services
-from steward.training.models import Assessment
+from steward.core.api import form_write
+from steward.core.pages import get_or_404
+from steward.training import forms, gate, selectors, services
+from steward.training.models import Assessment, Programme
 
 router = Router(tags=["training"])
 
@@ -527,3 +529,123 @@ def agent_status(request, pk: int, payload: StatusIn):
     except ValidationError as error:
         return _bad(error)
     return 200, _activation(agent)
+
+
+# --- courses, assessments, required training, QA rules from an article ---------------------
+
+class CourseIn(Schema):
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    programme: str | None = Field(None, max_length=64, description="An existing programme's code.")
+    new_programme: str = Field("", max_length=200, description="Or the name of a new programme.")
+    description: str = Field("", max_length=20000)
+    refresher_months: int = Field(0, ge=0, le=60)
+    articles: list[str] = Field(default=[], max_length=200, description="Codes of the reading.")
+
+
+class AssessmentIn(Schema):
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    kind: str = Field(Assessment.Kind.WRITTEN, max_length=32)
+    max_score: Decimal = Field(Decimal(100), ge=0, max_digits=6, decimal_places=2)
+    pass_mark: Decimal = Field(Decimal(80), ge=0, max_digits=6, decimal_places=2)
+    scenario: str = Field("", max_length=20000)
+
+
+class RequireIn(Schema):
+    project: str = Field(max_length=32)
+    remove: bool = Field(False, description="true: the project no longer requires the course.")
+
+
+class RequiredOut(Schema):
+    course: str
+    projects: list[str]
+
+
+class RulesIn(Schema):
+    project: str | None = Field(None, max_length=32, description="Needed for an article of no project.")
+
+
+class RulesOut(Schema):
+    count: int
+
+
+def _course(request, code: str):
+    return get_or_404(selectors.course_get, request, code=code)
+
+
+@router.post("/courses", response={201: CourseOut, 400: ErrorOut})
+@idempotent
+def course_create(request, payload: CourseIn):
+    """Create a course (optionally in a new programme) with its reading. Honours an Idempotency-Key header."""
+    require_perm(request, "training.change_course")
+    programmes = Programme.objects.visible_to(request.user)
+    articles = selectors.article_list(user=request.user)
+    form = forms.CourseForm({k: v for k, v in payload.dict().items() if v is not None}, programmes=programmes,
+                            articles=articles)
+
+    def write(*, programme, new_programme, articles: list[str], **fields):
+        chosen = programmes.filter(code=programme).first() if programme else None
+        if new_programme:
+            chosen = services.programme_create(actor=request.user, code=f"{fields['code']}-programme"[:64],
+                                               name=new_programme)
+        return services.course_create(actor=request.user, programme=chosen,
+                                      articles=list(selectors.article_list(user=request.user)
+                                                    .filter(code__in=articles)), **fields)
+
+    created, error = form_write(form, write)
+    if error:
+        return 400, {"detail": error}
+    return 201, _course(request, created.code)
+
+
+@router.post("/courses/{code}/assessments", response={201: AssessmentOut, 400: ErrorOut})
+@idempotent
+def assessment_create(request, code: str, payload: AssessmentIn):
+    """Add an assessment (written test, role-play...) to a course. Honours an Idempotency-Key header."""
+    require_perm(request, "training.change_course")
+    course_row = _course(request, code)
+    created, error = form_write(forms.AssessmentForm(payload.dict()), services.assessment_create,
+                                actor=request.user, course=course_row)
+    if error:
+        return 400, {"detail": error}
+    created.refresh_from_db()
+    return 201, created
+
+
+@router.post("/courses/{code}/require", response={200: RequiredOut, 400: ErrorOut})
+def course_require(request, code: str, payload: RequireIn):
+    """Make the course required for a project's agents to be active (or, with `remove`, no longer)."""
+    require_perm(request, "training.change_course")
+    course_row = _course(request, code)
+    projects = core_selectors.project_list(user=request.user)
+    project = projects.filter(code=payload.project).first()
+    if project is None:
+        raise Http404
+    try:
+        if payload.remove:
+            services.unrequire_training(actor=request.user, project=project, course=course_row)
+        else:
+            services.require_training(actor=request.user, project=project, course=course_row)
+    except ValidationError as error:
+        return 400, {"detail": " ".join(error.messages)}
+    required = course_row.required_by.filter(project__in=projects).order_by("project__code")
+    return 200, {"course": course_row.code, "projects": [r.project.code for r in required.select_related("project")]}
+
+
+@router.post("/articles/{code}/rules", response={200: RulesOut, 400: ErrorOut})
+def article_rules(request, code: str, payload: RulesIn):
+    """Turn the current version's banned and required phrases into the project's QA compliance
+    rules (created or brought up to date)."""
+    require_perm(request, "training.change_article")
+    article_row = get_or_404(selectors.article_get, request, code=code)
+    project = None
+    if article_row.project_id is None and payload.project:
+        project = core_selectors.project_list(user=request.user).filter(code=payload.project).first()
+        if project is None:
+            return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
+    try:
+        rules = services.article_compliance_rules(actor=request.user, article=article_row, project=project)
+    except ValidationError as error:
+        return 400, {"detail": " ".join(error.messages)}
+    return 200, {"count": len(rules)}
