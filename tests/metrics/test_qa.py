@@ -216,6 +216,11 @@ def test_cli_and_api_json_carry_qa(client, world, qa_world, settings):
     assert page.status_code == 200 and 'data-testid="kpi-qa_score-alpha"' in html
     cell = html.split('data-testid="kpi-qa_score-alpha"')[1].split("</td>")[0]
     assert "61.46" in cell
+    # the breakdown by agent carries each agent's QA score (arlo: 87.50 and 0 → 43.75)
+    by_agent = client.get(f"/metrics/{qa_world.code}/", {"date_from": "2025-03-01", "date_to": "2025-03-31",
+                                                           "by": "agent"}).content.decode()
+    row = by_agent.split('data-testid="breakdown"')[1].split(">arlo<")[1].split("</tr>")[0]
+    assert row.rstrip().endswith("</td>") and "43.75" in row.split("<td")[-1]
 
 
 # ---------------------------------------------------------------- cross-check on random data

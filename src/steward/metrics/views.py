@@ -168,7 +168,7 @@ def heatmap_view(user, project, vendors, period: engine.Period, metric: str, ven
 
 
 BREAKDOWNS = {"queue": gettext_lazy("Queue"), "agent": gettext_lazy("Agent"), "channel": gettext_lazy("Channel")}
-BREAKDOWN_METRICS = ["offered", "service_level", "asa_seconds", "abandon_rate", "aht_seconds", "csat"]
+BREAKDOWN_METRICS = ["offered", "service_level", "asa_seconds", "abandon_rate", "aht_seconds", "csat", "qa_score"]
 DASHBOARD_SCOPE = ("channel", "queue")  # the explorer filters a drill-down can carry
 DRILL_FILTER = {"queue": "queue", "agent": "agent", "channel": "channel"}
 
