@@ -50,3 +50,8 @@ def seed(world):
                                     reason=f"{word} goodwill correction")
         earlier = (month - dt.timedelta(days=1)).replace(day=1)
         services.invoice_generate(actor=finance, contract=contract, month=earlier)
+        # Budgets are the client's: no vendor user sees either vendor's, not even its own.
+        services.budget_set(actor=finance, project_code=project.code, vendor_code=vendor.code, month=month,
+                            amount=Decimal("50000"), note=f"{word} budget ceiling")
+        services.budget_set_year(actor=finance, project_code=project.code, year=month.year, amount=Decimal("600000"),
+                                 target_cost_per_contact=Decimal("4"), note=f"{word} annual budget")

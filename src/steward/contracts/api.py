@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
@@ -291,24 +291,27 @@ class BudgetOut(Schema):
     note: str
 
 
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
 class BudgetIn(Schema):
-    project: str
-    vendor: str | None = None
-    month: str  # YYYY-MM
-    amount: Decimal
-    currency: str = "CNY"
-    target_cost_per_contact: Decimal | None = None
-    note: str = ""
+    project: str = Field(max_length=32)
+    vendor: str | None = Field(None, max_length=32)
+    month: str = Field(max_length=7)  # YYYY-MM
+    amount: Decimal = Field(ge=0, le=MAX_AMOUNT, decimal_places=2)
+    currency: str = Field("CNY", min_length=3, max_length=3)
+    target_cost_per_contact: Decimal | None = Field(None, ge=0, le=Decimal("999999"), decimal_places=4)
+    note: str = Field("", max_length=300)
 
 
 class BudgetYearIn(Schema):
-    project: str
-    vendor: str | None = None
-    year: int
-    amount: Decimal
-    currency: str = "CNY"
-    target_cost_per_contact: Decimal | None = None
-    note: str = ""
+    project: str = Field(max_length=32)
+    vendor: str | None = Field(None, max_length=32)
+    year: int = Field(ge=2000, le=2100)
+    amount: Decimal = Field(ge=0, le=MAX_AMOUNT, decimal_places=2)
+    currency: str = Field("CNY", min_length=3, max_length=3)
+    target_cost_per_contact: Decimal | None = Field(None, ge=0, le=Decimal("999999"), decimal_places=4)
+    note: str = Field("", max_length=300)
 
 
 def _budget_out(b) -> dict:
@@ -318,14 +321,16 @@ def _budget_out(b) -> dict:
 
 
 def _month(text: str) -> dt.date | None:
+    """YYYY-MM between 2000 and 2100, else None."""
     try:
-        return dt.datetime.strptime(text, "%Y-%m").date()
+        month = dt.datetime.strptime(text, "%Y-%m").date()
     except (TypeError, ValueError):
         return None
+    return month if 2000 <= month.year <= 2100 else None
 
 
 @router.get("/budgets", response=list[BudgetOut])
-def budgets(request, year: int | None = None, project: str = "", vendor: str = ""):
+def budgets(request, year: int | None = Query(None, ge=2000, le=2100), project: str = "", vendor: str = ""):
     require_perm(request, "contracts.view_budget")
     return [_budget_out(b) for b in selectors.budget_list(user=request.user, year=year, project=project,
                                                           vendor=vendor)]
@@ -383,7 +388,7 @@ class BudgetMonthOut(Schema):
 
 
 @router.get("/costs/budget", response=list[BudgetMonthOut])
-def budget_vs_actual(request, year: int, project: str = "", vendor: str = ""):
+def budget_vs_actual(request, year: int = Query(..., ge=2000, le=2100), project: str = "", vendor: str = ""):
     """Actual cost against budget for each month of the year, with the invoices behind it."""
     require_perm(request, "contracts.view_costs")
     require_perm(request, "contracts.view_budget")
@@ -394,6 +399,10 @@ def budget_vs_actual(request, year: int, project: str = "", vendor: str = ""):
              "ytd_actual": m.ytd_actual, "ytd_variance": m.ytd_variance, "provisional": m.provisional,
              "invoices": list(dict.fromkeys(a.invoice.number for a in m.allocations))}
             for m in selectors.budget_vs_actual(user=request.user, year=year, project=project, vendor=vendor)]
+
+
+MAX_CONTACTS = 100_000_000
+MAX_MINUTES = Decimal(10_000_000_000)
 
 
 class ComparisonMonthOut(Schema):
@@ -442,9 +451,13 @@ class ComparisonOut(Schema):
 
 
 @router.get("/costs/comparison", response={200: ComparisonOut, 400: ErrorOut})
-def pricing_comparison(request, project: str, month: str, source: str = "entered", handled_contacts: int = 0,
-                       offered: int | None = None, minutes: Decimal = Decimal(0), resolved_tickets: int = 0,
-                       fte: Decimal = Decimal(0), months_back: int = selectors.DEFAULT_PERFORMANCE_MONTHS,
+def pricing_comparison(request, project: str, month: str, source: str = "entered",
+                       handled_contacts: int = Query(0, ge=0, le=MAX_CONTACTS),
+                       offered: int | None = Query(None, ge=0, le=MAX_CONTACTS),
+                       minutes: Decimal = Query(Decimal(0), ge=0, le=MAX_MINUTES, decimal_places=2),
+                       resolved_tickets: int = Query(0, ge=0, le=MAX_CONTACTS),
+                       fte: Decimal = Query(Decimal(0), ge=0, le=Decimal(100000), decimal_places=2),
+                       months_back: int = Query(selectors.DEFAULT_PERFORMANCE_MONTHS, ge=1, le=12),
                        include_ended: bool = False):
     """Every candidate contract priced for the month's volumes (entered, or source=forecast for
     the workforce forecast), with its expected SLA credit at the vendor's recent performance;

@@ -198,12 +198,14 @@ class ComparisonForm(forms.Form):
     month = forms.DateField(label=_("Month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MONTH)
     source = forms.ChoiceField(label=_("Volumes"), initial=SOURCE_ENTERED, choices=[
         (SOURCE_ENTERED, _("As entered below")), (SOURCE_FORECAST, _("From the workforce forecast"))])
-    offered = forms.IntegerField(label=_("Contacts offered"), min_value=0, required=False)
-    handled_contacts = forms.IntegerField(label=_("Handled contacts"), min_value=0, required=False)
-    minutes = forms.DecimalField(label=_("Billable minutes"), min_value=0, max_digits=14, decimal_places=2,
+    offered = forms.IntegerField(label=_("Contacts offered"), min_value=0, max_value=100_000_000, required=False)
+    handled_contacts = forms.IntegerField(label=_("Handled contacts"), min_value=0, max_value=100_000_000,
+                                          required=False)
+    minutes = forms.DecimalField(label=_("Billable minutes"), min_value=0, max_digits=12, decimal_places=2,
                                  required=False)
-    resolved_tickets = forms.IntegerField(label=_("Resolved tickets"), min_value=0, required=False)
-    fte = forms.DecimalField(label=_("FTE"), min_value=0, max_digits=10, decimal_places=2, required=False)
+    resolved_tickets = forms.IntegerField(label=_("Resolved tickets"), min_value=0, max_value=100_000_000,
+                                          required=False)
+    fte = forms.DecimalField(label=_("FTE"), min_value=0, max_digits=7, decimal_places=2, required=False)
     months_back = forms.IntegerField(label=_("Recent months of SLA performance"), min_value=1, max_value=12,
                                      initial=3, required=False)
     include_ended = forms.BooleanField(label=_("Include ended and terminated contracts"), required=False)
@@ -211,3 +213,9 @@ class ComparisonForm(forms.Form):
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].choices = [(p.code, p.name) for p in projects]
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if not 2000 <= month.year <= 2100:
+            raise forms.ValidationError(_("Choose a month between 2000 and 2100."))
+        return month
