@@ -216,12 +216,19 @@ class _Importer:
         # FCR: the next-contact days of every contact of the customers this chunk touches
         # (before and after the write) change only for those customers: refresh just them.
         customers = {c for c in rows["customer_ref"].to_list() + old["customer_ref"].to_list() if c}
-        before = store.customer_history(self.project.pk, customers) if customers else None
+        before = store.customer_history(self.project.pk, customers, keys=True) if customers else None
         store.upsert(rows)
         sums, buckets = rollups.delta(rows, old)
         if customers:
+            # After the write the histories are the rows read before, less those this chunk
+            # replaced, plus the chunk's rows: no second read.
+            written = rows.select("source", "external_id")
+            after = pl.concat([
+                before.join(written, on=["source", "external_id"], how="anti").select(rollups.FCR_COLUMNS),
+                rows.select(rollups.FCR_COLUMNS).with_columns(pl.col("arrived_at").cast(pl.Datetime("us", "UTC"))),
+            ], how="vertical_relaxed")
             buckets = rollups.add_buckets(
-                buckets, rollups.fcr_delta(store.customer_history(self.project.pk, customers), before))
+                buckets, rollups.fcr_delta(after, before.select(rollups.FCR_COLUMNS)))
         store.apply_delta(sums, buckets)
         # Ids written earlier in this same import are duplicates already reported, not updates.
         repeated = set(old.filter(pl.col("import_batch_id") == self.batch.pk)["external_id"].to_list())
