@@ -107,7 +107,7 @@ class ProfilePatch(Schema):
     locations: list[str] | None = Field(None, max_length=100)
     languages: list[str] | None = Field(None, max_length=100)
     channels: list[str] | None = Field(None, max_length=10)
-    seats: int | None = Field(None, ge=0)
+    seats: int | None = Field(None, ge=0, le=1_000_000)
     industries: list[str] | None = Field(None, max_length=100)
     reference_clients: str | None = Field(None, max_length=10000)
     reference_cases: str | None = Field(None, max_length=10000)
