@@ -236,6 +236,13 @@ def _stage(cursor, table: str, frame: pl.DataFrame, create_sql: str) -> None:
     )
 
 
+def _subtracts(sums: pl.DataFrame, buckets: pl.DataFrame) -> bool:
+    """Whether a delta has a negative entry. A delta of inserts only (a source's first import)
+    cannot bring a stored row to zero: every row it touches keeps or gains a positive count."""
+    negative_sum = sums.height and sums.select(pl.min_horizontal(rollups.STATS).min()).item() < 0
+    return bool(negative_sum or (buckets.height and buckets["count"].min() < 0))
+
+
 def apply_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
     """Add a delta (from rollups.delta) to the stored rollups, dropping what falls to zero."""
     if sums.height == 0 and buckets.height == 0:
@@ -266,11 +273,12 @@ def apply_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
             f"JOIN {R_TABLE} r ON {join} WHERE true "
             f"ON CONFLICT (rollup_id, kind, value) DO UPDATE SET count = {B_TABLE}.count + excluded.count"
         )
-        # Only the touched keys can have fallen to zero.
-        touched = (f"SELECT r.id FROM {R_TABLE} r JOIN steward_stage_rollup b ON {join}")
-        cursor.execute(f"DELETE FROM {B_TABLE} WHERE count = 0 AND rollup_id IN "
-                       f"(SELECT r.id FROM {R_TABLE} r JOIN steward_stage_bucket b ON {join})")
-        cursor.execute(f"DELETE FROM {R_TABLE} WHERE offered = 0 AND id IN ({touched})")
+        # Only the touched keys can have fallen to zero, and only if the delta subtracts.
+        if _subtracts(sums, buckets):
+            touched = (f"SELECT r.id FROM {R_TABLE} r JOIN steward_stage_rollup b ON {join}")
+            cursor.execute(f"DELETE FROM {B_TABLE} WHERE count = 0 AND rollup_id IN "
+                           f"(SELECT r.id FROM {R_TABLE} r JOIN steward_stage_bucket b ON {join})")
+            cursor.execute(f"DELETE FROM {R_TABLE} WHERE offered = 0 AND id IN ({touched})")
     apply_interval_delta(*rollups.coarse(sums, buckets))
 
 
@@ -300,9 +308,11 @@ def apply_interval_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
         cursor.execute(
             f"INSERT INTO {IB_TABLE} ({bcols}) SELECT {bcols} FROM steward_stage_interval_bucket WHERE true "
             f"ON CONFLICT ({', '.join(key)}, kind, value) DO UPDATE SET count = {IB_TABLE}.count + excluded.count")
-        # Only the touched keys can have fallen to zero (each a probe of the unique index).
-        for table, stage, zero, extra in ((IB_TABLE, "steward_stage_interval_bucket", "count = 0", ["kind", "value"]),
-                                          (IR_TABLE, "steward_stage_interval", "offered = 0", [])):
+        # Only the touched keys can have fallen to zero (each a probe of the unique index), and
+        # only if the delta subtracts.
+        cleanups = (((IB_TABLE, "steward_stage_interval_bucket", "count = 0", ["kind", "value"]),
+                     (IR_TABLE, "steward_stage_interval", "offered = 0", [])) if _subtracts(sums, buckets) else ())
+        for table, stage, zero, extra in cleanups:
             match = " AND ".join(f"s.{k} = t.{k}" for k in [*key, *extra])
             cursor.execute(f"DELETE FROM {table} WHERE id IN (SELECT t.id FROM {table} t JOIN {stage} s "
                            f"ON {match} WHERE t.{zero})")
