@@ -137,3 +137,4 @@ def test_the_real_jobs_run(world):
     for run in runs.values():
         assert run.status == "done", (run.job, run.last_error)
     assert "action_items" in runs["reminders"].result
+    assert runs["reminders"].result["coaching"] == {"overdue": 0, "reminded": 0}

@@ -181,7 +181,8 @@ def send_reminders(period_start: dt.datetime, now: dt.datetime) -> dict:
         "overdue_capas": remind_overdue_capas(today, now),
     }
     for key, module, name in (("planning", "steward.planning.services", "send_overdue_reminders"),
-                              ("training", "steward.training.services", "send_training_reminders")):
+                              ("training", "steward.training.services", "send_training_reminders"),
+                              ("coaching", "steward.quality.services", "send_coaching_reminders")):
         function = _optional(module, name)
         if function is not None:
             summary[key] = _summary(function(today))
@@ -201,7 +202,7 @@ JOBS: dict[str, Job] = {
             "Evaluate every project's SLA policies for the periods that closed; webhook per missed term."),
         Job("alerts", "hour", 0, False, evaluate_alerts, "Evaluate the KPI alert rules."),
         Job("reminders", "day", 8, False, send_reminders,
-            "Action items, contract renewals, certifications, overdue corrective actions, plans, trainings."),
+            "Action items, contract renewals, certifications, overdue corrective actions, plans, trainings, coachings."),
         Job("housekeeping", "day", 3, False, housekeeping, "Purge stored idempotency answers older than a week."),
     )
 }
