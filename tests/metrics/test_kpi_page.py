@@ -70,7 +70,8 @@ def test_every_metric_of_an_empty_period_is_null_with_a_reason(client, world, pr
         k: "zero_denominator" for k, spec in f.CATALOG.items() if spec.kind != "count"}
     page = client.get(reverse("metrics:dashboard", kwargs={"code": project.code}),
                       {"date_from": "2024-01-01", "date_to": "2024-01-31"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert page.status_code == 200 and "no contacts to measure" in page.content.decode()
+    text = page.content.decode()
+    assert page.status_code == 200 and "no contacts to measure" in text and "no QA evaluations of these contacts" in text
 
 
 def sh(y, m, d, h):

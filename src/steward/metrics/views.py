@@ -63,6 +63,16 @@ SERIES_CLASSES = ("series-1", "series-2", "series-3", "series-4", "series-5")
 SERIES_COLOURS = ("#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df")
 
 
+def reason_text(result: MetricResult) -> str:
+    """Why a figure has no value, in words (a QA metric without evaluations says so)."""
+    if result.reason == "zero_denominator" and CATALOG[result.key].source == "qa":
+        return str(NO_EVALUATIONS)
+    return str(REASONS.get(result.reason, result.reason or ""))
+
+
+NO_EVALUATIONS = gettext_lazy("no QA evaluations of these contacts")
+
+
 def label(key: str) -> str:
     return str(LABELS.get(key, key))
 
@@ -89,7 +99,7 @@ def cell(result: MetricResult, drill: str) -> dict:
         numerator = f"{numerator:,.0f}"
     return {"value": format_value(result.key, result.value), "numerator": numerator,
             "denominator": result.denominator, "interval": interval, "n": result.n,
-            "reason": str(REASONS.get(result.reason, result.reason or "")), "url": drill}
+            "reason": reason_text(result), "url": drill}
 
 
 def _project(request, code: str):
@@ -338,7 +348,7 @@ def tile_view(tile: selectors.Tile) -> dict:
     return {"metric": tile.metric, "label": label(tile.metric), "value": format_value(tile.metric, r.value),
             "n": r.n, "interval": interval, "target": target, "colour": tile.colour,
             "colour_label": COLOUR_LABELS[tile.colour], "policy": tile.policy,
-            "reason": str(REASONS.get(r.reason, r.reason or "")) if r.value is None else "",
+            "reason": reason_text(r) if r.value is None else "",
             "scope": ", ".join(f"{k}={'|'.join(v)}" for k, v in tile.term.scope_values.items()) if tile.term else "",
             "url": url, "spark": sparkline(tile.spark), "spark_w": SPARK_W, "spark_h": SPARK_H}
 
