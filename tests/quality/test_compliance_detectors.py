@@ -234,3 +234,31 @@ def test_lower_casing_by_transcript_equals_the_plain_scan():
     scanner = c.Scanner(rules)
     for batch in (["agent: ΟΔΟΣ", "agent: İstanbul", "agent: \u212aILO"], ["agent: ΟΔΟΣ ok", "agent: KILO"]):
         assert scanner.scan_many(batch) == scanner.scan_reference(batch)
+
+
+def test_speaker_labels_found_with_numpy_equal_the_plain_scan():
+    """Every label with every colon form, upper case, a label cut off at the end of a transcript
+    (or of the batch), a label-like word that is not one: the fast path's turns are the plain
+    scan's. Also a scanner without any phrase (no automaton in the fast path)."""
+    import random
+
+    pieces = [f"{label.upper() if i % 2 else label}{colon}" for i, label in enumerate(c.SPEAKER_LABELS)
+              for colon in (":", "：", " :", " ：")]
+    pieces += ["\n", "\n", "\n", "agent", "客", "机器", "agents:", "agent  :", "cust:", "您好", "hello", "滚",
+               "13812345678", "x"]
+    rng = random.Random(13)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(2000)]
+    texts += ["agent: hi\nagent", "agent: hi\n客", "customer: 13812345678\nagent :"]
+    with_phrases = c.Scanner([c.RuleSpec(1, c.REQUIRED, ("您好", "hello"), speaker=c.AGENT, scope=c.OPENING, turns=1),
+                              c.RuleSpec(2, c.BANNED, ("滚",), speaker=c.CUSTOMER),
+                              c.RuleSpec(3, c.REQUIRED, ("hello",), speaker=c.CUSTOMER, scope=c.CLOSING),
+                              c.RuleSpec(4, c.PII, pii=c.MOBILE, speaker=c.AGENT)])
+    pii_only = c.Scanner([c.RuleSpec(4, c.PII, pii=c.MOBILE, speaker=c.AGENT)])
+    for scanner in (with_phrases, pii_only):
+        found = 0
+        for i in range(0, len(texts), 50):
+            batch = texts[i:i + 50]
+            fast = scanner.scan_many(batch)
+            assert fast == scanner.scan_reference(batch)
+            found += sum(map(len, fast))
+        assert found > 50

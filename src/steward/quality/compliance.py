@@ -437,20 +437,31 @@ class Scanner:
             if r.kind == PII:
                 self._pii.setdefault(r.pii, []).append(i)
         self._required = [i for i, r in enumerate(self.rules) if r.kind == REQUIRED]
-        # The fast path's automaton: every phrase, then the speaker labels at a line start
-        # ("\nagent:", "\n客服：" …), so one pass also finds the turns.
-        label_patterns, label_codes = [], []
-        for label, speaker in SPEAKER_LABELS.items():
-            for colon in (":", "：", " :", " ："):
-                label_patterns.append(f"\n{label}{colon}")
-                label_codes.append(_SPEAKER_CODES[speaker])
-        self._n_phrases = len(self._phrases)
-        self._label_codes = np.array(label_codes, dtype=np.int8)
-        self._label_speakers = [s for s in SPEAKER_LABELS.values() for _c in range(4)]
-        # Then each regular-expression rule's mandatory literal: a batch in which the automaton
-        # finds none of it cannot match the expression, so the expression does not run there.
-        fast_patterns = self._phrases + label_patterns
-        self._n_fast_labels = len(fast_patterns)
+        # The fast path finds the speaker labels with numpy on the batch's code points (see
+        # _find_labels), not with the automaton: a label starts nearly every line, and turning
+        # ten thousand label matches per batch into Python tuples cost more than finding them.
+        labels = list(SPEAKER_LABELS)
+        # A label is known by its first two characters (asserted unique), then checked in full.
+        self._label_prefixes = np.array([ord(label[0]) << 21 | ord(label[1]) for label in labels], dtype=np.uint64)
+        assert len(set(self._label_prefixes.tolist())) == len(labels) and min(map(len, labels)) >= 2
+        self._label_order = np.argsort(self._label_prefixes)
+        self._label_prefixes = self._label_prefixes[self._label_order]
+        self._label_lengths = np.array([len(label) for label in labels], dtype=np.int64)
+        width = int(self._label_lengths.max())
+        # _label_chars[j][label]: the label's j-th character; _label_short[j][label]: it has none.
+        self._label_chars = np.zeros((width, len(labels)), dtype=np.uint32)
+        self._label_short = np.ones((width, len(labels)), dtype=bool)
+        for index, label in enumerate(labels):
+            self._label_chars[:len(label), index] = [ord(c) for c in label]
+            self._label_short[:len(label), index] = False
+        self._label_window = width + 2  # label, optional space, colon
+        self._label_codes = np.array([_SPEAKER_CODES[s] for s in SPEAKER_LABELS.values()], dtype=np.int8)
+        self._label_speakers = list(SPEAKER_LABELS.values())
+        # The fast automaton: every phrase, then each regular-expression rule's mandatory
+        # literal: a batch in which the automaton finds none of it cannot match the expression,
+        # so the expression does not run there.
+        fast_patterns = list(self._phrases)
+        self._n_phrases = len(fast_patterns)
         self._regex_literal: list[int | None] = []  # per self._regexes: automaton pattern index
         for index, _compiled in self._regexes:
             literal = mandatory_literal(self.rules[index].pattern)
@@ -462,7 +473,7 @@ class Scanner:
                 fast_patterns.append(literal)
                 self._regex_literal.append(len(fast_patterns) - 1)
         self._fast_patterns = fast_patterns
-        self._fast = ahocorasick_rs.AhoCorasick(fast_patterns)
+        self._fast = ahocorasick_rs.AhoCorasick(fast_patterns) if fast_patterns else None
         # Per phrase: does a banned rule (not only required ones) use it? Per required rule: its phrases.
         self._banned_phrase = np.array([any(rules_kind == BANNED for rules_kind in
                                             (self.rules[i].kind for i, _w in owner)) for owner in self._owners] + [False],
@@ -525,8 +536,9 @@ class Scanner:
 
     def _scan_fast(self, texts: list[str]) -> list[list[Hit]]:
         """scan_reference with the per-transcript Python work reduced to the transcripts that
-        have a hit: one automaton pass finds every phrase AND every speaker label of the batch,
-        the turn of each match comes from a sorted search, and the required phrases are checked
+        have a hit: one automaton pass finds every phrase of the batch, numpy finds the speaker
+        labels on its code points (which also serve the PII pre-filter), the turn of each match
+        comes from a sorted search, and the required phrases are checked
         for all transcripts at once with numpy (rank of the turn among the rule's speaker's turns,
         opening = rank < N, closing = rank ≥ count − N). Only transcripts with a banned phrase, a
         regular-expression or PII match, or a missing required phrase are then handled one by one."""
@@ -550,27 +562,23 @@ class Scanner:
             lowered_joined = "\n" + SEPARATOR.join(lowered)
         else:
             lowered_joined = _lower(joined)
-        raw = self._fast.find_matches_as_indexes(lowered_joined, overlapping=True)
-        found = np.fromiter(itertools.chain.from_iterable(raw), dtype=np.int64, count=3 * len(raw)).reshape(-1, 3)
-        literals = found[:, 0] >= self._n_fast_labels
+        if self._fast is not None:
+            raw = self._fast.find_matches_as_indexes(lowered_joined, overlapping=True)
+            found = np.fromiter(itertools.chain.from_iterable(raw), dtype=np.int64, count=3 * len(raw)).reshape(-1, 3)
+        else:
+            found = np.empty((0, 3), dtype=np.int64)
         present: set[int] = set()
         if self._regexes:
             counts = np.bincount(found[:, 0], minlength=len(self._fast_patterns))
             present = {i for i in self._regex_literal if i is not None and counts[i]}
-        if literals.any():
-            found = found[~literals]
-        pattern, start, end = found[:, 0], found[:, 1], found[:, 2]
-        is_label = pattern >= self._n_phrases
-        # Speaker labels (sorted: labels never overlap each other).
-        lab_line = start[is_label] + 1
-        lab_content = end[is_label]
-        lab_code = self._label_codes[pattern[is_label] - self._n_phrases]
-        lab_pattern = pattern[is_label] - self._n_phrases
-        # The automaton reports matches in the order they end; labels never overlap each other,
-        # so theirs come sorted already (checked, sorted otherwise).
-        if lab_line.size > 1 and (np.diff(lab_line) < 0).any():  # pragma: no cover - defensive
-            order = np.argsort(lab_line, kind="stable")
-            lab_line, lab_content, lab_code, lab_pattern = lab_line[order], lab_content[order], lab_code[order], lab_pattern[order]
+        found = found[found[:, 0] < self._n_phrases]  # the regular expressions' literals are done with
+        p_pattern, p_start, p_end = found[:, 0], found[:, 1], found[:, 2]
+        # The batch's code points, one array element per character (offsets as in the string),
+        # with zeros after the end so a label window never runs past it.
+        code_points = np.concatenate((np.frombuffer(lowered_joined.encode("utf-32-le"), dtype=np.uint32),
+                                      np.zeros(self._label_window + 1, dtype=np.uint32)))
+        lab_line, lab_content, lab_pattern = self._find_labels(code_points)
+        lab_code = self._label_codes[lab_pattern]
         lab_doc = np.searchsorted(bases, lab_line, "right") - 1
         lab_lists = (lab_line, lab_content, lab_pattern)  # read per transcript, only where needed
         docs = np.arange(n)
@@ -586,8 +594,6 @@ class Scanner:
         no_labels = (count == 0) & nonempty
         unknown_turn = has_leading | no_labels  # a turn of unknown speaker before the labels (or the whole text)
 
-        phrase = ~is_label
-        p_pattern, p_start, p_end = pattern[phrase], start[phrase], end[phrase]
         p_doc = np.searchsorted(bases, p_start, "right") - 1
         p_label = np.searchsorted(lab_content, p_start, "right") - 1  # the label whose turn holds the match
         p_leading = p_label < first[p_doc]
@@ -608,7 +614,7 @@ class Scanner:
                            for index, compiled in regexes]
         for _index, matches in regex_found:
             detail_docs.update(doc for doc, _s, _e in matches)
-        pii_found = self._find_pii_batch(joined, texts, bases) if self._pii else []
+        pii_found = self._find_pii_batch(code_points[:len(joined)], texts, bases) if self._pii else []
         if pii_found:
             pii_docs = np.searchsorted(bases, np.array([f[1] for f in pii_found], dtype=np.int64), "right") - 1
             detail_docs.update(pii_docs.tolist())
@@ -725,20 +731,40 @@ class Scanner:
                   zip(lab_line[lo:hi].tolist(), lab_content[lo:hi].tolist(), lab_pattern[lo:hi].tolist(), strict=True)]
         return turns_from_labels(text, labels)
 
+    def _find_labels(self, code_points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(line, content, label) arrays of the speaker labels in the lower-cased batch, sorted: a
+        label right after a newline, then an optional space and a colon (":" or "："), exactly
+        what LABEL_RE finds at a line start. line: the label's offset, content: the offset after
+        its colon, label: its index in SPEAKER_LABELS."""
+        lines = np.flatnonzero(code_points == 10) + 1
+        prefix = (code_points[lines].astype(np.uint64) << np.uint64(21)) | code_points[lines + 1]
+        at = np.minimum(np.searchsorted(self._label_prefixes, prefix), self._label_prefixes.size - 1)
+        known = self._label_prefixes[at] == prefix
+        lines, label = lines[known], self._label_order[at[known]]
+        # Column by column (numpy's all(axis=1) over a short row is several times slower).
+        ok = np.ones(lines.size, dtype=bool)
+        for j in range(2, self._label_chars.shape[0]):
+            ok &= (code_points[lines + j] == self._label_chars[j][label]) | self._label_short[j][label]
+        length = self._label_lengths[label]
+        after, after2 = code_points[lines + length], code_points[lines + length + 1]
+        spaced = (after == 32) & ((after2 == 58) | (after2 == 0xFF1A))
+        keep = ok & ((after == 58) | (after == 0xFF1A) | spaced)
+        length = length + 1 + spaced  # the label, the space if any, the colon
+        return lines[keep], lines[keep] + length[keep], label[keep]
+
     @staticmethod
-    def _find_pii_batch(joined: str, texts: list[str], bases) -> list[tuple[str, int, int]]:
+    def _find_pii_batch(code_points: np.ndarray, texts: list[str], bases) -> list[tuple[str, int, int]]:
         """find_pii over the batch, run only on the transcripts that could hold personal data:
-        those with at least 7 ASCII digits or an "@" (every detector needs one or the other).
-        Counted on the UTF-8 bytes, where an ASCII byte is always that character and the NUL
-        bytes are exactly the separators between transcripts."""
+        those with at least 7 ASCII digits or an "@" (every detector needs one or the other),
+        counted on the batch's code points (lower-casing changes no digit, "@" or NUL)."""
         n = len(texts)
-        raw = np.frombuffer(joined.encode(), dtype=np.uint8)
-        separators = np.flatnonzero(raw == 0)  # NUL of the separator before transcript d + 1
-        digits = np.flatnonzero((raw - np.uint8(48)) < 10)
+        separators = np.flatnonzero(code_points == 0)  # NUL of the separator before transcript d + 1
+        digits = np.flatnonzero((code_points - np.uint32(48)) < 10)
         per_doc = np.bincount(np.searchsorted(separators, digits), minlength=n)
         maybe = per_doc >= 7
-        if "@" in joined:
-            maybe |= np.bincount(np.searchsorted(separators, np.flatnonzero(raw == 64)), minlength=n) > 0
+        at = np.flatnonzero(code_points == 64)
+        if at.size:
+            maybe |= np.bincount(np.searchsorted(separators, at), minlength=n) > 0
         found = []
         for d in np.nonzero(maybe)[0].tolist():
             b = int(bases[d])
