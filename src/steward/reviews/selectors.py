@@ -151,7 +151,8 @@ def sla_results(*, user, vendor: Vendor, month: dt.date) -> list[SlaResult]:
             note = ""
             try:
                 fee = pricing.period_charge(model=contract.pricing_model, rates=rates, start=first,
-                                            end=last + dt.timedelta(days=1), usage=usage).total
+                                            end=last + dt.timedelta(days=1), usage=usage,
+                                            rounding=contract.rounding).total
             except pricing.PricingError as exc:
                 fee, note = Decimal("0.00"), str(exc)
             results = []

@@ -293,7 +293,8 @@ def scenario_cost(*, user, contract: Contract | None, totals: staffing.Totals, s
         minutes=Decimal(str(totals.contacts * settings.aht_seconds / 60)).quantize(q, ROUND_HALF_UP),
         resolved_tickets=int(round(totals.contacts * resolved_share)))
     try:
-        return pricing.period_charge(model=contract.pricing_model, rates=rates, start=first, end=end, usage=usage).total, ""
+        return pricing.period_charge(model=contract.pricing_model, rates=rates, start=first, end=end,
+                                     usage=usage, rounding=contract.rounding).total, ""
     except pricing.PricingError as exc:
         return None, str(exc)
 
