@@ -262,3 +262,19 @@ def test_speaker_labels_found_with_numpy_equal_the_plain_scan():
             assert fast == scanner.scan_reference(batch)
             found += sum(map(len, fast))
         assert found > 50
+
+
+def test_missing_required_phrases_keep_the_plain_scans_order_of_keys():
+    """Missing required phrases are reported per transcript sorted by str(key), rules with equal
+    keys in their own order: keys 9 and 10 ("10" < "9"), 1 and "1", with and without other hits."""
+    rules = [c.RuleSpec(9, c.REQUIRED, ("您好",), speaker=c.AGENT, scope=c.OPENING, turns=1),
+             c.RuleSpec(10, c.REQUIRED, ("再见",), scope=c.CLOSING, turns=1),
+             c.RuleSpec("1", c.REQUIRED, ("谢谢",), speaker=c.CUSTOMER),
+             c.RuleSpec(1, c.REQUIRED, ("thanks",), speaker=c.CUSTOMER),
+             c.RuleSpec(2, c.BANNED, ("stupid",))]
+    scanner = c.Scanner(rules)
+    texts = ["agent: hi\ncustomer: ok", "agent: stupid\ncustomer: ok", "hello there", "customer: 谢谢\nagent: 再见",
+             "intro\nagent: 您好\ncustomer: x", ""]
+    fast = scanner.scan_many(texts)
+    assert fast == scanner.scan_reference(texts)
+    assert [h.key for h in fast[0]] == ["1", 1, 10, 9]

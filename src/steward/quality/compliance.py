@@ -437,6 +437,8 @@ class Scanner:
             if r.kind == PII:
                 self._pii.setdefault(r.pii, []).append(i)
         self._required = [i for i, r in enumerate(self.rules) if r.kind == REQUIRED]
+        # Stable: rules with equal keys keep their order, as the hits' sort by key keeps it.
+        self._required_by_key = sorted(self._required, key=lambda i: str(self.rules[i].key))
         # The fast path finds the speaker labels with numpy on the batch's code points (see
         # _find_labels), not with the automaton: a label starts nearly every line, and turning
         # ten thousand label matches per batch into Python tuples cost more than finding them.
@@ -619,9 +621,10 @@ class Scanner:
             pii_docs = np.searchsorted(bases, np.array([f[1] for f in pii_found], dtype=np.int64), "right") - 1
             detail_docs.update(pii_docs.tolist())
 
-        missing: dict[int, list[int]] = {}
-        picks: dict[int, list[tuple[int, int]]] = {}  # doc -> [(rule, label of the turn to report, or -1)]
-        for index in self._required:
+        # Missing required phrases as (doc, rule, label of the turn to report or -1) arrays, rule
+        # by rule in the order of their keys, so each transcript's list comes out sorted.
+        miss_doc, miss_rule, miss_pick = [], [], []
+        for index in self._required_by_key:
             rule = self.rules[index]
             code = _SPEAKER_CODES[rule.speaker] if rule.speaker != ANY else -1
             candidate = np.ones(lab_code.size, dtype=bool) if code < 0 else lab_code == code
@@ -666,11 +669,13 @@ class Scanner:
                                     labelled[np.minimum(before[lacking], labelled.size - 1)], -1)
             else:
                 pick = np.full(lacking.size, -1)
-            for d, g in zip(lacking.tolist(), pick.tolist(), strict=True):
-                missing.setdefault(d, []).append(index)
-                picks.setdefault(d, []).append((index, g))
+            miss_doc.append(lacking)
+            miss_rule.append(np.full(lacking.size, index))
+            miss_pick.append(pick)
 
-        if not detail_docs and not missing:
+        if miss_doc:
+            miss_doc, miss_rule, miss_pick = (np.concatenate(a) for a in (miss_doc, miss_rule, miss_pick))
+        if not detail_docs and not len(miss_doc):
             return results
         per_doc: dict[int, list] = {}
         wanted = detail_docs
@@ -687,11 +692,16 @@ class Scanner:
             d = int(np.searchsorted(bases, s0, "right") - 1)
             b = int(bases[d])
             per_doc.setdefault(d, []).append((2, s0 - b, e0 - b, kind))
-        bases_l, first_l, last_l, leading_l = bases.tolist(), first.tolist(), last.tolist(), has_leading.tolist()
-        for d in set(missing) - detail_docs:
-            # Only missing required phrases: their turns come straight from the label arrays.
-            results[d] = self._missing_hits(texts[d], bases_l[d], picks[d], first_l[d], last_l[d], leading_l[d],
-                                            lab_lists)
+        missing: dict[int, list[int]] = {}  # for the transcripts scanned one by one below
+        if len(miss_doc):
+            order = np.argsort(miss_doc, kind="stable")  # by transcript, each in the rules' key order
+            miss_doc, miss_rule, miss_pick = miss_doc[order], miss_rule[order], miss_pick[order]
+            detailed = np.isin(miss_doc, np.fromiter(detail_docs, dtype=np.int64, count=len(detail_docs)))
+            for d, index in zip(miss_doc[detailed].tolist(), miss_rule[detailed].tolist(), strict=True):
+                missing.setdefault(d, []).append(index)
+            only = ~detailed
+            self._missing_hits(results, texts, miss_doc[only], miss_rule[only], miss_pick[only], bases, lengths,
+                               first, last, has_leading, lab_lists)
         for d in sorted(detail_docs):
             text = texts[d]
             turns = self._doc_turns(text, d, bases, *lab_lists, first, last)
@@ -699,30 +709,35 @@ class Scanner:
             results[d] = self._scan_doc(text, turns, matches, required=missing.get(d, []))
         return results
 
-    def _missing_hits(self, text: str, base: int, picks: list[tuple[int, int]], lo: int, hi: int, leading: bool,
-                      lab_lists) -> list[Hit]:
-        """The hits of a transcript whose only findings are missing required phrases: the turn
-        reported is the first (opening, anywhere) or last (closing) turn in the rule's scope, as
-        in _scan_doc — the label g of that turn picked with numpy for the whole batch (-1: the
-        unknown turn before the labels, or the whole text), so no Turns are built."""
-        hits = []
-        if lo < hi:
-            lab_line, lab_content, lab_pattern = (a[lo:hi + 1].tolist() for a in lab_lists)
-        for index, g in picks:
-            rule = self.rules[index]
-            if g >= 0:
-                k = g - lo  # the label's place among the transcript's labels
-                turn = k + (1 if leading else 0)
-                start = lab_content[k] - base
-                end = (lab_line[k + 1] - base) if g + 1 < hi else len(text)
-                speaker = self._label_speakers[lab_pattern[k]]
-            else:
-                turn, start, speaker = 0, 0, ""
-                end = (lab_line[0] - base) if lo < hi else len(text)
-            snippet = text[start:end].strip()[:2 * EXCERPT_CONTEXT]
-            hits.append(Hit(rule.key, REQUIRED, turn, speaker, None, None, "", mask_pii(snippet).replace("\n", " "), 0))
-        hits.sort(key=lambda h: str(h.key))
-        return hits
+    def _missing_hits(self, results, texts, doc, rule, pick, bases, lengths, first, last, leading,
+                      lab_lists) -> None:
+        """The hits of the transcripts whose only findings are missing required phrases, appended
+        to results: the turn reported is the first (opening, anywhere) or last (closing) turn in
+        the rule's scope, as in _scan_doc, from the label g of that turn picked with numpy for the
+        whole batch (-1: the unknown turn before the labels, or the whole text). Turn, span and
+        speaker are computed for all of them at once, so no Turns are built."""
+        lab_line, lab_content, lab_pattern = lab_lists
+        base, lo, hi = bases[doc], first[doc], last[doc]
+        labelled = pick >= 0
+        g = np.maximum(pick, 0)
+        if lab_line.size:
+            turn = np.where(labelled, g - lo + leading[doc], 0)
+            start = np.where(labelled, lab_content[np.minimum(g, lab_line.size - 1)] - base, 0)
+            # The turn ends where the next label starts (or the text ends); the unknown turn
+            # ends at the transcript's first label.
+            following = np.where(labelled, g + 1, lo)
+            end = np.where(following < hi, lab_line[np.minimum(following, lab_line.size - 1)] - base, lengths[doc])
+            speaker = np.where(labelled, lab_pattern[np.minimum(g, lab_line.size - 1)], -1)
+        else:
+            turn = start = np.zeros(doc.size, dtype=np.int64)
+            end, speaker = lengths[doc], np.full(doc.size, -1)
+        speakers = self._label_speakers + [""]  # index -1: unknown
+        keys = [r.key for r in self.rules]
+        for d, index, t, s0, e0, who in zip(doc.tolist(), rule.tolist(), turn.tolist(), start.tolist(), end.tolist(),
+                                            speaker.tolist(), strict=True):
+            snippet = texts[d][s0:e0].strip()[:2 * EXCERPT_CONTEXT]
+            results[d].append(Hit(keys[index], REQUIRED, t, speakers[who], None, None, "",
+                                  mask_pii(snippet).replace("\n", " "), 0))
 
     def _doc_turns(self, text, d, bases, lab_line, lab_content, lab_pattern, first, last) -> Turns:
         b, lo, hi = int(bases[d]), int(first[d]), int(last[d])
