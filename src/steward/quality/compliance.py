@@ -554,16 +554,14 @@ class Scanner:
         bases[0] = 1
         np.cumsum(lengths[:-1] + len(SEPARATOR), out=bases[1:])
         bases[1:] += 1
-        joined = "\n" + SEPARATOR.join(texts)
+        size = int(bases[-1] + lengths[-1])  # of the joined batch, with its leading newline
         # Lower-cased transcript by transcript: an ASCII one (most English chat) takes CPython's
-        # fast path instead of the whole batch's per-character one. Equal to _lower(joined)
+        # fast path instead of the whole batch's per-character one. Equal to _lower of the batch
         # (the only context rule, Greek final sigma, sees the same neighbours); a batch in which
-        # lower-casing changes a length keeps _lower's character-by-character offsets.
-        lowered = [t.lower() for t in texts]
-        if all(len(a) == len(b) for a, b in zip(lowered, texts)):
-            lowered_joined = "\n" + SEPARATOR.join(lowered)
-        else:
-            lowered_joined = _lower(joined)
+        # lower-casing lengthens a character ("İ"; none shortens) keeps _lower's offsets.
+        lowered_joined = "\n" + SEPARATOR.join([t.lower() for t in texts])
+        if len(lowered_joined) != size:
+            lowered_joined = _lower("\n" + SEPARATOR.join(texts))
         if self._fast is not None:
             raw = self._fast.find_matches_as_indexes(lowered_joined, overlapping=True)
             found = np.fromiter(itertools.chain.from_iterable(raw), dtype=np.int64, count=3 * len(raw)).reshape(-1, 3)
@@ -610,13 +608,13 @@ class Scanner:
                    if literal is None or literal in present]
         regex_found = []
         if regexes:
-            plain, plain_bases = joined[1:], (bases - 1).tolist()
+            plain, plain_bases = SEPARATOR.join(texts), (bases - 1).tolist()  # built only here
             doc_of = functools.partial(bisect.bisect_right, plain_bases)
             regex_found = [(index, self._regex_matches(compiled, plain, texts, plain_bases, doc_of))
                            for index, compiled in regexes]
         for _index, matches in regex_found:
             detail_docs.update(doc for doc, _s, _e in matches)
-        pii_found = self._find_pii_batch(code_points[:len(joined)], texts, bases) if self._pii else []
+        pii_found = self._find_pii_batch(code_points[:size], "@" in lowered_joined, texts, bases) if self._pii else []
         if pii_found:
             pii_docs = np.searchsorted(bases, np.array([f[1] for f in pii_found], dtype=np.int64), "right") - 1
             detail_docs.update(pii_docs.tolist())
@@ -768,18 +766,16 @@ class Scanner:
         return lines[keep], lines[keep] + length[keep], label[keep]
 
     @staticmethod
-    def _find_pii_batch(code_points: np.ndarray, texts: list[str], bases) -> list[tuple[str, int, int]]:
+    def _find_pii_batch(code_points: np.ndarray, has_at: bool, texts: list[str], bases) -> list[tuple[str, int, int]]:
         """find_pii over the batch, run only on the transcripts that could hold personal data:
         those with at least 7 ASCII digits or an "@" (every detector needs one or the other),
-        counted on the batch's code points (lower-casing changes no digit, "@" or NUL)."""
+        counted on the batch's code points (lower-casing changes no digit or "@")."""
         n = len(texts)
-        separators = np.flatnonzero(code_points == 0)  # NUL of the separator before transcript d + 1
         digits = np.flatnonzero((code_points - np.uint32(48)) < 10)
-        per_doc = np.bincount(np.searchsorted(separators, digits), minlength=n)
-        maybe = per_doc >= 7
-        at = np.flatnonzero(code_points == 64)
-        if at.size:
-            maybe |= np.bincount(np.searchsorted(separators, at), minlength=n) > 0
+        maybe = np.bincount(np.searchsorted(bases, digits, "right") - 1, minlength=n) >= 7
+        if has_at:  # a string search is quicker than another pass over the array
+            maybe |= np.bincount(np.searchsorted(bases, np.flatnonzero(code_points == 64), "right") - 1,
+                                 minlength=n) > 0
         found = []
         for d in np.nonzero(maybe)[0].tolist():
             b = int(bases[d])
