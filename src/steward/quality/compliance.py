@@ -690,30 +690,26 @@ class Scanner:
             d = int(np.searchsorted(bases, s0, "right") - 1)
             b = int(bases[d])
             per_doc.setdefault(d, []).append((2, s0 - b, e0 - b, kind))
-        missing: dict[int, list[int]] = {}  # for the transcripts scanned one by one below
         if len(miss_doc):
             order = np.argsort(miss_doc, kind="stable")  # by transcript, each in the rules' key order
-            miss_doc, miss_rule, miss_pick = miss_doc[order], miss_rule[order], miss_pick[order]
-            detailed = np.isin(miss_doc, np.fromiter(detail_docs, dtype=np.int64, count=len(detail_docs)))
-            for d, index in zip(miss_doc[detailed].tolist(), miss_rule[detailed].tolist(), strict=True):
-                missing.setdefault(d, []).append(index)
-            only = ~detailed
-            self._missing_hits(results, texts, miss_doc[only], miss_rule[only], miss_pick[only], bases, lengths,
+            self._missing_hits(results, texts, miss_doc[order], miss_rule[order], miss_pick[order], bases, lengths,
                                first, last, has_leading, lab_lists)
         for d in sorted(detail_docs):
             text = texts[d]
             turns = self._doc_turns(text, d, bases, *lab_lists, first, last)
             matches = sorted(per_doc.get(d, ()), key=lambda m: (m[1], m[0]))
-            results[d] = self._scan_doc(text, turns, matches, required=missing.get(d, []))
+            # Hits sort by offset, a missing phrase (no offset) first: the missing ones, already
+            # in key order, come before the rest.
+            results[d].extend(self._scan_doc(text, turns, matches, required=[]))
         return results
 
     def _missing_hits(self, results, texts, doc, rule, pick, bases, lengths, first, last, leading,
                       lab_lists) -> None:
-        """The hits of the transcripts whose only findings are missing required phrases, appended
-        to results: the turn reported is the first (opening, anywhere) or last (closing) turn in
-        the rule's scope, as in _scan_doc, from the label g of that turn picked with numpy for the
-        whole batch (-1: the unknown turn before the labels, or the whole text). Turn, span and
-        speaker are computed for all of them at once, so no Turns are built."""
+        """The hits for missing required phrases, appended to results (doc sorted, each doc's in
+        the rules' key order): the turn reported is the first (opening, anywhere) or last
+        (closing) turn in the rule's scope, as in _scan_doc, from the label g of that turn picked
+        with numpy for the whole batch (-1: the unknown turn before the labels, or the whole
+        text). Turn, span and speaker are computed for all of them at once: no Turns are built."""
         lab_line, lab_content, lab_pattern = lab_lists
         base, lo, hi = bases[doc], first[doc], last[doc]
         labelled = pick >= 0
