@@ -238,14 +238,14 @@ def test_lower_casing_by_transcript_equals_the_plain_scan():
 
 def test_speaker_labels_found_with_numpy_equal_the_plain_scan():
     """Every label with every colon form, upper case, a label cut off at the end of a transcript
-    (or of the batch), a label-like word that is not one: the fast path's turns are the plain
-    scan's. Also a scanner without any phrase (no automaton in the fast path)."""
+    (or of the batch), a label-like word that is not one, an emoji (outside the BMP): the fast
+    path's turns are the plain scan's. Also a scanner without any phrase (no automaton in the fast path)."""
     import random
 
     pieces = [f"{label.upper() if i % 2 else label}{colon}" for i, label in enumerate(c.SPEAKER_LABELS)
               for colon in (":", "：", " :", " ：")]
     pieces += ["\n", "\n", "\n", "agent", "客", "机器", "agents:", "agent  :", "cust:", "您好", "hello", "滚",
-               "13812345678", "x"]
+               "13812345678", "x", "😀"]  # a character outside the BMP: code points from UTF-32
     rng = random.Random(13)
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(2000)]
     texts += ["agent: hi\nagent", "agent: hi\n客", "customer: 13812345678\nagent :"]

@@ -456,7 +456,6 @@ class Scanner:
         for index, label in enumerate(labels):
             self._label_chars[:len(label), index] = [ord(c) for c in label]
             self._label_short[:len(label), index] = False
-        self._label_window = width + 2  # label, optional space, colon
         self._label_codes = np.array([_SPEAKER_CODES[s] for s in SPEAKER_LABELS.values()], dtype=np.int8)
         self._label_speakers = list(SPEAKER_LABELS.values())
         # The fast automaton: every phrase, then each regular-expression rule's mandatory
@@ -573,10 +572,11 @@ class Scanner:
             present = {i for i in self._regex_literal if i is not None and counts[i]}
         found = found[found[:, 0] < self._n_phrases]  # the regular expressions' literals are done with
         p_pattern, p_start, p_end = found[:, 0], found[:, 1], found[:, 2]
-        # The batch's code points, one array element per character (offsets as in the string),
-        # with zeros after the end so a label window never runs past it.
-        code_points = np.concatenate((np.frombuffer(lowered_joined.encode("utf-32-le"), dtype=np.uint32),
-                                      np.zeros(self._label_window + 1, dtype=np.uint32)))
+        # The batch's code points, one array element per character (offsets as in the string):
+        # UTF-16 (half the memory to scan) unless a character outside the BMP took two units.
+        code_points = np.frombuffer(lowered_joined.encode("utf-16-le"), dtype=np.uint16)
+        if code_points.size != size:
+            code_points = np.frombuffer(lowered_joined.encode("utf-32-le"), dtype=np.uint32)
         lab_line, lab_content, lab_pattern = self._find_labels(code_points)
         lab_code = self._label_codes[lab_pattern]
         lab_doc = np.searchsorted(bases, lab_line, "right") - 1
@@ -614,7 +614,7 @@ class Scanner:
                            for index, compiled in regexes]
         for _index, matches in regex_found:
             detail_docs.update(doc for doc, _s, _e in matches)
-        pii_found = self._find_pii_batch(code_points[:size], "@" in lowered_joined, texts, bases) if self._pii else []
+        pii_found = self._find_pii_batch(code_points, "@" in lowered_joined, texts, bases) if self._pii else []
         if pii_found:
             pii_docs = np.searchsorted(bases, np.array([f[1] for f in pii_found], dtype=np.int64), "right") - 1
             detail_docs.update(pii_docs.tolist())
@@ -745,17 +745,22 @@ class Scanner:
         label right after a newline, then an optional space and a colon (":" or "："), exactly
         what LABEL_RE finds at a line start. line: the label's offset, content: the offset after
         its colon, label: its index in SPEAKER_LABELS."""
+        # Reads past the end are clipped to the last character: it would have to be both a
+        # label's character and a colon for a cut-off label to pass, and none is.
+        def read(offsets):
+            return np.take(code_points, offsets, mode="clip")
+
         lines = np.flatnonzero(code_points == 10) + 1
-        prefix = (code_points[lines].astype(np.uint64) << np.uint64(21)) | code_points[lines + 1]
-        at = np.minimum(np.searchsorted(self._label_prefixes, prefix), self._label_prefixes.size - 1)
-        known = self._label_prefixes[at] == prefix
-        lines, label = lines[known], self._label_order[at[known]]
+        prefix = (read(lines).astype(np.uint64) << np.uint64(21)) | read(lines + 1)
+        slot = np.minimum(np.searchsorted(self._label_prefixes, prefix), self._label_prefixes.size - 1)
+        known = self._label_prefixes[slot] == prefix
+        lines, label = lines[known], self._label_order[slot[known]]
         # Column by column (numpy's all(axis=1) over a short row is several times slower).
         ok = np.ones(lines.size, dtype=bool)
         for j in range(2, self._label_chars.shape[0]):
-            ok &= (code_points[lines + j] == self._label_chars[j][label]) | self._label_short[j][label]
+            ok &= (read(lines + j) == self._label_chars[j][label]) | self._label_short[j][label]
         length = self._label_lengths[label]
-        after, after2 = code_points[lines + length], code_points[lines + length + 1]
+        after, after2 = read(lines + length), read(lines + length + 1)
         spaced = (after == 32) & ((after2 == 58) | (after2 == 0xFF1A))
         keep = ok & ((after == 58) | (after == 0xFF1A) | spaced)
         length = length + 1 + spaced  # the label, the space if any, the colon
@@ -767,7 +772,7 @@ class Scanner:
         those with at least 7 ASCII digits or an "@" (every detector needs one or the other),
         counted on the batch's code points (lower-casing changes no digit or "@")."""
         n = len(texts)
-        digits = np.flatnonzero((code_points - np.uint32(48)) < 10)
+        digits = np.flatnonzero((code_points - code_points.dtype.type(48)) < 10)
         maybe = np.bincount(np.searchsorted(bases, digits, "right") - 1, minlength=n) >= 7
         if has_at:  # a string search is quicker than another pass over the array
             maybe |= np.bincount(np.searchsorted(bases, np.flatnonzero(code_points == 64), "right") - 1,
