@@ -152,3 +152,20 @@ def test_vendors_never_see_budgets(client, world):
         client.force_login(world.user("auditor"))  # client roles read budgets without changing them
         assert client.get("/budgets/").status_code == 200
         assert client.get("/budgets/set/").status_code == 403
+
+
+def test_a_month_saved_twice_at_once_is_replaced_not_a_500(world, monkeypatch):
+    """Two saves of the same new month race: the row the other request inserted between this
+    one's look-up and its insert is replaced (the unique index answers, not a 500)."""
+    finance = world.user("finance")
+    other = services.budget_set(actor=finance, project_code="alpha-only", month=dt.date(2025, 4, 1), amount=D("10"))
+    real_first = type(Budget.objects.all()).first
+    calls = []
+
+    def first_misses_once(qs):  # the look-up ran before the other request's insert
+        calls.append(1)
+        return None if len(calls) == 1 else real_first(qs)
+
+    monkeypatch.setattr(type(Budget.objects.all()), "first", first_misses_once)
+    mine = services.budget_set(actor=finance, project_code="alpha-only", month=dt.date(2025, 4, 9), amount=D("12"))
+    assert mine.pk == other.pk and Budget.objects.get().amount == D("12")

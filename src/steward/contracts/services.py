@@ -491,14 +491,27 @@ def budget_set(*, actor, project_code: str, month: dt.date, amount: Decimal, cur
     _require(actor, "contracts.add_budget")
     project, vendor = _budget_target(project_code, vendor_code)
     first = month.replace(day=1)
-    budget = (Budget.objects.select_for_update().filter(project=project, vendor=vendor, month=first).first()
-              or Budget(project=project, vendor=vendor, month=first, created_by=actor))
-    budget.amount, budget.currency = amount, (currency or "").strip().upper()
-    budget.target_cost_per_contact, budget.note = target_cost_per_contact, (note or "").strip()
-    if len(budget.currency) != 3 or not budget.currency.isalpha():
-        raise ValidationError({"currency": _("A currency is a three-letter code such as CNY.")})
-    budget.full_clean(validate_constraints=False)
-    budget.save()
+    existing = Budget.objects.select_for_update().filter(project=project, vendor=vendor, month=first)
+
+    def apply(budget: Budget) -> Budget:
+        budget.amount, budget.currency = amount, (currency or "").strip().upper()
+        budget.target_cost_per_contact, budget.note = target_cost_per_contact, (note or "").strip()
+        if len(budget.currency) != 3 or not budget.currency.isalpha():
+            raise ValidationError({"currency": _("A currency is a three-letter code such as CNY.")})
+        budget.full_clean(validate_constraints=False)
+        return budget
+
+    budget = existing.first()
+    if budget is not None:
+        apply(budget).save()
+        return budget
+    budget = apply(Budget(project=project, vendor=vendor, month=first, created_by=actor))
+    try:
+        with transaction.atomic():  # a concurrent save of the same new month may insert first
+            budget.save()
+    except IntegrityError:
+        budget = apply(existing.get())  # …then this one replaces it, as a later save would
+        budget.save()
     return budget
 
 
