@@ -647,7 +647,7 @@ class Scanner:
                 for k in np.nonzero(ok)[0]:
                     d = m_doc[k]
                     text, b = texts[d], bases[d]
-                    turns = self._doc_turns(texts[d], d, bases, *lab_lists, first, last)
+                    turns = self._doc_turns(texts[d], d, bases, *lab_lists, first, last, has_leading)
                     s0, e0 = m_start[k] - b, m_end[k] - b
                     ok[k] = self._bounded(text, s0, e0, turns, turns.at(s0), _Checks())
             satisfied = np.zeros(n, dtype=bool)
@@ -696,7 +696,7 @@ class Scanner:
                                first, last, has_leading, lab_lists)
         for d in sorted(detail_docs):
             text = texts[d]
-            turns = self._doc_turns(text, d, bases, *lab_lists, first, last)
+            turns = self._doc_turns(text, d, bases, *lab_lists, first, last, has_leading)
             matches = sorted(per_doc.get(d, ()), key=lambda m: (m[1], m[0]))
             # Hits sort by offset, a missing phrase (no offset) first: the missing ones, already
             # in key order, come before the rest.
@@ -733,12 +733,22 @@ class Scanner:
             results[d].append(Hit(keys[index], REQUIRED, t, speakers[who], None, None, "",
                                   mask_pii(snippet).replace("\n", " "), 0))
 
-    def _doc_turns(self, text, d, bases, lab_line, lab_content, lab_pattern, first, last) -> Turns:
+    def _doc_turns(self, text, d, bases, lab_line, lab_content, lab_pattern, first, last, has_leading) -> Turns:
+        """turns_from_labels from the batch's label arrays: a turn starts after each label and
+        ends where the next label starts; text before the first label is a turn of unknown
+        speaker when it is not blank (has_leading), and a text without labels is one."""
         b, lo, hi = int(bases[d]), int(first[d]), int(last[d])
-        speakers = self._label_speakers
-        labels = [(line - b, content - b, speakers[p]) for line, content, p in
-                  zip(lab_line[lo:hi].tolist(), lab_content[lo:hi].tolist(), lab_pattern[lo:hi].tolist(), strict=True)]
-        return turns_from_labels(text, labels)
+        if lo == hi:
+            return Turns([0], [len(text)], [""])
+        starts = (lab_content[lo:hi] - b).tolist()
+        ends = (lab_line[lo + 1:hi] - b).tolist()
+        ends.append(len(text))
+        speakers = [self._label_speakers[p] for p in lab_pattern[lo:hi].tolist()]
+        if has_leading[d]:
+            starts.insert(0, 0)
+            ends.insert(0, int(lab_line[lo]) - b)
+            speakers.insert(0, "")
+        return Turns(starts, ends, speakers)
 
     def _find_labels(self, code_points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(line, content, label) arrays of the speaker labels in the lower-cased batch, sorted: a
