@@ -4,7 +4,7 @@ required training and QA rules from an article, with the pages' capabilities and
 import datetime as dt
 
 from steward.training import services
-from steward.training.models import Assessment, Course, RequiredTraining
+from steward.training.models import Assessment, Course, Programme, RequiredTraining
 from tests.api.test_core_writes import api_client, call
 from tests.training import factories
 
@@ -33,6 +33,10 @@ def test_bad_input_is_a_400(world):
     assert call(client, "post", "/api/training/courses", {**COURSE, "articles": ["nosuch"]}).status_code == 400
     duplicate = call(client, "post", "/api/training/courses", {"code": "onboard", "name": "Again"})
     assert duplicate.status_code == 400
+    # A duplicate course with a new programme leaves no programme behind (one transaction).
+    programmes = Programme.objects.count()
+    again = call(client, "post", "/api/training/courses", {"code": "onboard", "name": "Again", "new_programme": "P"})
+    assert again.status_code == 400 and Programme.objects.count() == programmes
     above = call(client, "post", "/api/training/courses/onboard/assessments",
                  {"code": "t1", "name": "Test", "pass_mark": "90", "max_score": "50"})
     assert above.status_code == 400 and "cannot exceed" in above.json()["detail"]

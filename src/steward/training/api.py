@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -584,6 +585,7 @@ def course_create(request, payload: CourseIn):
     form = forms.CourseForm({k: v for k, v in payload.dict().items() if v is not None}, programmes=programmes,
                             articles=articles)
 
+    @transaction.atomic  # a course refused after its new programme leaves no programme behind
     def write(*, programme, new_programme, articles: list[str], **fields):
         chosen = programmes.filter(code=programme).first() if programme else None
         if new_programme:

@@ -3,6 +3,7 @@ visible_to), writes through services; a ValidationError from a service is shown,
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -180,6 +181,7 @@ def course_create(request):
     if form.is_valid():
         data = form.cleaned_data
 
+        @transaction.atomic  # a course refused after its new programme leaves no programme behind
         def write(**kwargs):
             programme = programmes.filter(code=data["programme"]).first() if data["programme"] else None
             if data["new_programme"]:
