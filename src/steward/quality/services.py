@@ -487,18 +487,18 @@ def _targeted(plan: SamplingPlan, visible) -> set[int]:
     found = set(visible.annotate(handle=F("talk_seconds") + F("hold_seconds") + F("wrap_seconds"))
                 .filter(condition).values_list("pk", flat=True))
     if "negative_sentiment" in plan.targets:
-        found |= _negative_sentiment(visible.exclude(transcript="").exclude(pk__in=found),
-                                     plan.negative_sentiment_min)
+        # Those already found are skipped here, not in SQL: a large draw would bind too many ids.
+        found |= _negative_sentiment(visible.exclude(transcript=""), plan.negative_sentiment_min, skip=found)
     return found
 
 
-def _negative_sentiment(candidates, minimum: int) -> set[int]:
-    """Ids of the candidates whose customer turns hold at least `minimum` negative-emotion terms
-    (the offline lexicon scorer, emotion.py), read in chunks."""
+def _negative_sentiment(candidates, minimum: int, skip: set[int] = frozenset()) -> set[int]:
+    """Ids of the candidates (other than `skip`) whose customer turns hold at least `minimum`
+    negative-emotion terms (the offline lexicon scorer, emotion.py), read in chunks."""
     from steward.quality import emotion
 
     return {pk for pk, transcript in candidates.values_list("pk", "transcript").iterator(chunk_size=2000)
-            if emotion.score(transcript).customer_negative >= minimum}
+            if pk not in skip and emotion.score(transcript).customer_negative >= minimum}
 
 
 # --- compliance rules and scanning -------------------------------------------------------------
