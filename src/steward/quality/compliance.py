@@ -622,13 +622,17 @@ class Scanner:
         # Missing required phrases as (doc, rule, label of the turn to report or -1) arrays, rule
         # by rule in the order of their keys, so each transcript's list comes out sorted.
         miss_doc, miss_rule, miss_pick = [], [], []
+        by_speaker: dict[int, tuple] = {}  # the label arrays per speaker, shared by its rules
         for index in self._required_by_key:
             rule = self.rules[index]
             code = _SPEAKER_CODES[rule.speaker] if rule.speaker != ANY else -1
-            candidate = np.ones(lab_code.size, dtype=bool) if code < 0 else lab_code == code
-            cum = np.concatenate(([0], np.cumsum(candidate)))
-            before = cum[first]  # candidates before the doc's first label
-            n_candidates = (cum[last] - before) + unknown_turn
+            if code not in by_speaker:
+                candidate = np.ones(lab_code.size, dtype=bool) if code < 0 else lab_code == code
+                cum = np.concatenate(([0], np.cumsum(candidate)))
+                before = cum[first]  # candidates before the doc's first label
+                by_speaker[code] = (candidate, cum, before, (cum[last] - before) + unknown_turn,
+                                    np.flatnonzero(candidate))
+            candidate, cum, before, n_candidates, labelled = by_speaker[code]
             mine = self._required_phrases[index][p_pattern]
             m_doc = p_doc[mine]
             m_leading = p_leading[mine]
@@ -657,7 +661,6 @@ class Scanner:
                 continue
             # The turn a missing phrase is reported on: the first (opening, anywhere) or last
             # (closing) labelled turn of the rule's speaker; -1 for the unknown leading turn.
-            labelled = np.flatnonzero(candidate)
             n_labelled = cum[last[lacking]] - before[lacking]
             if labelled.size:
                 if rule.scope == CLOSING:
