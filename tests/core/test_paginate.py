@@ -30,6 +30,11 @@ def test_over_the_cap_only_the_reachable_pages_are_offered(vendors):
     assert page.number == 2 and [v.code for v in page] == ["v02", "v03"] and not page.has_next()
 
 
+def test_a_cap_inside_a_page_shows_no_more_than_the_cap(vendors):
+    page = _page(1, cap=3, per_page=5)
+    assert page.paginator.capped and [v.code for v in page] == ["v00", "v01", "v02"]
+
+
 def test_the_count_reads_no_more_than_the_cap(vendors):
     with CaptureQueriesContext(connection) as queries:
         _ = _page(1, cap=3).paginator.count

@@ -192,3 +192,20 @@ def test_profile_editor_needs_the_right_to_change_profiles(client, data):
     assert client.get(reverse("interactions:profile-create")).status_code == 403
     client.force_login(data.user("a-manager"))
     assert client.post(reverse("interactions:profile-create"), {"definition": "name: x"}).status_code == 403
+
+
+def test_explorer_counts_up_to_a_cap_and_offers_its_queues(client, data, monkeypatch):
+    from steward.interactions import views
+
+    client.force_login(data.user("outsourcing_manager"))
+    url = reverse("interactions:list")
+    full = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert full.context["queues"] == ["bravo-q", "mail"] and b"3 contacts" in full.content
+    monkeypatch.setattr(views, "EXPLORER_COUNT_CAP", 2)
+    capped = client.get(url, {"page": "9"}, HTTP_ACCEPT_LANGUAGE="en")
+    page = capped.context["page"]
+    assert page.paginator.capped and page.paginator.num_pages == 1 and len(page) == 2
+    assert b"More than 2 contacts" in capped.content
+    # An agent's choices come from their own contacts.
+    client.force_login(data.user("a-agent1"))
+    assert client.get(url).context["queues"] == ["mail"]

@@ -31,6 +31,11 @@ class CappedPaginator(Paginator):
     def num_pages(self) -> int:
         return super().num_pages if not self.capped else -(-self.cap // self.per_page)
 
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom:min(bottom + self.per_page, self.cap)], number, self)
+
 
 def paginate(request, items, per_page: int = PAGE_SIZE, count_cap: int | None = None) -> Page:
     """The page the request asks for (?page=N); a bad or too-large N gives the nearest page.

@@ -131,6 +131,10 @@ def batch_undo(request, pk: int):
 
 # ------------------------------------------------------------------ explorer
 
+# Counted exactly up to here; beyond, "more than 10,000" (an exact count of millions of contacts
+# is a scan on every page view) and the pages up to the cap — filters narrow the rest.
+EXPLORER_COUNT_CAP = 10_000
+
 
 def _filters(request) -> tuple[FilterForm, InteractionFilter]:
     form = FilterForm(request.GET or None)
@@ -144,7 +148,7 @@ def _filters(request) -> tuple[FilterForm, InteractionFilter]:
 def interaction_list(request):
     form, filters = _filters(request)
     qs = selectors.interaction_list(user=request.user, filters=filters)
-    page = paginate(request, qs)
+    page = paginate(request, qs, count_cap=EXPLORER_COUNT_CAP)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "sort": filters.sort,
