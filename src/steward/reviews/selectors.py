@@ -16,7 +16,8 @@ from steward.contracts.models import Contract, ContractRate
 from steward.core.models import Project, Vendor
 from steward.improvement.models import CapaEvent, CorrectiveAction
 from steward.interactions.models import Interaction, Rollup
-from steward.metrics import engine, formulas, sla
+from steward.metrics import engine, sla
+from steward.metrics import selectors as metrics_selectors
 from steward.quality.models import Evaluation
 from steward.reviews import scoring
 from steward.reviews.models import WeightSet
@@ -117,14 +118,6 @@ def committed_seats(*, user, project: Project, vendor: Vendor, on: dt.date) -> D
     return c.seats if c else Decimal(0)
 
 
-def _qa_stats(*, user, project: Project, vendor: Vendor, period: engine.Period) -> formulas.QaStats:
-    rows = (Evaluation.objects.visible_to(user)
-            .filter(vendor=vendor, interaction__project=project, status__in=QA_DONE,
-                    submitted_at__gte=period.start, submitted_at__lt=period.end, score__isnull=False)
-            .values("score", "auto_failed"))
-    return formulas.qa_stats({"score": r["score"], "auto_fail": r["auto_failed"]} for r in rows)
-
-
 def sla_results(*, user, vendor: Vendor, month: dt.date) -> list[SlaResult]:
     """The month's SLA evaluation of each of the vendor's active contracts with a policy, per
     project. The fee is the contract's pricing applied to that project's volumes of the month
@@ -155,17 +148,10 @@ def sla_results(*, user, vendor: Vendor, month: dt.date) -> list[SlaResult]:
                                             rounding=contract.rounding).total
             except pricing.PricingError as exc:
                 fee, note = Decimal("0.00"), str(exc)
-            results = []
-            for term in policy.terms:
-                if term.metric in ("qa_score", "qa_pass_rate"):
-                    q = _qa_stats(user=user, project=project, vendor=vendor, period=period)
-                    results.append(formulas.compute(term.metric, q, term.clean_params))
-                else:
-                    stats = engine.contact_stats(user=user, project=project, period=period, vendors=[vendor.code],
-                                                 scope=engine.Scope.of(term.scope_values))[()]
-                    r = engine.result_for(term.metric, stats, term.clean_params)
-                    results.append(r if r.value is not None or r.reason != engine.NOT_IN_ROLLUPS.get(term.metric)
-                                   else None)
+            # Measured exactly as the SLA page measures (FCR and QA included): one standard.
+            results = [metrics_selectors.results_by_vendor(
+                user=user, project=project, period=period, vendors=[vendor.code], key=term.metric,
+                params=term.clean_params, scope=term.scope_values)[vendor.code] for term in policy.terms]
             out.append(SlaResult(contract, project, period, fee, note, sla.evaluate(policy, results, fee)))
     return out
 
