@@ -123,7 +123,8 @@ def test_api_and_cli_compare_periods_and_vendors(client, world, project):
     client.force_login(world.user("outsourcing_manager"))
     url = f"/api/metrics/{project.code}/compare"
     got = client.get(url, {"metric": "service_level", "a_vendor": "alpha", "a_from": "2025-03-01",
-                           "a_to": "2025-03-31", "b_from": "2025-04-01", "b_to": "2025-04-30"}).json()
+                           "a_to": "2025-03-31", "b_from": "2025-04-01", "b_to": "2025-04-30"},
+                     HTTP_ACCEPT_LANGUAGE="en").json()
     assert got["kind"] == "periods" and got["verdict"] == "b_lower" and got["a"]["numerator"] == 80
     assert got["b"]["label"] == "2025-04" and got["difference"] == pytest.approx(-0.2)
     assert got["p_value"] == pytest.approx(0.00203, abs=1e-5) and "lower" in got["sentence"]

@@ -5,18 +5,20 @@ share), the volume still expected before the window ends (``remaining``: the win
 far, contacts per second × the seconds left — a linear forecast) and the recent trend (the share
 over the last two hours):
 
-* ``breach``  — the window is over and misses, or it cannot reach the target any more: even if
-  every remaining contact succeeded (failed, for a lower-is-better share) the final value would
-  miss (``cannot_reach``);
-* ``at_risk`` — it can still reach the target, but the value so far misses (``so_far_misses``),
-  or it meets so far and the remaining volume at the recent trend's rate would end below the
-  target (``trend_misses``);
+* ``breach``  — the window is over and misses (``window_over``);
+* ``at_risk`` — it is not over and: even if every contact still expected succeeded (failed, for
+  a lower-is-better share) the final value would miss (``cannot_reach`` — the expected volume
+  is a forecast at the pace so far, not a bound: a busy afternoon can still save the day, so
+  this is never called a breach before the window ends); or the value so far misses
+  (``so_far_misses``); or it meets so far and the remaining volume at the recent trend's rate
+  would end below the target (``trend_misses``);
 * ``ok``      — otherwise.
 
 Means (ASA, AHT) have no natural best case: they are ``breach`` when over and missing, else
 ``at_risk`` when the value so far misses. Worked example (tests/metrics/test_outlook.py): target
 ≥ 0.80 at 12:00 with 70/100 so far and 100 more expected by midnight: best (70 + 100)/200 = 0.85
-→ at risk; with 300 more the best is 0.925; with only 10 more (70 + 10)/110 = 0.727 → breach.
+→ at risk; with 300 more the best is 0.925; with only 10 more (70 + 10)/110 = 0.727 → at risk,
+cannot reach.
 80/100 so far but 6/10 in the last two hours: (80 + 100 · 0.6)/200 = 0.70 → at risk (trend).
 """
 
@@ -48,7 +50,7 @@ def outlook(met, *, higher_is_better: bool, x, n: int, remaining: int, over: boo
     remaining = max(int(remaining), 0)
     best = (Fraction(x) + (remaining if higher_is_better else 0)) / (n + remaining)
     if not met(best):
-        return Outlook("breach", "cannot_reach", best)
+        return Outlook("at_risk", "cannot_reach", best)
     projected = None
     if recent_n:
         projected = (Fraction(x) + remaining * Fraction(recent_x) / recent_n) / (n + remaining)

@@ -187,6 +187,9 @@ def _alert_message(rule, vendor, result, look) -> tuple[str, dict]:
         return gettext_noop("At risk: %(metric)s of %(vendor)s in %(project)s is %(value)s so far, but at the last two "
                             "hours' pace it ends at %(projected)s (target %(target)s)"), {
             **params, "projected": f"{float(look.projected):.4g}"}
+    if look.status == "at_risk" and look.reason == "cannot_reach":
+        return gettext_noop("At risk: %(metric)s of %(vendor)s in %(project)s is %(value)s so far; at the pace so far "
+                            "the window cannot reach %(target)s even if every remaining contact succeeds"), params
     if look.status == "at_risk":
         return gettext_noop("At risk: %(metric)s of %(vendor)s in %(project)s is %(value)s so far (target %(target)s); "
                             "the rest of the window can still reach it"), params
@@ -251,7 +254,9 @@ def evaluate_alerts(now: dt.datetime | None = None) -> dict[str, int]:
                                "window_start": window.start, "window_end": window.end, "last_seen_at": now,
                                "severity": look.status, "reason": look.reason,
                                "projected": None if look.projected is None else float(look.projected)}
-                    escalated = current is not None and current.severity == "at_risk" and look.status == "breach"
+                    # Told again, once, when it gets worse: a breach, or out of reach at the pace so far.
+                    escalated = current is not None and current.severity == "at_risk" and (
+                        look.status == "breach" or (look.reason == "cannot_reach" and current.reason != "cannot_reach"))
                     if current is None or escalated:
                         if current is None:
                             alert = Alert.objects.create(rule=rule, project=rule.project, vendor=vendor,
