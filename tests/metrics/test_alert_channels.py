@@ -86,8 +86,9 @@ def test_open_and_resolve_reach_every_channel_once(world, project, rule, bots, s
     assert by_path["/feishu"][0] == "application/json; charset=utf-8"
     post = by_path["/feishu"][1]["content"]["post"]["zh_cn"]
     assert post["title"] == "Steward alert"
-    assert post["content"][0][0]["text"] == ("Alert: service_level of Bravo Secretcorp in Project alert-voice is 0 "
-                                             "(target >= 0.80)")
+    assert post["content"][0][0]["text"] == ("At risk: service_level of Bravo Secretcorp in Project alert-voice is 0 "
+                                             "so far; at the pace so far the window cannot reach >= 0.80 even if "
+                                             "every remaining contact succeeds")
     assert post["content"][-1][0]["href"].endswith(f"/metrics/alerts/{alert.pk}/")
     assert "0 / 40" in by_path["/ding"][1]["markdown"]["text"]
     assert by_path["/bad"][1]["msgtype"] == "markdown"
@@ -97,7 +98,7 @@ def test_open_and_resolve_reach_every_channel_once(world, project, rule, bots, s
     outcome = {d["kind"]: (d["ok"], d["error"]) for d in alert.deliveries}
     assert outcome["feishu"] == (True, "") and outcome["email"] == (True, "")
     assert outcome["wecom"] == (False, "bot answered 93000: invalid webhook url")
-    # the same breach later: updated, not sent again
+    # the same alert later: updated, not sent again
     assert services.evaluate_alerts(at(3, 19))["updated"] == 1
     assert len(Bots.received) == 3 and len(mail.outbox) == 1
     # recovery: sent once more, as a resolution
@@ -122,7 +123,10 @@ def test_unreachable_bot_is_recorded(world, project, rule):  # noqa: F811
 def test_channels_are_validated_and_client_side_only(client, world, project):  # noqa: F811
     admin = world.user("client_admin")
     for kind, target in (("email", "not-an-address"), ("email", ""), ("feishu", "ftp://x"),
-                         ("wecom", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1"), ("slack", "https://x")):
+                         ("wecom", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1"), ("slack", "https://x"),
+                         # only the bot service's own host (no SSRF to internal addresses), a numeric port
+                         ("feishu", "https://10.0.0.5/hook"), ("dingtalk", "https://169.254.169.254/latest"),
+                         ("feishu", "https://open.feishu.cn:abc/open-apis/bot/v2/hook/x")):
         with pytest.raises(ValidationError):
             services.alert_channel_create(actor=admin, project=project, kind=kind, target=target)
     with pytest.raises(PermissionDenied):
@@ -138,6 +142,7 @@ def test_channels_are_validated_and_client_side_only(client, world, project):  #
     assert good.status_code == 302
     channel = AlertChannel.objects.get()
     assert client.post(url, {"toggle": channel.pk}).status_code == 302
+    assert client.post(url, {"toggle": "abc"}).status_code == 404
     channel.refresh_from_db()
     assert not channel.active
     assert "access_token=abc" in client.get(url).content.decode()

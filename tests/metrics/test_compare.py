@@ -153,3 +153,15 @@ def test_api_and_cli_compare_periods_and_vendors(client, world, project):
     with pytest.raises(CommandError):
         call_command("compare", "--project", project.code, "--metric", "service_level", "--a-from", "2025-03-01",
                      "--a-to", "2025-03-31")
+
+
+def test_dates_at_the_ends_of_the_calendar_are_a_clear_error(client, world, project):
+    client.force_login(world.user("outsourcing_manager"))
+    api = client.get(f"/api/metrics/{project.code}/compare", {
+        "metric": "service_level", "a_vendor": "alpha", "a_from": "0001-01-01", "a_to": "2025-03-31",
+        "b_from": "2025-04-01", "b_to": "9999-12-31"})
+    assert api.status_code == 400
+    page = client.get(reverse("metrics:dashboard", args=[project.code]), {
+        "pc_metric": "service_level", "pc_vendor": "", "pc_a_from": "0001-01-01", "pc_a_to": "2025-03-31",
+        "pc_b_from": "2025-04-01", "pc_b_to": "9999-12-31"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and page.context["period_comparison"] is None

@@ -94,8 +94,11 @@ def period(first: dt.date, last: dt.date, time_zone: str) -> Period:
     if last < first:
         raise EngineError("the period ends before it starts")
     tz = zoneinfo.ZoneInfo(time_zone)
-    return Period(first, last, time_zone, wall_to_utc(first, 0, tz),
-                  wall_to_utc(last + dt.timedelta(days=1), 0, tz))
+    try:
+        return Period(first, last, time_zone, wall_to_utc(first, 0, tz),
+                      wall_to_utc(last + dt.timedelta(days=1), 0, tz))
+    except OverflowError:  # 0001-01-01 or 9999-12-31: no UTC instant for the day's bounds
+        raise EngineError("the period is outside the supported dates") from None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -319,10 +320,22 @@ def _clean_channel(kind: str, target: str) -> str:
     if kind not in CHANNEL_HOSTS:
         raise ValidationError({"kind": _("Unknown channel.")})
     url = urlsplit(target)
+    try:
+        url.port  # noqa: B018 (a non-numeric port raises here rather than at delivery)
+    except ValueError:
+        url = url._replace(netloc="")
     if url.scheme not in ("https", "http") or not url.hostname:
         raise ValidationError({"target": _("Give the bot's webhook URL (https://…).")})
-    if url.scheme == "http" and url.hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise ValidationError({"target": _("A bot's webhook must use https.")})
+    if url.scheme == "http":
+        # Plain http only to a receiver on this machine, and only outside production (tests,
+        # the demo): in production a rule author must not make the server post to local services.
+        if url.hostname not in ("127.0.0.1", "localhost", "::1") or settings.STEWARD_ENV == "production":
+            raise ValidationError({"target": _("A bot's webhook must use https.")})
+    elif url.hostname not in CHANNEL_HOSTS[kind]:
+        # Only the bot service's own host: an arbitrary host would let the server be used to
+        # reach internal addresses (SSRF).
+        raise ValidationError({"target": _("This bot's webhook URL must be on %(hosts)s.") % {
+            "hosts": ", ".join(CHANNEL_HOSTS[kind])}})
     return target
 
 
@@ -403,8 +416,8 @@ def deliver_alert(alert, message: str, params: dict, *, timeout: float = 5.0) ->
                 code = answer.get("errcode", answer.get("code", 0)) if isinstance(answer, dict) else 0
                 if code:
                     record.update(ok=False, error=f"bot answered {code}: {answer.get('errmsg', answer.get('msg', ''))}")
-        except (OSError, urllib.error.URLError, ValueError) as exc:
-            record.update(ok=False, error=str(exc)[:300])
+        except Exception as exc:  # noqa: BLE001 (one failing channel must not stop the others or the job)
+            record.update(ok=False, error=f"{exc.__class__.__name__}: {exc}"[:300])
         records.append(record)
     alert.deliveries = [*(alert.deliveries or []), *records][-50:]
     alert.save(update_fields=["deliveries"])

@@ -432,11 +432,14 @@ def dashboard(request, code: str):
     period_comparison = None
     if period_data is None or period_form.is_valid():
         c = period_form.cleaned_data if period_data is not None else period_initial
-        period_comparison = comparison_view(compare_mod.compare(
-            user=request.user, project=project, metric=c["pc_metric"],
-            a=compare_mod.Side(engine.period(c["pc_a_from"], c["pc_a_to"], project.time_zone), c["pc_vendor"]),
-            b=compare_mod.Side(engine.period(c["pc_b_from"], c["pc_b_to"], project.time_zone), c["pc_vendor"])),
-            names, project)
+        try:
+            sides = [compare_mod.Side(engine.period(c[f"pc_{s}_from"], c[f"pc_{s}_to"], project.time_zone),
+                                      c["pc_vendor"]) for s in ("a", "b")]
+        except engine.EngineError:
+            period_form.add_error(None, _("These periods cannot be measured: choose dates in a sensible range, each period ending after it starts."))
+        else:
+            period_comparison = comparison_view(compare_mod.compare(
+                user=request.user, project=project, metric=c["pc_metric"], a=sides[0], b=sides[1]), names, project)
     return render(request, "metrics/dashboard.html", {
         "project": project, "vendors": vendors, "form": form, "sections": sections, "charts": charts,
         "compare_form": compare_form, "comparison": comparison, "main_period": main_period,
@@ -666,7 +669,8 @@ def alert_channels(request):
     projects = selectors.project_list(user=request.user)
     form = AlertChannelForm(request.POST or None, projects=projects)
     if request.method == "POST" and "toggle" in request.POST:
-        channel = AlertChannel.objects.visible_to(request.user).filter(pk=request.POST.get("toggle")).first()
+        pk = request.POST.get("toggle", "")
+        channel = AlertChannel.objects.visible_to(request.user).filter(pk=pk).first() if pk.isdigit() else None
         if channel is None:
             raise Http404(_("No such channel."))
         services.alert_channel_toggle(actor=request.user, channel=channel)
