@@ -194,6 +194,6 @@ def test_contract_rule_is_applied_stored_and_stated(client, world, make_contract
     text = pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range()
     assert "Half even" in text
     with translation.override("en"):
-        data = client.get(f"/api/invoices/{invoice.pk}").json()
+        data = client.get(f"/api/invoices/{invoice.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
     assert (data["rounding_mode"], data["rounding_unit"]) == ("half_even", "1")
     assert data["rounding_rule"].startswith("Half even")

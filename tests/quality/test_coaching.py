@@ -230,7 +230,7 @@ def test_pages(client, world, contacts, published_scorecard, amy_eval, course):
     assert b'data-testid="coaching-form"' not in client.get(amy_eval.get_absolute_url()).content
     client.post(coaching.get_absolute_url(), {"action": "acknowledge"})
     with override("en"):
-        refused = client.post(coaching.get_absolute_url(), {"action": "done", "note": ""})
+        refused = client.post(coaching.get_absolute_url(), {"action": "done", "note": ""}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400 and b"completion note" in refused.content
     client.post(coaching.get_absolute_url(), {"action": "done", "note": "Passed the quiz"})
     coaching.refresh_from_db()
