@@ -491,7 +491,7 @@ def budget_set(*, actor, project_code: str, month: dt.date, amount: Decimal, cur
     _require(actor, "contracts.add_budget")
     project, vendor = _budget_target(project_code, vendor_code)
     first = month.replace(day=1)
-    existing = Budget.objects.select_for_update().filter(project=project, vendor=vendor, month=first)
+    existing = Budget.objects.select_for_update(of=("self",)).filter(project=project, vendor=vendor, month=first).order_by()
 
     def apply(budget: Budget) -> Budget:
         budget.amount, budget.currency = amount, (currency or "").strip().upper()
