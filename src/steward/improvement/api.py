@@ -308,20 +308,7 @@ def capa_step(request, pk: int, payload: CapaStepIn):
     try:
         if not form.is_valid():
             raise ValidationError(_("Unknown step."))
-        step, note = form.cleaned_data["step"], form.cleaned_data["note"]
-        if step in ("accept", "reject"):
-            if not request.user.has_perm("improvement.verify_correctiveaction"):
-                raise ValidationError(_("Only the client's staff verify corrective actions."))
-            services.capa_verify(actor=request.user, capa=case, effective=step == "accept", note=note,
-                                 lessons=form.cleaned_data["lessons"])
-        elif step == "reopen":
-            if not request.user.has_perm("improvement.verify_correctiveaction"):
-                raise ValidationError(_("Only the client's staff reopen corrective actions."))
-            services.capa_reopen(actor=request.user, capa=case, note=note)
-        elif step == "start":
-            services.capa_start(actor=request.user, capa=case)
-        else:
-            services.capa_submit(actor=request.user, capa=case, note=note)
+        services.capa_step(actor=request.user, capa=case, **form.cleaned_data)
     except ValidationError as error:
         return 400, {"detail": " ".join(error.messages)}
     return 200, _detail(request, _capa(request, pk))

@@ -168,6 +168,23 @@ def capa_reopen(*, actor: User, capa: CorrectiveAction, note: str) -> Corrective
     return capa
 
 
+def capa_step(*, actor: User, capa: CorrectiveAction, step: str, note: str = "", lessons: str = "") -> CorrectiveAction:
+    """One step of the case as the page and the API offer it: `start`, `submit` for verification,
+    `accept` / `reject` (verification) or `reopen` — the last three by the client's staff only."""
+    if step in ("accept", "reject", "reopen") and not actor.has_perm("improvement.verify_correctiveaction"):
+        raise ValidationError(_("Only the client's staff verify corrective actions.") if step != "reopen"
+                              else _("Only the client's staff reopen corrective actions."))
+    if step in ("accept", "reject"):
+        return capa_verify(actor=actor, capa=capa, effective=step == "accept", note=note, lessons=lessons)
+    if step == "reopen":
+        return capa_reopen(actor=actor, capa=capa, note=note)
+    if step == "start":
+        return capa_start(actor=actor, capa=capa)
+    if step == "submit":
+        return capa_submit(actor=actor, capa=capa, note=note)
+    raise ValidationError(_("Unknown step."))
+
+
 @transaction.atomic
 def capa_record_lessons(*, actor: User, capa: CorrectiveAction, lessons: str) -> CorrectiveAction:
     if not actor.is_client_side:

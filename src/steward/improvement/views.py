@@ -203,20 +203,7 @@ def capa_step(request, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError(_("Unknown step."))
-        step, note = form.cleaned_data["step"], form.cleaned_data["note"]
-        if step in ("accept", "reject"):
-            if not request.user.has_perm("improvement.verify_correctiveaction"):
-                raise ValidationError(_("Only the client's staff verify corrective actions."))
-            services.capa_verify(actor=request.user, capa=capa, effective=step == "accept", note=note,
-                                 lessons=form.cleaned_data["lessons"])
-        elif step == "reopen":
-            if not request.user.has_perm("improvement.verify_correctiveaction"):
-                raise ValidationError(_("Only the client's staff reopen corrective actions."))
-            services.capa_reopen(actor=request.user, capa=capa, note=note)
-        elif step == "start":
-            services.capa_start(actor=request.user, capa=capa)
-        else:
-            services.capa_submit(actor=request.user, capa=capa, note=note)
+        services.capa_step(actor=request.user, capa=capa, **form.cleaned_data)
         capa.refresh_from_db()
         messages.success(request, _("%(ref)s is now: %(status)s.") % {"ref": capa.reference,
                                                                       "status": capa.get_status_display()})
