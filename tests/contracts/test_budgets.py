@@ -162,9 +162,12 @@ def test_a_month_saved_twice_at_once_is_replaced_not_a_500(world, monkeypatch):
     real_first = type(Budget.objects.all()).first
     calls = []
 
-    def first_misses_once(qs):  # the look-up ran before the other request's insert
-        calls.append(1)
-        return None if len(calls) == 1 else real_first(qs)
+    def first_misses_once(qs):  # the budget look-up ran before the other request's insert
+        if qs.model is Budget:
+            calls.append(1)
+            if len(calls) == 1:
+                return None
+        return real_first(qs)
 
     monkeypatch.setattr(type(Budget.objects.all()), "first", first_misses_once)
     mine = services.budget_set(actor=finance, project_code="alpha-only", month=dt.date(2025, 4, 9), amount=D("12"))

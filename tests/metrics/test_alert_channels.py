@@ -141,6 +141,10 @@ def test_channels_are_validated_and_client_side_only(client, world, project):  #
                              "target": "https://oapi.dingtalk.com/robot/send?access_token=abc"})
     assert good.status_code == 302
     channel = AlertChannel.objects.get()
+    # the webhook URL carries the bot's secret: no vendor-side user reads a channel, even of its project
+    for vendor_side in ("a-manager", "b-manager", "a-agent1"):
+        assert not AlertChannel.objects.visible_to(world.user(vendor_side)).exists()
+    assert AlertChannel.objects.visible_to(admin).get() == channel
     assert client.post(url, {"toggle": channel.pk}).status_code == 302
     assert client.post(url, {"toggle": "abc"}).status_code == 404
     channel.refresh_from_db()

@@ -278,7 +278,7 @@ def credit_note_create(request, pk: int, payload: CreditNoteIn):
 # --------------------------------------------------------------------------- budgets and costs
 #
 # Budgets are the client's own figures: the capabilities are client-side only and the rows
-# are invisible to vendor users (models.ClientOnlyQuerySet).
+# are invisible to vendor users (Visibility(vendor=None) on the model).
 
 class BudgetOut(Schema):
     id: int

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from steward.contracts import pricing
 from steward.core.models import Project, Vendor, code_validator, validate_code_not_reserved
-from steward.core.visibility import Visibility, VisibleManager, VisibleQuerySet
+from steward.core.visibility import Visibility, VisibleManager
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -366,18 +366,6 @@ class InvoiceLine(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class ClientOnlyQuerySet(VisibleQuerySet):
-    """The client's own planning figures (budgets): vendor-side users never read them, not even
-    the rows that name their vendor."""
-
-    def visible_to(self, user):
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser or user.is_client_side:
-            return self
-        return self.none()
-
-
 class Budget(models.Model):
     """What the client plans to spend on one project (optionally one vendor of it) in one
     calendar month, in a currency; an optional target cost per handled contact. Finance enters
@@ -398,8 +386,8 @@ class Budget(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = models.Manager.from_queryset(ClientOnlyQuerySet)()
-    visibility = Visibility(vendor="vendor")
+    objects = VisibleManager()
+    visibility = Visibility(vendor=None)  # the client's planning figures: never shown to vendors
 
     class Meta:
         ordering = ["month", "project", "vendor"]

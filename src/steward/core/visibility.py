@@ -7,7 +7,8 @@ Every view, API route, export and background job starts from `Model.objects.visi
 Rules:
   - anonymous or inactive users see nothing;
   - client-side users (and superusers) see everything;
-  - vendor-side users see rows of their own vendor only;
+  - vendor-side users see rows of their own vendor only — none at all of a model whose rows are
+    the client's own (`Visibility(vendor=None)`: budgets, alert channels with bot secrets);
   - agents additionally see only their own rows where the model names an agent path.
 """
 
@@ -18,7 +19,8 @@ from django.db import models
 
 @dataclass(frozen=True)
 class Visibility:
-    vendor: str  # lookup from the model to the vendor's primary key, e.g. "vendor" or "vendors"
+    vendor: str | None  # lookup from the model to the vendor's primary key, e.g. "vendor" or "vendors";
+    #                     None: the client's own rows, never shown to vendor-side users
     agent: str | None = None  # lookup from the model to the owning user's primary key
 
 
@@ -28,9 +30,9 @@ class VisibleQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser or user.is_client_side:
             return self
-        if user.vendor_id is None:
-            return self.none()
         rule: Visibility = self.model.visibility
+        if user.vendor_id is None or rule.vendor is None:
+            return self.none()
         scope = {rule.vendor: user.vendor_id}
         if rule.agent and user.is_agent:
             scope[rule.agent] = user.pk

@@ -170,7 +170,7 @@ def _group_value(grouping: str, row: Mapping[str, Any], time_zone: str):
     return (value,)
 
 
-def _tables(user, project: Project, period: Period, grouping: str, scope: Scope):
+def tables(user, project: Project, period: Period, grouping: str, scope: Scope):
     """(sums, buckets, the buckets' lookup prefix to the key columns) of the inbound contacts of
     the period visible to ``user``: the interval rollup unless the agent is needed."""
     if grouping != "agent" and not scope.agent_code:
@@ -200,7 +200,7 @@ def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[s
     scope = scope if isinstance(scope, Scope) else Scope.of(scope)
     tz_name = project.time_zone
 
-    rollups, buckets, b = _tables(user, project, period, grouping, scope)
+    rollups, buckets, b = tables(user, project, period, grouping, scope)
     if bucket_kinds is not None:
         # Only the histograms the caller's metrics read (a daily service-level trend needs waits).
         buckets = buckets.filter(kind__in=list(bucket_kinds))
@@ -322,7 +322,7 @@ def fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str]
         raise EngineError(f"unknown grouping {grouping!r}; known: {', '.join(GROUPINGS)}")
     scope = scope if isinstance(scope, Scope) else Scope.of(scope)
     kind = FCR_SAME_REASON if same_reason else FCR_ANY
-    _sums, buckets, b = _tables(user, project, period, grouping, scope)
+    _sums, buckets, b = tables(user, project, period, grouping, scope)
     buckets = buckets.filter(kind__in=[kind, FCR_NO_CUSTOMER])
     if vendors is not None:
         buckets = buckets.filter(**{f"{b}vendor__code__in": list(vendors)})

@@ -55,7 +55,7 @@ def heatmap(*, user, project: Project, period: engine.Period, metric: str, param
     clean = formulas.CATALOG[metric].clean_params(params)
     scope = scope if isinstance(scope, engine.Scope) else engine.Scope.of(scope)
     tz = zoneinfo.ZoneInfo(project.time_zone)
-    rollups, buckets, b = engine._tables(user, project, period, "total", scope)
+    rollups, buckets, b = engine.tables(user, project, period, "total", scope)
     if vendors is not None:
         codes = list(vendors)
         rollups = rollups.filter(vendor__code__in=codes)

@@ -158,7 +158,7 @@ class AlertChannel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = VisibleManager()
-    visibility = Visibility(vendor="project__vendors")
+    visibility = Visibility(vendor=None)  # webhook URLs carry the bots' secrets: client side only
 
     class Meta:
         verbose_name = _("alert channel")
