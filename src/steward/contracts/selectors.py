@@ -428,13 +428,15 @@ def invoice_allocations(*, user, first: dt.date, last: dt.date) -> list[Allocati
     starting in [first's month, last]."""
     invoices = (Invoice.objects.visible_to(user).select_related("contract", "contract__vendor", "credit_of")
                 .filter(status__in=COUNTED, period_start__gte=first.replace(day=1), period_start__lte=last)
+                .prefetch_related(Prefetch("contract__projects", to_attr="visible_projects",
+                                           queryset=Project.objects.visible_to(user).order_by("code")))
                 .order_by("period_start", "number"))
     shares_cache: dict[int, list[tuple[Project, int, int]]] = {}
 
     def shares(invoice: Invoice) -> list[tuple[Project, int, int]]:
         base = invoice.credit_of or invoice
         if base.pk not in shares_cache:
-            projects = list(Project.objects.visible_to(user).filter(contracts=base.contract).order_by("code"))
+            projects = invoice.contract.visible_projects  # a credit note's contract is its invoice's
             if len(projects) <= 1:
                 shares_cache[base.pk] = [(p, base.handled_contacts, base.resolved_tickets) for p in projects]
             else:
