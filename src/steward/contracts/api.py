@@ -1,5 +1,6 @@
 """Contracts API, scoped to the user (a vendor user sees only its own contracts and invoices):
-contracts read-only; invoices listed, generated, moved through the workflow and corrected by
+contracts created and edited (terms, status, dated rates, responsibilities) with the pages' forms,
+capabilities and services; invoices listed, generated, moved through the workflow and corrected by
 credit notes. A refused transition (wrong step, approved invoice) answers 409."""
 
 import datetime as dt
@@ -12,20 +13,25 @@ from ninja import Field, Query, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.contracts import selectors, services
-from steward.contracts.models import Contract, Invoice, InvoiceLocked
+from steward.contracts import forms, selectors, services
+from steward.contracts.models import Contract, Invoice, InvoiceLocked, Responsibility
+from steward.core import selectors as core_selectors
+from steward.core.api import form_data, form_write
+from steward.core.pages import get_or_404
 
 router = Router(tags=["contracts"])
 
 
 
 class RateOut(Schema):
+    id: int
     component: str
     amount: Decimal
     effective_from: dt.date
 
 
 class ResponsibilityOut(Schema):
+    id: int
     category: str
     party: str
     description: str
@@ -79,13 +85,15 @@ def contracts(request, q: str = "", vendor: str = "", status: str = ""):
     return [_out(c) for c in selectors.contract_list(user=request.user, q=q, vendor=vendor, status=status)]
 
 
-@router.get("/contracts/{code}", response=ContractDetailOut)
-def contract(request, code: str):
-    require_perm(request, "contracts.view_contract")
+def _contract(request, code: str) -> Contract:
     try:
-        c = selectors.contract_get(user=request.user, code=code)
+        return selectors.contract_get(user=request.user, code=code)
     except Contract.DoesNotExist:
         raise Http404 from None
+
+
+def _contract_detail(request, code: str) -> dict:
+    c = _contract(request, code)
     data = _out(c)
     data["sla_policy_text"] = c.sla_policy_text
     data["rates"] = list(selectors.rates(user=request.user, contract=c))
@@ -93,11 +101,184 @@ def contract(request, code: str):
     return data
 
 
-# --------------------------------------------------------------------------- invoices
+@router.get("/contracts/{code}", response=ContractDetailOut)
+def contract(request, code: str):
+    require_perm(request, "contracts.view_contract")
+    return _contract_detail(request, code)
+
+
+# --------------------------------------------------------------------------- contract writes
+#
+# As the pages *New contract*, *Edit contract*, *New rate* and *New responsibility*: the same
+# forms (their field limits and choices), capabilities and services; a refusal is a 400 with
+# the form's message.
 
 class ErrorOut(Schema):
     detail: str
 
+
+class ContractTermsIn(Schema):
+    """The contract's own terms, as on the page's form (its limits apply: a 400 names the field)."""
+
+    title: str = Field(max_length=200)
+    status: str = Contract.Status.DRAFT
+    signed_on: dt.date | None = None
+    start_date: dt.date
+    end_date: dt.date | None = None
+    auto_renew: bool = False
+    renewal_term_months: int = 12
+    notice_days: int = 90
+    currency: str = Field("CNY", max_length=3)
+    pricing_model: str
+    rounding_mode: str | None = None
+    rounding_unit: str | None = None
+    flex_percent: Decimal = Decimal(0)
+    flex_notice_days: int = 0
+    price_adjustment_cap_percent: Decimal | None = None
+    payment_terms_days: int = 30
+    payment_terms_note: str = Field("", max_length=300)
+    sla_policy_text: str = Field("", max_length=200_000)
+    at_risk_percent: Decimal = Decimal(0)
+    notes: str = Field("", max_length=20_000)
+    projects: list[str] = Field([], max_length=200)
+
+
+class ContractIn(ContractTermsIn):
+    code: str = Field(max_length=32)
+    vendor: str = Field(max_length=32)
+
+
+class ContractPatch(Schema):
+    """Only the terms sent change (null empties an optional one); the code and the vendor stay."""
+
+    title: str | None = Field(None, max_length=200)
+    status: str | None = None
+    signed_on: dt.date | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    auto_renew: bool | None = None
+    renewal_term_months: int | None = None
+    notice_days: int | None = None
+    currency: str | None = Field(None, max_length=3)
+    pricing_model: str | None = None
+    rounding_mode: str | None = None
+    rounding_unit: str | None = None
+    flex_percent: Decimal | None = None
+    flex_notice_days: int | None = None
+    price_adjustment_cap_percent: Decimal | None = None
+    payment_terms_days: int | None = None
+    payment_terms_note: str | None = Field(None, max_length=300)
+    sla_policy_text: str | None = Field(None, max_length=200_000)
+    at_risk_percent: Decimal | None = None
+    notes: str | None = Field(None, max_length=20_000)
+    projects: list[str] | None = Field(None, max_length=200)
+
+
+class RateIn(Schema):
+    component: str = Field(max_length=16)
+    amount: Decimal
+    effective_from: dt.date
+
+
+class ResponsibilityIn(Schema):
+    category: str = Field(max_length=16)
+    party: str = Field(Responsibility.Party.VENDOR, max_length=8)
+    description: str = Field(max_length=500)
+
+
+class ResponsibilityPatch(Schema):
+    fulfilled: bool
+
+
+@router.post("/contracts", response={201: ContractDetailOut, 400: ErrorOut})
+@idempotent
+def contract_create(request, payload: ContractIn):
+    """A new contract (as the page *New contract*); its projects must be served by its vendor.
+    Honours an Idempotency-Key header."""
+    require_perm(request, "contracts.add_contract")
+    form = forms.ContractForm(form_data(payload.dict()), vendors=core_selectors.vendor_list(user=request.user),
+                              projects=core_selectors.project_list(user=request.user))
+    contract, error = form_write(form, lambda **d: services.contract_create(
+        actor=request.user, code=d["code"], vendor_code=d["vendor"], project_codes=d["projects"], **form.terms()))
+    if error:
+        return 400, {"detail": error}
+    return 201, _contract_detail(request, contract.code)
+
+
+@router.patch("/contracts/{code}", response={200: ContractDetailOut, 400: ErrorOut})
+def contract_edit(request, code: str, payload: ContractPatch):
+    """Change a contract's terms, status or projects (as the page *Edit contract*): only the
+    fields sent change. A pricing model that the contract's rates do not fit is refused."""
+    require_perm(request, "contracts.change_contract")
+    contract = _contract(request, code)
+    data = {name: getattr(contract, name) for name in services.TERM_FIELDS}
+    data["projects"] = [p.code for p in contract.projects.all()]
+    data.update(payload.dict(exclude_unset=True))
+    projects = core_selectors.project_list(user=request.user).filter(vendors=contract.vendor)
+    form = forms.ContractEditForm(form_data(data), vendors=[], projects=projects)
+    _, error = form_write(form, lambda **d: services.contract_update(
+        actor=request.user, contract=contract, project_codes=d["projects"], **form.terms()))
+    if error:
+        return 400, {"detail": error}
+    return 200, _contract_detail(request, code)
+
+
+@router.post("/contracts/{code}/rates", response={201: RateOut, 400: ErrorOut})
+@idempotent
+def contract_rate_create(request, code: str, payload: RateIn):
+    """A dated rate (as the page *New rate*): only the components of the contract's pricing
+    model, within the price-adjustment cap. Honours an Idempotency-Key header."""
+    require_perm(request, "contracts.change_contract")
+    contract = _contract(request, code)
+    form = forms.RateForm(form_data(payload.dict()), components=services.rate_components(contract))
+    rate, error = form_write(form, services.rate_add, actor=request.user, contract=contract)
+    if error:
+        return 400, {"detail": error}
+    return 201, selectors.rate_get(user=request.user, pk=rate.pk)  # as stored (amounts to 4 places)
+
+
+@router.delete("/contract-rates/{pk}", response={204: None})
+def contract_rate_delete(request, pk: int):
+    require_perm(request, "contracts.change_contract")
+    rate = get_or_404(selectors.rate_get, request, pk=pk)
+    services.rate_delete(actor=request.user, rate=rate)
+    return 204, None
+
+
+@router.post("/contracts/{code}/responsibilities", response={201: ResponsibilityOut, 400: ErrorOut})
+@idempotent
+def contract_responsibility_create(request, code: str, payload: ResponsibilityIn):
+    """An item of the contract's responsibilities checklist. Honours an Idempotency-Key header."""
+    require_perm(request, "contracts.change_contract")
+    contract = _contract(request, code)
+    item, error = form_write(forms.ResponsibilityForm(form_data(payload.dict())), services.responsibility_add,
+                             actor=request.user, contract=contract)
+    if error:
+        return 400, {"detail": error}
+    return 201, item
+
+
+def _responsibility(request, pk: int) -> Responsibility:
+    return get_or_404(selectors.responsibility_get, request, pk=pk)
+
+
+@router.patch("/contract-responsibilities/{pk}", response={200: ResponsibilityOut})
+def contract_responsibility_edit(request, pk: int, payload: ResponsibilityPatch):
+    """Mark a responsibility fulfilled or open again (the page's toggle, with the state named)."""
+    require_perm(request, "contracts.change_contract")
+    item = _responsibility(request, pk)
+    return 200, services.responsibility_set_fulfilled(actor=request.user, responsibility=item,
+                                                      fulfilled=payload.fulfilled)
+
+
+@router.delete("/contract-responsibilities/{pk}", response={204: None})
+def contract_responsibility_delete(request, pk: int):
+    require_perm(request, "contracts.change_contract")
+    services.responsibility_delete(actor=request.user, responsibility=_responsibility(request, pk))
+    return 204, None
+
+
+# --------------------------------------------------------------------------- invoices
 
 class InvoiceLineOut(Schema):
     position: int

@@ -102,13 +102,19 @@ def contract_update(*, actor, contract: Contract, project_codes: list[str] | Non
     return contract
 
 
+def rate_components(contract: Contract) -> list[str]:
+    """The rate components the contract's pricing model takes, in the catalogue's order (the
+    choices of the rate form on the page and in the API; rate_add refuses any other)."""
+    allowed = {c.value for c in pricing.MODEL_COMPONENTS[pricing.Model(contract.pricing_model)]}
+    return [c.value for c in pricing.Component if c.value in allowed]
+
+
 @transaction.atomic
 def rate_add(*, actor, contract: Contract, component: str, amount: Decimal, effective_from) -> ContractRate:
     """Add a dated rate. With a price-adjustment cap, a rate may rise at most that share over
     the rate of the same component it replaces."""
     _client_only(actor)
-    allowed = pricing.MODEL_COMPONENTS[pricing.Model(contract.pricing_model)]
-    if component not in {c.value for c in allowed}:
+    if component not in rate_components(contract):
         raise ValidationError({"component": _("The %(model)s pricing model has no such rate.") % {
             "model": contract.get_pricing_model_display()}})
     rate = ContractRate(contract=contract, component=component, amount=amount, effective_from=effective_from)

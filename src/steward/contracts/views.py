@@ -148,9 +148,7 @@ def contract_edit(request, code: str):
 @permission_required("contracts.change_contract")
 def rate_create(request, code: str):
     contract = _contract(request, code)
-    components = [c.value for c in pricing.MODEL_COMPONENTS[pricing.Model(contract.pricing_model)]]
-    components.sort(key=[c.value for c in pricing.Component].index)
-    form = forms.RateForm(request.POST or None, components=components)
+    form = forms.RateForm(request.POST or None, components=services.rate_components(contract))
     if form.is_valid() and form.apply(services.rate_add, actor=request.user, contract=contract, **form.cleaned_data):
         messages.success(request, _("Rate added."))
         return redirect(contract)
