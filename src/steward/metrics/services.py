@@ -20,15 +20,24 @@ from steward.metrics.models import SlaPolicy
 MAX_POLICY_CHARS = 100_000
 
 
+class PolicyTextError(ValidationError):
+    """A policy text the parser refused: the page shows its line-numbered messages on the text
+    field; ``sla_errors`` keeps each one's line, field and message (the API answers them)."""
+
+    def __init__(self, errors: list[sla.SlaError]):
+        super().__init__({"yaml_text": [str(e) for e in errors]})
+        self.sla_errors = list(errors)
+
+
 def parse_or_errors(text: str) -> sla.SlaPolicy:
     """The parsed policy, or a ValidationError whose messages are the parser's line-numbered
-    errors (``line 16, terms[1].target: …``)."""
+    errors (``line 16, terms[1].target: …``; a PolicyTextError keeps them as sla.SlaError)."""
     if len(text) > MAX_POLICY_CHARS:
         raise ValidationError({"yaml_text": _("A policy may have at most %(n)s characters.") % {"n": MAX_POLICY_CHARS}})
     try:
         return sla.parse_policy(text)
     except sla.SlaValidationError as exc:
-        raise ValidationError({"yaml_text": [str(e) for e in exc.errors]}) from None
+        raise PolicyTextError(exc.errors) from None
 
 
 @transaction.atomic

@@ -607,15 +607,39 @@ def sla_backtest(request, code: str):
 ALERT_TABS = (("active", gettext_lazy("Active")), ("resolved", gettext_lazy("Resolved")), ("", gettext_lazy("All")))
 
 
-def _alert_rule_form(request, data=None):
+def alert_rule_form(user, data=None) -> AlertRuleForm:
+    """The alert rule form with the user's projects and vendors (the page and the API)."""
     from steward.core.models import Vendor
     from steward.metrics.models import AlertRule
 
-    projects = list(selectors.project_list(user=request.user))
-    vendors = Vendor.objects.visible_to(request.user).filter(projects__in=projects).distinct().order_by("code")
+    projects = list(selectors.project_list(user=user))
+    vendors = Vendor.objects.visible_to(user).filter(projects__in=projects).distinct().order_by("code")
     metrics_ = [(k, label(k)) for k, spec in CATALOG.items() if spec.source == "contacts" and spec.kind != "count"]
     return AlertRuleForm(data, projects=projects, vendors=vendors, metrics=metrics_,
                          windows=AlertRule.Window.choices)
+
+
+def alert_rule_save(user, form: AlertRuleForm):
+    """Create the rule a bound form describes through ``services.alert_rule_create``: the rule,
+    or None with the errors on the form (the service's on their fields). The page and the API
+    call it. A chosen vendor that does not serve the project is refused (not widened to every
+    vendor)."""
+    from steward.core.models import Vendor
+
+    if not form.is_valid():
+        return None
+    d = form.cleaned_data
+    project = selectors.project_get(user=user, code=d["project"])  # a choice of the user's projects
+    vendor = Vendor.objects.visible_to(user).filter(code=d["vendor"]).first() if d["vendor"] else None
+    try:
+        return services.alert_rule_create(
+            actor=user, project=project, vendor=vendor, metric=d["metric"], target=d["target"],
+            window=d["window"], intervals=d["intervals"], min_contacts=d["min_contacts"], params=d["params"],
+            scope={"channel": d["channel"], "queue": d["queue"]})
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
 
 
 @permission_required("metrics.view_alert")
@@ -626,7 +650,7 @@ def alert_list(request):
     page = paginate(request, selectors.alert_list(user=request.user, status=status, project=project))
     form = None
     if request.user.has_perm("metrics.add_alertrule"):
-        form = _alert_rule_form(request)
+        form = alert_rule_form(request.user)
     return render(request, "metrics/alert_list.html", {
         "page": page, "status": status, "tabs": ALERT_TABS, "rules": selectors.rule_list(user=request.user),
         "form": form})
@@ -635,23 +659,11 @@ def alert_list(request):
 @permission_required("metrics.add_alertrule")
 @require_POST
 def alert_rule_new(request):
-    form = _alert_rule_form(request, request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        project = _project(request, d["project"])
-        vendor = engine.visible_vendors(user=request.user, project=project)
-        vendor = next((v for v in vendor if v.code == d["vendor"]), None) if d["vendor"] else None
-        try:
-            rule = services.alert_rule_create(
-                actor=request.user, project=project, vendor=vendor, metric=d["metric"], target=d["target"],
-                window=d["window"], intervals=d["intervals"], min_contacts=d["min_contacts"], params=d["params"],
-                scope={"channel": d["channel"], "queue": d["queue"]})
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _("Alert rule saved: %(rule)s.") % {"rule": rule})
-            return redirect("metrics:alerts")
+    form = alert_rule_form(request.user, request.POST)
+    rule = alert_rule_save(request.user, form)
+    if rule is not None:
+        messages.success(request, _("Alert rule saved: %(rule)s.") % {"rule": rule})
+        return redirect("metrics:alerts")
     page = paginate(request, selectors.alert_list(user=request.user, status="active"))
     return render(request, "metrics/alert_list.html", {
         "page": page, "status": "active", "tabs": ALERT_TABS, "rules": selectors.rule_list(user=request.user),
