@@ -1,14 +1,22 @@
-"""REST: contacts (read, scoped) and batches of up to 10,000 records with an idempotency key."""
+"""REST: contacts (read, scoped), batches of up to 10,000 records with an idempotency key, and
+the mapping profiles of imports (listed, exported as YAML, saved from YAML as on the profiles
+page; built-in profiles stay read-only)."""
 
 import datetime as dt
 
+import yaml
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from ninja import Field, Header, Query, Router, Schema
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Header, Query, Router, Schema
+from ninja.files import UploadedFile
 
+from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.core.api import form_detail
 from steward.core.models import Project, Vendor
 from steward.interactions import selectors, services
+from steward.interactions.forms import ProfileEditForm, ProfileYamlForm
 from steward.interactions.models import ImportBatch, Interaction
 from steward.interactions.selectors import InteractionFilter
 
@@ -126,6 +134,143 @@ def get_batch(request, importbatch_id: int):
         return _batch_out(selectors.batch_get(user=request.user, pk=importbatch_id), request.user)
     except ImportBatch.DoesNotExist:
         raise Http404 from None
+
+
+# ------------------------------------------------------------------ mapping profiles
+#
+# As the profiles page: reading needs the right to import (interactions.add_importbatch), saving
+# the right to change profiles (interactions.change_mappingprofile). Profiles are shared
+# configuration, no vendor's data. The name inside the YAML decides which profile is saved;
+# built-in profiles cannot be changed (the service refuses them with the page's message).
+# These routes come before /interactions/{interaction_id}, which would otherwise take them.
+
+MAX_PROFILE_CHARS = 1_000_000
+
+
+class ProfileOut(Schema):
+    name: str
+    description: str
+    builtin: bool
+    updated_at: dt.datetime
+
+
+class ProfileDetailOut(ProfileOut):
+    yaml: str
+
+
+class ProfileIn(Schema):
+    definition: str = Field(max_length=MAX_PROFILE_CHARS, description="The profile as YAML (as the page's editor).")
+
+
+def _profile_out(name: str) -> dict:
+    stored = selectors.profile_list().filter(name=name).first()
+    if stored is None:
+        raise Http404
+    try:
+        text = services.profile_export_yaml(name)
+    except ValidationError:
+        raise Http404 from None
+    return {"name": stored.name, "description": stored.description, "builtin": stored.builtin,
+            "updated_at": stored.updated_at, "yaml": text}
+
+
+def _save_profile(form, expected_name: str | None = None):
+    """Validate the editor form and save through the page's service: (profile, None) or (None,
+    detail). With `expected_name`, the YAML must name that profile (an edit is not a copy)."""
+    def save(definition: str):
+        if expected_name is not None:
+            try:
+                data = yaml.safe_load(definition)
+            except yaml.YAMLError:
+                data = None  # the service reports the syntax error with its line
+            named = data.get("name") if isinstance(data, dict) else None
+            if named is not None and named != expected_name:
+                raise ValidationError({"definition": _(
+                    "The YAML names the profile %(named)s, not %(name)s: save a copy with POST "
+                    "/api/interactions/profiles.") % {"named": named, "name": expected_name}})
+        return services.profile_import_yaml(text=definition)
+
+    if not form.is_valid():
+        return None, form_detail(form)
+    try:
+        return save(form.cleaned_data["definition"]), None
+    except ValidationError as error:  # on the field, as the page shows it
+        messages = error.message_dict.get("definition", error.messages) if hasattr(error, "error_dict") \
+            else error.messages
+        for message in messages:
+            form.add_error("definition", message)
+        return None, form_detail(form)
+
+
+@router.get("/interactions/profiles", response=list[ProfileOut])
+def mapping_profile_list(request):
+    require_perm(request, "interactions.add_importbatch")
+    services.ensure_builtin_profiles()  # as the page: the built-in profiles are always listed
+    return list(selectors.profile_list())
+
+
+@router.post("/interactions/profiles", response={201: ProfileDetailOut, 400: ErrorOut})
+@idempotent
+def mapping_profile_save(request, payload: ProfileIn):
+    """Save a profile from YAML (as the page's editor): a new one, or a replacement of one of
+    yours with the same name. Honours an Idempotency-Key header."""
+    require_perm(request, "interactions.change_mappingprofile")
+    profile, error = _save_profile(ProfileEditForm({"definition": payload.definition}))
+    if error:
+        return 400, {"detail": error}
+    return 201, _profile_out(profile.name)
+
+
+@router.post("/interactions/profiles.yaml", response={201: ProfileDetailOut, 400: ErrorOut})
+@idempotent
+def mapping_profile_upload(request, yaml_file: File[UploadedFile]):
+    """Import a profile from a YAML file (multipart field `yaml_file`, as the page's upload).
+    Honours an Idempotency-Key header."""
+    require_perm(request, "interactions.change_mappingprofile")
+    form = ProfileYamlForm({}, {"yaml_file": yaml_file})
+    if not form.is_valid():
+        return 400, {"detail": form_detail(form)}
+    try:
+        text = form.cleaned_data["yaml_file"].read().decode("utf-8-sig")
+        profile = services.profile_import_yaml(text=text)
+    except (UnicodeDecodeError, ValidationError) as error:
+        form.add_error("yaml_file", getattr(error, "messages", [_("Save the YAML as UTF-8.")])[0])
+        return 400, {"detail": form_detail(form)}
+    return 201, _profile_out(profile.name)
+
+
+@router.get("/interactions/profiles/{name}.yaml")
+def mapping_profile_yaml(request, name: str):
+    """The profile as a YAML file (as the page's download)."""
+    require_perm(request, "interactions.add_importbatch")
+    try:
+        text = services.profile_export_yaml(name)
+    except ValidationError:
+        raise Http404 from None
+    response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.yaml"'
+    return response
+
+
+@router.get("/interactions/profiles/{name}", response=ProfileDetailOut)
+def mapping_profile_detail(request, name: str):
+    require_perm(request, "interactions.add_importbatch")
+    services.ensure_builtin_profiles()
+    return _profile_out(name)
+
+
+@router.put("/interactions/profiles/{name}", response={200: ProfileDetailOut, 400: ErrorOut})
+def mapping_profile_edit(request, name: str, payload: ProfileIn):
+    """Replace the profile `name` with the YAML sent, which must keep that name (as the page's
+    *Edit profile*; built-in profiles are refused)."""
+    require_perm(request, "interactions.change_mappingprofile")
+    services.ensure_builtin_profiles()
+    if not selectors.profile_list().filter(name=name).exists():
+        raise Http404
+    profile, error = _save_profile(ProfileEditForm({"definition": payload.definition}), expected_name=name)
+    if error:
+        return 400, {"detail": error}
+    return 200, _profile_out(profile.name)
 
 
 @router.get("/interactions", response=list[InteractionOut])

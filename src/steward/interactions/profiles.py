@@ -128,7 +128,8 @@ class Profile:
             if key not in DATETIMES or set(spec) != {"date", "time"}:
                 raise ProfileError(f"date_time_columns.{key} needs a date column and a time column.")
         for key, spec in self.offsets.items():
-            if key not in DATETIMES or spec.get("base") not in DATETIMES or not spec.get("column") \
+            if key not in DATETIMES or not isinstance(spec, dict) or spec.get("base") not in DATETIMES \
+                    or not spec.get("column") \
                     or spec.get("unit", "seconds") not in ("seconds", "minutes", "hours"):
                 raise ProfileError(f"offsets.{key} needs base (a time field), column and unit.")
         if self.unknown_queue not in ("create", "reject") or self.unknown_agent not in ("create", "reject"):
