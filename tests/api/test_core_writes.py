@@ -74,3 +74,75 @@ def test_create_and_edit_a_project(world):
     assert live.status_code == 400 and "go-live" in live.json()["detail"]
     bad = call(client, "post", "/api/projects", {"code": "z", "name": "Z", "channels": ["pigeon"]})
     assert bad.status_code == 400 and "channels" in bad.json()["detail"]
+
+
+# --------------------------------------------------------------------------- people
+
+def test_add_a_person_once_with_an_idempotency_key(world):
+    from steward.core.models import User
+
+    client = api_client(world.user("client_admin"))
+    body = {"username": "a-agent9", "role": "agent", "vendor": "alpha", "first_name": "Nine",
+            "email": "nine@alpha.example", "password": "correct horse battery 9"}
+    created = call(client, "post", "/api/users", body, key="u-1")
+    assert created.status_code == 201, created.content
+    assert created.json() == {"username": "a-agent9", "first_name": "Nine", "last_name": "",
+                              "email": "nine@alpha.example", "role": "agent", "vendor": "alpha", "is_active": True}
+    assert "password" not in created.content.decode() and "correct horse" not in created.content.decode()
+    again = call(client, "post", "/api/users", body, key="u-1")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    person = User.objects.get(username="a-agent9")
+    assert person.vendor == world.vendor_a and person.check_password("correct horse battery 9")
+    # Without a password the account exists but cannot log in (as on the page).
+    quiet = call(client, "post", "/api/users", {"username": "auditor-2", "role": "auditor"})
+    assert quiet.status_code == 201 and not User.objects.get(username="auditor-2").has_usable_password()
+    assert client.get("/api/users/a-agent9").json()["vendor"] == "alpha"
+
+
+def test_a_bad_person_is_a_400_with_the_forms_message(world):
+    from steward.core.models import User
+
+    client = api_client(world.user("client_admin"))
+    cases = [
+        ({"username": "x1", "role": "agent"}, "vendor:"),  # a vendor role needs its vendor
+        ({"username": "x2", "role": "finance", "vendor": "alpha"}, "vendor:"),  # a client role has none
+        ({"username": "x3", "role": "wizard"}, "role:"),
+        ({"username": "x4", "role": "agent", "vendor": "nosuch"}, "vendor:"),
+        ({"username": "x5", "role": "finance", "password": "123"}, "password:"),  # the password rules
+        ({"username": "x6", "role": "finance", "email": "not-an-email"}, "email:"),
+        ({"username": "has space!", "role": "finance"}, "username:"),
+        ({"username": "a-manager", "role": "finance"}, "username:"),  # taken
+    ]
+    for body, expected in cases:
+        answer = call(client, "post", "/api/users", body, key=f"k-{body['username']}")
+        assert answer.status_code == 400, (body, answer.content)
+        assert expected in answer.json()["detail"], answer.json()
+    assert not User.objects.filter(username__startswith="x").exists()
+
+
+def test_only_a_client_administrator_adds_people(world):
+    from django.test import Client
+
+    from steward.core.models import User
+
+    body = {"username": "a-agent9", "role": "agent", "vendor": "alpha"}
+    # A vendor manager may not add people, not even to its own vendor (the page does not let it).
+    for role in ("outsourcing_manager", "finance", "auditor", "a-manager", "a-agent1"):
+        assert call(api_client(world.user(role)), "post", "/api/users", body).status_code == 403
+    _, key = core_services.api_token_create(user=world.user("client_admin"), name="ro", scopes=["read"])
+    read_only = Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
+    assert call(read_only, "post", "/api/users", body).status_code == 403
+    assert not User.objects.filter(username="a-agent9").exists()
+
+
+def test_a_vendor_manager_reads_only_its_own_people(world):
+    manager = api_client(world.user("a-manager"))
+    names = {u["username"] for u in manager.get("/api/users").json()}
+    assert "a-manager" in names and "a-agent1" in names
+    assert not names & {"b-manager", "b-agent1", "client-admin"}
+    assert manager.get("/api/users/b-manager").status_code == 404
+    assert manager.get("/api/users/client-admin").status_code == 404
+    assert manager.get("/api/users/a-agent1").json()["vendor"] == "alpha"
+    admin = {u["username"] for u in api_client(world.user("client_admin")).get("/api/users?q=b-").json()}
+    assert {"b-manager", "b-agent1"} <= admin
+    assert api_client(world.user("qa_analyst")).get("/api/users").status_code == 403

@@ -1,5 +1,5 @@
 """Core API: who am I, vendors and projects (read; register and edit with the capabilities the
-pages check). Also the helpers every app's API writes share: `ErrorOut` and `form_write`, which
+pages check), people (read; added by a client administrator as on the page *Add a person*). Also the helpers every app's API writes share: `ErrorOut` and `form_write`, which
 validates a payload with the page's own form and applies the page's service through it, so the
 API and the page refuse the same input with the same message."""
 
@@ -9,8 +9,8 @@ from ninja import Field, Router, Schema
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
 from steward.core import selectors, services
-from steward.core.forms import ProjectEditForm, ProjectForm, VendorEditForm, VendorForm
-from steward.core.models import Project, Vendor
+from steward.core.forms import ProjectEditForm, ProjectForm, UserForm, VendorEditForm, VendorForm
+from steward.core.models import Project, User, Vendor
 
 router = Router(tags=["core"])
 
@@ -214,3 +214,65 @@ def project_edit(request, code: str, payload: ProjectPatch):
     if error:
         return 400, {"detail": error}
     return 200, _project(request, code)
+
+
+# --------------------------------------------------------------------------- people
+#
+# As the pages *People* and *Add a person*: reading needs core.view_user (a vendor manager sees
+# only its own vendor's people), adding core.add_user (client administrators only). The pages
+# neither edit nor deactivate accounts, so neither does the API.
+
+class UserOut(Schema):
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    role: str
+    vendor: str | None
+    is_active: bool
+
+    @staticmethod
+    def resolve_vendor(user: User) -> str | None:
+        return user.vendor.code if user.vendor_id else None
+
+
+class UserIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    role: str = Field(max_length=32)
+    vendor: str | None = Field(None, max_length=32)
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    email: str = Field("", max_length=254)
+    password: str | None = Field(None, max_length=4096,
+                                 description="The initial password; none: the account cannot log in.")
+
+
+@router.get("/users", response=list[UserOut])
+def users(request, q: str = ""):
+    require_perm(request, "core.view_user")
+    return list(selectors.user_list(user=request.user, q=q))
+
+
+@router.get("/users/{username}", response=UserOut)
+def user_detail(request, username: str):
+    require_perm(request, "core.view_user")
+    try:
+        return selectors.user_list(user=request.user).get(username=username)
+    except User.DoesNotExist:
+        raise Http404 from None
+
+
+@router.post("/users", response={201: UserOut, 400: ErrorOut})
+@idempotent
+def user_create(request, payload: UserIn):
+    """Add a person (as the page *Add a person*): a vendor role needs its vendor, a client role
+    has none; the password, if given, must pass the password rules. Honours an Idempotency-Key
+    header (the answer stored for a replay holds no password)."""
+    require_perm(request, "core.add_user")
+    form = UserForm(form_data(payload.dict()), vendors=selectors.vendor_list(user=request.user))
+    user, error = form_write(form, lambda **d: services.user_create(
+        username=d["username"], role=d["role"], vendor_code=d["vendor"] or None, password=d["password"] or None,
+        email=d["email"], first_name=d["first_name"], last_name=d["last_name"]))
+    if error:
+        return 400, {"detail": error}
+    return 201, selectors.user_list(user=request.user).get(pk=user.pk)
