@@ -1,6 +1,7 @@
-"""Property: after any sequence of imports, re-imports (updates) and undos, the stored rollups
-(per agent and per interval) equal a recomputation from the raw rows (on SQLite and PostgreSQL
-alike), and so does a rebuild."""
+"""Property: after any sequence of imports, re-imports (updates), undos and changes of the
+project's time zone, the stored rollups (per agent, per interval, per local day and month)
+equal a recomputation from the raw rows (on SQLite and PostgreSQL alike), and so does a
+rebuild. The contacts straddle a local midnight that is also a month's end (29 February)."""
 
 import datetime as dt
 
@@ -12,6 +13,9 @@ from hypothesis import strategies as st
 
 from steward.interactions import rollups, services
 from steward.interactions.models import (
+    CalendarBucket,
+    CalendarRollup,
+    CalendarZone,
     ImportBatch,
     Interaction,
     IntervalBucket,
@@ -20,7 +24,9 @@ from steward.interactions.models import (
     RollupBucket,
 )
 
-BASE = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
+# 22:30 on 29 February in Shanghai, 23:30 in Tokyo: three hours of contacts cross into March.
+BASE = dt.datetime(2024, 2, 29, 14, 30, tzinfo=dt.UTC)
+ZONES = ["Asia/Shanghai", "Asia/Tokyo", "UTC", "Asia/Kathmandu"]
 
 record = st.fixed_dictionaries(
     {
@@ -56,7 +62,48 @@ def to_record(r: dict) -> dict:
 operation = st.one_of(
     st.tuples(st.just("import"), st.sampled_from(["acme", "other"]), st.lists(record, min_size=1, max_size=8)),
     st.tuples(st.just("undo"), st.integers(0, 10), st.just(None)),
+    st.tuples(st.just("zone"), st.sampled_from(ZONES), st.just(None)),
 )
+CALENDAR_KEY = ["project_id", "grain", "period", "vendor_id", "queue", "channel", "direction", "priority"]
+
+
+def stored_calendar() -> tuple[set, set]:
+    return ({tuple(r) for r in CalendarRollup.objects.values_list(*CALENDAR_KEY, *rollups.STATS)},
+            {tuple(b) for b in CalendarBucket.objects.values_list(*CALENDAR_KEY, "kind", "value", "count")})
+
+
+def recomputed_calendar(time_zone: str) -> tuple[set, set]:
+    """Days and months of the raw rows' recomputation, each contact in the local day (of
+    ``time_zone``) in which its 30-minute interval starts — computed here with zoneinfo, apart
+    from rollups.calendar."""
+    import zoneinfo
+
+    tz = zoneinfo.ZoneInfo(time_zone)
+    sums, buckets = {}, {}
+    pairs = Interaction.objects.order_by().values_list("project_id", "vendor_id").distinct()
+    for project_id, vendor_id in pairs:
+        s, b = services.recompute(project_id=project_id, vendor_id=vendor_id)
+        for frame, out, values in ((s, sums, rollups.STATS), (b, buckets, ["kind", "value", "count"])):
+            for row in frame.iter_rows(named=True):
+                day = row["interval_start"].astimezone(tz).date()
+                for grain, period in (("D", day), ("M", day.replace(day=1))):
+                    key = (row["project_id"], grain, period, row["vendor_id"], row["queue"], row["channel"],
+                           row["direction"], row["priority"], *([row["kind"], row["value"]] if "kind" in row else []))
+                    adds = [row[v] for v in values if v not in ("kind", "value")]
+                    out[key] = [a + c for a, c in zip(out.get(key, [0] * len(adds)), adds, strict=True)]
+    return ({(*k, *v) for k, v in sums.items() if any(v)}, {(*k, *v) for k, v in buckets.items() if any(v)})
+
+
+def check_calendar(project) -> None:
+    project.refresh_from_db()
+    zone = CalendarZone.objects.filter(project=project).values_list("time_zone", flat=True).first()
+    if zone == project.time_zone:
+        assert stored_calendar() == recomputed_calendar(project.time_zone)
+    else:  # the zone changed since the last write: stale, and the engine must not read it
+        from steward.metrics import engine
+
+        assert zone is not None or not Interaction.objects.exists()
+        assert not engine.calendar_ready(project)
 
 
 def stored() -> tuple[set, set, set, set]:
@@ -102,14 +149,19 @@ def test_rollups_equal_recomputation(make_vendor, make_project, operations):
             if kind == "import":
                 services.import_records(actor=None, project=project, vendor=vendors[arg],
                                         records=[to_record(r) for r in records], idempotency_key=f"k{number}")
-            else:
+            elif kind == "undo":
                 done = list(ImportBatch.objects.filter(status=ImportBatch.Status.DONE).order_by("-pk"))
                 if done:
                     try:
                         services.batch_undo(actor=None, batch=done[arg % len(done)])
                     except services.UndoRefused:
                         pass
+            elif kind == "zone":
+                project.time_zone = arg
+                project.save(update_fields=["time_zone"])
             assert stored() == recomputed()
+            check_calendar(project)
         services.rollups_rebuild()
         assert stored() == recomputed()
+        check_calendar(project)
         transaction.set_rollback(True)

@@ -61,7 +61,8 @@ def _applied_migrations() -> dict[str, list[str]]:
 
 
 # Tables recomputed from others when an older backup lacks them.
-DERIVED_TABLES = {"interactions.intervalrollup", "interactions.intervalbucket"}
+DERIVED_TABLES = {"interactions.intervalrollup", "interactions.intervalbucket", "interactions.calendarrollup",
+                  "interactions.calendarbucket", "interactions.calendarzone"}
 
 
 def row_counts() -> dict[str, int]:
@@ -190,13 +191,16 @@ def restore(source: Path, *, force: bool = False) -> dict:
                 call_command("loaddata", str(dump), verbosity=0)
             expected = dict(manifest["rows"])
             if not DERIVED_TABLES <= set(expected):
-                # A backup from before the interval rollup existed: derive it from the per-agent
-                # rollup the backup holds (what migration 0006 did for the database then).
+                # A backup from before the interval (or calendar) rollup existed: derive it from
+                # the per-agent (interval) rollup the backup holds.
                 from steward.core.models import Project
                 from steward.interactions import store
 
-                for project_id in Project.objects.values_list("pk", flat=True):
-                    store.refresh_interval_rollups(project_id)
+                for project_id, time_zone in Project.objects.values_list("pk", "time_zone"):
+                    if "interactions.intervalrollup" not in expected:
+                        store.refresh_interval_rollups(project_id)  # and the calendar level
+                    else:
+                        store.refresh_calendar_rollups(project_id, time_zone)
             counts = {k: v for k, v in row_counts().items() if k in expected or k not in DERIVED_TABLES}
             if counts != expected:
                 differ = sorted(k for k in set(counts) | set(expected) if counts.get(k, 0) != expected.get(k, 0))

@@ -512,3 +512,74 @@ class IntervalBucket(models.Model):
                 name="interval_bucket_key",
             )
         ]
+
+
+class CalendarGrain(models.TextChoices):
+    DAY = "D", _("day")
+    MONTH = "M", _("month")
+
+
+class CalendarRollup(RollupStatistics):
+    """The interval rollup summed per local day and per local month of the project's time zone
+    (``CalendarZone``): a month of KPIs is a few rows whatever the volume. A contact counts in
+    the local day in which its 30-minute interval starts, the engine's day rule. Maintained by
+    the same delta as the interval rollup; rebuilt from it when the project's zone changes."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False)
+    grain = models.CharField(max_length=1, choices=CalendarGrain.choices)
+    period = models.DateField()  # the local day, or the first day of the local month
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False)
+    queue = models.CharField(max_length=64)
+    channel = models.CharField(max_length=16)
+    direction = models.CharField(max_length=8)
+    priority = models.CharField(max_length=8)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendor")
+
+    class Meta:
+        verbose_name = _("calendar rollup")
+        verbose_name_plural = _("calendar rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "grain", "period", "vendor", "queue", "channel", "direction", "priority"],
+                name="calendar_rollup_key",
+            )
+        ]
+
+
+class CalendarBucket(models.Model):
+    """`RollupBucket`'s histograms for the calendar rollup, keyed by the same columns."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False)
+    grain = models.CharField(max_length=1, choices=CalendarGrain.choices)
+    period = models.DateField()
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False)
+    queue = models.CharField(max_length=64)
+    channel = models.CharField(max_length=16)
+    direction = models.CharField(max_length=8)
+    priority = models.CharField(max_length=8)
+    kind = models.SmallIntegerField(choices=RollupBucket.Kind.choices)
+    value = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="vendor")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "grain", "period", "vendor", "queue", "channel", "direction", "priority",
+                        "kind", "value"],
+                name="calendar_bucket_key",
+            )
+        ]
+
+
+class CalendarZone(models.Model):
+    """The time zone in which a project's calendar rollup is keyed. The engine reads the
+    calendar rollup only while it equals the project's zone (otherwise the interval rollup);
+    the next write into the project rebuilds it in the new zone."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    time_zone = models.CharField(max_length=64)

@@ -225,3 +225,38 @@ def coarse(sums: pl.DataFrame, buckets: pl.DataFrame) -> tuple[pl.DataFrame, pl.
     out_buckets = (buckets.group_by(INTERVAL_BUCKET_KEY).agg(pl.col("count").sum()).filter(pl.col("count") != 0)
                    if buckets.height else empty_buckets().select(*INTERVAL_BUCKET_KEY, "count"))
     return out_sums.select(*INTERVAL_KEY, *STATS), out_buckets.select(*INTERVAL_BUCKET_KEY, "count")
+
+
+# The calendar level (models.CalendarRollup / CalendarBucket): the interval rollup summed per
+# local day (grain "D") and per local month (grain "M") of the project's time zone. A contact
+# counts in the local day in which its 30-minute interval *starts* — the engine's day rule — so a
+# period of whole local days or months is a handful of rows at any volume.
+DAY, MONTH = "D", "M"
+CALENDAR_KEY = ["project_id", "grain", "period", "vendor_id", "queue", "channel", "direction", "priority"]
+CALENDAR_BUCKET_KEY = [*CALENDAR_KEY, "kind", "value"]
+
+
+def calendar(sums: pl.DataFrame, buckets: pl.DataFrame, time_zones: dict[int, str]
+             ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The interval rollup (or its delta, see ``coarse``) summed per local day and month.
+    ``time_zones``: each project's zone. Linear like ``coarse``. Zero entries dropped."""
+
+    def levels(frame: pl.DataFrame, key: list[str], values: list[str]) -> pl.DataFrame:
+        parts = []
+        for project_id, zone in time_zones.items():
+            rows = frame.filter(pl.col("project_id") == project_id)
+            if rows.height == 0:
+                continue
+            day = pl.col("interval_start").dt.convert_time_zone(zone).dt.date()
+            days = rows.with_columns(day.alias("period"))
+            for grain, period in ((DAY, pl.col("period")), (MONTH, pl.col("period").dt.truncate("1mo"))):
+                parts.append(days.with_columns(period.alias("period"), pl.lit(grain).alias("grain"))
+                             .group_by(key).agg([pl.col(v).sum() for v in values]))
+        if not parts:
+            schema = {**{k: pl.String for k in key}, "project_id": pl.Int64, "vendor_id": pl.Int64,
+                      "period": pl.Date, **{v: pl.Int64 for v in values}}
+            return pl.DataFrame(schema=schema).select(*key, *values)
+        out = pl.concat(parts).filter(pl.any_horizontal([pl.col(v) != 0 for v in values]))
+        return out.select(*key, *values)
+
+    return (levels(sums, CALENDAR_KEY, STATS), levels(buckets, CALENDAR_BUCKET_KEY, ["count"]))

@@ -26,6 +26,9 @@ from steward.interactions import readers, rollups, store
 from steward.interactions.builtin_profiles import BUILTIN_PROFILES
 from steward.interactions.models import (
     Agent,
+    CalendarBucket,
+    CalendarRollup,
+    CalendarZone,
     ImportBatch,
     Interaction,
     InteractionRevision,
@@ -534,6 +537,9 @@ def rollups_rebuild() -> int:
     Rollup.objects.all().delete()
     IntervalBucket.objects.all().delete()
     IntervalRollup.objects.all().delete()
+    CalendarBucket.objects.all().delete()
+    CalendarRollup.objects.all().delete()
+    CalendarZone.objects.all().delete()
     pairs = Interaction.objects.order_by().values_list("project_id", "vendor_id").distinct()
     for project_id, vendor_id in pairs:
         store.apply_delta(*recompute(project_id=project_id, vendor_id=vendor_id))

@@ -17,7 +17,11 @@ from django.db import IntegrityError, connection
 
 from steward.interactions import rollups
 from steward.core.models import Vendor
-from steward.interactions.models import Agent, Interaction, IntervalBucket, IntervalRollup, Rollup, RollupBucket
+from steward.core.models import Project
+from steward.interactions.models import (
+    Agent, CalendarBucket, CalendarRollup, CalendarZone, Interaction, IntervalBucket, IntervalRollup, Rollup,
+    RollupBucket,
+)
 
 WRITE_COLUMNS = [
     "project_id", "vendor_id", "source", "external_id", "queue", "channel", "direction",
@@ -219,6 +223,10 @@ R_TABLE = Rollup._meta.db_table
 B_TABLE = RollupBucket._meta.db_table
 IR_TABLE = IntervalRollup._meta.db_table
 IB_TABLE = IntervalBucket._meta.db_table
+CR_TABLE = CalendarRollup._meta.db_table
+CB_TABLE = CalendarBucket._meta.db_table
+CALENDAR_DDL = ("project_id bigint, grain varchar(1), period date, vendor_id bigint, queue varchar(64), "
+                "channel varchar(16), direction varchar(8), priority varchar(8)")
 
 
 def _stage(cursor, table: str, frame: pl.DataFrame, create_sql: str) -> None:
@@ -229,7 +237,8 @@ def _stage(cursor, table: str, frame: pl.DataFrame, create_sql: str) -> None:
     if is_postgres():
         _copy(cursor, table, frame, [])
         return
-    out = frame.with_columns(pl.col("interval_start").dt.strftime("%Y-%m-%d %H:%M:%S"))
+    out = frame.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S"),
+                             pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
     placeholders = ", ".join(["%s"] * len(out.columns))
     cursor.executemany(
         f"INSERT INTO {table} ({', '.join(out.columns)}) VALUES ({placeholders})", out.rows()
@@ -283,39 +292,100 @@ def apply_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
 
 
 def apply_interval_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
-    """Add a delta of the coarse rollup (rollups.coarse) to IntervalRollup / IntervalBucket:
-    additive upserts on their unique keys, no join."""
+    """Add a delta of the coarse rollup (rollups.coarse) to IntervalRollup / IntervalBucket,
+    then its days and months to the calendar rollup."""
     if sums.height == 0 and buckets.height == 0:
         return
-    key = rollups.INTERVAL_KEY
-    stats = rollups.STATS
     ts = "timestamp with time zone" if is_postgres() else "datetime"
-    key_ddl = (f"project_id bigint, interval_start {ts}, vendor_id bigint, queue varchar(64), "
-               "channel varchar(16), direction varchar(8), priority varchar(8)")
+    _add(IR_TABLE, IB_TABLE, "steward_stage_interval", rollups.INTERVAL_KEY, sums, buckets,
+         f"project_id bigint, interval_start {ts}, vendor_id bigint, queue varchar(64), "
+         "channel varchar(16), direction varchar(8), priority varchar(8)")
+    project_ids = set(sums["project_id"].unique().to_list()) | set(buckets["project_id"].unique().to_list())
+    zones = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "time_zone"))
+    kept = dict(CalendarZone.objects.filter(project_id__in=project_ids).values_list("project_id", "time_zone"))
+    current = {pk: zone for pk, zone in zones.items() if kept.get(pk) == zone}
+    for pk, zone in zones.items():
+        if pk not in current:  # first write, or the project's zone changed: rebuild in its zone
+            refresh_calendar_rollups(pk, zone)
+    if current:
+        cal_sums, cal_buckets = rollups.calendar(sums, buckets, current)
+        _add(CR_TABLE, CB_TABLE, "steward_stage_calendar", rollups.CALENDAR_KEY, cal_sums, cal_buckets,
+             CALENDAR_DDL)
+
+
+def _add(table: str, bucket_table: str, stage: str, key: list[str], sums: pl.DataFrame,
+         buckets: pl.DataFrame, key_ddl: str) -> None:
+    """Additive upserts of a delta into a rollup table and its histogram table, both keyed by
+    ``key`` (no join), dropping the touched rows that fall to zero."""
+    stats = rollups.STATS
     cols = ", ".join([*key, *stats])
     bcols = ", ".join([*key, "kind", "value", "count"])
+    bucket_stage = f"{stage}_bucket"
     with connection.cursor() as cursor:
-        _stage(cursor, "steward_stage_interval", sums.select(*key, *stats),
-               f"CREATE TEMP TABLE IF NOT EXISTS steward_stage_interval ({key_ddl}, "
+        _stage(cursor, stage, sums.select(*key, *stats),
+               f"CREATE TEMP TABLE IF NOT EXISTS {stage} ({key_ddl}, "
                + ", ".join(f"{s} bigint" for s in stats) + ")")
-        adds = ", ".join(f"{s} = {IR_TABLE}.{s} + excluded.{s}" for s in stats)
+        adds = ", ".join(f"{s} = {table}.{s} + excluded.{s}" for s in stats)
         cursor.execute(
-            f"INSERT INTO {IR_TABLE} ({cols}) SELECT {cols} FROM steward_stage_interval WHERE true "
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} WHERE true "
             f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {adds}")
-        _stage(cursor, "steward_stage_interval_bucket", buckets.select(*key, "kind", "value", "count"),
-               f"CREATE TEMP TABLE IF NOT EXISTS steward_stage_interval_bucket ({key_ddl}, kind integer, "
+        _stage(cursor, bucket_stage, buckets.select(*key, "kind", "value", "count"),
+               f"CREATE TEMP TABLE IF NOT EXISTS {bucket_stage} ({key_ddl}, kind integer, "
                "value integer, count bigint)")
         cursor.execute(
-            f"INSERT INTO {IB_TABLE} ({bcols}) SELECT {bcols} FROM steward_stage_interval_bucket WHERE true "
-            f"ON CONFLICT ({', '.join(key)}, kind, value) DO UPDATE SET count = {IB_TABLE}.count + excluded.count")
+            f"INSERT INTO {bucket_table} ({bcols}) SELECT {bcols} FROM {bucket_stage} WHERE true "
+            f"ON CONFLICT ({', '.join(key)}, kind, value) DO UPDATE SET count = {bucket_table}.count + excluded.count")
         # Only the touched keys can have fallen to zero (each a probe of the unique index), and
         # only if the delta subtracts.
-        cleanups = (((IB_TABLE, "steward_stage_interval_bucket", "count = 0", ["kind", "value"]),
-                     (IR_TABLE, "steward_stage_interval", "offered = 0", [])) if _subtracts(sums, buckets) else ())
-        for table, stage, zero, extra in cleanups:
+        cleanups = (((bucket_table, bucket_stage, "count = 0", ["kind", "value"]),
+                     (table, stage, "offered = 0", [])) if _subtracts(sums, buckets) else ())
+        for target, staged, zero, extra in cleanups:
             match = " AND ".join(f"s.{k} = t.{k}" for k in [*key, *extra])
-            cursor.execute(f"DELETE FROM {table} WHERE id IN (SELECT t.id FROM {table} t JOIN {stage} s "
+            cursor.execute(f"DELETE FROM {target} WHERE id IN (SELECT t.id FROM {target} t JOIN {staged} s "
                            f"ON {match} WHERE t.{zero})")
+
+
+def refresh_calendar_rollups(project_id: int, time_zone: str) -> None:
+    """Recompute a project's calendar rollup from its interval rollup in ``time_zone`` and
+    record the zone (the first write into a project, a change of its zone, a bulk load)."""
+    CalendarBucket.objects.filter(project_id=project_id).delete()
+    CalendarRollup.objects.filter(project_id=project_id).delete()
+    if not IntervalRollup.objects.filter(project_id=project_id).exists():  # no contacts (yet)
+        CalendarZone.objects.filter(project_id=project_id).delete()
+        return
+    key = ", ".join(rollups.CALENDAR_KEY)
+    if is_postgres():
+        # The same day rule in SQL: the local date of the interval's start.
+        day = "(interval_start AT TIME ZONE %s)::date"
+        with connection.cursor() as cursor:
+            for grain, period in ((rollups.DAY, day), (rollups.MONTH, f"date_trunc('month', {day})::date")):
+                for source, target, values, agg in (
+                        (IR_TABLE, CR_TABLE, rollups.STATS, [f"SUM({s})" for s in rollups.STATS]),
+                        (IB_TABLE, CB_TABLE, ["kind", "value", "count"], ["kind", "value", "SUM(count)"])):
+                    # grouped by position: the zone is a parameter in both the SELECT and the
+                    # GROUP BY, which PostgreSQL cannot prove to be the same expression
+                    positions = "1, 3, 4, 5, 6, 7, 8" + (", 9, 10" if target == CB_TABLE else "")
+                    cursor.execute(
+                        f"INSERT INTO {target} ({key}, {', '.join(values)}) "
+                        f"SELECT project_id, %s, {period}, vendor_id, queue, channel, direction, priority, "
+                        f"{', '.join(agg)} FROM {source} WHERE project_id = %s GROUP BY {positions}",
+                        [grain, time_zone, project_id])
+    else:
+        sums = _frame(IntervalRollup.objects.filter(project_id=project_id), [*rollups.INTERVAL_KEY, *rollups.STATS])
+        buckets = _frame(IntervalBucket.objects.filter(project_id=project_id),
+                         [*rollups.INTERVAL_KEY, "kind", "value", "count"])
+        _add(CR_TABLE, CB_TABLE, "steward_stage_calendar", rollups.CALENDAR_KEY,
+             *rollups.calendar(sums, buckets, {project_id: time_zone}), CALENDAR_DDL)
+    CalendarZone.objects.update_or_create(project_id=project_id, defaults={"time_zone": time_zone})
+
+
+def _frame(queryset, columns: list[str]) -> pl.DataFrame:
+    schema = {c: pl.Int64 for c in columns}
+    schema.update({c: pl.String for c in ("queue", "channel", "direction", "priority")})
+    schema["interval_start"] = pl.Datetime("us", "UTC")
+    rows = [tuple(v.astimezone(dt.UTC) if isinstance(v, dt.datetime) else v for v in r)
+            for r in queryset.values_list(*columns)]
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def refresh_interval_rollups(project_id: int) -> int:
@@ -336,6 +406,7 @@ def refresh_interval_rollups(project_id: int) -> int:
                        f"SELECT {rkey}, b.kind, b.value, SUM(b.count) FROM {B_TABLE} b "
                        f"JOIN {R_TABLE} r ON r.id = b.rollup_id WHERE r.project_id = %s "
                        f"GROUP BY {rkey}, b.kind, b.value", [project_id])
+    refresh_calendar_rollups(project_id, Project.objects.get(pk=project_id).time_zone)
     return count
 
 

@@ -11,6 +11,14 @@ large project, one index range per period) answer every request except those gro
 or scoped to agent codes, which read the per-agent ``Rollup`` / ``RollupBucket``. Both hold the
 same sums, so the answers are identical (interactions' property test keeps them equal).
 
+Calendar level. A request for whole local days of a project (``Period.whole_days``) that needs
+no agent and no hour reads ``CalendarRollup`` / ``CalendarBucket`` instead: the interval rollup
+summed per local day and per local month, so a month is one row per key (its histograms at
+one-unit resolution: thousands of rows where the intervals hold millions). Whole months of the
+period come from the month rows, the other days from the day rows. The calendar level is keyed
+in the zone ``CalendarZone`` names; while that is not the project's zone (just changed, not yet
+rebuilt by the next write) the engine reads the intervals, which give the same answer.
+
 Periods. Rollups hold 30-minute UTC intervals of ``arrived_at``; a contact counts in the local
 day (week, month) in which its interval *starts*. For every zone whose UTC offset is a multiple
 of 30 minutes (all of mainland China, Europe, the Americas, India's +05:30) local midnights are
@@ -33,7 +41,9 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from steward.core.models import Project, Vendor
-from steward.interactions.models import IntervalBucket, IntervalRollup, Rollup, RollupBucket
+from steward.interactions.models import (
+    CalendarBucket, CalendarGrain, CalendarRollup, CalendarZone, IntervalBucket, IntervalRollup, Rollup, RollupBucket,
+)
 from steward.metrics import formulas
 from steward.metrics.calendars import wall_to_utc
 from steward.metrics.formulas import CATALOG, ContactStats, MetricResult
@@ -82,6 +92,13 @@ class Period:
     @property
     def aligned(self) -> bool:
         return all(_is_interval_start(t) for t in (self.start, self.end))
+
+    @property
+    def whole_days(self) -> bool:
+        """Whether the period is exactly its local dates (not, say, a day up to now)."""
+        tz = zoneinfo.ZoneInfo(self.time_zone)
+        return (self.start == wall_to_utc(self.first, 0, tz)
+                and self.end == wall_to_utc(self.last + dt.timedelta(days=1), 0, tz))
 
 
 def _is_interval_start(t: dt.datetime) -> bool:
@@ -172,7 +189,8 @@ def _group_value(grouping: str, row: Mapping[str, Any], time_zone: str):
 
 def tables(user, project: Project, period: Period, grouping: str, scope: Scope):
     """(sums, buckets, the buckets' lookup prefix to the key columns) of the inbound contacts of
-    the period visible to ``user``: the interval rollup unless the agent is needed."""
+    the period visible to ``user``, per 30-minute interval: the interval rollup unless the
+    agent is needed."""
     if grouping != "agent" and not scope.agent_code:
         where = dict(project=project, direction="inbound",
                      interval_start__gte=period.start, interval_start__lt=period.end)
@@ -185,6 +203,60 @@ def tables(user, project: Project, period: Period, grouping: str, scope: Scope):
         scope.q("rollup__"), rollup__project=project, rollup__direction="inbound",
         rollup__interval_start__gte=period.start, rollup__interval_start__lt=period.end)
     return rollups, buckets, "rollup__"
+
+
+def calendar_ready(project: Project) -> bool:
+    """Whether the project's calendar rollup is keyed in its current time zone."""
+    return CalendarZone.objects.filter(project=project, time_zone=project.time_zone).exists()
+
+
+def calendar_spans(first: dt.date, last: dt.date, *, months: bool = True) -> Q:
+    """The calendar rows of the local dates first…last: each whole month as its month row
+    (with ``months``), the other dates as day rows."""
+    day, month = CalendarGrain.DAY, CalendarGrain.MONTH
+    if not months:
+        return Q(grain=day, period__gte=first, period__lte=last)
+    q = Q(pk__in=[])
+    cursor = first
+    while cursor <= last:
+        month_start = cursor.replace(day=1)
+        month_end = (month_start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        if cursor == month_start and month_end <= last:
+            q |= Q(grain=month, period=month_start)
+        else:
+            q |= Q(grain=day, period__gte=cursor, period__lte=min(month_end, last))
+        cursor = month_end + dt.timedelta(days=1)
+    return q
+
+
+def calendar_tables(user, project: Project, period: Period, grouping: str, scope: Scope):
+    """(sums, buckets) of the calendar rollup for the period, or None where it cannot answer:
+    the agent is needed, the period is not whole local days, or the level is not (yet) keyed
+    in the project's zone."""
+    if grouping == "agent" or scope.agent_code or not period.whole_days or period.time_zone != project.time_zone:
+        return None
+    if not calendar_ready(project):
+        return None
+    spans = calendar_spans(period.first, period.last, months=grouping not in ("day", "week"))
+    where = dict(project=project, direction="inbound")
+    return (CalendarRollup.objects.visible_to(user).filter(spans, scope.q(), **where),
+            CalendarBucket.objects.visible_to(user).filter(spans, scope.q(), **where))
+
+
+def _calendar_groups(grouping: str) -> dict[str, Any]:
+    """The calendar rows' grouping columns (day, week and month from the row's local date)."""
+    if grouping in ("day", "week", "month"):
+        return {"g_period": F("period")}
+    return _group_expressions(grouping, "UTC", "")
+
+
+def _calendar_group_value(grouping: str, row: Mapping[str, Any]):
+    if grouping not in ("day", "week", "month"):
+        return _group_value(grouping, row, "UTC")
+    date = row["g_period"]
+    if grouping == "week":  # ISO weeks start on Monday, as TruncWeek's
+        return (date - dt.timedelta(days=date.weekday()),)
+    return (date.replace(day=1),) if grouping == "month" else (date,)
 
 
 def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[str] | None = None,
@@ -200,7 +272,17 @@ def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[s
     scope = scope if isinstance(scope, Scope) else Scope.of(scope)
     tz_name = project.time_zone
 
-    rollups, buckets, b = tables(user, project, period, grouping, scope)
+    calendar = calendar_tables(user, project, period, grouping, scope)
+    if calendar is not None:
+        rollups, buckets = calendar
+        b = ""
+        groups = bgroups = _calendar_groups(grouping)
+        key_of = lambda row: _calendar_group_value(grouping, row)  # noqa: E731
+    else:
+        rollups, buckets, b = tables(user, project, period, grouping, scope)
+        groups = _group_expressions(grouping, tz_name, "")
+        bgroups = _group_expressions(grouping, tz_name, b)
+        key_of = lambda row: _group_value(grouping, row, tz_name)  # noqa: E731
     if bucket_kinds is not None:
         # Only the histograms the caller's metrics read (a daily service-level trend needs waits).
         buckets = buckets.filter(kind__in=list(bucket_kinds))
@@ -212,22 +294,20 @@ def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[s
         buckets = buckets.filter(**{f"{b}vendor__code__in": codes})
 
     columns = _sum_columns()
-    groups = _group_expressions(grouping, tz_name, "")
     sums = (rollups.annotate(**groups).values(*groups, "channel", "priority")
             .annotate(**{f"s_{c}": Sum(c) for c in columns}).order_by())
-    bgroups = _group_expressions(grouping, tz_name, b)
     bucket_rows = (buckets.annotate(**bgroups, b_channel=F(f"{b}channel"), b_priority=F(f"{b}priority"))
                    .values(*bgroups, "b_channel", "b_priority", "kind", "value")
                    .annotate(n=Sum("count")).order_by())
 
     by_group_sums: dict[tuple, list[dict]] = defaultdict(list)
     for row in sums:
-        by_group_sums[_group_value(grouping, row, tz_name)].append({
+        by_group_sums[key_of(row)].append({
             "channel": row["channel"], "priority": row["priority"], "direction": "inbound",
             **{c: row[f"s_{c}"] or 0 for c in columns}})
     by_group_buckets: dict[tuple, list[dict]] = defaultdict(list)
     for row in bucket_rows:
-        by_group_buckets[_group_value(grouping, row, tz_name)].append({
+        by_group_buckets[key_of(row)].append({
             "channel": row["b_channel"], "priority": row["b_priority"], "direction": "inbound",
             "kind": row["kind"], "value": row["value"], "count": row["n"] or 0})
     keys = set(by_group_sums) | set(by_group_buckets)
@@ -322,28 +402,56 @@ def fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str]
         raise EngineError(f"unknown grouping {grouping!r}; known: {', '.join(GROUPINGS)}")
     scope = scope if isinstance(scope, Scope) else Scope.of(scope)
     kind = FCR_SAME_REASON if same_reason else FCR_ANY
-    _sums, buckets, b = tables(user, project, period, grouping, scope)
-    buckets = buckets.filter(kind__in=[kind, FCR_NO_CUSTOMER])
-    if vendors is not None:
-        buckets = buckets.filter(**{f"{b}vendor__code__in": list(vendors)})
     newest = newest_interval(project)
     if newest is None:  # no contacts at all
         return {(): formulas.FcrCounts()} if grouping == "total" else {}
-    elapsed = Q(**{f"{b}interval_start__lt": newest - dt.timedelta(days=window_days)})
-    groups = _group_expressions(grouping, project.time_zone, b)
-    sums = {"eligible": Sum("count", filter=Q(kind=kind) & elapsed),
-            "fcr": Sum("count", filter=Q(kind=kind) & elapsed & Q(value__gt=window_days)),
-            "pending": Sum("count", filter=Q(kind=kind) & ~elapsed),
-            "without": Sum("count", filter=Q(kind=FCR_NO_CUSTOMER))}
-    if groups:
-        rows = buckets.annotate(**groups).values(*groups).order_by().annotate(**sums)
-    else:  # one aggregate row (values() without fields would not group at all)
-        rows = [buckets.order_by().aggregate(**sums)]
+    cutoff = newest - dt.timedelta(days=window_days)
     out: dict[tuple, formulas.FcrCounts] = defaultdict(formulas.FcrCounts)
-    for row in rows:
-        key = _group_value(grouping, row, project.time_zone)
-        out[key] = out[key] + formulas.FcrCounts(row["eligible"] or 0, row["fcr"] or 0, row["pending"] or 0,
-                                                 row["without"] or 0)
+
+    def add(rows, key_of) -> None:
+        for row in rows:
+            key = key_of(row)
+            out[key] = out[key] + formulas.FcrCounts(row["eligible"] or 0, row["fcr"] or 0,
+                                                     row.get("pending") or 0, row["without"] or 0)
+
+    def grouped(buckets, groups, sums):
+        if groups:
+            return buckets.annotate(**groups).values(*groups).order_by().annotate(**sums)
+        return [buckets.order_by().aggregate(**sums)]  # values() without fields would not group
+
+    def by_intervals(part: Period) -> None:
+        _sums, buckets, b = tables(user, project, part, grouping, scope)
+        buckets = buckets.filter(kind__in=[kind, FCR_NO_CUSTOMER])
+        if vendors is not None:
+            buckets = buckets.filter(**{f"{b}vendor__code__in": list(vendors)})
+        elapsed = Q(**{f"{b}interval_start__lt": cutoff})
+        sums = {"eligible": Sum("count", filter=Q(kind=kind) & elapsed),
+                "fcr": Sum("count", filter=Q(kind=kind) & elapsed & Q(value__gt=window_days)),
+                "pending": Sum("count", filter=Q(kind=kind) & ~elapsed),
+                "without": Sum("count", filter=Q(kind=FCR_NO_CUSTOMER))}
+        add(grouped(buckets, _group_expressions(grouping, project.time_zone, b), sums),
+            lambda row: _group_value(grouping, row, project.time_zone))
+
+    # Local days that ended by the cutoff are wholly elapsed: their counts come from the calendar
+    # rollup; the days from the cutoff's own on (a week or so at most) from the intervals.
+    boundary = cutoff.astimezone(zoneinfo.ZoneInfo(project.time_zone)).date()
+    calendar = calendar_tables(user, project, period, grouping, scope) if period.first < boundary else None
+    if calendar is None:
+        by_intervals(period)
+    else:
+        elapsed_last = min(period.last, boundary - dt.timedelta(days=1))
+        spans = calendar_spans(period.first, elapsed_last, months=grouping not in ("day", "week"))
+        buckets = CalendarBucket.objects.visible_to(user).filter(
+            spans, scope.q(), project=project, direction="inbound", kind__in=[kind, FCR_NO_CUSTOMER])
+        if vendors is not None:
+            buckets = buckets.filter(vendor__code__in=list(vendors))
+        sums = {"eligible": Sum("count", filter=Q(kind=kind)),  # all elapsed: nothing pending
+                "fcr": Sum("count", filter=Q(kind=kind) & Q(value__gt=window_days)),
+                "without": Sum("count", filter=Q(kind=FCR_NO_CUSTOMER))}
+        add(grouped(buckets, _calendar_groups(grouping), sums), lambda row: _calendar_group_value(grouping, row))
+        if elapsed_last < period.last:
+            tz = zoneinfo.ZoneInfo(project.time_zone)
+            by_intervals(Period(boundary, period.last, project.time_zone, wall_to_utc(boundary, 0, tz), period.end))
     if grouping == "total":
         out.setdefault((), formulas.FcrCounts())
     return dict(out)
