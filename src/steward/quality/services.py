@@ -196,6 +196,22 @@ def evaluation_assign(*, actor: User, interaction: Interaction, analyst: User, s
     return evaluation
 
 
+def evaluations_assign(*, actor: User, scorecard: Scorecard, analyst: User,
+                       external_ids: list[str]) -> list[Evaluation]:
+    """Put the contacts of the scorecard's project named by their external ids in the analyst's
+    queue, all or nothing (the assign page and the API). A contact the actor may not see is
+    reported as not found."""
+    contacts = {i.external_id: i for i in Interaction.objects.visible_to(actor).filter(
+        project=scorecard.project, external_id__in=external_ids)}
+    missing = [x for x in external_ids if x not in contacts]
+    if missing:
+        raise ValidationError({"external_ids": _("Not found in project %(project)s: %(ids)s.")
+                               % {"project": scorecard.project.code, "ids": ", ".join(missing[:20])}})
+    with transaction.atomic():
+        return [evaluation_assign(actor=actor, interaction=i, analyst=analyst, scorecard=scorecard)
+                for i in contacts.values()]
+
+
 def _clean_answers(version: ScorecardVersion, answers: dict[str, tuple[str, str]], *, complete: bool):
     """answers: {criterion key: (value, comment)} → [(criterion, value, comment)]."""
     criteria = version.ordered_criteria()
@@ -432,8 +448,12 @@ def plan_draw(*, actor: User, plan: SamplingPlan, analyst: User, date_from: date
         raise ValidationError(_("The scorecard has no published version yet."))
     project = plan.scorecard.project
     zone = ZoneInfo(project.time_zone)
-    start = datetime.combine(date_from, time.min, zone)
-    end = datetime.combine(date_to + timedelta(days=1), time.min, zone)
+    try:  # 0001-01-01 or 9999-12-31: no UTC instant for the day's bounds
+        start = datetime.combine(date_from, time.min, zone).astimezone(ZoneInfo("UTC"))
+        end = datetime.combine(date_to + timedelta(days=1), time.min, zone).astimezone(ZoneInfo("UTC"))
+    except OverflowError:
+        raise ValidationError(
+            {"date_to": _("The dates are outside the calendar contacts can be drawn from.")}) from None
     visible = (Interaction.objects.visible_to(actor)
                .filter(pk__in=Interaction.objects.visible_to(analyst).values("pk"))
                .filter(project=project, arrived_at__gte=start, arrived_at__lt=end, abandoned=False)
@@ -760,6 +780,20 @@ def calibration_create(*, actor: User, scorecard: Scorecard, title: str, interac
     notify(evaluators, gettext_noop("Calibration session %(title)s: please score its contacts"),
            {"title": session.title}, url=session.get_absolute_url())
     return session
+
+
+def calibration_create_from_ids(*, actor: User, scorecard: Scorecard, title: str, external_ids: list[str],
+                                evaluators: list[User]) -> CalibrationSession:
+    """calibration_create with the contacts named by their external ids in the scorecard's
+    project (the page and the API); ids the actor cannot find there are refused by name."""
+    contacts = list(Interaction.objects.visible_to(actor).filter(project=scorecard.project,
+                                                                 external_id__in=external_ids))
+    missing = sorted(set(external_ids) - {c.external_id for c in contacts})
+    if missing:
+        raise ValidationError({"contacts": _("Unknown contacts in project %(project)s: %(ids)s") % {
+            "project": scorecard.project.code, "ids": ", ".join(missing[:10])}})
+    return calibration_create(actor=actor, scorecard=scorecard, title=title, interactions=contacts,
+                              evaluators=evaluators)
 
 
 @transaction.atomic

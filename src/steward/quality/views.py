@@ -179,29 +179,14 @@ def evaluation_assign(request):
     if form.is_valid():
         scorecard = Scorecard.objects.visible_to(request.user).get(pk=form.cleaned_data["scorecard"])
         analyst = selectors.analysts().get(pk=form.cleaned_data["analyst"])
-        contacts = {i.external_id: i for i in Interaction.objects.visible_to(request.user).filter(
-            project=scorecard.project, external_id__in=form.cleaned_data["external_ids"])}
-        missing = [x for x in form.cleaned_data["external_ids"] if x not in contacts]
-        if missing:
-            form.add_error("external_ids", _("Not found in project %(project)s: %(ids)s.")
-                           % {"project": scorecard.project.code, "ids": ", ".join(missing[:20])})
-        else:
-            created = form.apply(_assign_all, actor=request.user, contacts=list(contacts.values()),
-                                 analyst=analyst, scorecard=scorecard)
-            if created is not None:
-                messages.success(request, _("%(n)s contacts put in %(name)s's queue.")
-                                 % {"n": len(created), "name": analyst.get_full_name() or analyst.username})
-                return redirect("quality:evaluation-list")
+        created = form.apply(services.evaluations_assign, actor=request.user, scorecard=scorecard, analyst=analyst,
+                             external_ids=form.cleaned_data["external_ids"])
+        if created is not None:
+            messages.success(request, _("%(n)s contacts put in %(name)s's queue.")
+                             % {"n": len(created), "name": analyst.get_full_name() or analyst.username})
+            return redirect("quality:evaluation-list")
     return render(request, "quality/scorecard_form.html", {
         "form": form, "title": _("Assign contacts to evaluate"), "back_url": reverse("quality:evaluation-list")})
-
-
-def _assign_all(*, actor, contacts, analyst, scorecard):
-    from django.db import transaction
-
-    with transaction.atomic():  # all or nothing
-        return [services.evaluation_assign(actor=actor, interaction=i, analyst=analyst, scorecard=scorecard)
-                for i in contacts]
 
 
 def _score_context(version: ScorecardVersion, raw: dict[str, str]) -> dict:
@@ -535,20 +520,12 @@ def calibration_create(request):
     form = CalibrationForm(request.POST or None, scorecards=scorecards, analysts=analysts)
     if request.method == "POST" and form.is_valid():
         scorecard = next(s for s in scorecards if str(s.pk) == form.cleaned_data["scorecard"])
-        ids = form.external_ids()
-        contacts = list(Interaction.objects.visible_to(request.user).filter(
-            project=scorecard.project, external_id__in=ids))
-        missing = sorted(set(ids) - {c.external_id for c in contacts})
-        if missing:
-            form.add_error("contacts", _("Unknown contacts in project %(project)s: %(ids)s") % {
-                "project": scorecard.project.code, "ids": ", ".join(missing[:10])})
-        else:
-            chosen = [u for u in analysts if str(u.pk) in form.cleaned_data["evaluators"]]
-            session = form.apply(services.calibration_create, actor=request.user, scorecard=scorecard,
-                                 title=form.cleaned_data["title"], interactions=contacts, evaluators=chosen)
-            if session:
-                messages.success(request, _("Calibration session created; the evaluators have been told."))
-                return redirect(session)
+        chosen = [u for u in analysts if str(u.pk) in form.cleaned_data["evaluators"]]
+        session = form.apply(services.calibration_create_from_ids, actor=request.user, scorecard=scorecard,
+                             title=form.cleaned_data["title"], external_ids=form.external_ids(), evaluators=chosen)
+        if session:
+            messages.success(request, _("Calibration session created; the evaluators have been told."))
+            return redirect(session)
     return render(request, "quality/scorecard_form.html", {
         "form": form, "title": _("New calibration session"), "back_url": reverse("quality:calibration-list")},
         status=400 if form.errors else 200)
