@@ -83,7 +83,8 @@ def test_calendar_equals_intervals_and_raw(world, project, first, last, grouping
 @pytest.mark.parametrize("grouping", ["total", "day", "month", "vendor"])
 def test_fcr_calendar_equals_intervals(world, project, window, grouping):
     user = world.user("client_admin")
-    for first, last in PERIODS:
+    # ... and periods around the window's boundary: elapsed days, the cutoff's day, pending days
+    for first, last in [*PERIODS, (dt.date(2025, 4, 1), dt.date(2025, 4, 12)), (dt.date(2025, 4, 8), dt.date(2025, 4, 8))]:
         p = engine.period(first, last, TZ)
         calendar, intervals = both_paths(
             lambda p=p: engine.fcr_counts(user=user, project=project, period=p, grouping=grouping,

@@ -107,7 +107,8 @@ def _is_interval_start(t: dt.datetime) -> bool:
 
 
 def period(first: dt.date, last: dt.date, time_zone: str) -> Period:
-    """The local dates first…last (both included) as UTC instants."""
+    """The local dates first…last (both included) as UTC instants (also ``period_of``, for
+    functions whose ``period`` argument hides this name)."""
     if last < first:
         raise EngineError("the period ends before it starts")
     tz = zoneinfo.ZoneInfo(time_zone)
@@ -116,6 +117,9 @@ def period(first: dt.date, last: dt.date, time_zone: str) -> Period:
                       wall_to_utc(last + dt.timedelta(days=1), 0, tz))
     except OverflowError:  # 0001-01-01 or 9999-12-31: no UTC instant for the day's bounds
         raise EngineError("the period is outside the supported dates") from None
+
+
+period_of = period
 
 
 @dataclass(frozen=True)
@@ -411,7 +415,7 @@ def fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str]
     def add(rows, key_of) -> None:
         for row in rows:
             key = key_of(row)
-            out[key] = out[key] + formulas.FcrCounts(row["eligible"] or 0, row["fcr"] or 0,
+            out[key] = out[key] + formulas.FcrCounts(row.get("eligible") or 0, row.get("fcr") or 0,
                                                      row.get("pending") or 0, row["without"] or 0)
 
     def grouped(buckets, groups, sums):
@@ -432,26 +436,30 @@ def fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str]
         add(grouped(buckets, _group_expressions(grouping, project.time_zone, b), sums),
             lambda row: _group_value(grouping, row, project.time_zone))
 
-    # Local days that ended by the cutoff are wholly elapsed: their counts come from the calendar
-    # rollup; the days from the cutoff's own on (a week or so at most) from the intervals.
+    # A local day that ended by the cutoff is wholly elapsed, one that starts after it wholly
+    # pending: both come from the calendar rollup. Only the cutoff's own day needs intervals.
     boundary = cutoff.astimezone(zoneinfo.ZoneInfo(project.time_zone)).date()
-    calendar = calendar_tables(user, project, period, grouping, scope) if period.first < boundary else None
-    if calendar is None:
+    if calendar_tables(user, project, period, grouping, scope) is None:
         by_intervals(period)
     else:
-        elapsed_last = min(period.last, boundary - dt.timedelta(days=1))
-        spans = calendar_spans(period.first, elapsed_last, months=grouping not in ("day", "week"))
-        buckets = CalendarBucket.objects.visible_to(user).filter(
-            spans, scope.q(), project=project, direction="inbound", kind__in=[kind, FCR_NO_CUSTOMER])
-        if vendors is not None:
-            buckets = buckets.filter(vendor__code__in=list(vendors))
-        sums = {"eligible": Sum("count", filter=Q(kind=kind)),  # all elapsed: nothing pending
-                "fcr": Sum("count", filter=Q(kind=kind) & Q(value__gt=window_days)),
-                "without": Sum("count", filter=Q(kind=FCR_NO_CUSTOMER))}
-        add(grouped(buckets, _calendar_groups(grouping), sums), lambda row: _calendar_group_value(grouping, row))
-        if elapsed_last < period.last:
-            tz = zoneinfo.ZoneInfo(project.time_zone)
-            by_intervals(Period(boundary, period.last, project.time_zone, wall_to_utc(boundary, 0, tz), period.end))
+        def by_days(first: dt.date, last: dt.date, elapsed: bool) -> None:
+            if first > last:
+                return
+            spans = calendar_spans(first, last, months=grouping not in ("day", "week"))
+            buckets = CalendarBucket.objects.visible_to(user).filter(
+                spans, scope.q(), project=project, direction="inbound", kind__in=[kind, FCR_NO_CUSTOMER])
+            if vendors is not None:
+                buckets = buckets.filter(vendor__code__in=list(vendors))
+            counted = {"eligible": Sum("count", filter=Q(kind=kind)),
+                       "fcr": Sum("count", filter=Q(kind=kind) & Q(value__gt=window_days))}
+            sums = {**(counted if elapsed else {"pending": Sum("count", filter=Q(kind=kind))}),
+                    "without": Sum("count", filter=Q(kind=FCR_NO_CUSTOMER))}
+            add(grouped(buckets, _calendar_groups(grouping), sums), lambda row: _calendar_group_value(grouping, row))
+
+        by_days(period.first, min(period.last, boundary - dt.timedelta(days=1)), elapsed=True)
+        if period.first <= boundary <= period.last:
+            by_intervals(period_of(boundary, boundary, project.time_zone))
+        by_days(max(period.first, boundary + dt.timedelta(days=1)), period.last, elapsed=False)
     if grouping == "total":
         out.setdefault((), formulas.FcrCounts())
     return dict(out)
