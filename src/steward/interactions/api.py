@@ -147,18 +147,18 @@ def get_batch(request, importbatch_id: int):
 MAX_PROFILE_CHARS = 1_000_000
 
 
-class ProfileOut(Schema):
+class MappingProfileOut(Schema):
     name: str
     description: str
     builtin: bool
     updated_at: dt.datetime
 
 
-class ProfileDetailOut(ProfileOut):
+class MappingProfileDetailOut(MappingProfileOut):
     yaml: str
 
 
-class ProfileIn(Schema):
+class MappingProfileIn(Schema):
     definition: str = Field(max_length=MAX_PROFILE_CHARS, description="The profile as YAML (as the page's editor).")
 
 
@@ -202,16 +202,16 @@ def _save_profile(form, expected_name: str | None = None):
         return None, form_detail(form)
 
 
-@router.get("/interactions/profiles", response=list[ProfileOut])
+@router.get("/interactions/profiles", response=list[MappingProfileOut])
 def mapping_profile_list(request):
     require_perm(request, "interactions.add_importbatch")
     services.ensure_builtin_profiles()  # as the page: the built-in profiles are always listed
     return list(selectors.profile_list())
 
 
-@router.post("/interactions/profiles", response={201: ProfileDetailOut, 400: ErrorOut})
+@router.post("/interactions/profiles", response={201: MappingProfileDetailOut, 400: ErrorOut})
 @idempotent
-def mapping_profile_save(request, payload: ProfileIn):
+def mapping_profile_save(request, payload: MappingProfileIn):
     """Save a profile from YAML (as the page's editor): a new one, or a replacement of one of
     yours with the same name. Honours an Idempotency-Key header."""
     require_perm(request, "interactions.change_mappingprofile")
@@ -221,7 +221,7 @@ def mapping_profile_save(request, payload: ProfileIn):
     return 201, _profile_out(profile.name)
 
 
-@router.post("/interactions/profiles.yaml", response={201: ProfileDetailOut, 400: ErrorOut})
+@router.post("/interactions/profiles.yaml", response={201: MappingProfileDetailOut, 400: ErrorOut})
 @idempotent
 def mapping_profile_upload(request, yaml_file: File[UploadedFile]):
     """Import a profile from a YAML file (multipart field `yaml_file`, as the page's upload).
@@ -252,15 +252,15 @@ def mapping_profile_yaml(request, name: str):
     return response
 
 
-@router.get("/interactions/profiles/{name}", response=ProfileDetailOut)
+@router.get("/interactions/profiles/{name}", response=MappingProfileDetailOut)
 def mapping_profile_detail(request, name: str):
     require_perm(request, "interactions.add_importbatch")
     services.ensure_builtin_profiles()
     return _profile_out(name)
 
 
-@router.put("/interactions/profiles/{name}", response={200: ProfileDetailOut, 400: ErrorOut})
-def mapping_profile_edit(request, name: str, payload: ProfileIn):
+@router.put("/interactions/profiles/{name}", response={200: MappingProfileDetailOut, 400: ErrorOut})
+def mapping_profile_edit(request, name: str, payload: MappingProfileIn):
     """Replace the profile `name` with the YAML sent, which must keep that name (as the page's
     *Edit profile*; built-in profiles are refused)."""
     require_perm(request, "interactions.change_mappingprofile")
