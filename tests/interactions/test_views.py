@@ -87,6 +87,20 @@ def test_explorer_filters_and_detail_conversation(client, data):
     assert b"turn-customer" in detail.content and "马上为您查询".encode() in detail.content
 
 
+def test_search_by_id_prefix_or_customer_reference(client, data):
+    """The search box finds a contact by its id or the id's beginning, or a customer by its
+    exact reference — lookups an index answers — and never another vendor's contact."""
+    url = reverse("interactions:list")
+    client.force_login(data.user("outsourcing_manager"))
+    assert ids(client.get(url, {"q": "A-"})) == {"A-1", "A-2"}  # A-bad was rejected
+    assert ids(client.get(url, {"q": "A-2"})) == {"A-2"}
+    assert ids(client.get(url, {"q": '=HYPERLINK("x")'})) == {"A-1"}
+    assert ids(client.get(url, {"q": "SECRET"})) == set()  # not a substring search
+    assert ids(client.get(url, {"q": "B-SEC"})) == {"B-SECRET-1"}
+    client.force_login(data.user("a-manager"))
+    assert ids(client.get(url, {"q": "B-SEC"})) == set()
+
+
 def test_export_neutralises_formulas(client, data):
     client.force_login(data.user("client_admin"))
     response = client.get(reverse("interactions:export"), {"vendor": "alpha"})

@@ -57,7 +57,8 @@ class FilterForm(forms.Form):
     complaint = forms.BooleanField(required=False, label=_("Complaints"))
     low_csat = forms.BooleanField(required=False, label=_("Low CSAT (1–2)"))
     abandoned = forms.BooleanField(required=False, label=_("Abandoned"))
-    q = forms.CharField(required=False, label=_("Id or customer"))
+    q = forms.CharField(required=False, label=_("Id or customer"),
+                        help_text=_("A contact id (or its beginning) or a customer reference."))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

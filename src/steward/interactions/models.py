@@ -213,6 +213,9 @@ class Interaction(models.Model):
             models.Index(fields=["project", "vendor", "arrived_at"], name="interaction_period"),
             # Repeat-contact (FCR) look-ups: the same customer's later contacts.
             models.Index(fields=["project", "customer_ref", "arrived_at"], name="interaction_customer"),
+            # The explorer's search by contact id or its beginning (LIKE 'abc%' on PostgreSQL
+            # needs the pattern operator class in a non-C collation).
+            models.Index(fields=["external_id"], name="interaction_external_id", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:

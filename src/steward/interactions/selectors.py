@@ -6,7 +6,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 
 from steward.core.models import Project, Vendor
@@ -59,7 +59,10 @@ def interaction_list(*, user, filters: InteractionFilter | None = None) -> Query
     if f.abandoned:
         qs = qs.filter(abandoned=True)
     if f.q:
-        qs = qs.filter(external_id__icontains=f.q) | qs.filter(customer_ref=f.q)
+        # A contact id or its beginning, or a customer reference: both answered from an index
+        # (a substring search would scan every contact: seconds at ten million).
+        projects = Project.objects.visible_to(user).values("pk")
+        qs = qs.filter(Q(external_id__startswith=f.q) | Q(project__in=projects, customer_ref=f.q))
     # Dates are the project's days: with one project chosen, its time zone; else the server's.
     tz = zoneinfo.ZoneInfo(_time_zone(user, f.project))
     if f.date_from:
