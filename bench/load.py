@@ -7,7 +7,9 @@ Loopback only (the URL must be 127.0.0.1/localhost): point it at gunicorn servin
 PostgreSQL (see docs/performance.md for the set-up). Each simulated user logs in through the
 log-in form (its own session and CSRF token), then loops over the pages (dashboards, the
 project dashboards found on /metrics/, contact lists with and without a search and a later
-page) until the time is up. Prints requests, errors, throughput and p50/p95/p99 latency, per
+page) until the time is up, pausing between pages like a person reading them: a think time
+drawn from an exponential distribution with mean --think seconds (default 3; 0 sends the
+next request at once, a stress test rather than 50 people). Prints requests, errors, throughput and p50/p95/p99 latency, per
 page kind and overall; the exit status is 1 when any request failed.
 
 The log-in accounts default to the demo's client-side users (password steward-demo); repeat
@@ -16,6 +18,7 @@ The log-in accounts default to the demo's client-side users (password steward-de
 
 import argparse
 import http.cookiejar
+import random
 import re
 import statistics
 import sys
@@ -75,6 +78,8 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before a request counts as failed")
     parser.add_argument("--login", action="append", help="USER:PASSWORD (repeatable)")
     parser.add_argument("--path", action="append", help="a page to browse (repeatable)")
+    parser.add_argument("--think", type=float, default=3.0,
+                        help="mean seconds a user reads a page before the next (exponential; default 3)")
     args = parser.parse_args(argv)
     host = urllib.parse.urlsplit(args.url).hostname or ""
     if host not in LOOPBACK:
@@ -106,7 +111,12 @@ def main(argv=None) -> int:
                 samples.append(f"log-in {username}: {error}")
         start_gate.wait()
         i = number
+        pause = random.Random(number)
         while time.monotonic() < deadline[0]:
+            if args.think > 0:
+                time.sleep(min(pause.expovariate(1 / args.think), max(0.0, deadline[0] - time.monotonic())))
+                if time.monotonic() >= deadline[0]:
+                    break
             path = paths[i % len(paths)]
             i += 1
             began = time.perf_counter()
@@ -135,8 +145,8 @@ def main(argv=None) -> int:
     wall = time.monotonic() - began
 
     everything = [t for values in timings.values() for t in values]
-    print(f"{args.users} users, {wall:.1f} s, {len(everything)} requests, {len(everything) / wall:.1f} req/s, "
-          f"{sum(errors.values())} errors")
+    print(f"{args.users} users, think time {args.think:g} s (mean), {wall:.1f} s, {len(everything)} requests, "
+          f"{len(everything) / wall:.1f} req/s, {sum(errors.values())} errors")
     print(f"{'page':38} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for kind in sorted(timings):
         values = timings[kind]
