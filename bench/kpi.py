@@ -377,6 +377,12 @@ def child(rows: int, mode: str = "python") -> dict:
         results[f"engine_{grouping}_s"], _out = _median(lambda g=grouping: engine.measure(
             user=SYSTEM_READER, project=project, period=period, metrics=KPIS, grouping=g))
 
+    # The portfolio page's data (its tiles and daily sparklines: what the page spends its time on).
+    from steward.metrics import selectors
+
+    results["portfolio_s"], _out = _median(lambda: selectors.portfolio(
+        user=SYSTEM_READER, first=period.first, last=period.last, projects=[project]), 3)
+
     def via_sql():
         with connection.cursor() as cursor:
             cursor.execute(RAW_SQL, [project.pk, period.start, period.end])
@@ -471,6 +477,7 @@ def report(r: dict) -> None:
     print(f"  {'metric engine over rollups':<40} {ms(r['engine_s']):>12}   ({len(KPIS)} KPIs with intervals, incl. FCR)")
     print(f"  {'  … grouped by day (31 rows)':<40} {ms(r['engine_day_s']):>12}")
     print(f"  {'  … grouped by vendor':<40} {ms(r['engine_vendor_s']):>12}")
+    print(f"  {'portfolio tiles + sparklines (2 vendors)':<40} {ms(r['portfolio_s']):>12}   (selectors.portfolio)")
     print(f"  {'raw SQL aggregation over contacts':<40} {ms(r['sql_s']):>12}   {vs(r['sql_s'])}")
     print(f"  {'pandas: read the month + group':<40} {ms(analyst_total):>12}   {vs(analyst_total)}"
           f"  (read {ms(r['pandas_read_s'])}, compute {ms(r['pandas_compute_s'])})")
