@@ -223,3 +223,12 @@ def test_incremental_fcr_equals_full_search(old_spec, new_spec, window, same_rea
     assert f.fcr_counts_from_next(in_period, newest=newest, window_days=window,
                                   same_reason=same_reason, **period) == f.fcr_counts(
         everything, window_days=window, same_reason=same_reason, **period)
+
+
+@FAST
+@given(st.lists(st.integers(0, 50)), st.lists(st.integers(0, 50)))
+def test_histogram_sum_is_the_histogram_of_both(a, b):
+    """Adding histograms (which skips re-validation) equals counting both lists at once."""
+    total = f.Histogram.of(a) + f.Histogram.of(b)
+    assert total == f.Histogram.of(a + b)
+    assert (total.n, total.total, total.count_at_most(25)) == (len(a + b), sum(a + b), sum(v <= 25 for v in a + b))

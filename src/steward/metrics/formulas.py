@@ -117,9 +117,18 @@ class Histogram:
     def __add__(self, other: Histogram) -> Histogram:
         if not isinstance(other, Histogram):
             return NotImplemented
-        merged = Counter(dict(self.counts))
-        merged.update(dict(other.counts))
-        return Histogram.of(merged)
+        if not other.counts:
+            return self
+        if not self.counts:
+            return other
+        merged = dict(self.counts)
+        for value, count in other.counts:
+            merged[value] = merged.get(value, 0) + count
+        # Sums of valid histograms are valid (positive integer counts): skip __post_init__'s
+        # checks, which cost more than the merge when a month of days is added up.
+        out = object.__new__(Histogram)
+        object.__setattr__(out, "counts", tuple(sorted(merged.items())))
+        return out
 
 
 EMPTY = Histogram()
