@@ -210,7 +210,10 @@ class Interaction(models.Model):
             models.UniqueConstraint(fields=["source", "external_id"], name="interaction_source_id"),
         ]
         indexes = [
-            models.Index(fields=["project", "vendor", "arrived_at"], name="interaction_period"),
+            # The explorer's newest-first pages (LIMIT 50 read off the index, no sort of
+            # millions), a project's or all visible projects'; vendor filters apply on the way.
+            models.Index(fields=["project", "-arrived_at"], name="interaction_project_newest"),
+            models.Index(fields=["-arrived_at"], name="interaction_newest"),
             # Repeat-contact (FCR) look-ups: the same customer's later contacts.
             models.Index(fields=["project", "customer_ref", "arrived_at"], name="interaction_customer"),
             # The explorer's search by contact id or its beginning (LIKE 'abc%' on PostgreSQL

@@ -293,9 +293,9 @@ def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[s
     else:
         buckets = buckets.exclude(kind__in=[FCR_ANY, FCR_SAME_REASON, FCR_NO_CUSTOMER])  # fcr_counts reads those
     if vendors is not None:
-        codes = list(vendors)
-        rollups = rollups.filter(vendor__code__in=codes)
-        buckets = buckets.filter(**{f"{b}vendor__code__in": codes})
+        ids = vendor_ids(vendors)
+        rollups = rollups.filter(vendor_id__in=ids)
+        buckets = buckets.filter(**{f"{b}vendor_id__in": ids})
 
     columns = _sum_columns()
     sums = (rollups.annotate(**groups).values(*groups, "channel", "priority")
@@ -372,6 +372,12 @@ def measure(*, user, project: Project, period: Period, metrics: Mapping[str, Map
     return rows
 
 
+def vendor_ids(codes: Iterable[str]) -> list[int]:
+    """The ids of vendor codes, looked up first: a join on the vendor's code makes PostgreSQL
+    misjudge how many rollup rows match and sort them instead of hashing (3× slower)."""
+    return list(Vendor.objects.filter(code__in=list(codes)).values_list("pk", flat=True))
+
+
 def visible_vendors(*, user, project: Project) -> list[Vendor]:
     """The project's vendors the user may see, by code."""
     return list(Vendor.objects.visible_to(user).filter(pk__in=project.vendors.values("pk")).order_by("code"))
@@ -427,7 +433,7 @@ def fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str]
         _sums, buckets, b = tables(user, project, part, grouping, scope)
         buckets = buckets.filter(kind__in=[kind, FCR_NO_CUSTOMER])
         if vendors is not None:
-            buckets = buckets.filter(**{f"{b}vendor__code__in": list(vendors)})
+            buckets = buckets.filter(**{f"{b}vendor_id__in": vendor_ids(vendors)})
         elapsed = Q(**{f"{b}interval_start__lt": cutoff})
         sums = {"eligible": Sum("count", filter=Q(kind=kind) & elapsed),
                 "fcr": Sum("count", filter=Q(kind=kind) & elapsed & Q(value__gt=window_days)),
@@ -449,7 +455,7 @@ def fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str]
             buckets = CalendarBucket.objects.visible_to(user).filter(
                 spans, scope.q(), project=project, direction="inbound", kind__in=[kind, FCR_NO_CUSTOMER])
             if vendors is not None:
-                buckets = buckets.filter(vendor__code__in=list(vendors))
+                buckets = buckets.filter(vendor_id__in=vendor_ids(vendors))
             counted = {"eligible": Sum("count", filter=Q(kind=kind)),
                        "fcr": Sum("count", filter=Q(kind=kind) & Q(value__gt=window_days))}
             sums = {**(counted if elapsed else {"pending": Sum("count", filter=Q(kind=kind))}),

@@ -58,8 +58,9 @@ def heatmap(*, user, project: Project, period: engine.Period, metric: str, param
     rollups, buckets, b = engine.tables(user, project, period, "total", scope)
     if vendors is not None:
         codes = list(vendors)
-        rollups = rollups.filter(vendor__code__in=codes)
-        buckets = buckets.filter(**{f"{b}vendor__code__in": codes})
+        ids = engine.vendor_ids(codes)
+        rollups = rollups.filter(vendor_id__in=ids)
+        buckets = buckets.filter(**{f"{b}vendor_id__in": ids})
     local = {"wd": ExtractIsoWeekDay("interval_start", tzinfo=tz), "hr": ExtractHour("interval_start", tzinfo=tz)}
     sums: dict[tuple, list[dict]] = defaultdict(list)
     for row in (rollups.annotate(**local).values("wd", "hr", "channel", "priority")
