@@ -239,5 +239,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("STEWARD_LOG_LEVEL", "WARNING")},
 }
 
+# KPI results are cached per project rollup version (metrics.engine._memo), in the default cache
+# (per process unless CACHES names a shared one such as Redis). 0 turns it off: the tests do,
+# except those of the cache itself, so that each test reads the rollups it wrote.
+STEWARD_KPI_CACHE_SECONDS = int(os.environ.get("STEWARD_KPI_CACHE_SECONDS", "0" if STEWARD_ENV == "test" else "3600"))
+
 if STEWARD_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

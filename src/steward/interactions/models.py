@@ -589,3 +589,13 @@ class CalendarZone(models.Model):
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="+")
     time_zone = models.CharField(max_length=64)
+
+
+class RollupVersion(models.Model):
+    """A new random token each time a project's rollups change (import, undo, rebuild, a
+    calendar refresh). KPI results are cached under it (metrics.engine): a result is never
+    served for rollups other than those it was computed from, and a token from a rolled-back
+    write never comes back."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    token = models.CharField(max_length=32)

@@ -38,6 +38,7 @@ from steward.interactions.models import (
     Queue,
     RejectedRow,
     Rollup,
+    RollupVersion,
 )
 from steward.interactions.profiles import LINE, FileError, Profile, ProfileError, normalise
 
@@ -540,6 +541,7 @@ def rollups_rebuild() -> int:
     CalendarBucket.objects.all().delete()
     CalendarRollup.objects.all().delete()
     CalendarZone.objects.all().delete()
+    RollupVersion.objects.all().delete()  # cached KPIs of projects left without contacts too
     pairs = Interaction.objects.order_by().values_list("project_id", "vendor_id").distinct()
     for project_id, vendor_id in pairs:
         store.apply_delta(*recompute(project_id=project_id, vendor_id=vendor_id))

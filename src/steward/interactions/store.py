@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import uuid
 
 import polars as pl
 from django.db import IntegrityError, connection
@@ -20,7 +21,7 @@ from steward.core.models import Vendor
 from steward.core.models import Project
 from steward.interactions.models import (
     Agent, CalendarBucket, CalendarRollup, CalendarZone, Interaction, IntervalBucket, IntervalRollup, Rollup,
-    RollupBucket,
+    RollupBucket, RollupVersion,
 )
 
 WRITE_COLUMNS = [
@@ -301,6 +302,8 @@ def apply_interval_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
          f"project_id bigint, interval_start {ts}, vendor_id bigint, queue varchar(64), "
          "channel varchar(16), direction varchar(8), priority varchar(8)")
     project_ids = set(sums["project_id"].unique().to_list()) | set(buckets["project_id"].unique().to_list())
+    for pk in project_ids:
+        new_version(pk)
     zones = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "time_zone"))
     kept = dict(CalendarZone.objects.filter(project_id__in=project_ids).values_list("project_id", "time_zone"))
     current = {pk: zone for pk, zone in zones.items() if kept.get(pk) == zone}
@@ -345,9 +348,15 @@ def _add(table: str, bucket_table: str, stage: str, key: list[str], sums: pl.Dat
                            f"ON {match} WHERE t.{zero})")
 
 
+def new_version(project_id: int) -> None:
+    """Mark the project's rollups changed (see models.RollupVersion)."""
+    RollupVersion.objects.update_or_create(project_id=project_id, defaults={"token": uuid.uuid4().hex})
+
+
 def refresh_calendar_rollups(project_id: int, time_zone: str) -> None:
     """Recompute a project's calendar rollup from its interval rollup in ``time_zone`` and
     record the zone (the first write into a project, a change of its zone, a bulk load)."""
+    new_version(project_id)
     CalendarBucket.objects.filter(project_id=project_id).delete()
     CalendarRollup.objects.filter(project_id=project_id).delete()
     if not IntervalRollup.objects.filter(project_id=project_id).exists():  # no contacts (yet)

@@ -31,18 +31,22 @@ moved back to the previous interval start. ``Period.aligned`` says when this hap
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from steward.core.models import Project, Vendor
 from steward.interactions.models import (
     CalendarBucket, CalendarGrain, CalendarRollup, CalendarZone, IntervalBucket, IntervalRollup, Rollup, RollupBucket,
+    RollupVersion,
 )
 from steward.metrics import formulas
 from steward.metrics.calendars import wall_to_utc
@@ -263,14 +267,50 @@ def _calendar_group_value(grouping: str, row: Mapping[str, Any]):
     return (date.replace(day=1),) if grouping == "month" else (date,)
 
 
+def _rollup_token(project: Project) -> str | None:
+    return RollupVersion.objects.filter(project=project).values_list("token", flat=True).first()
+
+
+def _memo(name: str, user, project: Project, arguments: tuple, compute):
+    """``compute()``, cached under the project's rollup version, the reader's visibility and
+    the arguments. The version is read before and after computing: a write committed in
+    between (read-committed transactions see it mid-way) leaves the result uncached."""
+    seconds = getattr(settings, "STEWARD_KPI_CACHE_SECONDS", 0)
+    token = _rollup_token(project) if seconds else None
+    if token is None:  # caching off, or rollups written some other way: compute every time
+        return compute()
+    # Exactly the reader's visibility: the SQL visible_to(user) adds, with its parameters.
+    sql, params = IntervalRollup.objects.visible_to(user).filter(project=project).query.sql_with_params()
+    key = "steward:kpi:" + hashlib.sha256(repr((name, project.pk, project.time_zone, token, sql, params,
+                                                arguments)).encode()).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        return found
+    value = compute()
+    if _rollup_token(project) == token:
+        cache.set(key, value, seconds)
+    return value
+
+
 def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[str] | None = None,
                   grouping: str = "total", scope: Scope | Mapping | None = None,
                   bucket_kinds: Iterable[int] | None = None) -> dict[tuple, ContactStats]:
-    """Grouped ``ContactStats`` of the inbound contacts visible to ``user``.
+    """Grouped ``ContactStats`` of the inbound contacts visible to ``user`` (cached: ``_memo``).
 
     ``vendors``: vendor codes to include (None: every vendor the user may see). Keys are ``()``
     for ``total`` and ``(value,)`` otherwise (a local date for day/week/month).
     """
+    scope = scope if isinstance(scope, Scope) else Scope.of(scope)
+    vendors = None if vendors is None else sorted(vendors)
+    kinds = None if bucket_kinds is None else sorted(bucket_kinds)
+    return _memo("contact_stats", user, project,
+                 (period, vendors, grouping, scope, kinds),
+                 lambda: _contact_stats(user=user, project=project, period=period, vendors=vendors,
+                                        grouping=grouping, scope=scope, bucket_kinds=kinds))
+
+
+def _contact_stats(*, user, project: Project, period: Period, vendors: Iterable[str] | None,
+                   grouping: str, scope: Scope, bucket_kinds: Iterable[int] | None) -> dict[tuple, ContactStats]:
     if grouping not in GROUPINGS:
         raise EngineError(f"unknown grouping {grouping!r}; known: {', '.join(GROUPINGS)}")
     scope = scope if isinstance(scope, Scope) else Scope.of(scope)
@@ -401,6 +441,16 @@ def newest_interval(project: Project) -> dt.datetime | None:
 def fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str] | None = None,
                grouping: str = "total", scope: Scope | Mapping | None = None,
                window_days: int = 7, same_reason: bool = False) -> dict[tuple, formulas.FcrCounts]:
+    """See ``_fcr_counts`` (cached: ``_memo``)."""
+    scope = scope if isinstance(scope, Scope) else Scope.of(scope)
+    vendors = None if vendors is None else sorted(vendors)
+    return _memo("fcr_counts", user, project, (period, vendors, grouping, scope, window_days, same_reason),
+                 lambda: _fcr_counts(user=user, project=project, period=period, vendors=vendors, grouping=grouping,
+                                     scope=scope, window_days=window_days, same_reason=same_reason))
+
+
+def _fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str] | None,
+                grouping: str, scope: Scope, window_days: int, same_reason: bool) -> dict[tuple, formulas.FcrCounts]:
     """First-contact-resolution counts per group from the stored next-contact days.
 
     A resolved inbound contact (with a customer) is measured once the window after its
