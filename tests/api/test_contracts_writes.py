@@ -10,6 +10,7 @@ from steward.contracts import services
 from steward.contracts.models import Contract, ContractRate, Responsibility
 from tests.api.test_core_writes import api_client, call
 from tests.contracts.conftest import SLA_YAML, fte_contract, make_contract, terms  # noqa: F401 (fixtures)
+from tests.contracts.test_invoices import alpha, bravo_invoice  # noqa: F401 (fixtures)
 
 NEW = {"code": "alpha-2026", "vendor": "alpha", "title": "Hotline 2026", "start_date": "2026-01-01",
        "end_date": "2026-12-31", "pricing_model": "per_fte", "projects": ["alpha-only", "shared-mail"],
@@ -199,3 +200,66 @@ def test_a_vendor_never_reaches_another_vendors_contract(world, bravo_contract):
     mine = api_client(world.user("b-manager")).get("/api/contracts/bravo-2025").json()
     assert mine["rates"][0]["id"] == bravo_contract.rates.get().pk
     assert mine["responsibilities"][0]["id"] == bravo_contract.responsibilities.get().pk
+
+
+# --------------------------------------------------------------------------- invoice corrections, budgets
+
+def test_adjust_recompute_remove_and_delete_a_draft_invoice(world, alpha):  # noqa: F811
+    from steward.contracts.models import Invoice, InvoiceLine
+
+    client = api_client(world.user("finance"))
+    draft = services.invoice_generate(actor=world.user("finance"), contract=alpha, month=dt.date(2025, 3, 1))
+    url = f"/api/invoices/{draft.pk}/adjustments"
+    added = call(client, "post", url, {"label": "Extra training", "amount": "120.50"}, key="adj-1")
+    assert added.status_code == 201, added.content
+    assert added.json()["adjustments"] == "120.50" and added.json()["total"] == "149.30"  # 28.80 + 120.50
+    assert call(client, "post", url, {"label": "Extra training", "amount": "120.50"},
+                key="adj-1")["Idempotent-Replayed"] == "true"
+    assert InvoiceLine.objects.filter(invoice=draft, kind="adjustment").count() == 1
+    assert call(client, "post", url, {"label": "Zero", "amount": "0"}).status_code == 409  # the service's refusal
+    assert call(client, "post", url, {"label": "", "amount": "5"}).status_code == 400  # the form's
+    assert call(client, "post", url, {"label": "Big", "amount": "1e20"}).status_code == 400
+    recomputed = call(client, "post", f"/api/invoices/{draft.pk}/recompute", {"fte": "3.5"})
+    assert recomputed.status_code == 200 and recomputed.json()["fte"] == "3.50"
+    assert recomputed.json()["adjustments"] == "120.50"  # kept through the recompute
+    line = next(item for item in recomputed.json()["lines"] if item["kind"] == "adjustment")
+    charge = next(item for item in recomputed.json()["lines"] if item["kind"] != "adjustment")
+    assert call(client, "delete", f"/api/invoice-lines/{charge['id']}").status_code == 409  # computed
+    removed = call(client, "delete", f"/api/invoice-lines/{line['id']}")
+    assert removed.status_code == 200 and removed.json()["adjustments"] == "0.00"
+    assert not InvoiceLine.objects.filter(invoice=draft, kind="adjustment").exists()
+    services.invoice_send(actor=world.user("finance"), invoice=draft)
+    assert call(client, "delete", f"/api/invoices/{draft.pk}").status_code == 409  # sent, not a draft
+    assert call(client, "post", url, {"label": "Late", "amount": "5"}).status_code == 409
+    Invoice.objects.filter(pk=draft.pk).update(status="draft")
+    assert call(client, "delete", f"/api/invoices/{draft.pk}").status_code == 204
+    assert not Invoice.objects.filter(pk=draft.pk).exists()
+
+
+def test_invoice_corrections_need_the_capability_and_visibility(world, alpha, bravo_invoice):  # noqa: F811
+    theirs = bravo_invoice
+    line = theirs.lines.first()
+    for role in ("a-manager", "qa_analyst", "auditor"):
+        client = api_client(world.user(role))
+        assert call(client, "post", f"/api/invoices/{theirs.pk}/adjustments",
+                    {"label": "X", "amount": "1"}).status_code == 403
+        assert call(client, "post", f"/api/invoices/{theirs.pk}/recompute", {}).status_code == 403
+        assert call(client, "delete", f"/api/invoice-lines/{line.pk}").status_code == 403
+        assert call(client, "delete", f"/api/invoices/{theirs.pk}").status_code == 403
+    assert call(api_client(world.user("finance")), "delete", "/api/invoice-lines/999999").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.adjustments == 0 and theirs.lines.count() >= 1
+
+
+def test_delete_a_budget(world):
+    from steward.contracts.models import Budget
+
+    budget = services.budget_set(actor=world.user("finance"), project_code="alpha-only", vendor_code=None,
+                                 month=dt.date(2026, 1, 1), amount=Decimal("1000"), currency="CNY",
+                                 target_cost_per_contact=None, note="")
+    for role in ("outsourcing_manager", "a-manager"):
+        assert call(api_client(world.user(role)), "delete", f"/api/budgets/{budget.pk}").status_code in (403, 404)
+    finance = api_client(world.user("finance"))
+    assert call(finance, "delete", f"/api/budgets/{budget.pk}").status_code == 204
+    assert not Budget.objects.exists()
+    assert call(finance, "delete", f"/api/budgets/{budget.pk}").status_code == 404

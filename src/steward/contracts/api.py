@@ -16,7 +16,7 @@ from steward.api.permissions import require_perm
 from steward.contracts import forms, selectors, services
 from steward.contracts.models import Contract, Invoice, InvoiceLocked, Responsibility
 from steward.core import selectors as core_selectors
-from steward.core.api import form_data, form_write
+from steward.core.api import form_check, form_data, form_write
 from steward.core.pages import get_or_404
 
 router = Router(tags=["contracts"])
@@ -281,6 +281,7 @@ def contract_responsibility_delete(request, pk: int):
 # --------------------------------------------------------------------------- invoices
 
 class InvoiceLineOut(Schema):
+    id: int
     position: int
     kind: str
     label: str
@@ -443,6 +444,72 @@ def invoice_paid(request, pk: int):
     return _transition(request, pk, services.invoice_mark_paid)
 
 
+class AdjustmentIn(Schema):
+    label: str = Field(max_length=200)
+    amount: Decimal
+
+
+class RecomputeIn(Schema):
+    fte: Decimal | None = None
+
+
+def _invoice_form_write(request, pk: int, form, write, status: int = 200):
+    """As the page: the form refuses bad input (400); the service refuses a change the workflow
+    does not allow (409: an approved invoice, a wrong step)."""
+    invoice = _invoice(request, pk)
+    data, error = form_check(form)
+    if error:
+        return 400, {"detail": error}
+    try:
+        result = write(actor=request.user, invoice=invoice, **data)
+    except (ValidationError, InvoiceLocked) as refusal:
+        return _error(refusal)
+    return status, _invoice_detail(request, result.pk)
+
+
+@router.post("/invoices/{pk}/adjustments", response={201: InvoiceDetailOut, 400: ErrorOut, 409: ErrorOut})
+@idempotent
+def invoice_adjust(request, pk: int, payload: AdjustmentIn):
+    """An extra charge (positive) or compensation (negative) on a draft or disputed invoice, as
+    the page's *Add adjustment*; the invoice is recomputed. Honours an Idempotency-Key header."""
+    require_perm(request, "contracts.add_invoice")
+    return _invoice_form_write(request, pk, forms.AdjustmentForm(form_data(payload.dict())),
+                               services.invoice_add_adjustment, status=201)
+
+
+@router.post("/invoices/{pk}/recompute", response={200: InvoiceDetailOut, 400: ErrorOut, 409: ErrorOut})
+def invoice_recompute(request, pk: int, payload: RecomputeIn):
+    """Recompute a draft or disputed invoice from the current volumes and SLA results (with a
+    new FTE figure if given)."""
+    require_perm(request, "contracts.add_invoice")
+    return _invoice_form_write(request, pk, forms.RecomputeForm(form_data(payload.dict())),
+                               services.invoice_recompute)
+
+
+@router.delete("/invoice-lines/{pk}", response={200: InvoiceDetailOut, 409: ErrorOut})
+def invoice_line_remove(request, pk: int):
+    """Remove an adjustment line (charges and SLA lines are computed: 409); the invoice, recomputed."""
+    require_perm(request, "contracts.add_invoice")
+    line = get_or_404(selectors.invoice_line_get, request, pk=pk)
+    try:
+        invoice = services.invoice_remove_adjustment(actor=request.user, line=line)
+    except (ValidationError, InvoiceLocked) as refusal:
+        return _error(refusal)
+    return 200, _invoice_detail(request, invoice.pk)
+
+
+@router.delete("/invoices/{pk}", response={204: None, 409: ErrorOut})
+def invoice_delete(request, pk: int):
+    """Delete a draft invoice (any other status: 409)."""
+    require_perm(request, "contracts.add_invoice")
+    invoice = _invoice(request, pk)
+    try:
+        services.invoice_delete(actor=request.user, invoice=invoice)
+    except (ValidationError, InvoiceLocked) as refusal:
+        return _error(refusal)
+    return 204, None
+
+
 @router.post("/invoices/{pk}/credit-notes", response={201: InvoiceDetailOut, 400: ErrorOut})
 @idempotent
 def credit_note_create(request, pk: int, payload: CreditNoteIn):
@@ -547,6 +614,14 @@ def budget_set_year(request, payload: BudgetYearIn):
     except ValidationError as error:
         return 400, {"detail": " ".join(error.messages)}
     return 201, [_budget_out(b) for b in months]
+
+
+@router.delete("/budgets/{pk}", response={204: None})
+def budget_delete(request, pk: int):
+    """Remove one month's budget (ids in GET /budgets)."""
+    require_perm(request, "contracts.delete_budget")
+    services.budget_delete(actor=request.user, budget=get_or_404(selectors.budget_get, request, pk=pk))
+    return 204, None
 
 
 class BudgetMonthOut(Schema):
