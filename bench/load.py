@@ -98,6 +98,7 @@ def main(argv=None) -> int:
     samples: list[str] = []
     lock = threading.Lock()
     start_gate = threading.Barrier(args.users + 1)
+    started = threading.Event()  # set once the deadline is: a user must not read it before
     deadline = [0.0]
 
     def browse(number: int) -> None:
@@ -110,6 +111,7 @@ def main(argv=None) -> int:
                 errors["log-in"] += 1
                 samples.append(f"log-in {username}: {error}")
         start_gate.wait()
+        started.wait()
         i = number
         pause = random.Random(number)
         while time.monotonic() < deadline[0]:
@@ -140,6 +142,7 @@ def main(argv=None) -> int:
     start_gate.wait()
     began = time.monotonic()
     deadline[0] = began + args.duration
+    started.set()
     for thread in threads:
         thread.join(args.duration + args.timeout + 5)
     wall = time.monotonic() - began

@@ -21,7 +21,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return min(self.object_list[: self.cap + 1].count(), self.cap + 1)
+        rows = self.object_list
+        if hasattr(rows, "order_by"):  # any cap + 1 rows will do: no ordering, no columns to fetch
+            rows = rows.order_by().values("pk")
+        return min(rows[: self.cap + 1].count(), self.cap + 1)
 
     @property
     def capped(self) -> bool:
