@@ -383,3 +383,15 @@ def _same_up_to_term_order(p, q):
     return (p.sla, p.version, p.calendar, p.at_risk_percent) == (
         q.sla, q.version, q.calendar, q.at_risk_percent) and sorted(p.terms, key=key) == sorted(
         q.terms, key=key)
+
+
+def test_backtest_form_refuses_dates_at_the_calendars_end():
+    from steward.metrics.forms import BacktestForm
+
+    class V:
+        code, name = "alpha", "Alpha"
+
+    form = BacktestForm({"yaml_text": "x", "vendor": "alpha", "date_from": "9999-12-01", "date_to": "9999-12-31",
+                         "kind": "month", "fee": "100"}, vendors=[V])
+    assert not form.is_valid()
+    assert "1900" in str(form.non_field_errors())

@@ -124,6 +124,8 @@ class BacktestForm(forms.Form):
             raise forms.ValidationError(_("The period ends before it starts."))
         if a and b and (b - a).days > 800:
             raise forms.ValidationError(_("A backtest covers at most about two years."))
+        if any(d and not 1900 <= d.year <= 2200 for d in (a, b)):  # periods around 9999-12-31 overflow
+            raise forms.ValidationError(_("Choose dates between the years 1900 and 2200."))
         return data
 
 
