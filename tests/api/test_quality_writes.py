@@ -384,6 +384,27 @@ def _rule(world, project, code="rude", phrases=("shut up",)):
                                            name="Rudeness", kind="banned", phrases=list(phrases), speaker="agent")
 
 
+def test_create_a_rule_through_the_pages_form(world):
+    client = api_client(world.user("qa_analyst"))
+    body = {"project": "shared-mail", "code": "bye", "name": "Closing", "kind": "required", "phrases": ["再见", "bye"],
+            "speaker": "agent", "scope": "closing", "severity": "low"}
+    created = call(client, "post", "/api/quality/compliance/rules", body, key="r-1")
+    assert created.status_code == 201, created.content
+    assert created.json()["phrases"] == ["再见", "bye"] and created.json()["scope"] == "closing"
+    assert call(client, "post", "/api/quality/compliance/rules", body, key="r-1")["Idempotent-Replayed"] == "true"
+    assert ComplianceRule.objects.filter(code="bye").count() == 1
+    regex = call(client, "post", "/api/quality/compliance/rules", {**body, "code": "re", "kind": "regex",
+                                                                   "pattern": "("})
+    assert regex.status_code == 400 and "pattern" in regex.json()["detail"]
+    nowhere = call(client, "post", "/api/quality/compliance/rules", {**body, "code": "x", "project": "nosuch"})
+    assert nowhere.status_code == 400 and nowhere.json()["detail"].startswith("project:")
+    clash = call(client, "post", "/api/quality/compliance/rules", body)
+    assert clash.status_code == 400 and clash.json()["detail"].startswith("code:")
+    assert call(api_client(world.user("a-manager")), "post", "/api/quality/compliance/rules",
+                {**body, "code": "v"}).status_code == 403
+    assert ComplianceRule.objects.count() == 1
+
+
 def test_edit_a_rule_and_scan_again(world, contacts):  # noqa: F811
     rule = _rule(world, world.shared)
     client = api_client(world.user("qa_analyst"))

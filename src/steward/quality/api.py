@@ -206,18 +206,17 @@ def list_rules(request, project: str = ""):
 @router.post("/compliance/rules", response={201: RuleOut, 400: ErrorOut})
 @idempotent
 def create_rule(request, payload: RuleIn):
-    """Create a compliance rule (client QA staff). Honours an Idempotency-Key header."""
+    """Create a compliance rule (client QA staff), through the rule page's form. Honours an
+    Idempotency-Key header."""
     require_perm(request, "quality.change_scorecard")
-    project = Project.objects.visible_to(request.user).filter(code=payload.project[:100]).first()
-    if project is None:
-        return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project[:100]}}
-    data = payload.dict()
-    data.pop("project")
-    try:
-        rule = services.create_compliance_rule(actor=request.user, project=project, **data)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
-    return 201, rule
+    projects = list(core_selectors.project_list(user=request.user))
+    form = RuleForm({**payload.dict(), "phrases": "\n".join(payload.phrases)}, projects=projects)
+    rule, error = _apply(form, lambda: services.create_compliance_rule(
+        actor=request.user, project=next(p for p in projects if p.code == form.cleaned_data["project"]),
+        code=form.cleaned_data["code"], **{k: form.cleaned_data[k] for k in _RULE_FIELDS}))
+    if error:
+        return 400, {"detail": error}
+    return 201, _or_404(selectors.rule_get, request, pk=rule.pk)
 
 
 @router.get("/compliance/hits", response=list[HitOut])
