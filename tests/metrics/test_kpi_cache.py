@@ -78,3 +78,10 @@ def test_no_version_no_cache(world, project, cached):
     admin = world.user("client_admin")
     offered(admin, project)
     assert queries(lambda: offered(admin, project)) > 3
+
+
+def test_a_reader_who_sees_nothing_gets_nothing_and_no_error(world, project, cached):
+    """visible_to() of an inactive user is an empty queryset, which has no SQL to key on."""
+    alpha = world.user("a-manager")
+    alpha.is_active = False
+    assert offered(alpha, project) == 0

@@ -40,6 +40,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
@@ -280,7 +281,10 @@ def _memo(name: str, user, project: Project, arguments: tuple, compute):
     if token is None:  # caching off, or rollups written some other way: compute every time
         return compute()
     # Exactly the reader's visibility: the SQL visible_to(user) adds, with its parameters.
-    sql, params = IntervalRollup.objects.visible_to(user).filter(project=project).query.sql_with_params()
+    try:
+        sql, params = IntervalRollup.objects.visible_to(user).filter(project=project).query.sql_with_params()
+    except EmptyResultSet:  # sees no rollups at all: nothing worth caching
+        return compute()
     key = "steward:kpi:" + hashlib.sha256(repr((name, project.pk, project.time_zone, token, sql, params,
                                                 arguments)).encode()).hexdigest()
     found = cache.get(key)
