@@ -61,8 +61,9 @@ def _applied_migrations() -> dict[str, list[str]]:
 
 
 # Tables recomputed from others when an older backup lacks them.
+# (RollupVersion: the derived tables' version token, new whenever they are derived again.)
 DERIVED_TABLES = {"interactions.intervalrollup", "interactions.intervalbucket", "interactions.calendarrollup",
-                  "interactions.calendarbucket", "interactions.calendarzone"}
+                  "interactions.calendarbucket", "interactions.calendarzone", "interactions.rollupversion"}
 
 
 def row_counts() -> dict[str, int]:

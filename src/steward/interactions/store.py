@@ -257,6 +257,9 @@ def apply_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
     """Add a delta (from rollups.delta) to the stored rollups, dropping what falls to zero."""
     if sums.height == 0 and buckets.height == 0:
         return
+    # Every change, even one the interval rollup nets out (a contact moved to another agent).
+    for pk in set(sums["project_id"].unique().to_list()) | set(buckets["project_id"].unique().to_list()):
+        new_version(pk)
     key = rollups.KEY
     stats = rollups.STATS
     ts = "timestamp with time zone" if is_postgres() else "datetime"
@@ -302,8 +305,6 @@ def apply_interval_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
          f"project_id bigint, interval_start {ts}, vendor_id bigint, queue varchar(64), "
          "channel varchar(16), direction varchar(8), priority varchar(8)")
     project_ids = set(sums["project_id"].unique().to_list()) | set(buckets["project_id"].unique().to_list())
-    for pk in project_ids:
-        new_version(pk)
     zones = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "time_zone"))
     kept = dict(CalendarZone.objects.filter(project_id__in=project_ids).values_list("project_id", "time_zone"))
     current = {pk: zone for pk, zone in zones.items() if kept.get(pk) == zone}
@@ -356,12 +357,14 @@ def new_version(project_id: int) -> None:
 def refresh_calendar_rollups(project_id: int, time_zone: str) -> None:
     """Recompute a project's calendar rollup from its interval rollup in ``time_zone`` and
     record the zone (the first write into a project, a change of its zone, a bulk load)."""
-    new_version(project_id)
-    CalendarBucket.objects.filter(project_id=project_id).delete()
-    CalendarRollup.objects.filter(project_id=project_id).delete()
+    removed = CalendarBucket.objects.filter(project_id=project_id).delete()[0]
+    removed += CalendarRollup.objects.filter(project_id=project_id).delete()[0]
     if not IntervalRollup.objects.filter(project_id=project_id).exists():  # no contacts (yet)
         CalendarZone.objects.filter(project_id=project_id).delete()
+        if removed:
+            new_version(project_id)
         return
+    new_version(project_id)
     key = ", ".join(rollups.CALENDAR_KEY)
     if is_postgres():
         # The same day rule in SQL: the local date of the interval's start.

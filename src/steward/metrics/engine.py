@@ -272,11 +272,13 @@ def _rollup_token(project: Project) -> str | None:
     return RollupVersion.objects.filter(project=project).values_list("token", flat=True).first()
 
 
-def _memo(name: str, user, project: Project, arguments: tuple, compute):
+def _memo(name: str, user, project: Project, period: Period, arguments: tuple, compute):
     """``compute()``, cached under the project's rollup version, the reader's visibility and
     the arguments. The version is read before and after computing: a write committed in
     between (read-committed transactions see it mid-way) leaves the result uncached."""
     seconds = getattr(settings, "STEWARD_KPI_CACHE_SECONDS", 0)
+    if not period.whole_days:  # a window up to now (alerts): asked once, never again
+        return compute()
     token = _rollup_token(project) if seconds else None
     if token is None:  # caching off, or rollups written some other way: compute every time
         return compute()
@@ -307,7 +309,7 @@ def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[s
     scope = scope if isinstance(scope, Scope) else Scope.of(scope)
     vendors = None if vendors is None else sorted(vendors)
     kinds = None if bucket_kinds is None else sorted(bucket_kinds)
-    return _memo("contact_stats", user, project,
+    return _memo("contact_stats", user, project, period,
                  (period, vendors, grouping, scope, kinds),
                  lambda: _contact_stats(user=user, project=project, period=period, vendors=vendors,
                                         grouping=grouping, scope=scope, bucket_kinds=kinds))
@@ -448,7 +450,7 @@ def fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str]
     """See ``_fcr_counts`` (cached: ``_memo``)."""
     scope = scope if isinstance(scope, Scope) else Scope.of(scope)
     vendors = None if vendors is None else sorted(vendors)
-    return _memo("fcr_counts", user, project, (period, vendors, grouping, scope, window_days, same_reason),
+    return _memo("fcr_counts", user, project, period, (period, vendors, grouping, scope, window_days, same_reason),
                  lambda: _fcr_counts(user=user, project=project, period=period, vendors=vendors, grouping=grouping,
                                      scope=scope, window_days=window_days, same_reason=same_reason))
 
