@@ -36,6 +36,7 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -238,13 +239,17 @@ def calendar_spans(first: dt.date, last: dt.date, *, months: bool = True) -> Q:
     return q
 
 
+def calendar_answers(project: Project, period: Period, grouping: str, scope: Scope) -> bool:
+    """Whether the calendar rollup can answer: no agent needed, whole local days of the
+    project's zone, and the level keyed in that zone."""
+    return (grouping != "agent" and not scope.agent_code and period.whole_days
+            and period.time_zone == project.time_zone and calendar_ready(project))
+
+
 def calendar_tables(user, project: Project, period: Period, grouping: str, scope: Scope):
-    """(sums, buckets) of the calendar rollup for the period, or None where it cannot answer:
-    the agent is needed, the period is not whole local days, or the level is not (yet) keyed
-    in the project's zone."""
-    if grouping == "agent" or scope.agent_code or not period.whole_days or period.time_zone != project.time_zone:
-        return None
-    if not calendar_ready(project):
+    """(sums, buckets) of the calendar rollup for the period, or None where it cannot answer
+    (``calendar_answers``)."""
+    if not calendar_answers(project, period, grouping, scope):
         return None
     spans = calendar_spans(period.first, period.last, months=grouping not in ("day", "week"))
     where = dict(project=project, direction="inbound")
@@ -319,7 +324,6 @@ def _contact_stats(*, user, project: Project, period: Period, vendors: Iterable[
                    grouping: str, scope: Scope, bucket_kinds: Iterable[int] | None) -> dict[tuple, ContactStats]:
     if grouping not in GROUPINGS:
         raise EngineError(f"unknown grouping {grouping!r}; known: {', '.join(GROUPINGS)}")
-    scope = scope if isinstance(scope, Scope) else Scope.of(scope)
     tz_name = project.time_zone
 
     calendar = calendar_tables(user, project, period, grouping, scope)
@@ -327,12 +331,12 @@ def _contact_stats(*, user, project: Project, period: Period, vendors: Iterable[
         rollups, buckets = calendar
         b = ""
         groups = bgroups = _calendar_groups(grouping)
-        key_of = lambda row: _calendar_group_value(grouping, row)  # noqa: E731
+        key_of = partial(_calendar_group_value, grouping)
     else:
         rollups, buckets, b = tables(user, project, period, grouping, scope)
         groups = _group_expressions(grouping, tz_name, "")
         bgroups = _group_expressions(grouping, tz_name, b)
-        key_of = lambda row: _group_value(grouping, row, tz_name)  # noqa: E731
+        key_of = partial(_group_value, grouping, time_zone=tz_name)
     if bucket_kinds is not None:
         # Only the histograms the caller's metrics read (a daily service-level trend needs waits).
         buckets = buckets.filter(kind__in=list(bucket_kinds))
@@ -466,7 +470,6 @@ def _fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str
     contacts of later intervals are ``pending``; those without a customer are counted apart."""
     if grouping not in GROUPINGS:
         raise EngineError(f"unknown grouping {grouping!r}; known: {', '.join(GROUPINGS)}")
-    scope = scope if isinstance(scope, Scope) else Scope.of(scope)
     kind = FCR_SAME_REASON if same_reason else FCR_ANY
     newest = newest_interval(project)
     if newest is None:  # no contacts at all
@@ -501,7 +504,7 @@ def _fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str
     # A local day that ended by the cutoff is wholly elapsed, one that starts after it wholly
     # pending: both come from the calendar rollup. Only the cutoff's own day needs intervals.
     boundary = cutoff.astimezone(zoneinfo.ZoneInfo(project.time_zone)).date()
-    if calendar_tables(user, project, period, grouping, scope) is None:
+    if not calendar_answers(project, period, grouping, scope):
         by_intervals(period)
     else:
         def by_days(first: dt.date, last: dt.date, elapsed: bool) -> None:
