@@ -462,16 +462,12 @@ class RollupBucket(models.Model):
         constraints = [models.UniqueConstraint(fields=["rollup", "kind", "value"], name="bucket_key")]
 
 
-class IntervalRollup(RollupStatistics):
-    """The coarse rollup: the same sums per project, vendor, queue, channel, direction,
-    priority and 30-minute interval, without the agent. Dashboards, KPI pages and SLA periods
-    read it (an interval of a large project holds hundreds of contacts per key here, about one
-    in `Rollup`); `Rollup` keeps the per-agent statistics for agent breakdowns and scopes.
-    Maintained by the same delta as `Rollup` (the agent delta summed over agents)."""
+class CoarseKey(models.Model):
+    """The key columns the interval and calendar tables share (no agent); each table adds its
+    time column (and a histogram's kind and value) and its unique index."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False)
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False)
-    interval_start = models.DateTimeField()  # UTC, a multiple of 30 minutes
     queue = models.CharField(max_length=64)
     channel = models.CharField(max_length=16)
     direction = models.CharField(max_length=8)
@@ -479,6 +475,19 @@ class IntervalRollup(RollupStatistics):
 
     objects = VisibleManager()
     visibility = Visibility(vendor="vendor")
+
+    class Meta:
+        abstract = True
+
+
+class IntervalRollup(RollupStatistics, CoarseKey):
+    """The coarse rollup: the same sums per project, vendor, queue, channel, direction,
+    priority and 30-minute interval, without the agent. Dashboards, KPI pages and SLA periods
+    read it (an interval of a large project holds hundreds of contacts per key here, about one
+    in `Rollup`); `Rollup` keeps the per-agent statistics for agent breakdowns and scopes.
+    Maintained by the same delta as `Rollup` (the agent delta summed over agents)."""
+
+    interval_start = models.DateTimeField()  # UTC, a multiple of 30 minutes
 
     class Meta:
         verbose_name = _("interval rollup")
@@ -492,23 +501,14 @@ class IntervalRollup(RollupStatistics):
         ]
 
 
-class IntervalBucket(models.Model):
+class IntervalBucket(CoarseKey):
     """`RollupBucket`'s histograms for the coarse rollup, keyed by the same columns (no join:
     a project's period is one range of the unique index)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False)
-    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False)
     interval_start = models.DateTimeField()
-    queue = models.CharField(max_length=64)
-    channel = models.CharField(max_length=16)
-    direction = models.CharField(max_length=8)
-    priority = models.CharField(max_length=8)
     kind = models.SmallIntegerField(choices=RollupBucket.Kind.choices)
     value = models.IntegerField()
     count = models.IntegerField(default=0)
-
-    objects = VisibleManager()
-    visibility = Visibility(vendor="vendor")
 
     class Meta:
         constraints = [
@@ -525,23 +525,14 @@ class CalendarGrain(models.TextChoices):
     MONTH = "M", _("month")
 
 
-class CalendarRollup(RollupStatistics):
+class CalendarRollup(RollupStatistics, CoarseKey):
     """The interval rollup summed per local day and per local month of the project's time zone
     (``CalendarZone``): a month of KPIs is a few rows whatever the volume. A contact counts in
     the local day in which its 30-minute interval starts, the engine's day rule. Maintained by
     the same delta as the interval rollup; rebuilt from it when the project's zone changes."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False)
     grain = models.CharField(max_length=1, choices=CalendarGrain.choices)
     period = models.DateField()  # the local day, or the first day of the local month
-    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False)
-    queue = models.CharField(max_length=64)
-    channel = models.CharField(max_length=16)
-    direction = models.CharField(max_length=8)
-    priority = models.CharField(max_length=8)
-
-    objects = VisibleManager()
-    visibility = Visibility(vendor="vendor")
 
     class Meta:
         verbose_name = _("calendar rollup")
@@ -554,23 +545,14 @@ class CalendarRollup(RollupStatistics):
         ]
 
 
-class CalendarBucket(models.Model):
+class CalendarBucket(CoarseKey):
     """`RollupBucket`'s histograms for the calendar rollup, keyed by the same columns."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False)
     grain = models.CharField(max_length=1, choices=CalendarGrain.choices)
     period = models.DateField()
-    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, db_constraint=False, related_name="+", db_index=False)
-    queue = models.CharField(max_length=64)
-    channel = models.CharField(max_length=16)
-    direction = models.CharField(max_length=8)
-    priority = models.CharField(max_length=8)
     kind = models.SmallIntegerField(choices=RollupBucket.Kind.choices)
     value = models.IntegerField()
     count = models.IntegerField(default=0)
-
-    objects = VisibleManager()
-    visibility = Visibility(vendor="vendor")
 
     class Meta:
         constraints = [
