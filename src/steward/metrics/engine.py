@@ -350,8 +350,9 @@ def _contact_stats(*, user, project: Project, period: Period, vendors: Iterable[
     columns = _sum_columns()
     sums = (rollups.annotate(**groups).values(*groups, "channel", "priority")
             .annotate(**{f"s_{c}": Sum(c) for c in columns}).order_by())
+    # Tuples, not dicts: a month of daily wait histograms is thousands of rows per vendor.
     bucket_rows = (buckets.annotate(**bgroups, b_channel=F(f"{b}channel"), b_priority=F(f"{b}priority"))
-                   .values(*bgroups, "b_channel", "b_priority", "kind", "value")
+                   .values_list(*bgroups, "b_channel", "b_priority", "kind", "value")
                    .annotate(n=Sum("count")).order_by())
 
     by_group_sums: dict[tuple, list[dict]] = defaultdict(list)
@@ -359,15 +360,20 @@ def _contact_stats(*, user, project: Project, period: Period, vendors: Iterable[
         by_group_sums[key_of(row)].append({
             "channel": row["channel"], "priority": row["priority"], "direction": "inbound",
             **{c: row[f"s_{c}"] or 0 for c in columns}})
-    by_group_buckets: dict[tuple, list[dict]] = defaultdict(list)
+    names, width = list(bgroups), len(bgroups)
+    group_keys: dict[tuple, tuple] = {}  # the row's grouping columns → its group key
+    by_group_buckets: dict[tuple, list[tuple]] = defaultdict(list)  # (channel, priority, kind, value, count)
     for row in bucket_rows:
-        by_group_buckets[key_of(row)].append({
-            "channel": row["b_channel"], "priority": row["b_priority"], "direction": "inbound",
-            "kind": row["kind"], "value": row["value"], "count": row["n"] or 0})
+        columns = row[:width]
+        key = group_keys.get(columns)
+        if key is None:
+            key = group_keys[columns] = key_of(dict(zip(names, columns)))
+        by_group_buckets[key].append(row[width:])
     keys = set(by_group_sums) | set(by_group_buckets)
     if grouping == "total":
         keys.add(())
-    return {k: formulas.contact_stats_from_rollups(by_group_sums.get(k, []), by_group_buckets.get(k, []))
+    return {k: formulas.contact_stats_from_rollups(
+                by_group_sums.get(k, []), (), histograms=formulas.bucket_histograms(by_group_buckets.get(k, ())))
             for k in sorted(keys, key=lambda k: tuple("" if v is None else v for v in k))}
 
 

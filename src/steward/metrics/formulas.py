@@ -77,6 +77,17 @@ class Histogram:
         counter = Counter(data) if not isinstance(data, Mapping) else Counter(dict(data))
         return cls(tuple(sorted((int(k), int(c)) for k, c in counter.items() if c)))
 
+    @classmethod
+    def of_counts(cls, counts: Mapping[int, int]) -> Histogram:
+        """From integer value → count (zero counts dropped): ``of`` without its copies and
+        conversions, for the engine's thousands of rollup rows per page."""
+        pairs = sorted(item for item in counts.items() if item[1])
+        if pairs and min(c for _, c in pairs) < 0:
+            raise ValueError("Histogram counts must be positive")
+        out = object.__new__(cls)
+        object.__setattr__(out, "counts", tuple(pairs))
+        return out
+
     @cached_property
     def _keys(self) -> tuple[int, ...]:
         return tuple(k for k, _ in self.counts)
@@ -552,11 +563,28 @@ WAIT_ANSWERED, WAIT_ABANDONED, FIRST_RESPONSE_MINUTES, RESOLUTION_MINUTES = 1, 2
 FIRST_RESPONSE_BUSINESS_MINUTES, RESOLUTION_BUSINESS_MINUTES = 5, 6
 
 
+def bucket_histograms(buckets: Iterable[tuple[str, str, int, int, int]],
+                      into: dict[tuple, Counter] | None = None) -> dict[tuple, Counter]:
+    """The histograms ``contact_stats_from_rollups`` reads, from inbound bucket rows
+    (channel, priority, kind, value, count): waits across channels under ``(kind,)``, response
+    and resolution minutes of asynchronous channels under ``(kind, priority)``."""
+    hists: dict[tuple, Counter] = into if into is not None else defaultdict(Counter)
+    for channel, priority, kind, value, count in buckets:
+        if not count:
+            continue
+        if kind in (WAIT_ANSWERED, WAIT_ABANDONED):
+            hists[(kind,)][value] += count
+        elif channel in ASYNC_CHANNELS:
+            hists[(kind, priority or "normal")][value] += count
+    return hists
+
+
 def contact_stats_from_rollups(
     sums: Iterable[Mapping[str, Any]],
     buckets: Iterable[Mapping[str, Any]],
     *,
     calendar: str | None = None,
+    histograms: Mapping[tuple, Counter] | None = None,
 ) -> ContactStats:
     """``ContactStats`` from rollup rows (already filtered to the group wanted).
 
@@ -565,6 +593,8 @@ def contact_stats_from_rollups(
     when present, surveyed. ``buckets``: rows with channel, direction, priority, kind, value,
     count. Rows may be finer (per queue, agent, interval) or pre-summed per key; both add up.
     ``calendar`` names the calendar of the business-minute kinds 5/6 when the rollups hold them.
+    ``histograms``: the inbound buckets already gathered by ``bucket_histograms`` (``buckets``
+    is then not read).
     """
     offered = abandoned = handle_sum = handle_sumsq = complaints = 0
     surveyed: int | None = 0
@@ -587,23 +617,19 @@ def contact_stats_from_rollups(
                     scores[name][k] += row[f"{name}_{k}"]
         if row["channel"] in ASYNC_CHANNELS:
             async_offered[row["priority"] or "normal"] += row["offered"]
-    hists: dict[tuple, Counter] = defaultdict(Counter)
-    for b in buckets:
-        if (b.get("direction") or "inbound") != "inbound" or not b["count"]:
-            continue
-        kind = b["kind"]
-        if kind in (WAIT_ANSWERED, WAIT_ABANDONED):
-            hists[(kind,)][b["value"]] += b["count"]
-        elif b["channel"] in ASYNC_CHANNELS:
-            hists[(kind, b["priority"] or "normal")][b["value"]] += b["count"]
+    if histograms is None:
+        histograms = bucket_histograms(
+            (b["channel"], b["priority"], b["kind"], b["value"], b["count"]) for b in buckets
+            if (b.get("direction") or "inbound") == "inbound")
+    hists: dict[tuple, Counter] = defaultdict(Counter, histograms)
     business = calendar is not None
     by_priority = tuple(sorted(
         (p, AsyncStats(
             offered=n,
-            first_response_minutes=Histogram.of(hists[(FIRST_RESPONSE_MINUTES, p)]),
+            first_response_minutes=Histogram.of_counts(hists[(FIRST_RESPONSE_MINUTES, p)]),
             first_response_business_minutes=Histogram.of(
                 hists[(FIRST_RESPONSE_BUSINESS_MINUTES, p)]) if business else EMPTY,
-            resolution_minutes=Histogram.of(hists[(RESOLUTION_MINUTES, p)]),
+            resolution_minutes=Histogram.of_counts(hists[(RESOLUTION_MINUTES, p)]),
             resolution_business_minutes=Histogram.of(
                 hists[(RESOLUTION_BUSINESS_MINUTES, p)]) if business else EMPTY,
         ))
@@ -612,8 +638,8 @@ def contact_stats_from_rollups(
     return ContactStats(
         offered=offered,
         abandoned=abandoned,
-        answered_wait=Histogram.of(hists[(WAIT_ANSWERED,)]),
-        abandoned_wait=Histogram.of(hists[(WAIT_ABANDONED,)]),
+        answered_wait=Histogram.of_counts(hists[(WAIT_ANSWERED,)]),
+        abandoned_wait=Histogram.of_counts(hists[(WAIT_ABANDONED,)]),
         handle_sum=handle_sum,
         handle_sumsq=handle_sumsq,
         complaints=complaints,
