@@ -561,6 +561,21 @@ def fcr_counts_from_next(
 # business-calendar minutes this module reads when the rollups carry them.
 WAIT_ANSWERED, WAIT_ABANDONED, FIRST_RESPONSE_MINUTES, RESOLUTION_MINUTES = 1, 2, 3, 4
 FIRST_RESPONSE_BUSINESS_MINUTES, RESOLUTION_BUSINESS_MINUTES = 5, 6
+# The histogram kinds each contact metric reads (the others read sums only): a page that shows
+# a few metrics asks the rollups for those histograms alone.
+METRIC_HISTOGRAMS = {
+    "short_abandoned": (WAIT_ABANDONED,),
+    "service_level": (WAIT_ANSWERED, WAIT_ABANDONED),
+    "asa_seconds": (WAIT_ANSWERED,),
+    "abandon_rate": (WAIT_ABANDONED,),
+    "first_response_within": (FIRST_RESPONSE_MINUTES, FIRST_RESPONSE_BUSINESS_MINUTES),
+    "resolution_within": (RESOLUTION_MINUTES, RESOLUTION_BUSINESS_MINUTES),
+}
+
+
+def histogram_kinds(keys: Iterable[str]) -> tuple[int, ...]:
+    """The bucket kinds the contact metrics ``keys`` read."""
+    return tuple(sorted({kind for key in keys for kind in METRIC_HISTOGRAMS.get(key, ())}))
 
 
 def bucket_histograms(buckets: Iterable[tuple[str, str, int, int, int]],

@@ -267,7 +267,8 @@ def portfolio(*, user, first: dt.date | None = None, last: dt.date | None = None
             tiles = {}
             for scope, keys in scopes.items():
                 daily = engine.contact_stats(user=user, project=project, period=period, vendors=[vendor.code],
-                                             grouping="day", scope=dict(scope))
+                                             grouping="day", scope=dict(scope),
+                                             bucket_kinds=formulas.histogram_kinds(keys))
                 total = formulas.sum_stats(daily.values()) if daily else engine.contact_stats_from_nothing()
                 for key in keys:
                     term, policy = targets.get(key, (None, ""))
