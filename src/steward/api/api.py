@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from steward.api.security import RateLimited, ScopeDenied, TokenAuth
+from steward.api.writes import Refused
 from steward.collaboration.api import router as collaboration_router
 from steward.contracts.api import router as contracts_router
 from steward.core.api import router as core_router
@@ -52,6 +53,12 @@ def rate_limited(request, exc):
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": _("You do not have permission.")}, status=403)
+
+
+@api.exception_handler(Refused)
+def refused(request, exc):
+    """A form's or a service's refusal in a write route (steward.api.writes)."""
+    return api.create_response(request, {"detail": exc.detail}, status=exc.status)
 
 
 @api.exception_handler(Http404)

@@ -1,13 +1,13 @@
 """Core API: who am I, vendors and projects (read; register and edit with the capabilities the
-pages check), people (read; added by a client administrator as on the page *Add a person*). Also the helpers every app's API writes share: `ErrorOut` and `form_write`, which
-validates a payload with the page's own form and applies the page's service through it, so the
-API and the page refuse the same input with the same message."""
+pages check), people (read; added by a client administrator as on the page *Add a person*).
+The writes go through the page's own form and service (steward.api.writes)."""
 
 from django.http import Http404
 from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.api.writes import Refused, apply_form, clean_form, form_data, form_detail, visible
 from steward.core import selectors, services
 from steward.core.forms import ProjectEditForm, ProjectForm, UserForm, VendorEditForm, VendorForm
 from steward.core.models import Project, User, Vendor
@@ -19,38 +19,20 @@ class ErrorOut(Schema):
     detail: str
 
 
-def form_detail(form) -> str:
-    """A form's errors as one line: `field: message` (non-field errors without the prefix)."""
-    parts = []
-    for field, errors in form.errors.items():
-        text = " ".join(str(e) for e in errors)
-        parts.append(text if field == "__all__" else f"{field}: {text}")
-    return " ".join(parts)
-
-
-def form_data(values: dict) -> dict:
-    """A payload as form data: None is left out (an empty field), a list for a one-per-line text
-    field is joined with newlines by the caller where the form wants text."""
-    return {k: v for k, v in values.items() if v is not None}
-
-
 def form_write(form, write, **kwargs):
-    """Validate `form`, then call `write(**kwargs, **cleaned_data)` through `form.apply` exactly as
-    the page does. Returns (result, None) or (None, detail) for a 400 answer."""
-    if not form.is_valid():
-        return None, form_detail(form)
-    result = form.apply(write, **kwargs, **form.cleaned_data)
-    if form.errors:
-        return None, form_detail(form)
-    return result, None
+    """Transitional: the (result, detail) form of steward.api.writes.apply_form."""
+    try:
+        return apply_form(form, write, **kwargs), None
+    except Refused as refused:
+        return None, refused.detail
 
 
 def form_check(form):
-    """Validate `form` only: (cleaned_data, None) or (None, detail)."""
-    if not form.is_valid():
-        return None, form_detail(form)
-    return form.cleaned_data, None
-
+    """Transitional: the (cleaned_data, detail) form of steward.api.writes.clean_form."""
+    try:
+        return clean_form(form), None
+    except Refused as refused:
+        return None, refused.detail
 
 
 class MeOut(Schema):
@@ -99,10 +81,7 @@ def vendors(request, q: str = ""):
 @router.get("/vendors/{code}", response=VendorOut)
 def vendor(request, code: str):
     require_perm(request, "core.view_vendor")
-    try:
-        return selectors.vendor_get(user=request.user, code=code)
-    except Vendor.DoesNotExist:
-        raise Http404 from None
+    return visible(selectors.vendor_get, request, code=code)
 
 
 @router.get("/projects", response=list[ProjectOut])
@@ -146,42 +125,22 @@ class ProjectPatch(Schema):
     status: str | None = None
 
 
-def _vendor(request, code: str) -> Vendor:
-    try:
-        return selectors.vendor_get(user=request.user, code=code)
-    except Vendor.DoesNotExist:
-        raise Http404 from None
-
-
-def _project(request, code: str) -> Project:
-    try:
-        return selectors.project_get(user=request.user, code=code)
-    except Project.DoesNotExist:
-        raise Http404 from None
-
-
 @router.post("/vendors", response={201: VendorOut, 400: ErrorOut})
 @idempotent
 def vendor_create(request, payload: VendorIn):
     """Register a vendor (as the page *Register a vendor*). Honours an Idempotency-Key header."""
     require_perm(request, "core.add_vendor")
-    vendor, error = form_write(VendorForm(form_data(payload.dict())), services.vendor_create)
-    if error:
-        return 400, {"detail": error}
-    return 201, vendor
+    return 201, apply_form(VendorForm(form_data(payload.dict())), services.vendor_create)
 
 
 @router.patch("/vendors/{code}", response={200: VendorOut, 400: ErrorOut})
 def vendor_edit(request, code: str, payload: VendorPatch):
     """Rename a vendor. The status moves only along the lifecycle: POST /vendors/{code}/status."""
     require_perm(request, "core.change_vendor")
-    vendor = _vendor(request, code)
-    form = VendorEditForm(form_data(payload.dict()))
-    _, error = form_write(form, lambda **data: services.vendor_update(vendor=vendor, name=data["name"],
-                                                                       status=vendor.status))
-    if error:
-        return 400, {"detail": error}
-    return 200, _vendor(request, code)
+    vendor = visible(selectors.vendor_get, request, code=code)
+    apply_form(VendorEditForm(form_data(payload.dict())),
+               lambda **data: services.vendor_update(vendor=vendor, name=data["name"], status=vendor.status))
+    return 200, visible(selectors.vendor_get, request, code=code)
 
 
 @router.post("/projects", response={201: ProjectOut, 400: ErrorOut})
@@ -191,29 +150,25 @@ def project_create(request, payload: ProjectIn):
     require_perm(request, "core.add_project")
     # A new project starts in planning (the page's form asks, the service does not take it).
     form = ProjectForm({**payload.dict(), "status": Project.Status.PLANNING}, vendors=selectors.vendor_list(user=request.user))
-    project, error = form_write(form, lambda **d: services.project_create(
+    project = apply_form(form, lambda **d: services.project_create(
         code=d["code"], name=d["name"], time_zone=d["time_zone"], channels=d["channels"],
         vendor_codes=d["vendors"]))
-    if error:
-        return 400, {"detail": error}
-    return 201, _project(request, project.code)
+    return 201, visible(selectors.project_get, request, code=project.code)
 
 
 @router.patch("/projects/{code}", response={200: ProjectOut, 400: ErrorOut})
 def project_edit(request, code: str, payload: ProjectPatch):
     """Change a project; only the fields sent change. Going live happens through the plan's gate."""
     require_perm(request, "core.change_project")
-    project = _project(request, code)
+    project = visible(selectors.project_get, request, code=code)
     data = {"name": project.name, "time_zone": project.time_zone, "channels": project.channels,
             "status": project.status, "vendors": [v.code for v in project.vendors.all()]}
     data.update(payload.dict(exclude_unset=True, exclude_none=True))
     form = ProjectEditForm(data, vendors=selectors.vendor_list(user=request.user))
-    _, error = form_write(form, lambda **d: services.project_update(
+    apply_form(form, lambda **d: services.project_update(
         project=project, name=d["name"], time_zone=d["time_zone"], channels=d["channels"], status=d["status"],
         vendor_codes=d["vendors"]))
-    if error:
-        return 400, {"detail": error}
-    return 200, _project(request, code)
+    return 200, visible(selectors.project_get, request, code=code)
 
 
 # --------------------------------------------------------------------------- people
@@ -270,9 +225,7 @@ def user_create(request, payload: UserIn):
     header (the answer stored for a replay holds no password)."""
     require_perm(request, "core.add_user")
     form = UserForm(form_data(payload.dict()), vendors=selectors.vendor_list(user=request.user))
-    user, error = form_write(form, lambda **d: services.user_create(
+    user = apply_form(form, lambda **d: services.user_create(
         username=d["username"], role=d["role"], vendor_code=d["vendor"] or None, password=d["password"] or None,
         email=d["email"], first_name=d["first_name"], last_name=d["last_name"]))
-    if error:
-        return 400, {"detail": error}
     return 201, selectors.user_list(user=request.user).get(pk=user.pk)

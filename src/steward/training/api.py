@@ -5,7 +5,6 @@ vendor's rows are 404); every write goes through the services (and so through th
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -13,9 +12,8 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.api.writes import apply_form, call_service, visible
 from steward.core import selectors as core_selectors
-from steward.core.api import form_write
-from steward.core.pages import get_or_404
 from steward.training import forms, gate, selectors, services
 from steward.training.models import Assessment, Programme
 
@@ -267,17 +265,6 @@ class StatusIn(Schema):
     status: str
 
 
-def _or_404(read, request, **lookup):
-    try:
-        return read(user=request.user, **lookup)
-    except ObjectDoesNotExist:
-        raise Http404 from None
-
-
-def _bad(error: ValidationError):
-    return 400, {"detail": " ".join(error.messages)}
-
-
 def _agent_by_code(request, code: str, vendor: str | None = None):
     rows = selectors.visible_agents(user=request.user).filter(code=code)
     if vendor:
@@ -312,7 +299,7 @@ def articles(request, kind: str = "", project: str = "", q: str = ""):
 @router.get("/articles/{code}", response=_ArticleDetail)
 def article(request, code: str):
     require_perm(request, "training.view_article")
-    return _article_detail(request, _or_404(selectors.article_get, request, code=code))
+    return _article_detail(request, visible(selectors.article_get, request, code=code))
 
 
 @router.post("/articles", response={201: _ArticleDetail, 400: ErrorOut})
@@ -325,10 +312,8 @@ def article_create(request, payload: ArticleIn):
         project = core_selectors.project_list(user=request.user).filter(code=payload.project).first()
         if project is None:
             return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
-    try:
-        created = services.article_create(actor=request.user, project=project, **payload.dict(exclude={"project"}))
-    except ValidationError as error:
-        return _bad(error)
+    created = call_service(services.article_create, actor=request.user, project=project,
+                           **payload.dict(exclude={"project"}))
     return 201, _article_detail(request, created)
 
 
@@ -336,38 +321,29 @@ def article_create(request, payload: ArticleIn):
 def article_revise(request, code: str, payload: ReviseIn):
     """Edit the article: changes the open draft or creates the next version."""
     require_perm(request, "training.change_article")
-    found = _or_404(selectors.article_get, request, code=code)
-    try:
-        return 200, services.article_revise(actor=request.user, article=found, **payload.dict())
-    except ValidationError as error:
-        return _bad(error)
+    found = visible(selectors.article_get, request, code=code)
+    return 200, call_service(services.article_revise, actor=request.user, article=found, **payload.dict())
 
 
 @router.post("/versions/{pk}/publish", response={200: VersionOut, 400: ErrorOut})
 def version_publish(request, pk: int):
     require_perm(request, "training.change_article")
-    version = _or_404(selectors.version_get, request, pk=pk)
-    try:
-        return 200, services.version_publish(actor=request.user, version=version)
-    except ValidationError as error:
-        return _bad(error)
+    version = visible(selectors.version_get, request, pk=pk)
+    return 200, call_service(services.version_publish, actor=request.user, version=version)
 
 
 @router.post("/versions/{pk}/acknowledge", response={200: AckOut, 400: ErrorOut})
 def version_acknowledge(request, pk: int):
     """The signed-in agent acknowledges the article's current version."""
     require_perm(request, "training.acknowledge_article")
-    version = _or_404(selectors.version_get, request, pk=pk)
-    try:
-        return 200, services.acknowledge(actor=request.user, version=version)
-    except ValidationError as error:
-        return _bad(error)
+    version = visible(selectors.version_get, request, pk=pk)
+    return 200, call_service(services.acknowledge, actor=request.user, version=version)
 
 
 @router.get("/versions/{pk}/not-acknowledged", response=list[AgentRefOut])
 def version_not_acknowledged(request, pk: int):
     require_perm(request, "training.view_training")
-    version = _or_404(selectors.version_get, request, pk=pk)
+    version = visible(selectors.version_get, request, pk=pk)
     return list(selectors.not_acknowledged(user=request.user, version=version))
 
 
@@ -383,7 +359,7 @@ def courses(request):
 @router.get("/courses/{code}", response=CourseOut)
 def course(request, code: str):
     require_perm(request, "training.view_training")
-    return _or_404(selectors.course_get, request, code=code)
+    return visible(selectors.course_get, request, code=code)
 
 
 @router.get("/sessions", response=list[SessionOut])
@@ -405,35 +381,29 @@ def session_create(request, payload: SessionIn):
     unknown = sorted(set(payload.agents) - {a.code for a in agents})
     if unknown:
         return 400, {"detail": _("Unknown agents: %(codes)s.") % {"codes": ", ".join(unknown)}}
-    try:
-        created = services.session_create(
-            actor=request.user, course=found_course, vendor=vendor, starts_at=payload.starts_at,
-            ends_at=payload.ends_at, mode=payload.mode, location=payload.location, trainer=payload.trainer,
-            refresher=payload.refresher, notes=payload.notes, agents=agents)
-    except ValidationError as error:
-        return _bad(error)
+    created = call_service(
+        services.session_create, actor=request.user, course=found_course, vendor=vendor,
+        starts_at=payload.starts_at, ends_at=payload.ends_at, mode=payload.mode, location=payload.location,
+        trainer=payload.trainer, refresher=payload.refresher, notes=payload.notes, agents=agents)
     return 201, created
 
 
 @router.get("/sessions/{pk}/attendance", response=list[AttendanceOut])
 def session_attendance(request, pk: int):
     require_perm(request, "training.view_training")
-    session = _or_404(selectors.session_get, request, pk=pk)
+    session = visible(selectors.session_get, request, pk=pk)
     return list(selectors.attendances(user=request.user, session=session))
 
 
 @router.post("/sessions/{pk}/attendance", response={200: AttendanceOut, 400: ErrorOut})
 def session_attendance_record(request, pk: int, payload: AttendanceIn):
     require_perm(request, "training.add_session")
-    session = _or_404(selectors.session_get, request, pk=pk)
+    session = visible(selectors.session_get, request, pk=pk)
     agent = _agent_by_code(request, payload.agent, session.vendor.code)
     if agent is None:
         return 400, {"detail": _("Unknown agent %(code)s.") % {"code": payload.agent}}
-    try:
-        return 200, services.attendance_record(actor=request.user, session=session, agent=agent,
-                                               status=payload.status)
-    except ValidationError as error:
-        return _bad(error)
+    return 200, call_service(services.attendance_record, actor=request.user, session=session, agent=agent,
+                             status=payload.status)
 
 
 @router.get("/results", response=list[ResultOut])
@@ -445,7 +415,7 @@ def results(request, agent: str = "", course: str = "", passed: str = ""):
 @router.get("/results/{pk}", response=ResultOut)
 def result(request, pk: int):
     require_perm(request, "training.view_training")
-    return _or_404(selectors.result_get, request, pk=pk)
+    return visible(selectors.result_get, request, pk=pk)
 
 
 @router.post("/results", response={201: ResultOut, 400: ErrorOut})
@@ -464,11 +434,8 @@ def result_create(request, payload: ResultIn):
         session = selectors.session_list(user=request.user).filter(pk=payload.session).first()
         if session is None:
             return 400, {"detail": _("Unknown session.")}
-    try:
-        created = services.result_record(actor=request.user, assessment=assessment, agent=agent, score=payload.score,
-                                         taken_on=payload.taken_on, session=session, notes=payload.notes)
-    except ValidationError as error:
-        return _bad(error)
+    created = call_service(services.result_record, actor=request.user, assessment=assessment, agent=agent,
+                           score=payload.score, taken_on=payload.taken_on, session=session, notes=payload.notes)
     return 201, selectors.result_get(user=request.user, pk=created.pk)
 
 
@@ -506,29 +473,23 @@ def _activation(agent) -> dict:
 def activation(request, pk: int):
     """Whether the agent is active and which required trainings are missing."""
     require_perm(request, "training.view_training")
-    return _activation(_or_404(selectors.agent_get, request, pk=pk))
+    return _activation(visible(selectors.agent_get, request, pk=pk))
 
 
 @router.post("/agents/{pk}/activate", response={200: ActivationOut, 400: ErrorOut})
 def activate(request, pk: int):
     """Activate the agent; refused (400, naming the missing trainings) until they are passed."""
     require_perm(request, "training.activate_agent")
-    agent = _or_404(selectors.agent_get, request, pk=pk)
-    try:
-        agent = services.agent_activate(actor=request.user, agent=agent)
-    except ValidationError as error:
-        return _bad(error)
+    agent = visible(selectors.agent_get, request, pk=pk)
+    agent = call_service(services.agent_activate, actor=request.user, agent=agent)
     return 200, _activation(agent)
 
 
 @router.post("/agents/{pk}/status", response={200: ActivationOut, 400: ErrorOut})
 def agent_status(request, pk: int, payload: StatusIn):
     require_perm(request, "training.activate_agent")
-    agent = _or_404(selectors.agent_get, request, pk=pk)
-    try:
-        agent = services.agent_set_status(actor=request.user, agent=agent, status=payload.status)
-    except ValidationError as error:
-        return _bad(error)
+    agent = visible(selectors.agent_get, request, pk=pk)
+    agent = call_service(services.agent_set_status, actor=request.user, agent=agent, status=payload.status)
     return 200, _activation(agent)
 
 
@@ -572,7 +533,7 @@ class RulesOut(Schema):
 
 
 def _course(request, code: str):
-    return get_or_404(selectors.course_get, request, code=code)
+    return visible(selectors.course_get, request, code=code)
 
 
 @router.post("/courses", response={201: CourseOut, 400: ErrorOut})
@@ -595,10 +556,7 @@ def course_create(request, payload: CourseIn):
                                       articles=list(selectors.article_list(user=request.user)
                                                     .filter(code__in=articles)), **fields)
 
-    created, error = form_write(form, write)
-    if error:
-        return 400, {"detail": error}
-    return 201, _course(request, created.code)
+    return 201, _course(request, apply_form(form, write).code)
 
 
 @router.post("/courses/{code}/assessments", response={201: AssessmentOut, 400: ErrorOut})
@@ -607,10 +565,8 @@ def assessment_create(request, code: str, payload: AssessmentIn):
     """Add an assessment (written test, role-play...) to a course. Honours an Idempotency-Key header."""
     require_perm(request, "training.change_course")
     course_row = _course(request, code)
-    created, error = form_write(forms.AssessmentForm(payload.dict()), services.assessment_create,
-                                actor=request.user, course=course_row)
-    if error:
-        return 400, {"detail": error}
+    created = apply_form(forms.AssessmentForm(payload.dict()), services.assessment_create,
+                         actor=request.user, course=course_row)
     created.refresh_from_db()
     return 201, created
 
@@ -624,13 +580,8 @@ def course_require(request, code: str, payload: RequireIn):
     project = projects.filter(code=payload.project).first()
     if project is None:
         raise Http404
-    try:
-        if payload.remove:
-            services.unrequire_training(actor=request.user, project=project, course=course_row)
-        else:
-            services.require_training(actor=request.user, project=project, course=course_row)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    write = services.unrequire_training if payload.remove else services.require_training
+    call_service(write, actor=request.user, project=project, course=course_row)
     required = course_row.required_by.filter(project__in=projects).order_by("project__code")
     return 200, {"course": course_row.code, "projects": [r.project.code for r in required.select_related("project")]}
 
@@ -640,14 +591,11 @@ def article_rules(request, code: str, payload: RulesIn):
     """Turn the current version's banned and required phrases into the project's QA compliance
     rules (created or brought up to date)."""
     require_perm(request, "training.change_article")
-    article_row = get_or_404(selectors.article_get, request, code=code)
+    article_row = visible(selectors.article_get, request, code=code)
     project = None
     if article_row.project_id is None and payload.project:
         project = core_selectors.project_list(user=request.user).filter(code=payload.project).first()
         if project is None:
             return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
-    try:
-        rules = services.article_compliance_rules(actor=request.user, article=article_row, project=project)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    rules = call_service(services.article_compliance_rules, actor=request.user, article=article_row, project=project)
     return 200, {"count": len(rules)}

@@ -1,0 +1,83 @@
+"""The shape every write route shares, once.
+
+A write route checks the capability (`require_perm`), finds the object through the reader's
+scope (`visible`: what the user may not see is a 404), binds the page's own form and applies the
+page's service through it (`apply_form`), or calls the service directly (`call_service`). A
+refusal — the form's errors or the service's ValidationError — raises `Refused`, which the API
+(steward.api.api) answers with the error body `{"detail": "…"}`, 400 unless said otherwise. So
+the API and the page refuse the same input with the same message, and a route states only what
+is particular to it::
+
+    @router.post("/things/{pk}/notes", response={201: NoteOut, 400: ErrorOut})
+    @idempotent
+    def note_add(request, pk: int, payload: NoteIn):
+        require_perm(request, "things.change_thing")
+        thing = visible(selectors.thing_get, request, pk=pk)
+        return 201, apply_form(NoteForm(payload.dict()), services.note_add, actor=request.user, thing=thing)
+
+Raising (rather than returning the 400) also rolls back what the view wrote under `@idempotent`,
+exactly as a returned 400 does; the route must still declare the status in its `response`
+(with an `ErrorOut` of `detail: str`) so that the OpenAPI schema shows it.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404
+
+
+class Refused(Exception):
+    """Answer `status` (400 by default) with `{"detail": detail}`."""
+
+    def __init__(self, detail: str, status: int = 400):
+        super().__init__(detail)
+        self.detail = detail
+        self.status = status
+
+
+def visible(read, request, **lookup):
+    """Call a scoped selector `read(user=..., **lookup)`; a row the user may not see is a 404."""
+    try:
+        return read(user=request.user, **lookup)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+
+
+def form_detail(form) -> str:
+    """A form's errors as one line: `field: message` (non-field errors without the prefix)."""
+    parts = []
+    for field, errors in form.errors.items():
+        text = " ".join(str(e) for e in errors)
+        parts.append(text if field == "__all__" else f"{field}: {text}")
+    return " ".join(parts)
+
+
+def form_data(values: dict) -> dict:
+    """A payload as form data: None is left out (an empty field), a list for a one-per-line text
+    field is joined with newlines by the caller where the form wants text."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def clean_form(form, describe=form_detail) -> dict:
+    """Validate `form` only: its cleaned data, or Refused with `describe(form)`."""
+    if not form.is_valid():
+        raise Refused(describe(form))
+    return form.cleaned_data
+
+
+def apply_form(form, write, /, describe=form_detail, **kwargs):
+    """Validate `form`, then call `write(**kwargs, **cleaned_data)` through `form.apply` exactly
+    as the page does (a service's ValidationError lands on the form's fields). The service's
+    result, or Refused with `describe(form)` (the form's errors as one line)."""
+    data = clean_form(form, describe)
+    result = form.apply(write, **kwargs, **data)
+    if form.errors:
+        raise Refused(describe(form))
+    return result
+
+
+def call_service(write, /, *args, **kwargs):
+    """Call a service without a form: its result, or Refused (400) with the ValidationError's
+    messages joined by spaces."""
+    try:
+        return write(*args, **kwargs)
+    except ValidationError as error:
+        raise Refused(" ".join(error.messages)) from None
