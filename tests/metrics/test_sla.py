@@ -41,10 +41,12 @@ terms:
 """
 
 
-def result(key, num, den, params=None):
-    """A MetricResult as the engine hands it over: computed with the term's parameters."""
-    return MetricResult(key, num / den, num, den, None, None, CATALOG[key].clean_params(params),
-                        den, Fraction(num, den))
+def result(key, num, den, params=None, calendar="cn-9x18"):
+    """A MetricResult as the engine hands it over: computed with the term's parameters (a
+    business-hours one names the calendar it was counted in)."""
+    clean = CATALOG[key].clean_params(params)
+    details = {"per_priority": {}, "calendar": calendar} if clean.get("business_hours") else {}
+    return MetricResult(key, num / den, num, den, None, None, clean, den, Fraction(num, den), details=details)
 
 
 def errors_of(text):
@@ -395,3 +397,24 @@ def test_backtest_form_refuses_dates_at_the_calendars_end():
                          "kind": "month", "fee": "100"}, vendors=[V])
     assert not form.is_valid()
     assert "1900" in str(form.non_field_errors())
+
+
+def test_business_hours_in_another_calendar_is_no_figure():
+    """A business-hours term is judged only on minutes counted in the policy's calendar: the
+    same 96/100 counted in the project's cn-8x20 (not the policy's cn-9x18) pays nothing and
+    says why; elapsed-time terms are unaffected."""
+    p = parse_policy(DESIGN_EXAMPLE)
+    fr = {"threshold": "4h", "business_hours": True}
+    e = evaluate(p, [result("service_level", 900, 1000), result("first_response_within", 96, 100, fr, "cn-8x20"),
+                     result("csat", 93, 100), result("qa_score", 950, 10)], FEE)
+    term = e.terms[1]
+    assert term.status == "no_data" and term.credit == 0
+    assert term.result.reason == "calendar_mismatch"
+    assert term.result.details == {"policy_calendar": "cn-9x18", "project_calendar": "cn-8x20"}
+    # a project without (current) business minutes: the engine's own reason is kept
+    none = MetricResult("first_response_within", None, None, None, None, None,
+                        CATALOG["first_response_within"].clean_params(fr), 0, reason="no_business_calendar")
+    e = evaluate(p, [result("service_level", 900, 1000), none, result("csat", 93, 100),
+                     result("qa_score", 950, 10)], FEE)
+    assert e.terms[1].result.reason == "no_business_calendar"
+    assert [o.status for o in e.terms] == ["met", "no_data", "met", "met"]

@@ -78,6 +78,7 @@ def load(stdout) -> None:
             services.project_create(
                 code=code, name=name, time_zone="Asia/Shanghai", channels=channels, vendor_codes=vendor_codes,
                 status=Project.Status.PLANNING if code == "presales-chat" else Project.Status.LIVE,
+                business_calendar="cn-9x18",  # a mainland-China client's office hours
             )
     for username, role, last, first in CLIENT_USERS:
         _ensure_user(username, role, None, last, first)

@@ -48,6 +48,11 @@ class ProjectForm(ServiceForm):
                                          widget=forms.CheckboxSelectMultiple)
     vendors = forms.MultipleChoiceField(label=_("Vendors"), required=False, widget=forms.CheckboxSelectMultiple)
     status = forms.ChoiceField(label=_("Status"), choices=Project.Status.choices, initial=Project.Status.PLANNING)
+    business_calendar = forms.CharField(
+        label=_("Business calendar"), max_length=32, required=False,
+        help_text=_("Working hours and holidays for business-hours metrics: cn-9x18 (mainland China, "
+                    "09:00–18:00 on working days, statutory holidays and make-up days), cn-24x7, 24x7; "
+                    "empty: none."))
 
     def __init__(self, *args, vendors, **kwargs):
         super().__init__(*args, **kwargs)

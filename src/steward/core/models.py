@@ -38,6 +38,20 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(tz)s is not a known time zone (e.g. Asia/Shanghai)."), params={"tz": value})
 
 
+def validate_business_calendar(value: str) -> None:
+    """A built-in calendar name (metrics.calendars.builtin_calendar: cn-9x18 style, cn-24x7, 24x7)."""
+    from steward.metrics.calendars import CalendarError, builtin_calendar  # pure, loaded on use
+
+    if not value:
+        return
+    try:
+        builtin_calendar(value)
+    except CalendarError:
+        raise ValidationError(
+            _("%(name)s is not a known business calendar: use cn-9x18 style (mainland China, "
+              "09:00–18:00), cn-24x7 or 24x7."), params={"name": value}) from None
+
+
 class Channel(models.TextChoices):
     VOICE = "voice", _("Voice")
     CHAT = "chat", _("Chat")
@@ -126,6 +140,11 @@ class Project(models.Model):
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
     )
     channels = models.JSONField(_("channels"), default=list, validators=[validate_channels])
+    business_calendar = models.CharField(
+        _("business calendar"), max_length=32, blank=True, validators=[validate_business_calendar],
+        help_text=_("Working hours and holidays in which business-hours metrics count, e.g. cn-9x18 "
+                    "(mainland China, 09:00–18:00 on working days), cn-24x7 or 24x7. Empty: none."),
+    )
     vendors = models.ManyToManyField(
         Vendor, related_name="projects", blank=True, verbose_name=_("vendors")
     )

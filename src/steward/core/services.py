@@ -55,12 +55,13 @@ def _vendors_by_code(codes: list[str]) -> list[Vendor]:
 @transaction.atomic
 def project_create(
     *, code: str, name: str, time_zone: str, channels: list[str], vendor_codes: list[str],
-    status: str = Project.Status.PLANNING,
+    status: str = Project.Status.PLANNING, business_calendar: str = "",
 ) -> Project:
     """A new project starts in planning and goes live through its plan's gate; `status="live"`
     registers an engagement that was already running before Steward (demo, CLI)."""
     vendors = _vendors_by_code(vendor_codes)
-    project = Project(code=code, name=name, time_zone=time_zone, channels=channels, status=status)
+    project = Project(code=code, name=name, time_zone=time_zone, channels=channels, status=status,
+                      business_calendar=(business_calendar or "").strip())
     project.full_clean()
     project.save()
     project.vendors.set(vendors)
@@ -70,8 +71,10 @@ def project_create(
 @transaction.atomic
 def project_update(
     *, project: Project, name: str, time_zone: str, channels: list[str], status: str,
-    vendor_codes: list[str],
+    vendor_codes: list[str], business_calendar: str | None = None,
 ) -> Project:
+    """``business_calendar``: None leaves it as it is. A change makes the project's stored
+    business minutes stale until they are rebuilt in the new calendar (in the background)."""
     vendors = _vendors_by_code(vendor_codes)
     if status == Project.Status.LIVE and project.status != Project.Status.LIVE:
         # Going live is gated (certified agents, SLA, contract, handover, sign-off): it happens
@@ -80,9 +83,16 @@ def project_update(
             "A project goes live only through its plan's go-live readiness check (Project plan → Go live)."
         )})
     project.name, project.time_zone, project.channels, project.status = name, time_zone, channels, status
+    old_calendar = Project.objects.filter(pk=project.pk).values_list("business_calendar", flat=True).first()
+    if business_calendar is not None:
+        project.business_calendar = business_calendar.strip()
     project.full_clean()
     project.save()
     project.vendors.set(vendors)
+    if project.business_calendar != old_calendar:
+        from steward.interactions.services import business_calendar_changed  # the rollups' owner
+
+        business_calendar_changed(project)
     return project
 
 

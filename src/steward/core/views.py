@@ -113,7 +113,7 @@ def project_create(request):
         data = form.cleaned_data
         project = form.apply(
             services.project_create, code=data["code"], name=data["name"], time_zone=data["time_zone"],
-            channels=data["channels"], vendor_codes=data["vendors"],
+            channels=data["channels"], vendor_codes=data["vendors"], business_calendar=data["business_calendar"],
         )
         if project:
             messages.success(request, _("Project %(name)s created.") % {"name": project.name})
@@ -128,13 +128,15 @@ def project_edit(request, code: str):
     except Project.DoesNotExist:
         raise Http404(_("No such project.")) from None
     initial = {"name": project.name, "time_zone": project.time_zone, "channels": project.channels,
-               "status": project.status, "vendors": [v.code for v in project.vendors.all()]}
+               "status": project.status, "vendors": [v.code for v in project.vendors.all()],
+               "business_calendar": project.business_calendar}
     form = ProjectEditForm(request.POST or None, initial=initial, vendors=selectors.vendor_list(user=request.user))
     if form.is_valid():
         data = form.cleaned_data
         saved = form.apply(
             services.project_update, project=project, name=data["name"], time_zone=data["time_zone"],
             channels=data["channels"], status=data["status"], vendor_codes=data["vendors"],
+            business_calendar=data["business_calendar"],
         )
         if saved:
             messages.success(request, _("Project %(name)s saved.") % {"name": project.name})

@@ -444,6 +444,10 @@ class RollupBucket(models.Model):
         WAIT_ABANDONED = 2
         FIRST_RESPONSE_MINUTES = 3
         RESOLUTION_MINUTES = 4
+        # Kinds 3 and 4 in working minutes of the project's business calendar (BusinessMinutes;
+        # -1: a contact outside the calendar's holiday data)
+        FIRST_RESPONSE_BUSINESS_MINUTES = 5
+        RESOLUTION_BUSINESS_MINUTES = 6
         # First-contact resolution (rollups.fcr_buckets): days to the customer's next contact
         FCR_NEXT_ANY_DAYS = 7
         FCR_NEXT_SAME_REASON_DAYS = 8
@@ -571,6 +575,17 @@ class CalendarZone(models.Model):
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="+")
     time_zone = models.CharField(max_length=64)
+
+
+class BusinessMinutes(models.Model):
+    """The business calendar in which a project's stored kinds 5 and 6 were computed ("": none;
+    no row: none either). Imports compute in this calendar, so the stored kinds stay in one; the
+    engine reads them only while it is the project's ``business_calendar``. A change of the
+    project's calendar is followed by a rebuild of the kinds (tasks.rebuild_business_minutes),
+    which records the new one."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    calendar = models.CharField(max_length=32, blank=True)
 
 
 class RollupVersion(models.Model):

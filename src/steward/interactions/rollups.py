@@ -5,7 +5,12 @@ rebuild applies `aggregate(all rows)`; both give the same table, which the prope
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+
 import polars as pl
+
+from steward.metrics.calendars import BusinessCalendar  # pure (no Django), like this module
 
 INTERVAL = "30m"
 KEY = ["project_id", "vendor_id", "queue", "channel", "direction", "priority", "agent_code",
@@ -23,6 +28,12 @@ STATS = [
 ]
 # RollupBucket kinds (see models.RollupBucket.Kind)
 WAIT_ANSWERED, WAIT_ABANDONED, FIRST_RESPONSE_MINUTES, RESOLUTION_MINUTES = 1, 2, 3, 4
+# The same contacts as kinds 3 and 4, in whole working minutes (rounded up) of the project's
+# business calendar (see business_minutes). OUT_OF_CALENDAR is the value of a contact whose
+# local dates the calendar's holiday data does not cover: it is kept (so the engine can say the
+# figure cannot be given) rather than counted as "not within" or silently left out.
+FIRST_RESPONSE_BUSINESS_MINUTES, RESOLUTION_BUSINESS_MINUTES = 5, 6
+OUT_OF_CALENDAR = -1
 # First-contact resolution (see fcr_buckets): per resolved inbound contact, the whole days
 # (rounded up) until the same customer's next inbound contact in the project, any reason (7) or
 # the same reason (8); FCR_NONE_WITHIN when there is none within FCR_MAX_DAYS. Kind 9 counts
@@ -57,8 +68,76 @@ def _prepared(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def aggregate(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(sums per KEY, histogram buckets per KEY + kind + value) of canonical rows."""
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_US = dt.timedelta(microseconds=1)
+
+
+def _working_spans(calendar: BusinessCalendar, first: dt.date, last: dt.date) -> pl.DataFrame:
+    """The calendar's working intervals of local dates first…last that it covers, as UTC
+    microseconds (start, end, working µs before the start). One row per span, not per contact."""
+    starts, ends = [], []
+    day = max(first, calendar.valid_from or first)
+    final = min(last, calendar.valid_to or last)
+    while day <= final:
+        for a, b in calendar.intervals_on(day):
+            starts.append((a - _EPOCH) // _US)
+            ends.append((b - _EPOCH) // _US)
+        day += dt.timedelta(days=1)
+    spans = pl.DataFrame({"s": starts, "e": ends}, schema={"s": pl.Int64, "e": pl.Int64}).sort("s")
+    return spans.with_columns((pl.col("e") - pl.col("s")).cum_sum().shift(1, fill_value=0).alias("before"))
+
+
+def _worked_until(t: pl.Series, spans: pl.DataFrame) -> pl.Series:
+    """B(t): working µs from the first span to each instant t (µs; nulls read as 0)."""
+    t = t.fill_null(0)
+    if spans.height == 0:
+        return pl.zeros(len(t), pl.Int64, eager=True)
+    j = spans["s"].search_sorted(t, side="right").cast(pl.Int64) - 1  # last span starting ≤ t
+    at = j.clip(lower_bound=0)
+    frame = pl.DataFrame({"t": t, "j": j, "s": spans["s"].gather(at), "e": spans["e"].gather(at),
+                          "before": spans["before"].gather(at)})
+    # t inside the span: part of it; past its end: all of it
+    inside = (pl.min_horizontal("t", "e") - pl.col("s")).clip(lower_bound=0)
+    return frame.select(pl.when(pl.col("j") >= 0).then(pl.col("before") + inside).otherwise(0)).to_series()
+
+
+def business_minutes(rows: pl.DataFrame, calendar: BusinessCalendar, ends: tuple[str, ...]) -> pl.DataFrame:
+    """For each column in ``ends``, the working time from ``arrived_at`` to it in ``calendar``:
+    whole minutes rounded up (0 when it ends before it starts, as the elapsed kinds), null when
+    it is null, OUT_OF_CALENDAR when a local date from arrival to it is not covered by the
+    calendar's holiday data. Vectorised: B(t), the working time before each instant, comes from
+    a table of the calendar's working spans (UTC instants, so nights, weekends, holidays,
+    make-up days and DST are exact) and a sorted search; a duration is B(end) − B(start).
+    Equals ``BusinessCalendar.business_duration`` per row (property-tested)."""
+    tz = calendar.time_zone
+    local = rows.select([pl.col(c).dt.convert_time_zone(tz).dt.date().alias(c) for c in ("arrived_at", *ends)])
+    dates = pl.concat([local[c].drop_nulls() for c in local.columns])
+    if dates.len() == 0:
+        return pl.DataFrame({c: pl.Series(c, [None] * rows.height, dtype=pl.Int64) for c in ends})
+    spans = _working_spans(calendar, dates.min() - dt.timedelta(days=1), dates.max() + dt.timedelta(days=1))
+    start = _worked_until(rows["arrived_at"].dt.epoch("us"), spans)
+    out = {}
+    for c in ends:
+        frame = pl.DataFrame({"worked": _worked_until(rows[c].dt.epoch("us"), spans) - start,
+                              "a": local["arrived_at"], "b": local[c]})
+        lo, hi = pl.min_horizontal("a", "b"), pl.max_horizontal("a", "b")
+        outside = pl.lit(False)
+        if calendar.valid_from:
+            outside = outside | (lo < calendar.valid_from)
+        if calendar.valid_to:
+            outside = outside | (hi > calendar.valid_to)
+        minutes = ((pl.col("worked") + 59_999_999) // 60_000_000).clip(lower_bound=0)
+        out[c] = frame.select(pl.when(pl.col("a").is_null() | pl.col("b").is_null()).then(None)
+                              .when(outside).then(OUT_OF_CALENDAR)
+                              .otherwise(minutes).cast(pl.Int64).alias(c)).to_series()
+    return pl.DataFrame(out)
+
+
+def aggregate(rows: pl.DataFrame, calendars: Mapping[int, BusinessCalendar] | None = None
+              ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(sums per KEY, histogram buckets per KEY + kind + value) of canonical rows.
+    ``calendars``: the business calendar of each project that has one (kinds 5 and 6 are
+    computed for those projects' rows only)."""
     if rows.height == 0:
         return empty_sums(), empty_buckets()
     r = _prepared(rows)
@@ -106,6 +185,7 @@ def aggregate(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         .select(*KEY, pl.lit(FIRST_RESPONSE_MINUTES).alias("kind"), minutes_after("first_response_at").alias("value")),
         r.filter(pl.col("resolved_at").is_not_null())
         .select(*KEY, pl.lit(RESOLUTION_MINUTES).alias("kind"), minutes_after("resolved_at").alias("value")),
+        *_business_parts(r, calendars or {}),
         # FCR without a customer depends on the row alone; the next-contact kinds need the
         # customer's history (fcr_buckets).
         r.filter((pl.col("outcome") == "resolved") & (pl.col("direction") == "inbound")
@@ -117,6 +197,36 @@ def aggregate(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         .group_by(BUCKET_KEY).agg(pl.len().cast(pl.Int64).alias("count"))
     )
     return _typed(sums), _typed(buckets)
+
+
+def _business_parts(r: pl.DataFrame, calendars: Mapping[int, BusinessCalendar]) -> list[pl.DataFrame]:
+    """Kinds 5 and 6 of the rows of projects with a calendar (the rows of kinds 3 and 4)."""
+    parts = []
+    for project_id, calendar in calendars.items():
+        rows = r.filter(pl.col("project_id") == project_id)
+        if rows.height == 0:
+            continue
+        rows = rows.with_columns(business_minutes(rows, calendar, ("first_response_at", "resolved_at"))
+                                 .rename({"first_response_at": "_fr_b", "resolved_at": "_res_b"}))
+        for column, kind in (("_fr_b", FIRST_RESPONSE_BUSINESS_MINUTES), ("_res_b", RESOLUTION_BUSINESS_MINUTES)):
+            parts.append(rows.filter(pl.col(column).is_not_null())
+                         .select(*KEY, pl.lit(kind).alias("kind"), pl.col(column).alias("value")))
+    return parts
+
+
+def business_buckets(rows: pl.DataFrame, calendars: Mapping[int, BusinessCalendar]) -> pl.DataFrame:
+    """Only the buckets of kinds 5 and 6 of canonical rows (a rebuild after a calendar change).
+    ``rows`` need KEY's columns (but interval_start), arrived_at, first_response_at and resolved_at."""
+    if rows.height == 0:
+        return empty_buckets()
+    r = rows.with_columns(pl.col("arrived_at").dt.truncate(INTERVAL).alias("interval_start"),
+                          pl.col("queue").fill_null(""), pl.col("agent_code").fill_null(""))
+    parts = _business_parts(r, calendars)
+    if not parts:
+        return empty_buckets()
+    out = (pl.concat([p.with_columns(pl.col("kind").cast(pl.Int64), pl.col("value").cast(pl.Int64)) for p in parts])
+           .group_by(BUCKET_KEY).agg(pl.len().cast(pl.Int64).alias("count")))
+    return _typed(out)
 
 
 def _typed(frame: pl.DataFrame) -> pl.DataFrame:
@@ -137,14 +247,16 @@ def empty_buckets() -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def delta(new_rows: pl.DataFrame | None, old_rows: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def delta(new_rows: pl.DataFrame | None, old_rows: pl.DataFrame | None,
+          calendars: Mapping[int, BusinessCalendar] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """What to add to the rollups when `old_rows` are replaced by `new_rows` (either may be
-    empty: an insert has no old row, an undo of an insert no new one). Zero entries dropped."""
+    empty: an insert has no old row, an undo of an insert no new one). Zero entries dropped.
+    ``calendars`` as for ``aggregate``: both sides in the same calendar."""
     sums_parts, bucket_parts = [], []
     for rows, sign in ((new_rows, 1), (old_rows, -1)):
         if rows is None or rows.height == 0:
             continue
-        sums, buckets = aggregate(rows)
+        sums, buckets = aggregate(rows, calendars)
         sums_parts.append(sums.with_columns([pl.col(s) * sign for s in STATS]))
         bucket_parts.append(buckets.with_columns(pl.col("count") * sign))
     if not sums_parts:

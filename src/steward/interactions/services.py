@@ -26,6 +26,7 @@ from steward.interactions import readers, rollups, store
 from steward.interactions.builtin_profiles import BUILTIN_PROFILES
 from steward.interactions.models import (
     Agent,
+    BusinessMinutes,
     CalendarBucket,
     CalendarRollup,
     CalendarZone,
@@ -155,6 +156,8 @@ class _Importer:
         # only stored rows a chunk can replace are this import's own (ids in self.seen), and a
         # chunk without such ids needs no look-up of old rows (the first import of a source).
         self.source_was_empty: bool | None = None
+        # The business calendar of the stored kinds 5/6 (store.write_calendars), read under the lock.
+        self.calendars: dict = {}
 
     def reject(self, line: int, column: str, reason: str, raw: str) -> None:
         self.rejected += 1
@@ -222,7 +225,7 @@ class _Importer:
         customers = {c for c in rows["customer_ref"].to_list() + old["customer_ref"].to_list() if c}
         before = store.customer_history(self.project.pk, customers, keys=True) if customers else None
         store.upsert(rows)
-        sums, buckets = rollups.delta(rows, old)
+        sums, buckets = rollups.delta(rows, old, self.calendars)
         if customers:
             # After the write the histories are the rows read before, less those this chunk
             # replaced, plus the chunk's rows: no second read.
@@ -354,6 +357,7 @@ def batch_run(*, batch: ImportBatch, chunks: Callable[[Profile], Iterable[reader
             with transaction.atomic():
                 lock_project(batch.project_id)
                 store.bulk_transaction()
+                importer.calendars = store.write_calendars([batch.project_id])
                 importer.run(chunks(profile))
                 if importer.rejected and not batch.allow_rejects:
                     raise _Discard
@@ -499,7 +503,7 @@ def batch_undo(*, actor, batch: ImportBatch) -> ImportBatch:
     store.lock_references(vendor_id=batch.vendor_id, agent_ids=previous["agent_id"].to_list())
     Interaction.objects.filter(import_batch=batch).exclude(pk__in=revised_ids).delete()
     store.upsert(previous)
-    sums, buckets = rollups.delta(previous, current)
+    sums, buckets = rollups.delta(previous, current, store.write_calendars([batch.project_id]))
     buckets = rollups.add_buckets(buckets, rollups.fcr_delta(store.customer_history(batch.project_id, customers), before))
     store.apply_delta(sums, buckets)
     batch.status = ImportBatch.Status.UNDONE
@@ -516,12 +520,15 @@ def _from_json(previous: dict, column: str):
     return value
 
 
-def recompute(*, project_id: int, vendor_id: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rollups of one project and vendor computed from raw rows (the rebuild and the tests)."""
+def recompute(*, project_id: int, vendor_id: int, calendars: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rollups of one project and vendor computed from raw rows (the rebuild and the tests);
+    kinds 5/6 in ``calendars`` (default: the calendar the stored ones are in)."""
+    if calendars is None:
+        calendars = store.write_calendars([project_id])
     records = list(Interaction.objects.filter(project_id=project_id, vendor_id=vendor_id)
                    .values_list(*store.SNAPSHOT_COLUMNS))
     rows = store.frame_from_records(records, store.SNAPSHOT_COLUMNS)
-    sums, buckets = rollups.delta(rows, None)
+    sums, buckets = rollups.delta(rows, None, calendars)
     # FCR repeats are searched in the whole project's history (any vendor); keep this vendor's.
     history = store.frame_from_records(
         list(Interaction.objects.filter(project_id=project_id).values_list(*rollups.FCR_COLUMNS)),
@@ -541,11 +548,43 @@ def rollups_rebuild() -> int:
     CalendarBucket.objects.all().delete()
     CalendarRollup.objects.all().delete()
     CalendarZone.objects.all().delete()
+    BusinessMinutes.objects.all().delete()
     RollupVersion.objects.all().delete()  # cached KPIs of projects left without contacts too
     pairs = Interaction.objects.order_by().values_list("project_id", "vendor_id").distinct()
     for project_id, vendor_id in pairs:
+        # every project's kinds 5/6 in its current calendar (write_calendars: nothing stored yet)
         store.apply_delta(*recompute(project_id=project_id, vendor_id=vendor_id))
     return Rollup.objects.count()
+
+
+def business_calendar_changed(project: Project) -> None:
+    """After a change of the project's business calendar (in the caller's transaction): its
+    stored kinds 5/6 are in the old one, so the engine answers no business-hours figure until
+    they are rebuilt in the new one, in the background once the change commits. A project
+    without contacts has nothing to rebuild: it takes the new calendar at once."""
+    from steward.interactions import tasks  # tasks imports this module
+
+    if not Rollup.objects.filter(project_id=project.pk).exists():
+        store.write_calendars([project.pk])
+        store.new_version(project.pk)
+        return
+    transaction.on_commit(lambda: tasks.rebuild_business_minutes.enqueue(project.pk))
+
+
+@transaction.atomic
+def business_minutes_rebuild(project_id: int) -> int:
+    """Rebuild the project's kinds 5/6 in its current business calendar (under its lock, so no
+    import computes against them meanwhile). Returns the number of contacts read."""
+    lock_project(project_id)
+    return store.rebuild_business_minutes(project_id)
+
+
+def business_minutes_stale() -> list[int]:
+    """Projects whose stored kinds 5/6 are not in their current business calendar."""
+    stored = dict(BusinessMinutes.objects.values_list("project_id", "calendar"))
+    with_contacts = set(Rollup.objects.order_by().values_list("project_id", flat=True).distinct())
+    return sorted(pk for pk, name in Project.objects.values_list("pk", "business_calendar")
+                  if pk in with_contacts and stored.get(pk, "") != name)
 
 
 def reject_csv(batch: ImportBatch) -> str:

@@ -15,14 +15,16 @@ import uuid
 
 import polars as pl
 from django.db import IntegrityError, connection
+from django.db.models import Q
 
 from steward.interactions import rollups
 from steward.core.models import Vendor
 from steward.core.models import Project
 from steward.interactions.models import (
-    Agent, CalendarBucket, CalendarRollup, CalendarZone, Interaction, IntervalBucket, IntervalRollup, Rollup,
-    RollupBucket, RollupVersion,
+    Agent, BusinessMinutes, CalendarBucket, CalendarRollup, CalendarZone, Interaction, IntervalBucket, IntervalRollup,
+    Rollup, RollupBucket, RollupVersion,
 )
+from steward.metrics.calendars import BusinessCalendar, CalendarError, builtin_calendar
 
 WRITE_COLUMNS = [
     "project_id", "vendor_id", "source", "external_id", "queue", "channel", "direction",
@@ -464,3 +466,72 @@ def _customer_history_postgres(project_id: int, customers: list[str], columns: l
     frame = (pl.read_csv(out.getvalue(), has_header=False, schema=read_schema) if out.tell()
              else pl.DataFrame(schema=read_schema))
     return frame.with_columns(pl.col("arrived_at").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"))
+
+
+# ------------------------------------------------------------------ business minutes (kinds 5, 6)
+
+BUSINESS_KINDS = (rollups.FIRST_RESPONSE_BUSINESS_MINUTES, rollups.RESOLUTION_BUSINESS_MINUTES)
+
+
+def _calendar(name: str) -> BusinessCalendar | None:
+    try:
+        return builtin_calendar(name) if name else None
+    except CalendarError:  # a name no longer known: no business minutes rather than a 500
+        return None
+
+
+def stored_business_calendar(project_id: int) -> str:
+    """The calendar the project's stored kinds 5/6 are in ("": none stored)."""
+    return BusinessMinutes.objects.filter(project_id=project_id).values_list("calendar", flat=True).first() or ""
+
+
+def write_calendars(project_ids) -> dict[int, BusinessCalendar]:
+    """The calendars in which a write (import, undo) computes kinds 5/6 for these projects:
+    the one their stored kinds are in, so the stored kinds never mix two calendars. A project
+    without contacts has nothing stored: it takes its current calendar at once (no rebuild)."""
+    out = {}
+    for project in Project.objects.filter(pk__in=list(project_ids)).only("pk", "business_calendar"):
+        name = stored_business_calendar(project.pk)
+        if name != project.business_calendar and not Rollup.objects.filter(project_id=project.pk).exists():
+            BusinessMinutes.objects.update_or_create(project_id=project.pk,
+                                                     defaults={"calendar": project.business_calendar})
+            name = project.business_calendar
+        calendar = _calendar(name)
+        if calendar is not None:
+            out[project.pk] = calendar
+    return out
+
+
+def business_minutes_current(project: Project) -> bool:
+    """Whether the project's stored kinds 5/6 are in its business calendar (the engine reads
+    them only then)."""
+    return bool(project.business_calendar) and BusinessMinutes.objects.filter(
+        project_id=project.pk, calendar=project.business_calendar).exists()
+
+
+def rebuild_business_minutes(project_id: int) -> int:
+    """Recompute a project's kinds 5/6 from its raw contacts in its current business calendar,
+    at every level, and record the calendar. Run under services.lock_project. Returns the
+    number of contacts read."""
+    name = Project.objects.filter(pk=project_id).values_list("business_calendar", flat=True).get()
+    with connection.cursor() as cursor:
+        kinds = ", ".join(str(k) for k in BUSINESS_KINDS)
+        cursor.execute(f"DELETE FROM {B_TABLE} WHERE kind IN ({kinds}) AND rollup_id IN "
+                       f"(SELECT id FROM {R_TABLE} WHERE project_id = %s)", [project_id])
+        for table in (IB_TABLE, CB_TABLE):
+            cursor.execute(f"DELETE FROM {table} WHERE kind IN ({kinds}) AND project_id = %s", [project_id])
+    calendar = _calendar(name)
+    read = 0
+    if calendar is not None:
+        columns = [*rollups.KEY[:-1], "arrived_at", "first_response_at", "resolved_at"]
+        vendors = Interaction.objects.filter(project_id=project_id).order_by().values_list("vendor_id", flat=True).distinct()
+        for vendor_id in list(vendors):
+            records = list(Interaction.objects.filter(project_id=project_id, vendor_id=vendor_id)
+                           .filter(Q(first_response_at__isnull=False) | Q(resolved_at__isnull=False))
+                           .values_list(*columns))
+            read += len(records)
+            rows = frame_from_records(records, columns)
+            apply_delta(rollups.empty_sums(), rollups.business_buckets(rows, {project_id: calendar}))
+    BusinessMinutes.objects.update_or_create(project_id=project_id, defaults={"calendar": name})
+    new_version(project_id)
+    return read

@@ -1,5 +1,6 @@
 """Background work: a file import runs in a task worker (`steward db_worker`), reporting its
-progress to a small file beside the upload (the upload store is shared by web and workers)."""
+progress to a small file beside the upload (the upload store is shared by web and workers);
+so does the rebuild of a project's business minutes after its business calendar changed."""
 
 import json
 import os
@@ -42,3 +43,9 @@ def run_import(batch_id: int) -> dict:
     progress_path(batch.pk).unlink(missing_ok=True)
     return {"status": result.batch.status, "inserted": result.inserted, "updated": result.updated,
             "rejected": result.rejected}
+
+
+@task()
+def rebuild_business_minutes(project_id: int) -> dict:
+    """Recompute the project's kinds 5/6 in its current business calendar (after a change)."""
+    return {"project_id": project_id, "contacts": services.business_minutes_rebuild(project_id)}

@@ -102,6 +102,10 @@ class BusinessCalendar:
                 f"{self.valid_from or '…'} to {self.valid_to or '…'})"
             )
 
+    def covers(self, d: date) -> bool:
+        """Whether the calendar's holiday data covers local date d."""
+        return not ((self.valid_from and d < self.valid_from) or (self.valid_to and d > self.valid_to))
+
     def spans_on(self, d: date) -> tuple[Span, ...]:
         """Working hours on local date d, in minutes after midnight."""
         self._check_range(d)
@@ -141,10 +145,18 @@ class BusinessCalendar:
             return -self.business_duration(end, start)
         a, b = start.astimezone(UTC), end.astimezone(UTC)
         tz = self.tz
-        day = a.astimezone(tz).date() - timedelta(days=1)
-        last = b.astimezone(tz).date() + timedelta(days=1)
+        first, final = a.astimezone(tz).date(), b.astimezone(tz).date()
+        # The local dates of the span itself must be covered (CalendarRangeError otherwise);
+        # the day on either side is read only as a margin (a zone falling back across
+        # midnight), and skipped where the calendar has no data for it.
+        self._check_range(first)
+        self._check_range(final)
+        day, last = first - timedelta(days=1), final + timedelta(days=1)
         total = timedelta(0)
         while day <= last:
+            if not self.covers(day):
+                day += timedelta(days=1)
+                continue
             for s, e in self.intervals_on(day):
                 lo, hi = max(s, a), min(e, b)
                 if hi > lo:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,8 +48,8 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from steward.core.models import Project, Vendor
 from steward.interactions.models import (
-    CalendarBucket, CalendarGrain, CalendarRollup, CalendarZone, IntervalBucket, IntervalRollup, Rollup, RollupBucket,
-    RollupVersion,
+    BusinessMinutes, CalendarBucket, CalendarGrain, CalendarRollup, CalendarZone, IntervalBucket, IntervalRollup, Rollup,
+    RollupBucket, RollupVersion,
 )
 from steward.metrics import formulas
 from steward.metrics.calendars import wall_to_utc
@@ -63,6 +64,8 @@ SUM_COLUMNS = (
     + [f"nps_{k}" for k in range(0, 11)]
     + [f"ces_{k}" for k in range(1, 8)]
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _sum_columns() -> list[str]:
@@ -239,6 +242,16 @@ def calendar_spans(first: dt.date, last: dt.date, *, months: bool = True) -> Q:
     return q
 
 
+def business_calendar(project: Project) -> str | None:
+    """The project's business calendar when its stored business minutes (kinds 5/6) are in it;
+    None otherwise — no calendar, or just changed and not yet rebuilt (``BusinessMinutes``): then
+    business-hours metrics answer ``no_business_calendar``, never a figure in another calendar."""
+    name = project.business_calendar
+    if name and BusinessMinutes.objects.filter(project=project, calendar=name).exists():
+        return name
+    return None
+
+
 def calendar_answers(project: Project, period: Period, grouping: str, scope: Scope) -> bool:
     """Whether the calendar rollup can answer: no agent needed, whole local days of the
     project's zone, and the level keyed in that zone."""
@@ -292,14 +305,21 @@ def _memo(name: str, user, project: Project, period: Period, arguments: tuple, c
         sql, params = IntervalRollup.objects.visible_to(user).filter(project=project).query.sql_with_params()
     except EmptyResultSet:  # sees no rollups at all: nothing worth caching
         return compute()
-    key = "steward:kpi:" + hashlib.sha256(repr((name, project.pk, project.time_zone, token, sql, params,
-                                                arguments)).encode()).hexdigest()
-    found = cache.get(key)
+    key = "steward:kpi:" + hashlib.sha256(repr((name, project.pk, project.time_zone, project.business_calendar,
+                                                token, sql, params, arguments)).encode()).hexdigest()
+    try:
+        found = cache.get(key)
+    except Exception as error:  # a shared cache (Redis) that is down must not take the pages with it
+        logger.warning("KPI cache unavailable, computing: %s", error)
+        return compute()
     if found is not None:
         return found
     value = compute()
     if _rollup_token(project) == token:
-        cache.set(key, value, seconds)
+        try:
+            cache.set(key, value, seconds)
+        except Exception as error:
+            logger.warning("KPI cache unavailable, not kept: %s", error)
     return value
 
 
@@ -372,8 +392,10 @@ def _contact_stats(*, user, project: Project, period: Period, vendors: Iterable[
     keys = set(by_group_sums) | set(by_group_buckets)
     if grouping == "total":
         keys.add(())
+    calendar = business_calendar(project)
     return {k: formulas.contact_stats_from_rollups(
-                by_group_sums.get(k, []), (), histograms=formulas.bucket_histograms(by_group_buckets.get(k, ())))
+                by_group_sums.get(k, []), (), calendar=calendar,
+                histograms=formulas.bucket_histograms(by_group_buckets.get(k, ())))
             for k in sorted(keys, key=lambda k: tuple("" if v is None else v for v in k))}
 
 

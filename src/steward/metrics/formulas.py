@@ -35,6 +35,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from . import stats
+from .calendars import CalendarRangeError
 
 PRIORITIES = ("urgent", "high", "normal", "low")
 CHANNELS = ("voice", "chat", "email", "social", "ticket")
@@ -373,8 +374,11 @@ def contact_stats(
                     continue
                 async_hists[(priority, key)].append(whole_minutes_up(_utc(end) - _utc(arrived)))
                 if calendar is not None:
-                    business = calendar.business_duration(arrived, end)
-                    async_hists[(priority, key + "_business")].append(whole_minutes_up(business))
+                    try:
+                        minutes = whole_minutes_up(calendar.business_duration(arrived, end))
+                    except CalendarRangeError:  # kept, as in the rollups: no figure rather than a guess
+                        minutes = OUT_OF_CALENDAR
+                    async_hists[(priority, key + "_business")].append(minutes)
     by_priority = tuple(sorted(
         (p, AsyncStats(
             offered=n,
@@ -561,6 +565,8 @@ def fcr_counts_from_next(
 # business-calendar minutes this module reads when the rollups carry them.
 WAIT_ANSWERED, WAIT_ABANDONED, FIRST_RESPONSE_MINUTES, RESOLUTION_MINUTES = 1, 2, 3, 4
 FIRST_RESPONSE_BUSINESS_MINUTES, RESOLUTION_BUSINESS_MINUTES = 5, 6
+# The business-minute value of a contact outside the calendar's holiday data (rollups.OUT_OF_CALENDAR).
+OUT_OF_CALENDAR = -1
 # The histogram kinds each contact metric reads (the others read sums only): a page that shows
 # a few metrics asks the rollups for those histograms alone.
 METRIC_HISTOGRAMS = {
@@ -925,6 +931,12 @@ def _within(key: str, hist_attr: str, s: ContactStats, p: Mapping) -> MetricResu
     business = p["business_hours"]
     if business and s.async_by_priority and s.calendar is None:
         return _null(key, p, "no_business_calendar")
+    if business:
+        # A contact whose dates the calendar does not cover has no business minutes: no figure
+        # for the group (never counted as "not within").
+        outside = sum(getattr(a, hist_attr + "_business_minutes").count_below(0) for _, a in s.async_by_priority)
+        if outside:
+            return _null(key, p, "outside_business_calendar", contacts=outside, calendar=s.calendar)
     within = total = 0
     per_priority = {}
     for priority, a in s.async_by_priority:

@@ -556,6 +556,18 @@ def tier_credit_percent(term: Term, value: Fraction) -> Decimal:
     return best.credit_percent if best else Decimal(0)
 
 
+def _in_policy_calendar(policy: SlaPolicy, term: Term, result: MetricResult | None) -> MetricResult | None:
+    """A business-hours result counted in another calendar than the policy's (the project's
+    business calendar is not the one the policy names) is no figure for this term: judged in
+    the wrong calendar it could pay a credit the contract does not owe. Null, reason
+    ``calendar_mismatch``."""
+    if (result is None or result.value is None or not term.clean_params.get("business_hours")
+            or result.details.get("calendar") == policy.calendar):
+        return result
+    return MetricResult(result.key, None, None, None, None, None, result.params, 0, reason="calendar_mismatch",
+                        details={"policy_calendar": policy.calendar, "project_calendar": result.details.get("calendar")})
+
+
 def evaluate(policy: SlaPolicy, results: Sequence[MetricResult | None],
              fee: Decimal) -> Evaluation:
     """Evaluate one period: ``results[i]`` is term i's MetricResult (None: no data).
@@ -575,6 +587,7 @@ def evaluate(policy: SlaPolicy, results: Sequence[MetricResult | None],
             # Guards the engine: a term is only judged on the parameters it declares.
             raise ValueError(f"term {i} ({term.label}) declares {term.clean_params}, the "
                              f"result was computed with {dict(result.params)}")
+        result = _in_policy_calendar(policy, term, result)
         if result is None or result.value is None:
             status, pct, credit, bonus = "no_data", Decimal(0), Decimal("0.00"), Decimal("0.00")
         else:

@@ -53,7 +53,12 @@ REASONS = {
     "zero_denominator": gettext_lazy("no contacts to measure"),
     "fcr_not_available": gettext_lazy("not available yet (needs stored repeat contacts)"),
     "qa_not_available": gettext_lazy("not available yet (needs QA evaluations)"),
-    "no_business_calendar": gettext_lazy("needs business-hours statistics"),
+    "no_business_calendar": gettext_lazy("needs the project's business calendar (none set, or its business "
+                                         "minutes are still being recomputed after a change)"),
+    "outside_business_calendar": gettext_lazy("some contacts fall on dates the business calendar has no "
+                                              "holiday data for"),
+    "calendar_mismatch": gettext_lazy("the policy counts business hours in another calendar than the "
+                                      "project's"),
     "no_threshold_for_priority": gettext_lazy("no threshold for a priority that has contacts"),
     "score_outside_scale": gettext_lazy("answers outside the scale"),
     "surveyed_not_in_statistics": gettext_lazy("not available yet (survey counts not in the rollups)"),

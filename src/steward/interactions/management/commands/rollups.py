@@ -3,8 +3,11 @@ from steward.interactions import services
 
 
 class Command(SubcommandCommand):
-    help = "Rollups: `steward rollups rebuild` recomputes them from the raw contacts."
-    actions = {"rebuild": "recompute every rollup from raw contacts"}
+    help = ("Rollups: `steward rollups rebuild` recomputes them from the raw contacts; "
+            "`steward rollups business` rebuilds the business minutes of projects whose business "
+            "calendar changed (what the background task does).")
+    actions = {"rebuild": "recompute every rollup from raw contacts",
+               "business": "rebuild stale business minutes (kinds 5/6) in each project's calendar"}
 
     def arguments_rebuild(self, parser):
         pass
@@ -12,3 +15,12 @@ class Command(SubcommandCommand):
     def handle_rebuild(self, **_):
         count = services.rollups_rebuild()
         self.stdout.write(self.style.SUCCESS(f"Rebuilt {count} rollup rows."))
+
+    def arguments_business(self, parser):
+        pass
+
+    def handle_business(self, **_):
+        stale = services.business_minutes_stale()
+        for project_id in stale:
+            services.business_minutes_rebuild(project_id)
+        self.stdout.write(self.style.SUCCESS(f"Rebuilt the business minutes of {len(stale)} project(s)."))
