@@ -239,9 +239,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("STEWARD_LOG_LEVEL", "WARNING")},
 }
 
-# KPI results are cached per project rollup version (metrics.engine._memo), in the default cache
-# (per process unless CACHES names a shared one such as Redis). 0 turns it off: the tests do,
-# except those of the cache itself, so that each test reads the rollups it wrote.
+# KPI results are cached per project rollup version (metrics.engine._memo), in the default cache:
+# each process's memory, or the Redis server STEWARD_CACHE_URL names (redis://host:6379/1), which
+# every web worker and server then shares — a result computed once serves them all. 0 turns the
+# KPI cache off: the tests do, except those of the cache itself, so that each test reads the
+# rollups it wrote.
+if STEWARD_CACHE_URL := os.environ.get("STEWARD_CACHE_URL", ""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": STEWARD_CACHE_URL,
+                          "KEY_PREFIX": "steward"}}
 STEWARD_KPI_CACHE_SECONDS = int(os.environ.get("STEWARD_KPI_CACHE_SECONDS", "0" if STEWARD_ENV == "test" else "3600"))
 
 if STEWARD_ENV == "test":
