@@ -5,7 +5,7 @@ from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,13 +13,12 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.api.writes import apply_form, call_service, visible
 from steward.collaboration import forms, selectors, services
-from steward.collaboration.models import ActionItem, Announcement, FeedbackMessage, Meeting
+from steward.collaboration.models import ActionItem, FeedbackMessage, Meeting
 from steward.collaboration.people import label_for
 from steward.core import selectors as core_selectors
-from steward.core.api import form_write
 from steward.core.models import User, Vendor
-from steward.core.pages import get_or_404
 
 router = Router(tags=["collaboration"])
 
@@ -123,10 +122,6 @@ class ErrorOut(Schema):
     detail: str
 
 
-def _validation_detail(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 @router.get("/meetings", response=list[MeetingOut])
 def meetings(request, project: str = "", kind: str = "", q: str = ""):
     require_perm(request, "collaboration.view_meeting")
@@ -136,10 +131,7 @@ def meetings(request, project: str = "", kind: str = "", q: str = ""):
 @router.get("/meetings/{pk}", response=MeetingDetailOut)
 def meeting(request, pk: int):
     require_perm(request, "collaboration.view_meeting")
-    try:
-        m = selectors.meeting_get(user=request.user, pk=pk)
-    except Meeting.DoesNotExist:
-        raise Http404 from None
+    m = visible(selectors.meeting_get, request, pk=pk)
     items = selectors.with_urgency(list(selectors.action_items(user=request.user).filter(meeting=m)))
     return {
         "id": m.pk, "project": m.project.code, "kind": m.kind, "title": m.title, "starts_at": m.starts_at,
@@ -165,10 +157,7 @@ def action_item_status(request, pk: int, payload: StatusIn):
         item = selectors.action_items(user=request.user).get(pk=pk)
     except ActionItem.DoesNotExist:
         raise Http404 from None
-    try:
-        services.action_item_set_status(actor=request.user, item=item, status=payload.status)
-    except ValidationError as error:
-        return 400, {"detail": _validation_detail(error)}
+    call_service(services.action_item_set_status, actor=request.user, item=item, status=payload.status)
     return 200, selectors.with_urgency([item])[0]
 
 
@@ -181,10 +170,7 @@ def announcements(request, kind: str = "", unread: bool = False):
 @router.post("/announcements/{pk}/read", response=AnnouncementOut)
 def announcement_read(request, pk: int):
     require_perm(request, "collaboration.view_announcement")
-    try:
-        a = selectors.announcement_get(user=request.user, pk=pk)
-    except Announcement.DoesNotExist:
-        raise Http404 from None
+    a = visible(selectors.announcement_get, request, pk=pk)
     services.announcement_mark_read(user=request.user, announcement=a)
     return selectors.announcement_list(user=request.user).get(pk=pk)
 
@@ -208,11 +194,8 @@ def feedback_send(request, payload: FeedbackIn):
         project = selectors.projects_of_own_vendor(user=user).filter(code=payload.project).first()
         if project is None:
             return 400, {"detail": _("Your company does not serve this project.")}
-    try:
-        services.feedback_submit(vendor=user.vendor, project=project, topic=payload.topic, body=payload.body,
-                                 today=selectors.client_today())
-    except ValidationError as error:
-        return 400, {"detail": _validation_detail(error)}
+    call_service(services.feedback_submit, vendor=user.vendor, project=project, topic=payload.topic, body=payload.body,
+                 today=selectors.client_today())
     return 201, {"detail": _("Thank you. Your message was delivered without your name.")}
 
 
@@ -276,7 +259,7 @@ class AnswerIn(Schema):
 
 
 def _meeting(request, pk: int) -> Meeting:
-    return get_or_404(selectors.meeting_get, request, pk=pk)
+    return visible(selectors.meeting_get, request, pk=pk)
 
 
 def _wall_clock(moment: datetime, zone: str) -> datetime:
@@ -299,7 +282,7 @@ def _usernames_to_ids(names, people) -> list[str] | str:
 
 
 def _meeting_write(request, form, zone: str, write, **kwargs):
-    return form_write(form, lambda **d: write(
+    return apply_form(form, lambda **d: write(
         actor=request.user, kind=d["kind"], title=d["title"], starts_at=_in_zone(d["starts_at"], zone),
         vendors=Vendor.objects.filter(code__in=d["vendors"]), attendees=User.objects.filter(pk__in=d["attendees"]),
         duration_minutes=d["duration_minutes"], location=d["location"], agenda=d["agenda"],
@@ -323,9 +306,7 @@ def meeting_create(request, payload: MeetingIn):
     if isinstance(data["attendees"], str):
         return 400, {"detail": data["attendees"]}
     form = forms.MeetingForm(data, projects=projects, vendors=vendors, people=people)
-    created, error = _meeting_write(request, form, project.time_zone, services.meeting_create, project=project)
-    if error:
-        return 400, {"detail": error}
+    created = _meeting_write(request, form, project.time_zone, services.meeting_create, project=project)
     return 201, meeting(request, created.pk)
 
 
@@ -350,9 +331,7 @@ def meeting_edit(request, pk: int, payload: MeetingPatch):
             return 400, {"detail": changes["attendees"]}
     data.update(changes)
     form = forms.MeetingEditForm(data, projects=[], vendors=vendors, people=people)
-    _, error = _meeting_write(request, form, zone, services.meeting_update, meeting=m)
-    if error:
-        return 400, {"detail": error}
+    _meeting_write(request, form, zone, services.meeting_update, meeting=m)
     return 200, meeting(request, pk)
 
 
@@ -362,10 +341,8 @@ def decision_add(request, pk: int, payload: DecisionIn):
     """Record a decision of the meeting. Honours an Idempotency-Key header."""
     require_perm(request, "collaboration.change_meeting")
     m = _meeting(request, pk)
-    decision, error = form_write(forms.DecisionForm(payload.dict()), services.decision_add, actor=request.user,
-                                 meeting=m)
-    if error:
-        return 400, {"detail": error}
+    decision = apply_form(forms.DecisionForm(payload.dict()), services.decision_add, actor=request.user,
+                          meeting=m)
     return 201, {"id": decision.pk, "meeting": m.pk, "text": decision.text}
 
 
@@ -381,10 +358,8 @@ def action_item_add(request, pk: int, payload: ActionItemIn):
     if owner is None:
         return 400, {"detail": _("The owner must be client staff or staff of a vendor taking part in the meeting.")}
     form = forms.ActionItemForm({**payload.dict(), "owner": str(owner.pk)}, people=people)
-    item, error = form_write(form, lambda **d: services.action_item_create(
+    item = apply_form(form, lambda **d: services.action_item_create(
         actor=request.user, meeting=m, title=d["title"], owner=owner, due_date=d["due_date"], notes=d["notes"]))
-    if error:
-        return 400, {"detail": error}
     return 201, selectors.with_urgency([selectors.action_items(user=request.user).get(pk=item.pk)])[0]
 
 
@@ -398,13 +373,11 @@ def announcement_create(request, payload: AnnouncementIn):
     form = forms.AnnouncementForm({k: v for k, v in payload.dict().items() if v is not None}, projects=projects,
                                   vendors=vendors)
     Form = forms.AnnouncementForm
-    created, error = form_write(form, lambda **d: services.announcement_publish(
+    created = apply_form(form, lambda **d: services.announcement_publish(
         actor=request.user, kind=d["kind"], title=d["title"], body=d["body"],
         project=projects.filter(code=d["project"]).first() if d["project"] else None, to_client=d["to_client"],
         all_vendors=d["audience"] == Form.AUDIENCE_ALL,
         vendors=vendors.filter(code__in=d["vendors"]) if d["audience"] == Form.AUDIENCE_CHOSEN else []))
-    if error:
-        return 400, {"detail": error}
     return 201, selectors.announcement_list(user=request.user).get(pk=created.pk)
 
 
@@ -412,9 +385,7 @@ def announcement_create(request, payload: AnnouncementIn):
 def feedback_answer(request, pk: UUID, payload: AnswerIn):
     """Publish the client's answer to an anonymous message (everyone who sees it reads the answer)."""
     require_perm(request, "collaboration.change_feedbackmessage")
-    message = get_or_404(selectors.feedback_get, request, pk=pk)
-    _, error = form_write(forms.FeedbackAnswerForm(payload.dict()), services.feedback_answer, actor=request.user,
-                          message=message)
-    if error:
-        return 400, {"detail": error}
+    message = visible(selectors.feedback_get, request, pk=pk)
+    apply_form(forms.FeedbackAnswerForm(payload.dict()), services.feedback_answer, actor=request.user,
+               message=message)
     return 200, next(m for m in selectors.feedback_list(user=request.user) if m.pk == message.pk)

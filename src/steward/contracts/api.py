@@ -7,17 +7,15 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.api.writes import apply_form, call_service, clean_form, form_data, visible
 from steward.contracts import forms, selectors, services
 from steward.contracts.models import Contract, Invoice, InvoiceLocked, Responsibility
 from steward.core import selectors as core_selectors
-from steward.core.api import form_check, form_data, form_write
-from steward.core.pages import get_or_404
 
 router = Router(tags=["contracts"])
 
@@ -86,10 +84,7 @@ def contracts(request, q: str = "", vendor: str = "", status: str = ""):
 
 
 def _contract(request, code: str) -> Contract:
-    try:
-        return selectors.contract_get(user=request.user, code=code)
-    except Contract.DoesNotExist:
-        raise Http404 from None
+    return visible(selectors.contract_get, request, code=code)
 
 
 def _contract_detail(request, code: str) -> dict:
@@ -198,10 +193,8 @@ def contract_create(request, payload: ContractIn):
     require_perm(request, "contracts.add_contract")
     form = forms.ContractForm(form_data(payload.dict()), vendors=core_selectors.vendor_list(user=request.user),
                               projects=core_selectors.project_list(user=request.user))
-    contract, error = form_write(form, lambda **d: services.contract_create(
+    contract = apply_form(form, lambda **d: services.contract_create(
         actor=request.user, code=d["code"], vendor_code=d["vendor"], project_codes=d["projects"], **form.terms()))
-    if error:
-        return 400, {"detail": error}
     return 201, _contract_detail(request, contract.code)
 
 
@@ -216,10 +209,8 @@ def contract_edit(request, code: str, payload: ContractPatch):
     data.update(payload.dict(exclude_unset=True))
     projects = core_selectors.project_list(user=request.user).filter(vendors=contract.vendor)
     form = forms.ContractEditForm(form_data(data), vendors=[], projects=projects)
-    _, error = form_write(form, lambda **d: services.contract_update(
+    apply_form(form, lambda **d: services.contract_update(
         actor=request.user, contract=contract, project_codes=d["projects"], **form.terms()))
-    if error:
-        return 400, {"detail": error}
     return 200, _contract_detail(request, code)
 
 
@@ -231,16 +222,14 @@ def contract_rate_create(request, code: str, payload: RateIn):
     require_perm(request, "contracts.change_contract")
     contract = _contract(request, code)
     form = forms.RateForm(form_data(payload.dict()), components=services.rate_components(contract))
-    rate, error = form_write(form, services.rate_add, actor=request.user, contract=contract)
-    if error:
-        return 400, {"detail": error}
+    rate = apply_form(form, services.rate_add, actor=request.user, contract=contract)
     return 201, selectors.rate_get(user=request.user, pk=rate.pk)  # as stored (amounts to 4 places)
 
 
 @router.delete("/contract-rates/{pk}", response={204: None})
 def contract_rate_delete(request, pk: int):
     require_perm(request, "contracts.change_contract")
-    rate = get_or_404(selectors.rate_get, request, pk=pk)
+    rate = visible(selectors.rate_get, request, pk=pk)
     services.rate_delete(actor=request.user, rate=rate)
     return 204, None
 
@@ -251,15 +240,13 @@ def contract_responsibility_create(request, code: str, payload: ResponsibilityIn
     """An item of the contract's responsibilities checklist. Honours an Idempotency-Key header."""
     require_perm(request, "contracts.change_contract")
     contract = _contract(request, code)
-    item, error = form_write(forms.ResponsibilityForm(form_data(payload.dict())), services.responsibility_add,
-                             actor=request.user, contract=contract)
-    if error:
-        return 400, {"detail": error}
+    item = apply_form(forms.ResponsibilityForm(form_data(payload.dict())), services.responsibility_add,
+                      actor=request.user, contract=contract)
     return 201, item
 
 
 def _responsibility(request, pk: int) -> Responsibility:
-    return get_or_404(selectors.responsibility_get, request, pk=pk)
+    return visible(selectors.responsibility_get, request, pk=pk)
 
 
 @router.patch("/contract-responsibilities/{pk}", response={200: ResponsibilityOut})
@@ -356,10 +343,7 @@ def _invoice_detail(request, pk: int) -> dict:
 
 
 def _invoice(request, pk: int) -> Invoice:
-    try:
-        return selectors.invoice_get(user=request.user, pk=pk)
-    except Invoice.DoesNotExist:
-        raise Http404 from None
+    return visible(selectors.invoice_get, request, pk=pk)
 
 
 def _error(error) -> tuple[int, dict]:
@@ -395,10 +379,8 @@ def invoice_generate(request, payload: InvoiceGenerateIn):
         month = dt.datetime.strptime(payload.month, "%Y-%m").date()
     except ValueError:
         return 400, {"detail": _("month: expected YYYY-MM, e.g. 2026-10.")}
-    try:
-        created = services.invoice_generate(actor=request.user, contract=contract, month=month, fte=payload.fte)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    created = call_service(services.invoice_generate, actor=request.user, contract=contract, month=month,
+                           fte=payload.fte)
     return 201, _invoice_detail(request, created.pk)
 
 
@@ -457,9 +439,7 @@ def _invoice_form_write(request, pk: int, form, write, status: int = 200):
     """As the page: the form refuses bad input (400); the service refuses a change the workflow
     does not allow (409: an approved invoice, a wrong step)."""
     invoice = _invoice(request, pk)
-    data, error = form_check(form)
-    if error:
-        return 400, {"detail": error}
+    data = clean_form(form)
     try:
         result = write(actor=request.user, invoice=invoice, **data)
     except (ValidationError, InvoiceLocked) as refusal:
@@ -490,7 +470,7 @@ def invoice_recompute(request, pk: int, payload: RecomputeIn):
 def invoice_line_remove(request, pk: int):
     """Remove an adjustment line (charges and SLA lines are computed: 409); the invoice, recomputed."""
     require_perm(request, "contracts.add_invoice")
-    line = get_or_404(selectors.invoice_line_get, request, pk=pk)
+    line = visible(selectors.invoice_line_get, request, pk=pk)
     try:
         invoice = services.invoice_remove_adjustment(actor=request.user, line=line)
     except (ValidationError, InvoiceLocked) as refusal:
@@ -592,12 +572,9 @@ def budget_set(request, payload: BudgetIn):
     month = _month(payload.month)
     if month is None:
         return 400, {"detail": _("month: expected YYYY-MM, e.g. 2026-10.")}
-    try:
-        budget = services.budget_set(actor=request.user, project_code=payload.project, vendor_code=payload.vendor,
-                                     month=month, amount=payload.amount, currency=payload.currency,
-                                     target_cost_per_contact=payload.target_cost_per_contact, note=payload.note)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    budget = call_service(services.budget_set, actor=request.user, project_code=payload.project,
+                          vendor_code=payload.vendor, month=month, amount=payload.amount, currency=payload.currency,
+                          target_cost_per_contact=payload.target_cost_per_contact, note=payload.note)
     return 201, _budget_out(budget)
 
 
@@ -606,13 +583,10 @@ def budget_set(request, payload: BudgetIn):
 def budget_set_year(request, payload: BudgetYearIn):
     """A year's budget split evenly into twelve months (to the cent, adding up exactly)."""
     require_perm(request, "contracts.add_budget")
-    try:
-        months = services.budget_set_year(actor=request.user, project_code=payload.project,
-                                          vendor_code=payload.vendor, year=payload.year, amount=payload.amount,
-                                          currency=payload.currency,
-                                          target_cost_per_contact=payload.target_cost_per_contact, note=payload.note)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    months = call_service(services.budget_set_year, actor=request.user, project_code=payload.project,
+                          vendor_code=payload.vendor, year=payload.year, amount=payload.amount,
+                          currency=payload.currency,
+                          target_cost_per_contact=payload.target_cost_per_contact, note=payload.note)
     return 201, [_budget_out(b) for b in months]
 
 
@@ -620,7 +594,7 @@ def budget_set_year(request, payload: BudgetYearIn):
 def budget_delete(request, pk: int):
     """Remove one month's budget (ids in GET /budgets)."""
     require_perm(request, "contracts.delete_budget")
-    services.budget_delete(actor=request.user, budget=get_or_404(selectors.budget_get, request, pk=pk))
+    services.budget_delete(actor=request.user, budget=visible(selectors.budget_get, request, pk=pk))
     return 204, None
 
 

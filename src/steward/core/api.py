@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import Refused, apply_form, clean_form, form_data, form_detail, visible
+from steward.api.writes import apply_form, form_data, visible
 from steward.core import selectors, services
 from steward.core.forms import ProjectEditForm, ProjectForm, UserForm, VendorEditForm, VendorForm
 from steward.core.models import Project, User, Vendor
@@ -17,22 +17,6 @@ router = Router(tags=["core"])
 
 class ErrorOut(Schema):
     detail: str
-
-
-def form_write(form, write, **kwargs):
-    """Transitional: the (result, detail) form of steward.api.writes.apply_form."""
-    try:
-        return apply_form(form, write, **kwargs), None
-    except Refused as refused:
-        return None, refused.detail
-
-
-def form_check(form):
-    """Transitional: the (cleaned_data, detail) form of steward.api.writes.clean_form."""
-    try:
-        return clean_form(form), None
-    except Refused as refused:
-        return None, refused.detail
 
 
 class MeOut(Schema):

@@ -3,18 +3,15 @@ the vendor's response to a corrective action can be sent through it as well."""
 
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.api.writes import Refused, apply_form, call_service, visible
 from steward.collaboration.people import label_for
 from steward.core import selectors as core_selectors
-from steward.core.api import form_write
 from steward.core.models import Project, Vendor
-from steward.core.pages import get_or_404
 from steward.improvement import forms, selectors, services
 from steward.improvement.models import CorrectiveAction, Risk
 
@@ -123,10 +120,7 @@ class HeatCellOut(Schema):
 
 
 def _capa(request, pk: int) -> CorrectiveAction:
-    try:
-        return selectors.capa_get(user=request.user, pk=pk)
-    except CorrectiveAction.DoesNotExist:
-        raise Http404 from None
+    return visible(selectors.capa_get, request, pk=pk)
 
 
 def _detail(request, capa):
@@ -169,12 +163,9 @@ def capa_create(request, payload: CapaIn):
         project = Project.objects.visible_to(request.user).filter(code=payload.project).first()
         if project is None:
             return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
-    try:
-        created = services.capa_open(actor=request.user, vendor=vendor, project=project, title=payload.title,
-                                     problem=payload.problem, due_date=payload.due_date, source=payload.source,
-                                     source_reference=payload.source_reference)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    created = call_service(services.capa_open, actor=request.user, vendor=vendor, project=project,
+                           title=payload.title, problem=payload.problem, due_date=payload.due_date,
+                           source=payload.source, source_reference=payload.source_reference)
     return 201, _detail(request, _capa(request, created.pk))
 
 
@@ -182,11 +173,8 @@ def capa_create(request, payload: CapaIn):
 def capa_respond(request, pk: int, payload: RespondIn):
     require_perm(request, "improvement.change_correctiveaction")
     case = _capa(request, pk)
-    try:
-        services.capa_respond(actor=request.user, capa=case, response=payload.response,
-                              root_cause=payload.root_cause, whys=payload.whys)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    call_service(services.capa_respond, actor=request.user, capa=case, response=payload.response,
+                 root_cause=payload.root_cause, whys=payload.whys)
     return 200, _detail(request, _capa(request, pk))
 
 
@@ -206,10 +194,7 @@ def heatmap(request, project: str = "", status: str = "active"):
 @router.get("/risks/{pk}", response=RiskOut)
 def risk(request, pk: int):
     require_perm(request, "improvement.view_risk")
-    try:
-        return selectors.risk_get(user=request.user, pk=pk)
-    except Risk.DoesNotExist:
-        raise Http404 from None
+    return visible(selectors.risk_get, request, pk=pk)
 
 
 # --- writes (the pages' capabilities, forms and services) ----------------------------------
@@ -276,10 +261,8 @@ def capa_action_add(request, pk: int, payload: CapaActionIn):
     if owner is None:
         return 400, {"detail": _("The owner must be client staff or staff of the vendor concerned.")}
     form = forms.CapaActionForm({**payload.dict(), "owner": str(owner.pk)}, people=people)
-    action, error = form_write(form, lambda **d: services.capa_action_add(
+    action = apply_form(form, lambda **d: services.capa_action_add(
         actor=request.user, capa=case, description=d["description"], owner=owner, due_date=d["due_date"]))
-    if error:
-        return 400, {"detail": error}
     return 201, _step_out(request, case, action.pk)
 
 
@@ -287,14 +270,11 @@ def capa_action_add(request, pk: int, payload: CapaActionIn):
 def capa_action_status(request, pk: int, payload: CapaActionStatusIn):
     """Set an action's status (open, in progress, done, cancelled) while the case is being planned or worked."""
     require_perm(request, "improvement.change_correctiveaction")
-    action = get_or_404(selectors.capa_action_get, request, pk=pk)
+    action = visible(selectors.capa_action_get, request, pk=pk)
     form = forms.CapaActionStatusForm(payload.dict())
     if not form.is_valid():
         return 400, {"detail": _("Choose a valid status.")}
-    try:
-        services.capa_action_set_status(actor=request.user, action=action, status=form.cleaned_data["status"])
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    call_service(services.capa_action_set_status, actor=request.user, action=action, status=form.cleaned_data["status"])
     return 200, _step_out(request, action.capa, action.pk)
 
 
@@ -305,12 +285,9 @@ def capa_step(request, pk: int, payload: CapaStepIn):
     require_perm(request, "improvement.change_correctiveaction")
     case = _capa(request, pk)
     form = forms.CapaStepForm(payload.dict())
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Unknown step."))
-        services.capa_step(actor=request.user, capa=case, **form.cleaned_data)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    if not form.is_valid():
+        raise Refused(_("Unknown step."))
+    call_service(services.capa_step, actor=request.user, capa=case, **form.cleaned_data)
     return 200, _detail(request, _capa(request, pk))
 
 
@@ -325,7 +302,7 @@ def _risk_form_data(values: dict, people) -> dict | str:
 
 
 def _risk_write(request, form, people, vendors, write, **kwargs):
-    return form_write(form, lambda **d: write(
+    return apply_form(form, lambda **d: write(
         actor=request.user, title=d["title"], likelihood=d["likelihood"], impact=d["impact"],
         owner=people.get(pk=d["owner"]), review_date=d["review_date"], category=d["category"],
         description=d["description"], mitigation=d["mitigation"], contingency_trigger=d["contingency_trigger"],
@@ -348,9 +325,7 @@ def risk_create(request, payload: RiskIn):
     if isinstance(data, str):
         return 400, {"detail": data}
     form = forms.RiskForm(data, projects=projects, vendors=vendors, people=people)
-    created, error = _risk_write(request, form, people, vendors, services.risk_create, project=project)
-    if error:
-        return 400, {"detail": error}
+    created = _risk_write(request, form, people, vendors, services.risk_create, project=project)
     return 201, selectors.risk_get(user=request.user, pk=created.pk)
 
 
@@ -358,7 +333,7 @@ def risk_create(request, payload: RiskIn):
 def risk_edit(request, pk: int, payload: RiskPatch):
     """Change a risk; only the fields sent change (`vendors` replaces the list it is shared with)."""
     require_perm(request, "improvement.change_risk")
-    risk_row = get_or_404(selectors.risk_get, request, pk=pk)
+    risk_row = visible(selectors.risk_get, request, pk=pk)
     vendors = core_selectors.project_vendors(user=request.user, project=risk_row.project)
     people = selectors.risk_owner_choices(project=risk_row.project)
     data = {f: getattr(risk_row, f) for f in ("title", "category", "description", "likelihood", "impact",
@@ -370,7 +345,5 @@ def risk_edit(request, pk: int, payload: RiskPatch):
     if isinstance(data, str):
         return 400, {"detail": data}
     form = forms.RiskEditForm(data, projects=[], vendors=vendors, people=people)
-    _, error = _risk_write(request, form, people, vendors, services.risk_update, risk=risk_row)
-    if error:
-        return 400, {"detail": error}
+    _risk_write(request, form, people, vendors, services.risk_update, risk=risk_row)
     return 200, selectors.risk_get(user=request.user, pk=pk)

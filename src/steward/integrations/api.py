@@ -5,15 +5,14 @@ is answered only when it is made (create, rotate), never in reads."""
 from datetime import datetime
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.core.api import ErrorOut, form_detail
+from steward.api.writes import call_service, clean_form, visible
+from steward.core.api import ErrorOut
 from steward.core.models import Vendor
-from steward.core.pages import get_or_404
 from steward.integrations import jobs, scheduler, selectors, webhooks
 from steward.integrations.forms import EndpointForm
 from steward.integrations.models import JobRun, WebhookDelivery
@@ -113,7 +112,7 @@ def endpoints(request):
 @router.get("/webhooks/{pk}", response=EndpointOut)
 def endpoint(request, pk: int):
     require_perm(request, "integrations.view_webhookendpoint")
-    return get_or_404(selectors.endpoint_get, request, pk=pk)
+    return visible(selectors.endpoint_get, request, pk=pk)
 
 
 @router.post("/webhooks", response={201: EndpointSecretOut, 400: ErrorOut})
@@ -124,14 +123,9 @@ def endpoint_create(request, payload: EndpointIn):
     form = _form(payload.dict())
     if isinstance(form, str):
         return 400, {"detail": form}
-    if not form.is_valid():
-        return 400, {"detail": form_detail(form)}
-    data = form.cleaned_data
-    try:
-        created = webhooks.endpoint_create(actor=request.user, name=data["name"], url=data["url"],
-                                           events=data["events"], vendor=data["vendor"])
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    data = clean_form(form)
+    created = call_service(webhooks.endpoint_create, actor=request.user, name=data["name"], url=data["url"],
+                           events=data["events"], vendor=data["vendor"])
     return 201, created
 
 
@@ -139,36 +133,31 @@ def endpoint_create(request, payload: EndpointIn):
 def endpoint_edit(request, pk: int, payload: EndpointPatch):
     """Change an endpoint; only the fields sent change."""
     require_perm(request, "integrations.change_webhookendpoint")
-    current = get_or_404(selectors.endpoint_get, request, pk=pk)
+    current = visible(selectors.endpoint_get, request, pk=pk)
     values = {"name": current.name, "url": current.url, "events": current.events, "active": current.active,
               "vendor": current.vendor.code if current.vendor_id else ""}
     values.update(payload.dict(exclude_unset=True))
     form = _form(values)
     if isinstance(form, str):
         return 400, {"detail": form}
-    if not form.is_valid():
-        return 400, {"detail": form_detail(form)}
-    data = form.cleaned_data
-    try:
-        webhooks.endpoint_update(endpoint=current, name=data["name"], url=data["url"], events=data["events"],
-                                 active=data["active"], vendor=data["vendor"])
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
-    return 200, get_or_404(selectors.endpoint_get, request, pk=pk)
+    data = clean_form(form)
+    call_service(webhooks.endpoint_update, endpoint=current, name=data["name"], url=data["url"], events=data["events"],
+                 active=data["active"], vendor=data["vendor"])
+    return 200, visible(selectors.endpoint_get, request, pk=pk)
 
 
 @router.post("/webhooks/{pk}/rotate", response=EndpointSecretOut)
 def endpoint_rotate(request, pk: int):
     """Put a new signing secret in force at once (the answer carries it); update the receiver."""
     require_perm(request, "integrations.change_webhookendpoint")
-    current = get_or_404(selectors.endpoint_get, request, pk=pk)
+    current = visible(selectors.endpoint_get, request, pk=pk)
     return webhooks.endpoint_rotate_secret(endpoint=current)
 
 
 @router.get("/webhooks/{pk}/deliveries", response=list[DeliveryOut])
 def deliveries(request, pk: int, status: str = ""):
     require_perm(request, "integrations.view_webhookendpoint")
-    current = get_or_404(selectors.endpoint_get, request, pk=pk)
+    current = visible(selectors.endpoint_get, request, pk=pk)
     status = status if status in WebhookDelivery.Status.values else ""
     return list(selectors.delivery_list(user=request.user, endpoint=current, status=status)[:MAX_ROWS])
 
@@ -179,7 +168,7 @@ def delivery_replay(request, pk: int):
     """Send a delivery's event again (same event id and payload, a new delivery). Honours an
     Idempotency-Key header."""
     require_perm(request, "integrations.change_webhookendpoint")
-    delivery = get_or_404(selectors.delivery_get, request, pk=pk)
+    delivery = visible(selectors.delivery_get, request, pk=pk)
     return 201, webhooks.replay(delivery=delivery)
 
 
@@ -195,5 +184,5 @@ def job_runs(request, status: str = "", job: str = ""):
 def job_retry(request, pk: int):
     """Retry a failed or given-up run at the scheduler's next pass (other runs are left as they are)."""
     require_perm(request, "integrations.change_jobrun")
-    run = get_or_404(lambda user, pk: selectors.job_run_get(pk=pk), request, pk=pk)
+    run = visible(lambda user, pk: selectors.job_run_get(pk=pk), request, pk=pk)
     return scheduler.retry_now(run=run)

@@ -13,11 +13,11 @@ from ninja.files import UploadedFile
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.core.api import form_detail
+from steward.api.writes import clean_form, form_detail, visible
 from steward.core.models import Project, Vendor
 from steward.interactions import selectors, services
 from steward.interactions.forms import ProfileEditForm, ProfileYamlForm
-from steward.interactions.models import ImportBatch, Interaction
+from steward.interactions.models import ImportBatch
 from steward.interactions.selectors import InteractionFilter
 
 router = Router(tags=["interactions"])
@@ -228,8 +228,7 @@ def mapping_profile_upload(request, yaml_file: File[UploadedFile]):
     Honours an Idempotency-Key header."""
     require_perm(request, "interactions.change_mappingprofile")
     form = ProfileYamlForm({}, {"yaml_file": yaml_file})
-    if not form.is_valid():
-        return 400, {"detail": form_detail(form)}
+    clean_form(form)
     try:
         text = form.cleaned_data["yaml_file"].read().decode("utf-8-sig")
         profile = services.profile_import_yaml(text=text)
@@ -285,7 +284,4 @@ def list_interactions(request, filters: Query[Filters]):
 @router.get("/interactions/{interaction_id}", response=InteractionDetailOut)
 def get_interaction(request, interaction_id: int):
     require_perm(request, "interactions.view_interaction")
-    try:
-        return selectors.interaction_get(user=request.user, pk=interaction_id)
-    except Interaction.DoesNotExist:
-        raise Http404 from None
+    return visible(selectors.interaction_get, request, pk=interaction_id)

@@ -6,7 +6,7 @@ or resolving an alert, alert channels — go through the pages' capabilities, fo
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.core.api import form_detail
+from steward.api.writes import call_service, clean_form, form_detail, visible
 from steward.metrics import engine, formulas, selectors, services
 from steward.metrics.forms import AlertChannelForm, BacktestForm, PolicyForm
 
@@ -26,10 +26,7 @@ DEFAULT_METRICS = ["offered", "handled", "service_level", "asa_seconds", "abando
 
 
 def _project(request, code: str):
-    try:
-        return selectors.project_get(user=request.user, code=code)
-    except ObjectDoesNotExist:
-        raise Http404 from None
+    return visible(selectors.project_get, request, code=code)
 
 
 class KpiQuery(Schema):
@@ -371,14 +368,8 @@ def alert_transition(request, pk: int, payload: TransitionIn):
     """Acknowledge an alert, or resolve it by hand. A vendor's managers act on their own vendor's
     alerts only (another vendor's is not found)."""
     require_perm(request, "metrics.change_alert")
-    try:
-        alert = selectors.alert_get(user=request.user, pk=pk)
-    except ObjectDoesNotExist:
-        raise Http404 from None
-    try:
-        services.alert_transition(actor=request.user, alert=alert, to=payload.to)
-    except ValidationError as exc:
-        return 400, {"detail": " ".join(exc.messages)}
+    alert = visible(selectors.alert_get, request, pk=pk)
+    call_service(services.alert_transition, actor=request.user, alert=alert, to=payload.to)
     return 200, selectors.alert_get(user=request.user, pk=pk)
 
 
@@ -439,9 +430,7 @@ def alert_channel_create(request, payload: AlertChannelIn):
     _channel_author(request)
     projects = selectors.project_list(user=request.user)
     form = AlertChannelForm(payload.dict(), projects=projects)
-    if not form.is_valid():
-        return 400, {"detail": form_detail(form)}
-    d = form.cleaned_data
+    d = clean_form(form)
     try:
         channel = services.alert_channel_create(actor=request.user, project=projects.get(code=d["project"]),
                                                 kind=d["kind"], target=d["target"])

@@ -6,18 +6,16 @@ go-live gate)."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.api.writes import Refused, apply_form, form_detail, visible
 from steward.collaboration.people import label_for
 from steward.core import selectors as core_selectors
-from steward.core.api import form_detail, form_write
 from steward.core.models import Channel
-from steward.core.pages import get_or_404
 from steward.planning import forms, selectors, services
 from steward.planning.models import Phase, RaciParty, Task
 from steward.planning.views import party_label
@@ -182,17 +180,11 @@ class ReadinessOut(Schema):
 
 
 def _plan(request, code: str):
-    try:
-        return selectors.plan_get(user=request.user, code=code)
-    except ObjectDoesNotExist:
-        raise Http404 from None
+    return visible(selectors.plan_get, request, code=code)
 
 
 def _task(request, pk: int) -> Task:
-    try:
-        task = selectors.task_get(user=request.user, pk=pk)
-    except ObjectDoesNotExist:
-        raise Http404 from None
+    task = visible(selectors.task_get, request, pk=pk)
     return selectors.with_urgency([task], plan=task.phase.plan)[0]
 
 
@@ -215,8 +207,19 @@ def _detail_out(plan) -> dict:
     return {**_plan_out(plan), "needs": needs, "phases": plan.phases_list}
 
 
+# Planning's 400 body also lists `reasons` (a service's messages one by one; none for a form's
+# errors), so its routes keep their own refusal handling rather than steward.api.writes' Refused.
+
 def _error(error: ValidationError):
     return 400, {"detail": " ".join(error.messages), "reasons": error.messages}
+
+
+def _form_write(form, write, **kwargs):
+    """apply_form as (result, None), or (None, the 400 answer with planning's body)."""
+    try:
+        return apply_form(form, write, **kwargs), None
+    except Refused as refused:
+        return None, (400, {"detail": refused.detail, "reasons": []})
 
 
 @router.get("/plans", response=list[PlanOut])
@@ -230,10 +233,7 @@ def plans(request):
 def plan_create(request, payload: PlanIn):
     """Create a project's plan from the standard template."""
     require_perm(request, "planning.change_plan")
-    try:
-        project = selectors.project_get(user=request.user, code=payload.project)
-    except ObjectDoesNotExist:
-        raise Http404 from None
+    project = visible(selectors.project_get, request, code=payload.project)
     try:
         plan = services.plan_create(actor=request.user, project=project, start_date=payload.start_date,
                                     planned_headcount=payload.planned_headcount)
@@ -454,11 +454,11 @@ def needs_edit(request, code: str, payload: NeedsPatch):
         return 400, {"detail": form_detail(form), "reasons": []}
     # The page's form drops a volume of a channel that is not chosen; the API hands the volumes
     # to the service as sent, so such a volume is refused (by the service's rule) and not lost.
-    _, error = form_write(form, lambda **_d: services.needs_update(
+    _, refusal = _form_write(form, lambda **_d: services.needs_update(
         actor=request.user, plan=current, **{**form.values(), "monthly_volumes": {
             c: form.cleaned_data[f"volume_{c}"] for c in volumes if form.cleaned_data.get(f"volume_{c}") is not None}}))
-    if error:
-        return 400, {"detail": error, "reasons": []}
+    if refusal:
+        return refusal
     return 200, _detail_out(_summary(request, _plan(request, code)))
 
 
@@ -466,12 +466,12 @@ def needs_edit(request, code: str, payload: NeedsPatch):
 def phase_edit(request, pk: int, payload: PhasePatch):
     """Rename or reschedule a phase (client staff)."""
     require_perm(request, "planning.change_plan")
-    phase = get_or_404(selectors.phase_get, request, pk=pk)
+    phase = visible(selectors.phase_get, request, pk=pk)
     data = {"name": phase.name, "start_date": phase.start_date, "end_date": phase.end_date}
     data.update(payload.dict(exclude_unset=True, exclude_none=True))
-    _, error = form_write(forms.PhaseForm(data), services.phase_update, actor=request.user, phase=phase)
-    if error:
-        return 400, {"detail": error, "reasons": []}
+    _, refusal = _form_write(forms.PhaseForm(data), services.phase_update, actor=request.user, phase=phase)
+    if refusal:
+        return refusal
     overview = selectors.plan_overview(user=request.user, plan=phase.plan)
     return 200, next(p for p in overview["phases"] if p.pk == pk)
 
@@ -497,20 +497,20 @@ def task_edit(request, pk: int, payload: TaskPatch):
         data["assignee"] = changes.pop("assignee_id") or ""
     data.update({k: v for k, v in changes.items() if v is not None or k in ("start_date", "due_date")})
     form = forms.TaskForm({k: v for k, v in data.items() if v is not None}, phases=phases, people=people)
-    _, error = form_write(form, lambda **d: services.task_update(
+    _, refusal = _form_write(form, lambda **d: services.task_update(
         actor=request.user, task=current, title=d["title"],
         assignee=people.filter(pk=d["assignee"]).first() if d["assignee"] else None, priority=d["priority"],
         start_date=d["start_date"], due_date=d["due_date"], effort=d["effort"], description=d["description"],
         phase=Phase.objects.visible_to(request.user).filter(plan=plan, pk=d["phase"]).first()))
-    if error:
-        return 400, {"detail": error, "reasons": []}
+    if refusal:
+        return refusal
     return 200, _task(request, pk)
 
 
 def _dependency(request, pk: int, payload: DependencyIn, write):
     require_perm(request, "planning.change_plan")
-    current = get_or_404(selectors.task_get, request, pk=pk)
-    prerequisite = get_or_404(selectors.task_get, request, pk=payload.prerequisite)
+    current = visible(selectors.task_get, request, pk=pk)
+    prerequisite = visible(selectors.task_get, request, pk=payload.prerequisite)
     try:
         write(actor=request.user, task=current, prerequisite=prerequisite)
     except ValidationError as error:
@@ -531,12 +531,12 @@ def dependency_remove(request, pk: int, payload: DependencyIn):
 
 def _milestone(request, pk: int, write):
     require_perm(request, "planning.change_plan")
-    milestone = get_or_404(selectors.milestone_get, request, pk=pk)
+    milestone = visible(selectors.milestone_get, request, pk=pk)
     try:
         write(actor=request.user, milestone=milestone)
     except ValidationError as error:
         return _error(error)
-    return 200, get_or_404(selectors.milestone_get, request, pk=pk)
+    return 200, visible(selectors.milestone_get, request, pk=pk)
 
 
 @router.post("/milestones/{pk}/reach", response={200: MilestoneOut, 400: ErrorOut})
@@ -579,10 +579,10 @@ def raci_party_add(request, code: str, payload: RaciPartyIn):
     current = _plan(request, code)
     vendors = core_selectors.project_vendors(user=request.user, project=current.project)
     form = forms.RaciPartyForm({"name": payload.name, "vendor": payload.vendor or ""}, vendors=vendors)
-    party, error = form_write(form, lambda name, vendor: services.raci_party_add(
+    party, refusal = _form_write(form, lambda name, vendor: services.raci_party_add(
         actor=request.user, plan=current, name=name, vendor=vendors.filter(code=vendor).first() if vendor else None))
-    if error:
-        return 400, {"detail": error, "reasons": []}
+    if refusal:
+        return refusal
     return 201, {"id": party.pk, "label": party_label(party, request.user)}
 
 
@@ -597,11 +597,11 @@ def raci_activity_add(request, code: str, payload: RaciActivityIn):
     by_pk = {str(p.pk): p for p in parties}
     form = forms.RaciActivityForm({"name": payload.name, "accountable": str(payload.accountable),
                                    "responsible": str(payload.responsible)}, parties=parties)
-    activity, error = form_write(form, lambda name, accountable, responsible: services.raci_activity_add(
+    activity, refusal = _form_write(form, lambda name, accountable, responsible: services.raci_activity_add(
         actor=request.user, plan=current, name=name, accountable=by_pk[accountable],
         responsible=by_pk[responsible]))
-    if error:
-        return 400, {"detail": error, "reasons": []}
+    if refusal:
+        return refusal
     return 201, next(r for r in _raci_out(request, current)["rows"] if r["id"] == activity.pk)
 
 

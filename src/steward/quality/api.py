@@ -6,13 +6,13 @@ so the API refuses what the page refuses, with the same message (400 {"detail"})
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.api.writes import apply_form, call_service, visible
 from steward.core import selectors as core_selectors
 from steward.core.models import Project
 from steward.interactions.models import Interaction
@@ -113,10 +113,7 @@ def get_evaluation(request, evaluation_id: int):
 def _evaluation(request, evaluation_id: int) -> Evaluation:
     """The evaluation as the caller may see it (an agent: their own contacts'; vendor staff:
     their vendor's, once submitted); anything else is a 404."""
-    try:
-        return selectors.evaluation_get(user=request.user, pk=evaluation_id)
-    except Evaluation.DoesNotExist:
-        raise Http404 from None
+    return visible(selectors.evaluation_get, request, pk=evaluation_id)
 
 
 def _evaluation_detail(evaluation: Evaluation) -> Evaluation:
@@ -211,12 +208,10 @@ def create_rule(request, payload: RuleIn):
     require_perm(request, "quality.change_scorecard")
     projects = list(core_selectors.project_list(user=request.user))
     form = RuleForm({**payload.dict(), "phrases": "\n".join(payload.phrases)}, projects=projects)
-    rule, error = _apply(form, lambda: services.create_compliance_rule(
-        actor=request.user, project=next(p for p in projects if p.code == form.cleaned_data["project"]),
-        code=form.cleaned_data["code"], **{k: form.cleaned_data[k] for k in _RULE_FIELDS}))
-    if error:
-        return 400, {"detail": error}
-    return 201, _or_404(selectors.rule_get, request, pk=rule.pk)
+    rule = apply_form(form, lambda **d: services.create_compliance_rule(
+        actor=request.user, project=next(p for p in projects if p.code == d["project"]),
+        code=d["code"], **{k: d[k] for k in _RULE_FIELDS}))
+    return 201, visible(selectors.rule_get, request, pk=rule.pk)
 
 
 @router.get("/compliance/hits", response=list[HitOut])
@@ -319,21 +314,18 @@ def get_calibration(request, pk: int):
 
 
 def _calibration(request, pk: int) -> CalibrationSession:
-    try:
-        return selectors.calibration_get(user=request.user, pk=pk)
-    except CalibrationSession.DoesNotExist:
-        raise Http404 from None
+    return visible(selectors.calibration_get, request, pk=pk)
 
 
 def _calibration_detail(request, session: CalibrationSession) -> dict:
-    visible = selectors.calibration_results_visible(user=request.user, session=session)
+    results_visible = selectors.calibration_results_visible(user=request.user, session=session)
     data = {"id": session.pk, "title": session.title, "project": session.version.scorecard.project.code,
             "scorecard": session.version.scorecard.code, "scorecard_version": session.version.number,
             "status": session.status, "created_at": session.created_at, "closed_at": session.closed_at}
     data.update(contacts=[c.external_id for c in selectors.calibration_contacts(session)],
                 evaluators=list(session.evaluators.order_by("username").values_list("username", flat=True)),
-                results_visible=visible)
-    if visible:
+                results_visible=results_visible)
+    if results_visible:
         results = selectors.calibration_results(session)
         data.update(score_alpha=results.score_alpha,
                     criteria=[vars(c) for c in results.criteria],
@@ -443,13 +435,7 @@ def _coaching_detail(request, coaching):
 @router.get("/coachings/{coaching_id}", response=CoachingDetailOut)
 def get_coaching(request, coaching_id: int):
     require_perm(request, "quality.view_coaching")
-    from steward.quality.models import Coaching
-
-    try:
-        coaching = selectors.coaching_get(user=request.user, pk=coaching_id)
-    except Coaching.DoesNotExist:
-        raise Http404 from None
-    return _coaching_detail(request, coaching)
+    return _coaching_detail(request, visible(selectors.coaching_get, request, pk=coaching_id))
 
 
 @router.post("/coachings", response={201: CoachingDetailOut, 400: ErrorOut, 404: ErrorOut})
@@ -459,10 +445,7 @@ def create_coaching(request, payload: CoachingIn):
     the vendor's team lead): kind "note" or "training" (with a course code and, optionally, a
     session of it to register the agent in). Honours an Idempotency-Key header."""
     require_perm(request, "quality.add_coaching")
-    try:
-        evaluation = selectors.evaluation_get(user=request.user, pk=payload.evaluation)
-    except Evaluation.DoesNotExist:
-        return 404, {"detail": _("Not found.")}
+    evaluation = _evaluation(request, payload.evaluation)
     course = None
     if payload.course:
         course = selectors.coaching_courses(user=request.user).filter(code=payload.course[:64]).first()
@@ -475,12 +458,9 @@ def create_coaching(request, payload: CoachingIn):
             pk=payload.session).first()
         if session is None:
             return 400, {"detail": _("The session is not this course's session for the agent's vendor.")}
-    try:
-        coaching = services.coaching_assign(actor=request.user, evaluation=evaluation, kind=payload.kind,
-                                            text=payload.text, due_on=payload.due_on, course=course,
-                                            session=session)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    coaching = call_service(services.coaching_assign, actor=request.user, evaluation=evaluation,
+                            kind=payload.kind, text=payload.text, due_on=payload.due_on, course=course,
+                            session=session)
     return 201, _coaching_detail(request, selectors.coaching_get(user=request.user, pk=coaching.pk))
 
 
@@ -489,17 +469,9 @@ def transition_coaching(request, coaching_id: int, payload: CoachingTransitionIn
     """Move a coaching on: "acknowledge" or "done" (the agent; done needs a note), "verify",
     "reopen" or "cancel" (the assigner; reopen and cancel need a note)."""
     require_perm(request, "quality.view_coaching")
-    from steward.quality.models import Coaching
-
-    try:
-        coaching = selectors.coaching_get(user=request.user, pk=coaching_id)
-    except Coaching.DoesNotExist:
-        return 404, {"detail": _("Not found.")}
-    try:
-        services.coaching_transition(actor=request.user, coaching=coaching, action=payload.action[:20],
-                                     note=payload.note)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    coaching = visible(selectors.coaching_get, request, pk=coaching_id)
+    call_service(services.coaching_transition, actor=request.user, coaching=coaching, action=payload.action[:20],
+                 note=payload.note)
     return 200, _coaching_detail(request, selectors.coaching_get(user=request.user, pk=coaching_id))
 
 
@@ -655,13 +627,6 @@ class CalibrationScoreOut(Schema):
     submitted_at: dt.datetime
 
 
-def _or_404(read, request, **lookup):
-    try:
-        return read(user=request.user, **lookup)
-    except ObjectDoesNotExist:
-        raise Http404 from None
-
-
 def _detail(form) -> str:
     """The form's errors as one line, `field: message`; a criterion's answer or comment field
     (c_<key>, n_<key>) is named by the criterion's key."""
@@ -673,17 +638,6 @@ def _detail(form) -> str:
             field = field[2:]
         parts.append(text if field == "__all__" else f"{field}: {text}")
     return " ".join(parts)
-
-
-def _apply(form, write):
-    """Validate the form, then write through `form.apply` as the page does: (result, None) or
-    (None, the detail of a 400)."""
-    if not form.is_valid():
-        return None, _detail(form)
-    result = form.apply(write)
-    if form.errors:
-        return None, _detail(form)
-    return result, None
 
 
 def _answer_data(version, answers, *, comments: bool = True) -> dict | str:
@@ -710,11 +664,11 @@ def _not_analyst(username: str):
 
 
 def _version_out(request, pk: int):
-    return _or_404(selectors.version_get, request, pk=pk)
+    return visible(selectors.version_get, request, pk=pk)
 
 
 def _scorecard_detail(request, pk: int):
-    scorecard = _or_404(selectors.scorecard_get, request, pk=pk)
+    scorecard = visible(selectors.scorecard_get, request, pk=pk)
     scorecard.version_rows = list(selectors.scorecard_versions(user=request.user, scorecard=scorecard)
                                   .select_related("scorecard__project"))
     return scorecard
@@ -735,11 +689,9 @@ def create_scorecard(request, payload: ScorecardIn):
     require_perm(request, "quality.change_scorecard")
     projects = core_selectors.project_list(user=request.user)
     form = ScorecardForm(payload.dict(), projects=projects)
-    created, error = _apply(form, lambda: services.scorecard_create(
-        actor=request.user, project=projects.get(code=form.cleaned_data["project"]),
-        code=form.cleaned_data["code"], source=form.cleaned_data["source"]))
-    if error:
-        return 400, {"detail": error}
+    created = apply_form(form, lambda **d: services.scorecard_create(
+        actor=request.user, project=projects.get(code=d["project"]),
+        code=d["code"], source=d["source"]))
     return 201, _scorecard_detail(request, created.pk)
 
 
@@ -749,11 +701,8 @@ def create_draft(request, pk: int):
     """Start the next version: a draft copied from the newest one (one draft at a time).
     Honours an Idempotency-Key header."""
     require_perm(request, "quality.change_scorecard")
-    scorecard = _or_404(selectors.scorecard_get, request, pk=pk)
-    try:
-        version = services.version_new_draft(actor=request.user, scorecard=scorecard)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    scorecard = visible(selectors.scorecard_get, request, pk=pk)
+    version = call_service(services.version_new_draft, actor=request.user, scorecard=scorecard)
     return 201, _version_out(request, version.pk)
 
 
@@ -767,12 +716,9 @@ def get_version(request, pk: int):
 def edit_version(request, pk: int, payload: SourceIn):
     """Replace a draft's content with new YAML; a published or retired version never changes."""
     require_perm(request, "quality.change_scorecard")
-    version = _or_404(selectors.version_get, request, pk=pk)
+    version = visible(selectors.version_get, request, pk=pk)
     form = SourceForm(payload.dict())
-    _, error = _apply(form, lambda: services.version_update(actor=request.user, version=version,
-                                                            source=form.cleaned_data["source"]))
-    if error:
-        return 400, {"detail": error}
+    apply_form(form, lambda **d: services.version_update(actor=request.user, version=version, source=d["source"]))
     return 200, _version_out(request, pk)
 
 
@@ -780,11 +726,8 @@ def edit_version(request, pk: int, payload: SourceIn):
 def publish_version(request, pk: int):
     """Publish a draft: new evaluations use it and the version published before retires."""
     require_perm(request, "quality.change_scorecard")
-    version = _or_404(selectors.version_get, request, pk=pk)
-    try:
-        services.version_publish(actor=request.user, version=version)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    version = visible(selectors.version_get, request, pk=pk)
+    call_service(services.version_publish, actor=request.user, version=version)
     return 200, _version_out(request, pk)
 
 
@@ -801,11 +744,9 @@ def assign_evaluations(request, payload: AssignIn):
     form = AssignForm({"scorecard": str(payload.scorecard), "analyst": str(analyst.pk),
                        "external_ids": "\n".join(payload.contacts)}, scorecards=scorecards,
                       analysts=selectors.analysts())
-    created, error = _apply(form, lambda: services.evaluations_assign(
-        actor=request.user, scorecard=next(s for s in scorecards if str(s.pk) == form.cleaned_data["scorecard"]),
-        analyst=analyst, external_ids=form.cleaned_data["external_ids"]))
-    if error:
-        return 400, {"detail": error}
+    created = apply_form(form, lambda **d: services.evaluations_assign(
+        actor=request.user, scorecard=next(s for s in scorecards if str(s.pk) == d["scorecard"]),
+        analyst=analyst, external_ids=d["external_ids"]))
     return 201, list(selectors.evaluation_list(user=request.user).filter(pk__in=[e.pk for e in created]))
 
 
@@ -821,11 +762,9 @@ def score_evaluation(request, evaluation_id: int, payload: ScoreIn):
     if isinstance(data, str):
         return 400, {"detail": data}
     form = EvaluationForm({**data, "comment": payload.comment}, criteria=evaluation.version.ordered_criteria())
-    _, error = _apply(form, lambda: services.evaluation_save(
-        actor=request.user, evaluation=evaluation, answers=form.answers(), comment=form.cleaned_data["comment"],
-        submit=payload.submit))
-    if error:
-        return 400, {"detail": error}
+    apply_form(form, lambda **d: services.evaluation_save(
+        actor=request.user, evaluation=evaluation, answers=form.answers(), comment=d["comment"],
+        submit=payload.submit), describe=_detail)
     return 200, _evaluation_detail(_evaluation(request, evaluation_id))
 
 
@@ -834,10 +773,7 @@ def acknowledge_evaluation(request, evaluation_id: int):
     """The agent who handled the contact acknowledges its submitted (or final) evaluation."""
     require_perm(request, "quality.acknowledge_evaluation")
     evaluation = _evaluation(request, evaluation_id)
-    try:
-        services.evaluation_acknowledge(actor=request.user, evaluation=evaluation)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    call_service(services.evaluation_acknowledge, actor=request.user, evaluation=evaluation)
     return 200, _evaluation_detail(_evaluation(request, evaluation_id))
 
 
@@ -849,10 +785,8 @@ def dispute_evaluation(request, evaluation_id: int, payload: DisputeIn):
     require_perm(request, "quality.dispute_evaluation")
     evaluation = _evaluation(request, evaluation_id)
     form = DisputeForm(payload.dict())
-    dispute, error = _apply(form, lambda: services.evaluation_dispute(
-        actor=request.user, evaluation=evaluation, reason=form.cleaned_data["reason"]))
-    if error:
-        return 400, {"detail": error}
+    dispute = apply_form(form, lambda **d: services.evaluation_dispute(
+        actor=request.user, evaluation=evaluation, reason=d["reason"]))
     return 201, dispute
 
 
@@ -869,10 +803,8 @@ def review_dispute(request, evaluation_id: int, payload: ReviewIn):
     if isinstance(data, str):
         return 400, {"detail": data}
     form = ReviewForm({**data, "review_comment": payload.comment}, criteria=evaluation.version.ordered_criteria())
-    reviewed, error = _apply(form, lambda: services.dispute_review(
-        actor=request.user, dispute=dispute, answers=form.answers(), comment=form.cleaned_data["review_comment"]))
-    if error:
-        return 400, {"detail": error}
+    reviewed = apply_form(form, lambda **d: services.dispute_review(
+        actor=request.user, dispute=dispute, answers=form.answers(), comment=d["review_comment"]), describe=_detail)
     return 200, reviewed
 
 
@@ -885,7 +817,7 @@ def list_plans(request):
 @router.get("/plans/{pk}", response=PlanOut)
 def get_plan(request, pk: int):
     require_perm(request, "quality.add_evaluation")
-    return _or_404(selectors.plan_get, request, pk=pk)
+    return visible(selectors.plan_get, request, pk=pk)
 
 
 @router.post("/plans", response={201: PlanOut, 400: ErrorOut})
@@ -900,8 +832,7 @@ def create_plan(request, payload: PlanIn):
     data["scorecard"] = str(payload.scorecard)
     form = PlanForm(data, scorecards=scorecards)
 
-    def write():
-        cleaned = form.cleaned_data
+    def write(**cleaned):
         return services.plan_create(
             actor=request.user, scorecard=next(s for s in scorecards if str(s.pk) == cleaned["scorecard"]),
             name=cleaned["name"], per_agent_per_week=cleaned["per_agent_per_week"], seed=cleaned["seed"],
@@ -909,10 +840,8 @@ def create_plan(request, payload: PlanIn):
             long_handle_seconds=cleaned["long_handle_seconds"] or 900,
             negative_sentiment_min=cleaned["negative_sentiment_min"] or 2)
 
-    created, error = _apply(form, write)
-    if error:
-        return 400, {"detail": error}
-    return 201, _or_404(selectors.plan_get, request, pk=created.pk)
+    created = apply_form(form, write)
+    return 201, visible(selectors.plan_get, request, pk=created.pk)
 
 
 @router.post("/plans/{pk}/draw", response={200: DrawOut, 400: ErrorOut})
@@ -921,17 +850,15 @@ def draw_plan(request, pk: int, payload: DrawIn):
     """Draw the plan's contacts that arrived between the two dates into an analyst's queue;
     drawing the same period again adds nothing. Honours an Idempotency-Key header."""
     require_perm(request, "quality.add_evaluation")
-    plan = _or_404(selectors.plan_get, request, pk=pk)
+    plan = visible(selectors.plan_get, request, pk=pk)
     analyst = _analyst(payload.analyst)
     if analyst is None:
         return _not_analyst(payload.analyst)
     form = DrawForm({"analyst": str(analyst.pk), "date_from": payload.date_from.isoformat(),
                      "date_to": payload.date_to.isoformat()}, analysts=selectors.analysts())
-    result, error = _apply(form, lambda: services.plan_draw(
-        actor=request.user, plan=plan, analyst=analyst, date_from=form.cleaned_data["date_from"],
-        date_to=form.cleaned_data["date_to"]))
-    if error:
-        return 400, {"detail": error}
+    result = apply_form(form, lambda **d: services.plan_draw(
+        actor=request.user, plan=plan, analyst=analyst, date_from=d["date_from"],
+        date_to=d["date_to"]))
     return 200, {"candidates": result.candidates, "drawn": result.drawn, "created": [e.pk for e in result.created]}
 
 
@@ -950,12 +877,10 @@ def create_calibration(request, payload: CalibrationIn):
     form = CalibrationForm({"scorecard": str(payload.scorecard), "title": payload.title,
                             "evaluators": [str(by_name[n].pk) for n in payload.evaluators],
                             "contacts": "\n".join(payload.contacts)}, scorecards=scorecards, analysts=analysts)
-    session, error = _apply(form, lambda: services.calibration_create_from_ids(
-        actor=request.user, scorecard=next(s for s in scorecards if str(s.pk) == form.cleaned_data["scorecard"]),
-        title=form.cleaned_data["title"], external_ids=form.external_ids(),
-        evaluators=[u for u in analysts if str(u.pk) in form.cleaned_data["evaluators"]]))
-    if error:
-        return 400, {"detail": error}
+    session = apply_form(form, lambda **d: services.calibration_create_from_ids(
+        actor=request.user, scorecard=next(s for s in scorecards if str(s.pk) == d["scorecard"]),
+        title=d["title"], external_ids=form.external_ids(),
+        evaluators=[u for u in analysts if str(u.pk) in d["evaluators"]]))
     return 201, _calibration_detail(request, _calibration(request, session.pk))
 
 
@@ -975,11 +900,9 @@ def score_calibration(request, pk: int, payload: CalibrationScoreIn):
     if isinstance(data, str):
         return 400, {"detail": data}
     form = CalibrationScoreForm({**data, "comment": payload.comment}, criteria=session.version.ordered_criteria())
-    score, error = _apply(form, lambda: services.calibration_score(
+    score = apply_form(form, lambda **d: services.calibration_score(
         actor=request.user, session=session, interaction=interaction, answers=form.answers(),
-        comment=form.cleaned_data.get("comment", "")))
-    if error:
-        return 400, {"detail": error}
+        comment=d.get("comment", "")), describe=_detail)
     return 201, score
 
 
@@ -989,10 +912,7 @@ def close_calibration(request, pk: int):
     evaluator and no more scores are taken."""
     require_perm(request, "quality.add_evaluation")
     session = _calibration(request, pk)
-    try:
-        services.calibration_close(actor=request.user, session=session)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    call_service(services.calibration_close, actor=request.user, session=session)
     return 200, _calibration_detail(request, _calibration(request, pk))
 
 
@@ -1044,12 +964,10 @@ def import_rules(request, payload: RuleImportIn):
     require_perm(request, "quality.change_scorecard")
     projects = list(core_selectors.project_list(user=request.user))
     form = RuleImportForm(payload.dict(), projects=projects)
-    created, error = _apply(form, lambda: services.rules_import(
-        actor=request.user, project=next(p for p in projects if p.code == form.cleaned_data["project"]),
-        text=form.cleaned_data["text"], kind=form.cleaned_data["kind"], speaker=form.cleaned_data["speaker"],
-        scope=form.cleaned_data["scope"], turns=form.cleaned_data["turns"], source=form.cleaned_data["source"]))
-    if error:
-        return 400, {"detail": error}
+    created = apply_form(form, lambda **d: services.rules_import(
+        actor=request.user, project=next(p for p in projects if p.code == d["project"]),
+        text=d["text"], kind=d["kind"], speaker=d["speaker"],
+        scope=d["scope"], turns=d["turns"], source=d["source"]))
     return 201, list(selectors.rule_list(user=request.user).filter(pk__in=[r.pk for r in created]))
 
 
@@ -1073,7 +991,7 @@ def rescan_rules(request, payload: RescanIn):
 @router.get("/compliance/rules/{pk}", response=RuleOut)
 def get_rule(request, pk: int):
     require_perm(request, "quality.view_scorecard")
-    return _or_404(selectors.rule_get, request, pk=pk)
+    return visible(selectors.rule_get, request, pk=pk)
 
 
 @router.patch("/compliance/rules/{pk}", response={200: RuleOut, 400: ErrorOut})
@@ -1081,16 +999,14 @@ def edit_rule(request, pk: int, payload: RulePatch):
     """Change a rule; only the fields sent change. Hits already stored stay until the project's
     contacts are scanned again (POST /compliance/rules/rescan)."""
     require_perm(request, "quality.change_scorecard")
-    rule = _or_404(selectors.rule_get, request, pk=pk)
+    rule = visible(selectors.rule_get, request, pk=pk)
     data = {f: getattr(rule, f) for f in (*_RULE_FIELDS, "active")}
     changes = payload.dict(exclude_unset=True, exclude_none=True)
     if "phrases" in changes:
         changes["phrases"] = "\n".join(changes["phrases"])
     data.update(changes)
     form = RuleForm(data, projects=[], editing=True)
-    _, error = _apply(form, lambda: services.rule_update(
-        actor=request.user, rule=rule, active=form.cleaned_data["active"],
-        **{k: form.cleaned_data[k] for k in _RULE_FIELDS}))
-    if error:
-        return 400, {"detail": error}
-    return 200, _or_404(selectors.rule_get, request, pk=pk)
+    apply_form(form, lambda **d: services.rule_update(
+        actor=request.user, rule=rule, active=d["active"],
+        **{k: d[k] for k in _RULE_FIELDS}))
+    return 200, visible(selectors.rule_get, request, pk=pk)

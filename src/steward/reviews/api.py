@@ -5,12 +5,11 @@ page's form and service)."""
 from decimal import Decimal
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from steward.api.permissions import require_perm
-from steward.core.api import ErrorOut, form_detail
-from steward.core.models import Vendor
+from steward.api.writes import clean_form, visible
+from steward.core.api import ErrorOut
 from steward.reviews import scoring, selectors, services
 from steward.reviews.forms import WeightForm
 
@@ -59,10 +58,7 @@ def scoreboard(request, month: str = ""):
 @router.get("/scorecards/{code}", response=dict)
 def scorecard(request, code: str, month: str = ""):
     require_perm(request, "reviews.view_scorecard")
-    try:
-        vendor = selectors.vendor_get(user=request.user, code=code)
-    except Vendor.DoesNotExist:
-        raise Http404(_("Not found.")) from None
+    vendor = visible(selectors.vendor_get, request, code=code)
     m = _month(month)
     return {"vendor": vendor.code, "month": f"{m:%Y-%m}",
             **_score(selectors.scorecard(user=request.user, vendor=vendor, month=m))}
@@ -93,7 +89,6 @@ def weights_edit(request, payload: WeightsIn):
     """Replace the scorecard weights every page, pack and API answer uses."""
     require_perm(request, "reviews.change_weights")
     form = WeightForm(payload.dict(), instance=selectors.weights_get())
-    if not form.is_valid():
-        return 400, {"detail": form_detail(form)}
+    clean_form(form)
     services.weights_save(actor=request.user, **{k: form.cleaned_data[k] for k in WeightForm.Meta.fields})
     return 200, selectors.weights_dict()

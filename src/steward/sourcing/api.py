@@ -7,7 +7,7 @@ import datetime as dt
 import zoneinfo
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +15,10 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.api.writes import Refused, apply_form, call_service, clean_form, visible
 from steward.core import selectors as core_selectors
-from steward.core.api import ErrorOut, form_check, form_write
+from steward.core.api import ErrorOut
 from steward.core.models import Channel, User
-from steward.core.pages import get_or_404
 from steward.sourcing import forms, ranking, selectors, services
 from steward.sourcing.models import RATE_FIELDS, SourcingEvent
 
@@ -90,10 +90,7 @@ def events(request, status: str = ""):
 @router.get("/sourcing/events/{pk}", response=EventDetailOut)
 def event(request, pk: int):
     _reader(request)
-    try:
-        e = selectors.event_get(user=request.user, pk=pk)
-    except SourcingEvent.DoesNotExist:
-        raise Http404 from None
+    e = _event(request, pk)
     outcomes = {i.vendor_id: i.outcome for i in selectors.invitations(user=request.user, event=e)}
     subs = []
     for s in selectors.submissions(user=request.user, event=e):  # a vendor's own only
@@ -231,10 +228,7 @@ class ProposalIn(Schema):
 
 
 def _event(request, pk: int) -> SourcingEvent:
-    try:
-        return selectors.event_get(user=request.user, pk=pk)
-    except SourcingEvent.DoesNotExist:
-        raise Http404 from None
+    return visible(selectors.event_get, request, pk=pk)
 
 
 def _evaluator_candidates(request) -> list[User]:
@@ -242,14 +236,10 @@ def _evaluator_candidates(request) -> list[User]:
     return [u for u in users.order_by("username") if u.has_perm("sourcing.score_event")]
 
 
-class _Refused(Exception):
-    def __init__(self, detail: str):
-        self.detail = detail
-
-
 def _event_form_data(values: dict, *, project, candidates) -> dict:
     """The API's event fields as the page's form data (volumes per channel, evaluators by id,
-    languages separated by commas, the deadline as local time in the project's time zone)."""
+    languages separated by commas, the deadline as local time in the project's time zone); an
+    unknown channel or evaluator is refused (400)."""
     data = {k: v for k, v in values.items() if k not in ("volumes", "evaluators", "languages", "deadline")}
     if values.get("deadline") is not None:
         deadline = values["deadline"]
@@ -261,13 +251,13 @@ def _event_form_data(values: dict, *, project, candidates) -> dict:
     volumes = values.get("volumes") or {}
     unknown = set(volumes) - set(Channel.values)
     if unknown:
-        raise _Refused(_("Unknown channel(s): %(names)s.") % {"names": ", ".join(sorted(unknown))})
+        raise Refused(_("Unknown channel(s): %(names)s.") % {"names": ", ".join(sorted(unknown))})
     data.update({f"volume_{c}": n for c, n in volumes.items()})
     if values.get("evaluators") is not None:
         by_name = {u.username: u for u in candidates}
         unknown = [name for name in values["evaluators"] if name not in by_name]
         if unknown:
-            raise _Refused(_("%(user)s cannot evaluate tenders.") % {"user": ", ".join(unknown)})
+            raise Refused(_("%(user)s cannot evaluate tenders.") % {"user": ", ".join(unknown)})
         data["evaluators"] = [str(by_name[name].pk) for name in values["evaluators"]]
     return data
 
@@ -286,18 +276,11 @@ def event_create(request, payload: EventIn):
     if project is None:
         return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
     candidates = _evaluator_candidates(request)
-    try:
-        data = _event_form_data(payload.dict(), project=project, candidates=candidates)
-    except _Refused as refused:
-        return 400, {"detail": refused.detail}
+    data = _event_form_data(payload.dict(), project=project, candidates=candidates)
     form = forms.EventForm(data, projects=projects, evaluators=candidates)
-    if not form.is_valid():
-        return 400, {"detail": form_check(form)[1]}
-    created, error = form_write(form, lambda **_d: services.event_create(
+    created = apply_form(form, lambda **_d: services.event_create(
         actor=request.user, project=form.chosen_project(), evaluators=form.chosen_evaluators(),
         **form.requirements()))
-    if error:
-        return 400, {"detail": error}
     return 201, _detail_out(request, created.pk)
 
 
@@ -309,20 +292,14 @@ def event_edit(request, pk: int, payload: EventPatch):
     e = _event(request, pk)
     candidates = _evaluator_candidates(request)
     data = forms.EventForm.initial_from(e)
-    try:
-        data.update(_event_form_data(payload.dict(exclude_unset=True), project=e.project, candidates=candidates))
-    except _Refused as refused:
-        return 400, {"detail": refused.detail}
+    data.update(_event_form_data(payload.dict(exclude_unset=True), project=e.project, candidates=candidates))
     form = forms.EventForm(data, projects=[e.project], evaluators=candidates)
-    if not form.is_valid():
-        return 400, {"detail": form_check(form)[1]}
+    clean_form(form)
     fields = form.requirements()
     if e.status != SourcingEvent.Status.DRAFT:  # only what may change once open
         fields = {"deadline": fields["deadline"]}
-    _, error = form_write(form, lambda **_d: services.event_update(
+    apply_form(form, lambda **_d: services.event_update(
         actor=request.user, event=e, evaluators=form.chosen_evaluators(), **fields))
-    if error:
-        return 400, {"detail": error}
     return 200, _detail_out(request, pk)
 
 
@@ -333,10 +310,8 @@ def event_invite(request, pk: int, payload: InviteIn):
     require_perm(request, "sourcing.change_event")
     e = _event(request, pk)
     form = forms.InviteForm(payload.dict(), vendors=core_selectors.vendor_list(user=request.user))
-    invitation, error = form_write(form, lambda vendor: services.vendor_invite(
+    invitation = apply_form(form, lambda vendor: services.vendor_invite(
         actor=request.user, event=e, vendor=form.vendors[vendor]))
-    if error:
-        return 400, {"detail": error}
     return 201, {"vendor": invitation.vendor.code, "outcome": invitation.outcome}
 
 
@@ -350,10 +325,7 @@ def event_weights(request, pk: int, payload: WeightsIn):
     if unknown:
         return 400, {"detail": _("Unknown criterion: %(names)s.") % {"names": ", ".join(sorted(unknown))}}
     form = forms.WeightsForm(payload.weights, criteria=criteria)
-    _, error = form_write(form, lambda **weights: services.criteria_set(actor=request.user, event=e,
-                                                                         weights=dict(weights)))
-    if error:
-        return 400, {"detail": error}
+    apply_form(form, lambda **weights: services.criteria_set(actor=request.user, event=e, weights=dict(weights)))
     return 200, [{"key": c.key, "weight": c.weight} for c in selectors.criteria(user=request.user, event=e)]
 
 
@@ -363,10 +335,8 @@ def event_checklist_add(request, pk: int, payload: ChecklistIn):
     """Add a site-visit checklist item. Honours an Idempotency-Key header."""
     require_perm(request, "sourcing.change_event")
     e = _event(request, pk)
-    item, error = form_write(forms.ChecklistItemForm(payload.dict()), services.checklist_add, actor=request.user,
-                             event=e)
-    if error:
-        return 400, {"detail": error}
+    item = apply_form(forms.ChecklistItemForm(payload.dict()), services.checklist_add, actor=request.user,
+                      event=e)
     return 201, {"id": item.pk, "text": item.text}
 
 
@@ -382,10 +352,7 @@ def event_status(request, pk: int, payload: StatusActionIn):
     write = STATUS_ACTIONS.get(payload.action)
     if write is None:
         return 400, {"detail": _("Unknown action.")}
-    try:
-        write(actor=request.user, event=e)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    call_service(write, actor=request.user, event=e)
     return 200, _out(_event(request, pk))
 
 
@@ -424,10 +391,7 @@ def event_score(request, pk: int, payload: ScoresIn):
         if item.vendor not in vendors or item.criterion not in criteria:
             return 400, {"detail": _("A score refers to a proposal or criterion that is not in this tender.")}
         scores[(vendors[item.vendor], item.criterion)] = (item.value, item.comment)
-    try:
-        services.scores_save(actor=request.user, event=e, scores=scores, submit=payload.submit)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    call_service(services.scores_save, actor=request.user, event=e, scores=scores, submit=payload.submit)
     return 200, _own_scorecard(request, e)
 
 
@@ -435,15 +399,12 @@ def event_score(request, pk: int, payload: ScoresIn):
 def site_visit_record(request, pk: int, payload: SiteVisitIn):
     """Record whether an invited vendor met a site-visit checklist item (pk is the item's)."""
     require_perm(request, "sourcing.score_event")
-    item = get_or_404(selectors.site_visit_item_get, request, pk=pk)
+    item = visible(selectors.site_visit_item_get, request, pk=pk)
     vendor = core_selectors.vendor_list(user=request.user).filter(code=payload.vendor).first()
     if vendor is None:
         return 400, {"detail": _("Choose a vendor.")}
-    try:
-        check = services.site_visit_record(actor=request.user, item=item, vendor=vendor, met=payload.met,
-                                           note=payload.note)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    check = call_service(services.site_visit_record, actor=request.user, item=item, vendor=vendor,
+                         met=payload.met, note=payload.note)
     return 200, {"item": item.pk, "vendor": vendor.code, "met": check.met, "note": check.note}
 
 
@@ -455,10 +416,8 @@ def event_decide(request, pk: int, payload: DecisionIn):
     e = _event(request, pk)
     vendors = [s.vendor for s in selectors.submissions(user=request.user, event=e)]
     form = forms.DecisionForm(payload.dict(), vendors=vendors)
-    decision, error = form_write(form, lambda chosen_vendor, memo, rationale: services.event_decide(
+    decision = apply_form(form, lambda chosen_vendor, memo, rationale: services.event_decide(
         actor=request.user, event=e, chosen_vendor=form.vendors[chosen_vendor], memo=memo, rationale=rationale))
-    if error:
-        return 400, {"detail": error}
     return 201, {"event": e.pk, "chosen_vendor": decision.chosen_vendor.code, "memo": decision.memo,
                  "rationale": decision.rationale}
 
@@ -479,11 +438,9 @@ def proposal_submit(request, pk: int, payload: ProposalIn):
     data = {k: v for k, v in payload.dict().items() if k != "rates" and v is not None}
     data.update({f"rate_{c}": amount for c, amount in payload.rates.items()})
     form = forms.SubmissionForm(data)
-    submission, error = form_write(form, lambda **d: services.submission_save(
+    submission = apply_form(form, lambda **d: services.submission_save(
         actor=request.user, event=e, proposal=d["proposal"], cases=d["cases"], pricing_model=d["pricing_model"],
         rates=form.rates(), proposed_fte=d["proposed_fte"], price_notes=d["price_notes"]))
-    if error:
-        return 400, {"detail": error}
     submission.refresh_from_db()  # the stored (quantised) amounts
     outcome = selectors.invitations(user=request.user, event=e).first().outcome
     try:

@@ -1,19 +1,18 @@
 """Registry API: profiles, certifications, contacts and documents, scoped to the user. Writes
-go through the pages' forms and services (core.api.form_write) with the pages' capabilities;
+go through the pages' forms and services (steward.api.writes) with the pages' capabilities;
 another vendor's vendor, certification or contact is a 404."""
 
 import datetime as dt
 
-from django.http import Http404
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.api.writes import apply_form, visible
 from steward.core import selectors as core_selectors
-from steward.core.api import ErrorOut, form_write
+from steward.core.api import ErrorOut
 from steward.core.models import Vendor
-from steward.core.pages import get_or_404
 from steward.vendors import forms, selectors, services
 from steward.vendors.models import Certification, VendorContact, VendorDocument
 
@@ -59,10 +58,7 @@ class ContactOut(Schema):
 
 
 def _vendor(request, code: str) -> Vendor:
-    try:
-        return core_selectors.vendor_get(user=request.user, code=code)
-    except Vendor.DoesNotExist:
-        raise Http404 from None
+    return visible(core_selectors.vendor_get, request, code=code)
 
 
 def _profile(request, vendor: Vendor) -> dict:
@@ -177,9 +173,7 @@ def profile_edit(request, code: str, payload: ProfilePatch):
         if isinstance(data.get(name), list):
             data[name] = "\n".join(data[name])
     data = {k: v for k, v in data.items() if v is not None}
-    _, error = form_write(forms.ProfileForm(data), services.profile_update, actor=request.user, vendor=vendor)
-    if error:
-        return 400, {"detail": error}
+    apply_form(forms.ProfileForm(data), services.profile_update, actor=request.user, vendor=vendor)
     return 200, _profile(request, vendor)
 
 
@@ -190,9 +184,7 @@ def vendor_status(request, code: str, payload: TransitionIn):
     vendor = _vendor(request, code)
     allowed = list(selectors.registry(user=request.user, vendor=vendor).next_statuses)
     form = forms.TransitionForm(payload.dict(), allowed=allowed)
-    change, error = form_write(form, services.vendor_transition, actor=request.user, vendor=vendor)
-    if error:
-        return 400, {"detail": error}
+    change = apply_form(form, services.vendor_transition, actor=request.user, vendor=vendor)
     return 200, {"vendor": vendor.code, "from_status": change.from_status, "to_status": change.to_status,
                  "reason": change.reason, "changed_at": change.changed_at}
 
@@ -204,9 +196,7 @@ def certification_create(request, code: str, payload: CertificationIn):
     require_perm(request, "vendors.change_registry")
     vendor = _vendor(request, code)
     form = forms.CertificationForm({k: v for k, v in payload.dict().items() if v is not None})
-    cert, error = form_write(form, services.certification_add, actor=request.user, vendor=vendor)
-    if error:
-        return 400, {"detail": error}
+    cert = apply_form(form, services.certification_add, actor=request.user, vendor=vendor)
     return 201, _certification_out(cert)
 
 
@@ -214,18 +204,16 @@ def certification_create(request, code: str, payload: CertificationIn):
 def certification_edit(request, pk: int, payload: CertificationIn):
     """Replace a certification's fields (as the page's edit form)."""
     require_perm(request, "vendors.change_registry")
-    cert = get_or_404(selectors.certification_get, request, pk=pk)
+    cert = visible(selectors.certification_get, request, pk=pk)
     form = forms.CertificationForm({k: v for k, v in payload.dict().items() if v is not None})
-    cert, error = form_write(form, services.certification_update, actor=request.user, certification=cert)
-    if error:
-        return 400, {"detail": error}
+    cert = apply_form(form, services.certification_update, actor=request.user, certification=cert)
     return 200, _certification_out(cert)
 
 
 @router.delete("/certifications/{pk}", response={204: None})
 def certification_delete(request, pk: int):
     require_perm(request, "vendors.change_registry")
-    cert = get_or_404(selectors.certification_get, request, pk=pk)
+    cert = visible(selectors.certification_get, request, pk=pk)
     services.certification_delete(actor=request.user, certification=cert)
     return 204, None
 
@@ -237,28 +225,24 @@ def contact_create(request, code: str, payload: ContactIn):
     Idempotency-Key header."""
     require_perm(request, "vendors.change_registry")
     vendor = _vendor(request, code)
-    contact, error = form_write(forms.ContactForm(payload.dict()), services.contact_save, actor=request.user,
-                                vendor=vendor)
-    if error:
-        return 400, {"detail": error}
+    contact = apply_form(forms.ContactForm(payload.dict()), services.contact_save, actor=request.user,
+                         vendor=vendor)
     return 201, contact
 
 
 @router.put("/contacts/{pk}", response={200: ContactOut, 400: ErrorOut})
 def contact_edit(request, pk: int, payload: ContactIn):
     require_perm(request, "vendors.change_registry")
-    contact = get_or_404(selectors.contact_get, request, pk=pk)
-    saved, error = form_write(forms.ContactForm(payload.dict()), services.contact_save, actor=request.user,
-                              vendor=contact.vendor, contact=contact)
-    if error:
-        return 400, {"detail": error}
+    contact = visible(selectors.contact_get, request, pk=pk)
+    saved = apply_form(forms.ContactForm(payload.dict()), services.contact_save, actor=request.user,
+                       vendor=contact.vendor, contact=contact)
     return 200, saved
 
 
 @router.delete("/contacts/{pk}", response={204: None})
 def contact_delete(request, pk: int):
     require_perm(request, "vendors.change_registry")
-    contact = get_or_404(selectors.contact_get, request, pk=pk)
+    contact = visible(selectors.contact_get, request, pk=pk)
     services.contact_delete(actor=request.user, contact=contact)
     return 204, None
 
@@ -273,11 +257,9 @@ def document_upload(request, code: str, title: Form[str], upload: File[UploadedF
     require_perm(request, "vendors.add_document")
     vendor = _vendor(request, code)
     form = forms.DocumentUploadForm({"title": title, "category": category, "note": note}, {"upload": upload})
-    version, error = form_write(form, lambda **d: services.document_upload(
+    version = apply_form(form, lambda **d: services.document_upload(
         actor=request.user, vendor=vendor, title=d["title"], upload=d["upload"], category=d["category"],
         note=d["note"]))
-    if error:
-        return 400, {"detail": error}
     return 201, {"id": version.pk, "document": version.document.title, "category": version.document.category,
                  "number": version.number, "original_name": version.original_name, "size": version.size,
                  "content_type": version.content_type, "note": version.note}

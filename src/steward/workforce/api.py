@@ -5,18 +5,17 @@ staffing profile. Writes go through the pages' forms and services."""
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.api.writes import apply_form, call_service, clean_form, visible
 from steward.contracts.models import Contract
-from steward.core.api import form_detail, form_write
 from steward.core.models import Project, Vendor
 from steward.workforce import forms, selectors, services
-from steward.workforce.models import Event, StaffingProfile
+from steward.workforce.models import StaffingProfile
 
 router = Router(tags=["workforce"])
 
@@ -64,10 +63,7 @@ class CommitmentOut(Schema):
 
 
 def _project(request, code: str) -> Project:
-    try:
-        return selectors.project_get(user=request.user, code=code)
-    except Project.DoesNotExist:
-        raise Http404(_("Not found.")) from None
+    return visible(selectors.project_get, request, code=code)
 
 
 def _vendor(request, project: Project, code: str) -> Vendor | None:
@@ -123,19 +119,14 @@ def event_create(request, code: str, payload: EventIn):
     require_perm(request, "workforce.change_forecast")
     project = _project(request, code)
     form = forms.EventForm({k: v for k, v in payload.dict().items() if v is not None})
-    event, error = form_write(form, services.event_create, actor=request.user, project=project)
-    if error:
-        return 400, {"detail": error}
+    event = apply_form(form, services.event_create, actor=request.user, project=project)
     return 201, event
 
 
 @router.delete("/events/{pk}", response={204: None})
 def event_delete(request, pk: int):
     require_perm(request, "workforce.change_forecast")
-    try:
-        event = selectors.event_get(user=request.user, pk=pk)
-    except Event.DoesNotExist:
-        raise Http404(_("Not found.")) from None
+    event = visible(selectors.event_get, request, pk=pk)
     services.event_delete(actor=request.user, event=event)
     return 204, None
 
@@ -180,12 +171,10 @@ def commitment_create(request, code: str, payload: CommitmentIn):
     contracts = list(Contract.objects.visible_to(request.user).filter(projects=project).order_by("code"))
     form = forms.CommitmentForm({k: v for k, v in payload.dict().items() if v is not None}, vendors=vendors,
                                 contracts=contracts)
-    commitment, error = form_write(form, lambda **d: services.commitment_set(
+    commitment = apply_form(form, lambda **d: services.commitment_set(
         actor=request.user, vendor=next(v for v in vendors if v.code == d["vendor"]), project=project,
         seats=d["seats"], effective_from=d["effective_from"],
         contract=next((c for c in contracts if c.code == d["contract"]), None)))
-    if error:
-        return 400, {"detail": error}
     return 201, commitment
 
 
@@ -209,11 +198,7 @@ def profile_edit(request, code: str, payload: ProfileIn):
     project = _project(request, code)
     instance = selectors.profile_for(user=request.user, project=project)
     form = forms.ProfileForm({k: v for k, v in payload.dict().items() if v is not None}, instance=instance)
-    if not form.is_valid():
-        return 400, {"detail": form_detail(form)}
-    try:
-        saved = services.profile_save(actor=request.user, project=project, **form.cleaned_data)
-    except ValidationError as error:
-        return 400, {"detail": " ".join(error.messages)}
+    clean_form(form)
+    saved = call_service(services.profile_save, actor=request.user, project=project, **form.cleaned_data)
     saved.refresh_from_db()  # the stored (quantised) values
     return 200, _profile_out(saved)
