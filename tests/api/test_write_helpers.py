@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import translation
 
-from steward.api.writes import Refused, apply_form, call_service, clean_form, visible
+from steward.api.writes import Refused, apply_form, call_service, clean_form, project_named, visible
 from steward.core import selectors as core_selectors
 from steward.core.forms import VendorForm
 from steward.improvement.models import CorrectiveAction
@@ -49,6 +49,16 @@ def test_visible_is_a_404_outside_the_readers_scope(world):
     assert visible(core_selectors.vendor_get, _Request(manager_b), code="bravo").code == "bravo"
     with pytest.raises(Http404):
         visible(core_selectors.vendor_get, _Request(manager_b), code="alpha")
+
+
+def test_project_named_is_a_400_for_a_project_the_user_may_not_see(world):
+    manager_b = _Request(world.user("b-manager"))
+    assert project_named(manager_b, "bravo-only") == world.project_b
+    with translation.override("en"):
+        for code in ("alpha-only", "nosuch"):  # another vendor's project reads as unknown
+            with pytest.raises(Refused) as refused:
+                project_named(manager_b, code)
+            assert (refused.value.detail, refused.value.status) == (f"Unknown project {code}.", 400)
 
 
 class _Request:

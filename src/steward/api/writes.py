@@ -22,6 +22,9 @@ exactly as a returned 400 does; the route must still declare the status in its `
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
+
+from steward.core import selectors as core_selectors
 
 
 class Refused(Exception):
@@ -39,6 +42,15 @@ def visible(read, request, **lookup):
         return read(user=request.user, **lookup)
     except ObjectDoesNotExist:
         raise Http404 from None
+
+
+def project_named(request, code: str):
+    """The project a payload names (not the URL's object: an unknown one is bad input, 400),
+    among those the user may see."""
+    project = core_selectors.project_list(user=request.user).filter(code=code).first()
+    if project is None:
+        raise Refused(_("Unknown project %(code)s.") % {"code": code})
+    return project
 
 
 def form_detail(form) -> str:

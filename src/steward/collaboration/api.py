@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import apply_form, call_service, visible
+from steward.api.writes import apply_form, call_service, project_named, visible
 from steward.collaboration import forms, selectors, services
 from steward.collaboration.models import ActionItem, FeedbackMessage, Meeting
 from steward.collaboration.people import label_for
@@ -295,9 +295,7 @@ def meeting_create(request, payload: MeetingIn):
     """Plan a meeting. Honours an Idempotency-Key header."""
     require_perm(request, "collaboration.add_meeting")
     projects = core_selectors.project_list(user=request.user)
-    project = projects.filter(code=payload.project).first()
-    if project is None:
-        return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
+    project = project_named(request, payload.project)
     vendors = core_selectors.project_vendors(user=request.user, project=project)
     people = selectors.eligible_participants(project=project, vendor_ids=[v.pk for v in vendors])
     data = payload.dict()

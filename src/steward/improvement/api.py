@@ -8,10 +8,10 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import Refused, apply_form, call_service, visible
+from steward.api.writes import Refused, apply_form, call_service, project_named, visible
 from steward.collaboration.people import label_for
 from steward.core import selectors as core_selectors
-from steward.core.models import Project, Vendor
+from steward.core.models import Vendor
 from steward.improvement import forms, selectors, services
 from steward.improvement.models import CorrectiveAction, Risk
 
@@ -160,9 +160,7 @@ def capa_create(request, payload: CapaIn):
         return 400, {"detail": _("Unknown vendor %(code)s.") % {"code": payload.vendor}}
     project = None
     if payload.project:
-        project = Project.objects.visible_to(request.user).filter(code=payload.project).first()
-        if project is None:
-            return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
+        project = project_named(request, payload.project)
     created = call_service(services.capa_open, actor=request.user, vendor=vendor, project=project,
                            title=payload.title, problem=payload.problem, due_date=payload.due_date,
                            source=payload.source, source_reference=payload.source_reference)
@@ -316,9 +314,7 @@ def risk_create(request, payload: RiskIn):
     """Register a risk (client staff). Honours an Idempotency-Key header."""
     require_perm(request, "improvement.add_risk")
     projects = core_selectors.project_list(user=request.user)
-    project = projects.filter(code=payload.project).first()
-    if project is None:
-        return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
+    project = project_named(request, payload.project)
     vendors = core_selectors.project_vendors(user=request.user, project=project)
     people = selectors.risk_owner_choices(project=project)
     data = _risk_form_data(payload.dict(), people)

@@ -12,9 +12,8 @@ from ninja import Field, Query, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import apply_form, call_service, visible
+from steward.api.writes import apply_form, call_service, project_named, visible
 from steward.core import selectors as core_selectors
-from steward.core.models import Project
 from steward.interactions.models import Interaction
 from steward.quality import selectors, services
 from steward.quality.forms import (
@@ -244,9 +243,7 @@ class ScanHitOut(Schema):
 def scan_text(request, payload: ScanIn):
     """Scan a text against a project's active rules; nothing is stored."""
     require_perm(request, "quality.view_scorecard")
-    project = Project.objects.visible_to(request.user).filter(code=payload.project[:100]).first()
-    if project is None:
-        return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project[:100]}}
+    project = project_named(request, payload.project[:100])
     codes = dict(ComplianceRule.objects.filter(project=project).values_list("pk", "code"))
     return 200, [{"rule": codes.get(h.key, ""), "kind": h.kind, "turn": h.turn, "speaker": h.speaker,
                   "start": h.start, "end": h.end, "matched": h.matched, "excerpt": h.excerpt, "detail": h.detail}

@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import Refused, apply_form, call_service, clean_form, visible
+from steward.api.writes import Refused, apply_form, call_service, clean_form, project_named, visible
 from steward.core import selectors as core_selectors
 from steward.core.api import ErrorOut
 from steward.core.models import Channel, User
@@ -272,9 +272,7 @@ def event_create(request, payload: EventIn):
     """Create a draft tender with the default criteria and checklist. Honours an Idempotency-Key header."""
     require_perm(request, "sourcing.add_event")
     projects = core_selectors.project_list(user=request.user)
-    project = projects.filter(code=payload.project).first()
-    if project is None:
-        return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
+    project = project_named(request, payload.project)
     candidates = _evaluator_candidates(request)
     data = _event_form_data(payload.dict(), project=project, candidates=candidates)
     form = forms.EventForm(data, projects=projects, evaluators=candidates)

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import apply_form, call_service, visible
+from steward.api.writes import apply_form, call_service, project_named, visible
 from steward.core import selectors as core_selectors
 from steward.training import forms, gate, selectors, services
 from steward.training.models import Assessment, Programme
@@ -309,9 +309,7 @@ def article_create(request, payload: ArticleIn):
     require_perm(request, "training.change_article")
     project = None
     if payload.project:
-        project = core_selectors.project_list(user=request.user).filter(code=payload.project).first()
-        if project is None:
-            return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
+        project = project_named(request, payload.project)
     created = call_service(services.article_create, actor=request.user, project=project,
                            **payload.dict(exclude={"project"}))
     return 201, _article_detail(request, created)
@@ -594,8 +592,6 @@ def article_rules(request, code: str, payload: RulesIn):
     article_row = visible(selectors.article_get, request, code=code)
     project = None
     if article_row.project_id is None and payload.project:
-        project = core_selectors.project_list(user=request.user).filter(code=payload.project).first()
-        if project is None:
-            return 400, {"detail": _("Unknown project %(code)s.") % {"code": payload.project}}
+        project = project_named(request, payload.project)
     rules = call_service(services.article_compliance_rules, actor=request.user, article=article_row, project=project)
     return 200, {"count": len(rules)}
