@@ -44,6 +44,26 @@ def test_project_edit_changes_the_vendors(client, world):
     assert project.time_zone == "Europe/Berlin" and [v.code for v in project.vendors.all()] == ["bravo"]
 
 
+def test_project_business_calendar_is_edited_and_shown(client, world):
+    client.force_login(world.user("client_admin"))
+    form = {"name": "Alpha Hotline", "time_zone": "Asia/Shanghai", "channels": ["voice"], "vendors": ["alpha"],
+            "status": "planning"}
+    response = client.post(reverse("project-edit", kwargs={"code": "alpha-only"}),
+                           {**form, "business_calendar": "cn-9x19x"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "cn-9x19x is not a known business calendar" in response.content.decode()
+    assert Project.objects.get(code="alpha-only").business_calendar == ""
+    response = client.post(reverse("project-edit", kwargs={"code": "alpha-only"}), {**form, "business_calendar": "cn-8x20"})
+    assert response.status_code == 302
+    assert Project.objects.get(code="alpha-only").business_calendar == "cn-8x20"
+    page = client.get(reverse("project-edit", kwargs={"code": "alpha-only"})).content.decode()
+    assert 'value="cn-8x20"' in page
+    page = client.get(reverse("project-detail", kwargs={"code": "alpha-only"}), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="business-calendar">cn-8x20<' in page
+    response = client.post(reverse("project-create"), {**form, "code": "vip", "business_calendar": "24x7"})
+    assert response.status_code == 302 and Project.objects.get(code="vip").business_calendar == "24x7"
+
+
 def test_project_form_offers_only_known_time_zones(client, world):
     client.force_login(world.user("client_admin"))
     response = client.post(reverse("project-create"), {"code": "x", "name": "X", "time_zone": "Mars/Base",
