@@ -114,7 +114,9 @@ def business_minutes(rows: pl.DataFrame, calendar: BusinessCalendar, ends: tuple
     dates = pl.concat([local[c].drop_nulls() for c in local.columns])
     if dates.len() == 0:
         return pl.DataFrame({c: pl.Series(c, [None] * rows.height, dtype=pl.Int64) for c in ends})
-    spans = _working_spans(calendar, dates.min() - dt.timedelta(days=1), dates.max() + dt.timedelta(days=1))
+    first, last = dates.min(), dates.max()
+    spans = _working_spans(calendar, first - dt.timedelta(days=1) if first > dt.date.min else first,
+                           last + dt.timedelta(days=1) if last < dt.date.max else last)
     start = _worked_until(rows["arrived_at"].dt.epoch("us"), spans)
     out = {}
     for c in ends:
