@@ -185,3 +185,22 @@ def test_sla_business_hours_term(world, mail, django_capture_on_commit_callbacks
     [term] = e.terms
     assert (term.status, term.credit, term.result.reason) == ("no_data", Decimal("0.00"), "calendar_mismatch")
     assert term.result.details == {"policy_calendar": "cn-8x20", "project_calendar": "cn-9x18"}
+
+
+def test_rollups_business_command_rebuilds_stale_projects(world, mail, django_capture_on_commit_callbacks):
+    """Without a task worker, `steward rollups business` does what the queued task would."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    load(mail, world.vendor_a, [email("e1", FRIDAY, MONDAY)])
+    with django_capture_on_commit_callbacks(execute=False):
+        core_services.project_update(project=mail, name=mail.name, time_zone=TZ, channels=["email"],
+                                     status=mail.status, vendor_codes=["alpha", "bravo"], business_calendar="24x7")
+    assert interactions.business_minutes_stale() == [mail.pk]
+    out = StringIO()
+    call_command("rollups", "business", stdout=out)
+    assert "1 project" in out.getvalue() and interactions.business_minutes_stale() == []
+    # Fri 17:30 → Mon 09:20 around the clock: 2 d 15 h 50 min
+    assert within(world, mail, "3830m", True)[()].value == 1.0
+    assert within(world, mail, "3829m", True)[()].value == 0.0
