@@ -12,6 +12,7 @@ import pytest
 
 from steward.core import services as core_services
 from steward.interactions import services as interactions
+from steward.interactions import store
 from steward.interactions.models import Interaction
 from steward.metrics import engine, selectors, sla
 from steward.metrics import formulas as f
@@ -88,11 +89,21 @@ def golden_week_records(rng: random.Random, prefix: str, n: int) -> list[dict]:
     return rows
 
 
-def test_engine_equals_raw_builder_with_the_calendar(world, mail):
+def test_engine_equals_raw_builder_with_the_calendar(world, mail, monkeypatch, django_capture_on_commit_callbacks):
     rng = random.Random(20251001)
     for vendor in (world.vendor_a, world.vendor_b):
         load(mail, vendor, golden_week_records(rng, vendor.code, 150), key=vendor.code)
-    calendar = builtin_calendar("cn-9x18")
+    assert_engine_equals_raw(world, mail, "cn-9x18")
+    # after a change of calendar and its rebuild (in batches of 7 contacts), in the new one
+    monkeypatch.setattr(store, "REBUILD_BATCH", 7)
+    with django_capture_on_commit_callbacks(execute=True):
+        core_services.project_update(project=mail, name=mail.name, time_zone=TZ, channels=["email"],
+                                     status=mail.status, vendor_codes=["alpha", "bravo"], business_calendar="cn-10x17")
+    assert_engine_equals_raw(world, mail, "cn-10x17")
+
+
+def assert_engine_equals_raw(world, mail, name):
+    calendar = builtin_calendar(name)
     p = engine.period(dt.date(2025, 9, 25), dt.date(2025, 10, 14), TZ)
     params = {"threshold": {"urgent": "2h", "normal": "8h"}, "business_hours": True}
     for grouping in ("total", "day", "agent", "vendor"):

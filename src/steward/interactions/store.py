@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import uuid
 
@@ -471,6 +472,7 @@ def _customer_history_postgres(project_id: int, customers: list[str], columns: l
 # ------------------------------------------------------------------ business minutes (kinds 5, 6)
 
 BUSINESS_KINDS = (rollups.FIRST_RESPONSE_BUSINESS_MINUTES, rollups.RESOLUTION_BUSINESS_MINUTES)
+REBUILD_BATCH = 200_000  # contacts in memory at once during a rebuild
 
 
 def _calendar(name: str) -> BusinessCalendar | None:
@@ -526,12 +528,13 @@ def rebuild_business_minutes(project_id: int) -> int:
         columns = [*rollups.KEY[:-1], "arrived_at", "first_response_at", "resolved_at"]
         vendors = Interaction.objects.filter(project_id=project_id).order_by().values_list("vendor_id", flat=True).distinct()
         for vendor_id in list(vendors):
-            records = list(Interaction.objects.filter(project_id=project_id, vendor_id=vendor_id)
-                           .filter(Q(first_response_at__isnull=False) | Q(resolved_at__isnull=False))
-                           .values_list(*columns))
-            read += len(records)
-            rows = frame_from_records(records, columns)
-            apply_delta(rollups.empty_sums(), rollups.business_buckets(rows, {project_id: calendar}))
+            contacts = (Interaction.objects.filter(project_id=project_id, vendor_id=vendor_id)
+                        .filter(Q(first_response_at__isnull=False) | Q(resolved_at__isnull=False))
+                        .values_list(*columns).iterator(chunk_size=20_000))
+            while records := list(itertools.islice(contacts, REBUILD_BATCH)):  # buckets add up
+                read += len(records)
+                rows = frame_from_records(records, columns)
+                apply_delta(rollups.empty_sums(), rollups.business_buckets(rows, {project_id: calendar}))
     BusinessMinutes.objects.update_or_create(project_id=project_id, defaults={"calendar": name})
     new_version(project_id)
     return read
