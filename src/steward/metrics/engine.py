@@ -19,6 +19,12 @@ period come from the month rows, the other days from the day rows. The calendar 
 in the zone ``CalendarZone`` names; while that is not the project's zone (just changed, not yet
 rebuilt by the next write) the engine reads the intervals, which give the same answer.
 
+Business hours. Kinds 5/6 (working minutes to first response / resolution) are stored in the
+calendar ``BusinessMinutes`` names; they are read — ``calendar=`` to
+``contact_stats_from_rollups`` — only while that is the project's ``business_calendar``
+(``business_calendar``); after a change, until the background rebuild, business-hours metrics
+answer ``no_business_calendar``.
+
 Periods. Rollups hold 30-minute UTC intervals of ``arrived_at``; a contact counts in the local
 day (week, month) in which its interval *starts*. For every zone whose UTC offset is a multiple
 of 30 minutes (all of mainland China, Europe, the Americas, India's +05:30) local midnights are
