@@ -30,9 +30,6 @@ from steward.metrics import engine, formulas
 
 HEATMAP_METRICS = ("offered", "service_level", "asa_seconds", "abandon_rate", "aht_seconds", "handled")
 SUMS = ("offered", "abandoned", "handle_sum", "handle_sq_sum", "complaints")
-BUCKETS = {"service_level": (formulas.WAIT_ANSWERED, formulas.WAIT_ABANDONED),
-           "asa_seconds": (formulas.WAIT_ANSWERED,),
-           "abandon_rate": (formulas.WAIT_ABANDONED,)}
 WEEKDAYS = tuple(range(1, 8))  # ISO: 1 = Monday … 7 = Sunday
 HOURS = tuple(range(24))
 
@@ -68,7 +65,7 @@ def heatmap(*, user, project: Project, period: engine.Period, metric: str, param
         sums[(row["wd"], row["hr"])].append({"channel": row["channel"], "priority": row["priority"],
                                              **{c: row[f"s_{c}"] or 0 for c in SUMS}})
     hists: dict[tuple, list[dict]] = defaultdict(list)
-    kinds = BUCKETS.get(metric, ())
+    kinds = formulas.histogram_kinds([metric])
     if kinds:
         blocal = {"wd": ExtractIsoWeekDay(f"{b}interval_start", tzinfo=tz),
                   "hr": ExtractHour(f"{b}interval_start", tzinfo=tz)}
