@@ -58,7 +58,7 @@ def permission_denied(request, exc):
 @api.exception_handler(Refused)
 def refused(request, exc):
     """A form's or a service's refusal in a write route (steward.api.writes)."""
-    return api.create_response(request, {"detail": exc.detail}, status=exc.status)
+    return api.create_response(request, {"detail": exc.detail}, status=400)
 
 
 @api.exception_handler(Http404)

@@ -4,7 +4,7 @@ A write route checks the capability (`require_perm`), finds the object through t
 scope (`visible`: what the user may not see is a 404), binds the page's own form and applies the
 page's service through it (`apply_form`), or calls the service directly (`call_service`). A
 refusal — the form's errors or the service's ValidationError — raises `Refused`, which the API
-(steward.api.api) answers with the error body `{"detail": "…"}`, 400 unless said otherwise. So
+(steward.api.api) answers 400 with the error body `{"detail": "…"}`. So
 the API and the page refuse the same input with the same message, and a route states only what
 is particular to it::
 
@@ -28,12 +28,11 @@ from steward.core import selectors as core_selectors
 
 
 class Refused(Exception):
-    """Answer `status` (400 by default) with `{"detail": detail}`."""
+    """Bad input in a write route: answered 400 `{"detail": detail}`."""
 
-    def __init__(self, detail: str, status: int = 400):
+    def __init__(self, detail: str):
         super().__init__(detail)
         self.detail = detail
-        self.status = status
 
 
 def visible(read, request, **lookup):
