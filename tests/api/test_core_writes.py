@@ -76,6 +76,21 @@ def test_create_and_edit_a_project(world):
     assert bad.status_code == 400 and "channels" in bad.json()["detail"]
 
 
+def test_a_projects_business_calendar_through_the_api(world):
+    client = api_client(world.user("project_lead"))
+    created = call(client, "post", "/api/projects", {"code": "biz", "name": "Biz", "channels": ["email"],
+                                                     "business_calendar": "cn-9x18"}, key="biz")
+    assert created.status_code == 201 and created.json()["business_calendar"] == "cn-9x18"
+    assert call(client, "patch", "/api/projects/biz", {"name": "Biz 2"}).json()["business_calendar"] == "cn-9x18"
+    changed = call(client, "patch", "/api/projects/biz", {"business_calendar": "cn-8x20"})
+    assert changed.status_code == 200 and Project.objects.get(code="biz").business_calendar == "cn-8x20"
+    bad = call(client, "patch", "/api/projects/biz", {"business_calendar": "mars-9x18"})
+    assert bad.status_code == 400 and "business_calendar" in bad.json()["detail"]
+    assert Project.objects.get(code="biz").business_calendar == "cn-8x20"
+    cleared = call(client, "patch", "/api/projects/biz", {"business_calendar": ""})
+    assert cleared.status_code == 200 and cleared.json()["business_calendar"] == ""
+
+
 # --------------------------------------------------------------------------- people
 
 def test_add_a_person_once_with_an_idempotency_key(world):

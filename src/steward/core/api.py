@@ -39,6 +39,7 @@ class ProjectOut(Schema):
     time_zone: str
     channels: list[str]
     vendors: list[str]
+    business_calendar: str  # "" = none: business-hours metrics are not computed
 
     @staticmethod
     def resolve_vendors(project: Project) -> list[str]:
@@ -99,6 +100,7 @@ class ProjectIn(Schema):
     time_zone: str = "Asia/Shanghai"
     channels: list[str] = Field(min_length=1, max_length=10)
     vendors: list[str] = Field(default=[], max_length=200)
+    business_calendar: str = Field("", max_length=32)
 
 
 class ProjectPatch(Schema):
@@ -107,6 +109,7 @@ class ProjectPatch(Schema):
     channels: list[str] | None = Field(None, min_length=1, max_length=10)
     vendors: list[str] | None = Field(None, max_length=200)
     status: str | None = None
+    business_calendar: str | None = Field(None, max_length=32)
 
 
 @router.post("/vendors", response={201: VendorOut, 400: ErrorOut})
@@ -136,7 +139,7 @@ def project_create(request, payload: ProjectIn):
     form = ProjectForm({**payload.dict(), "status": Project.Status.PLANNING}, vendors=selectors.vendor_list(user=request.user))
     project = apply_form(form, lambda **d: services.project_create(
         code=d["code"], name=d["name"], time_zone=d["time_zone"], channels=d["channels"],
-        vendor_codes=d["vendors"]))
+        vendor_codes=d["vendors"], business_calendar=d["business_calendar"]))
     return 201, visible(selectors.project_get, request, code=project.code)
 
 
@@ -146,12 +149,13 @@ def project_edit(request, code: str, payload: ProjectPatch):
     require_perm(request, "core.change_project")
     project = visible(selectors.project_get, request, code=code)
     data = {"name": project.name, "time_zone": project.time_zone, "channels": project.channels,
-            "status": project.status, "vendors": [v.code for v in project.vendors.all()]}
+            "status": project.status, "vendors": [v.code for v in project.vendors.all()],
+            "business_calendar": project.business_calendar}
     data.update(payload.dict(exclude_unset=True, exclude_none=True))
     form = ProjectEditForm(data, vendors=selectors.vendor_list(user=request.user))
     apply_form(form, lambda **d: services.project_update(
         project=project, name=d["name"], time_zone=d["time_zone"], channels=d["channels"], status=d["status"],
-        vendor_codes=d["vendors"]))
+        vendor_codes=d["vendors"], business_calendar=d["business_calendar"]))
     return 200, visible(selectors.project_get, request, code=code)
 
 
