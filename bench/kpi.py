@@ -159,6 +159,8 @@ FROM (SELECT i, random() < 0.08 AS ab FROM generate_series(%(first)s, %(last)s) 
 
 _KEY = "project_id, interval_start, vendor_id, queue, channel, direction, priority"
 _INTERVAL = "to_timestamp(floor(extract(epoch FROM arrived_at) / 1800) * 1800)"
+# Minutes to response and resolution: asynchronous channels only (as rollups.aggregate).
+_ASYNC = "'email', 'social', 'ticket'"
 _ANS = "NOT abandoned"
 
 
@@ -208,9 +210,9 @@ FROM (
     UNION ALL SELECT *, 2, wait_seconds FROM interactions_interaction
         WHERE project_id = %(project)s AND abandoned AND wait_seconds IS NOT NULL
     UNION ALL SELECT *, 3, {_minutes("first_response_at")} FROM interactions_interaction
-        WHERE project_id = %(project)s AND first_response_at IS NOT NULL
+        WHERE project_id = %(project)s AND first_response_at IS NOT NULL AND channel IN ({_ASYNC})
     UNION ALL SELECT *, 4, {_minutes("resolved_at")} FROM interactions_interaction
-        WHERE project_id = %(project)s AND resolved_at IS NOT NULL
+        WHERE project_id = %(project)s AND resolved_at IS NOT NULL AND channel IN ({_ASYNC})
     UNION ALL SELECT *, 9, 0 FROM interactions_interaction
         WHERE project_id = %(project)s AND outcome = 'resolved' AND direction = 'inbound' AND customer_ref = ''
 ) b

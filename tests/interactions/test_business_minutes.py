@@ -124,3 +124,18 @@ def test_aggregate_adds_kinds_5_and_6_for_projects_with_a_calendar():
     # an undo subtracts in the same calendar: nothing left
     sums, buckets = rollups.delta(rows, rows, {1: CN})
     assert sums.height == 0 and buckets.height == 0
+
+
+def test_response_and_resolution_minutes_only_for_asynchronous_channels():
+    """Kinds 3–6 are read for email, social and ticket only (formulas): a call or a chat with
+    response and resolution times writes none of them."""
+    fri = dt.datetime(2026, 11, 20, 17, 30, tzinfo=SH).astimezone(dt.UTC)
+    mon = dt.datetime(2026, 11, 23, 9, 20, tzinfo=SH).astimezone(dt.UTC)
+    base = {"project_id": 1, "vendor_id": 1, "queue": "q", "direction": "inbound", "priority": "normal",
+            "agent_code": "a", "arrived_at": fri, "first_response_at": mon, "resolved_at": mon,
+            "abandoned": False, "wait_seconds": 30, "talk_seconds": 0, "hold_seconds": 0, "wrap_seconds": 0,
+            "outcome": "", "csat": None, "nps": None, "ces": None, "complaint": False}
+    rows = pl.DataFrame([{**base, "channel": c} for c in ("voice", "chat", "email", "ticket")])
+    _, buckets = rollups.aggregate(rows, {1: CN})
+    kinds = buckets.group_by("channel").agg(pl.col("kind").unique().sort()).sort("channel").rows()
+    assert kinds == [("chat", [1]), ("email", [1, 3, 4, 5, 6]), ("ticket", [1, 3, 4, 5, 6]), ("voice", [1])]

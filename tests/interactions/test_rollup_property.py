@@ -124,8 +124,12 @@ def check_business(project) -> None:
     project.refresh_from_db()
     name = store.stored_business_calendar(project.pk)
     has_business = RollupBucket.objects.filter(kind__in=[5, 6]).exists()
+    from django.db.models import Q
+
+    from steward.metrics.formulas import ASYNC_CHANNELS
+
     assert has_business == (bool(name) and Interaction.objects.filter(
-        first_response_at__isnull=False).union(Interaction.objects.filter(resolved_at__isnull=False)).exists())
+        Q(first_response_at__isnull=False) | Q(resolved_at__isnull=False), channel__in=ASYNC_CHANNELS).exists())
     assert engine.business_calendar(project) == (name if name and name == project.business_calendar else None)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from steward.metrics.calendars import BusinessCalendar  # pure (no Django), like this module
+from steward.metrics.formulas import ASYNC_CHANNELS  # pure too
 
 INTERVAL = "30m"
 KEY = ["project_id", "vendor_id", "queue", "channel", "direction", "priority", "agent_code",
@@ -178,16 +179,19 @@ def aggregate(rows: pl.DataFrame, calendars: Mapping[int, BusinessCalendar] | No
         ms = (pl.col(column) - pl.col("arrived_at")).dt.total_milliseconds()
         return ((ms + 59_999) // 60_000).clip(lower_bound=0)
 
+    # Minutes to first response and to resolution are read for the asynchronous channels only
+    # (formulas: a call or a chat is measured by its wait); elsewhere they would be dead rows.
+    responses = r.filter(pl.col("channel").is_in(list(ASYNC_CHANNELS)))
     parts = [
         r.filter(answered & pl.col("wait_seconds").is_not_null())
         .select(*KEY, pl.lit(WAIT_ANSWERED).alias("kind"), pl.col("wait_seconds").alias("value")),
         r.filter(pl.col("abandoned") & pl.col("wait_seconds").is_not_null())
         .select(*KEY, pl.lit(WAIT_ABANDONED).alias("kind"), pl.col("wait_seconds").alias("value")),
-        r.filter(pl.col("first_response_at").is_not_null())
+        responses.filter(pl.col("first_response_at").is_not_null())
         .select(*KEY, pl.lit(FIRST_RESPONSE_MINUTES).alias("kind"), minutes_after("first_response_at").alias("value")),
-        r.filter(pl.col("resolved_at").is_not_null())
+        responses.filter(pl.col("resolved_at").is_not_null())
         .select(*KEY, pl.lit(RESOLUTION_MINUTES).alias("kind"), minutes_after("resolved_at").alias("value")),
-        *_business_parts(r, calendars or {}),
+        *_business_parts(responses, calendars or {}),
         # FCR without a customer depends on the row alone; the next-contact kinds need the
         # customer's history (fcr_buckets).
         r.filter((pl.col("outcome") == "resolved") & (pl.col("direction") == "inbound")
@@ -202,7 +206,8 @@ def aggregate(rows: pl.DataFrame, calendars: Mapping[int, BusinessCalendar] | No
 
 
 def _business_parts(r: pl.DataFrame, calendars: Mapping[int, BusinessCalendar]) -> list[pl.DataFrame]:
-    """Kinds 5 and 6 of the rows of projects with a calendar (the rows of kinds 3 and 4)."""
+    """Kinds 5 and 6 of the rows of projects with a calendar (the rows of kinds 3 and 4: the
+    caller passes asynchronous contacts only)."""
     parts = []
     for project_id, calendar in calendars.items():
         rows = r.filter(pl.col("project_id") == project_id)
@@ -223,7 +228,7 @@ def business_buckets(rows: pl.DataFrame, calendars: Mapping[int, BusinessCalenda
         return empty_buckets()
     r = rows.with_columns(pl.col("arrived_at").dt.truncate(INTERVAL).alias("interval_start"),
                           pl.col("queue").fill_null(""), pl.col("agent_code").fill_null(""))
-    parts = _business_parts(r, calendars)
+    parts = _business_parts(r.filter(pl.col("channel").is_in(list(ASYNC_CHANNELS))), calendars)
     if not parts:
         return empty_buckets()
     out = (pl.concat([p.with_columns(pl.col("kind").cast(pl.Int64), pl.col("value").cast(pl.Int64)) for p in parts])

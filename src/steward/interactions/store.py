@@ -528,7 +528,8 @@ def rebuild_business_minutes(project_id: int) -> int:
         columns = [*rollups.KEY[:-1], "arrived_at", "first_response_at", "resolved_at"]
         vendors = Interaction.objects.filter(project_id=project_id).order_by().values_list("vendor_id", flat=True).distinct()
         for vendor_id in list(vendors):
-            contacts = (Interaction.objects.filter(project_id=project_id, vendor_id=vendor_id)
+            contacts = (Interaction.objects.filter(project_id=project_id, vendor_id=vendor_id,
+                                                   channel__in=rollups.ASYNC_CHANNELS)
                         .filter(Q(first_response_at__isnull=False) | Q(resolved_at__isnull=False))
                         .values_list(*columns).iterator(chunk_size=20_000))
             while records := list(itertools.islice(contacts, REBUILD_BATCH)):  # buckets add up
