@@ -139,3 +139,17 @@ def test_response_and_resolution_minutes_only_for_asynchronous_channels():
     _, buckets = rollups.aggregate(rows, {1: CN})
     kinds = buckets.group_by("channel").agg(pl.col("kind").unique().sort()).sort("channel").rows()
     assert kinds == [("chat", [1]), ("email", [1, 3, 4, 5, 6]), ("ticket", [1, 3, 4, 5, 6]), ("voice", [1])]
+
+
+def test_elapsed_minutes_round_up_from_microseconds_like_the_raw_builder():
+    t = dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
+    base = {"project_id": 1, "vendor_id": 1, "queue": "q", "channel": "email", "direction": "inbound",
+            "priority": "normal", "agent_code": "a", "arrived_at": t,
+            "first_response_at": t + dt.timedelta(seconds=60, microseconds=500), "resolved_at": None,
+            "abandoned": False, "wait_seconds": None, "talk_seconds": 0, "hold_seconds": 0, "wrap_seconds": 0,
+            "outcome": "", "csat": None, "nps": None, "ces": None, "complaint": False}
+    rows = pl.DataFrame([base], schema_overrides={"resolved_at": pl.Datetime("us", "UTC"), "wait_seconds": pl.Int64,
+                                                  "csat": pl.Int64, "nps": pl.Int64, "ces": pl.Int64})
+    _, buckets = rollups.aggregate(rows, {1: builtin_calendar("24x7")})
+    assert sorted(buckets.select("kind", "value").rows()) == [(3, 2), (5, 2)]
+    assert formulas.whole_minutes_up(dt.timedelta(seconds=60, microseconds=500)) == 2

@@ -146,8 +146,9 @@ workdays: [2024-10-05]
 def test_china_coverage_is_explicit():
     with pytest.raises(CalendarRangeError, match="no holiday data"):
         CN.business_duration(sh(2099, 1, 5, 9), sh(2099, 1, 6, 9))
-    with pytest.raises(CalendarError):
-        c.builtin_calendar("mars-9x18")
+    for unknown in ("mars-9x18", "cn-09x18", "cn-9x018"):  # one spelling per calendar
+        with pytest.raises(CalendarError):
+            c.builtin_calendar(unknown)
     assert c.builtin_calendar("24x7").business_duration(
         datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 8, tzinfo=UTC)) == 7 * 24 * H
     with pytest.raises(ValueError, match="aware"):

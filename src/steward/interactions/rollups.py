@@ -176,8 +176,10 @@ def aggregate(rows: pl.DataFrame, calendars: Mapping[int, BusinessCalendar] | No
 
     def minutes_after(column: str) -> pl.Expr:
         # whole minutes rounded up, so "within T minutes" (≤ T) is exact for whole-minute T
-        ms = (pl.col(column) - pl.col("arrived_at")).dt.total_milliseconds()
-        return ((ms + 59_999) // 60_000).clip(lower_bound=0)
+        # (from microseconds, as the raw builder and the business minutes round: a response
+        # 60.0005 s after arrival is 2 minutes, not 1)
+        us = (pl.col(column) - pl.col("arrived_at")).dt.total_microseconds()
+        return ((us + 59_999_999) // 60_000_000).clip(lower_bound=0)
 
     # Minutes to first response and to resolution are read for the asynchronous channels only
     # (formulas: a call or a chat is measured by its wait); elsewhere they would be dead rows.
@@ -303,8 +305,8 @@ def fcr_buckets(history: pl.DataFrame) -> pl.DataFrame:
                        _next_after(r, ["project_id", "customer_ref", "contact_reason"]).alias("_next_same"))
 
     def days(column: str) -> pl.Expr:
-        ms = (pl.col(column) - pl.col("arrived_at")).dt.total_milliseconds()
-        d = (ms + 86_400_000 - 1) // 86_400_000
+        us = (pl.col(column) - pl.col("arrived_at")).dt.total_microseconds()
+        d = (us + 86_400_000_000 - 1) // 86_400_000_000
         return pl.when(pl.col(column).is_null() | (d > FCR_MAX_DAYS)).then(FCR_NONE_WITHIN).otherwise(d)
 
     resolved = r.filter(pl.col("outcome") == "resolved")

@@ -386,7 +386,8 @@ def calendar_from_yaml(text: str) -> BusinessCalendar:
     )
 
 
-_BUILTIN = re.compile(r"^cn-(\d{1,2})x(\d{1,2})$")
+# One spelling per calendar (cn-9x18, not cn-09x18): projects and policies compare names.
+_BUILTIN = re.compile(r"^cn-(0|[1-9]\d?)x([1-9]\d?)$")
 
 
 @functools.lru_cache(maxsize=16)
