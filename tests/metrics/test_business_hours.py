@@ -159,6 +159,37 @@ def test_contacts_beyond_the_holiday_data_give_no_figure(world, mail):
     assert within(world, mail, "4h", False, period=december)[()].value == 0.5
 
 
+
+def test_newer_holiday_data_makes_stored_minutes_stale_until_rebuilt(world, mail, monkeypatch,
+                                                                     django_capture_on_commit_callbacks):
+    """Minutes stored as beyond the covered years (−1) are recomputed once the holiday package
+    covers them: the same calendar name in a new edition is stale (no figure, a rebuild queued
+    by the daily housekeeping), then measured."""
+    import dataclasses
+
+    from steward.integrations import jobs
+    from steward.metrics import calendars
+
+    january = engine.period(dt.date(2027, 1, 1), dt.date(2027, 1, 31), TZ)
+    load(mail, world.vendor_a, [email("e1", dt.datetime(2027, 1, 5, 10, tzinfo=SH),
+                                      dt.datetime(2027, 1, 5, 11, tzinfo=SH))])
+    assert within(world, mail, "4h", True, period=january)[()].reason == "outside_business_calendar"
+    assert interactions.business_minutes_stale() == []
+    # the package now publishes 2027 (same name, new edition)
+    upgraded = dataclasses.replace(builtin_calendar("cn-9x18"), valid_to=dt.date(2027, 12, 31))
+    assert upgraded.edition != builtin_calendar("cn-9x18").edition
+    monkeypatch.setattr(store, "builtin_calendar", lambda name: upgraded if name == "cn-9x18" else
+                        calendars.builtin_calendar(name))
+    assert interactions.business_minutes_stale() == [mail.pk]
+    assert within(world, mail, "4h", True, period=january)[()].reason == "no_business_calendar"
+    now = dt.datetime(2027, 1, 6, 3, tzinfo=dt.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = jobs.housekeeping(now, now)
+    assert summary["business_minutes_rebuilds"] == 1  # queued; the test task backend runs it at once
+    assert interactions.business_minutes_stale() == []
+    assert within(world, mail, "4h", True, period=january)[()].value == 1
+
+
 POLICY = """\
 sla: biz-mail
 version: 1

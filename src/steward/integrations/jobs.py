@@ -191,8 +191,15 @@ def send_reminders(period_start: dt.datetime, now: dt.datetime) -> dict:
 
 def housekeeping(period_start: dt.datetime, now: dt.datetime) -> dict:
     from steward.api import idempotency
+    from steward.interactions import services as interactions
+    from steward.interactions import tasks as interaction_tasks
 
-    return {"idempotency_records_purged": idempotency.purge(now)}
+    # Business minutes in an old calendar or an old edition of it (the holiday package gained a
+    # year): rebuilt in the background, as after a change of the project's calendar.
+    stale = interactions.business_minutes_stale()
+    for project_id in stale:
+        interaction_tasks.rebuild_business_minutes.enqueue(project_id)
+    return {"idempotency_records_purged": idempotency.purge(now), "business_minutes_rebuilds": len(stale)}
 
 
 JOBS: dict[str, Job] = {
@@ -203,7 +210,8 @@ JOBS: dict[str, Job] = {
         Job("alerts", "hour", 0, False, evaluate_alerts, "Evaluate the KPI alert rules."),
         Job("reminders", "day", 8, False, send_reminders,
             "Action items, contract renewals, certifications, overdue corrective actions, plans, trainings, coachings."),
-        Job("housekeeping", "day", 3, False, housekeeping, "Purge stored idempotency answers older than a week."),
+        Job("housekeeping", "day", 3, False, housekeeping,
+            "Purge stored idempotency answers older than a week; rebuild stale business minutes."),
     )
 }
 

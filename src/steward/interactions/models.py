@@ -586,6 +586,8 @@ class BusinessMinutes(models.Model):
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="+")
     calendar = models.CharField(max_length=32, blank=True)
+    # BusinessCalendar.edition when computed: the same name with newer holiday data is stale too
+    edition = models.CharField(max_length=16, blank=True, default="")
 
 
 class RollupVersion(models.Model):

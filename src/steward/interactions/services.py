@@ -580,11 +580,13 @@ def business_minutes_rebuild(project_id: int) -> int:
 
 
 def business_minutes_stale() -> list[int]:
-    """Projects whose stored kinds 5/6 are not in their current business calendar."""
-    stored = dict(BusinessMinutes.objects.values_list("project_id", "calendar"))
+    """Projects whose stored kinds 5/6 are not in their current business calendar, or in an
+    older edition of it (the holiday package gained a year since they were computed)."""
+    stored = {pk: (name, edition) for pk, name, edition in
+              BusinessMinutes.objects.values_list("project_id", "calendar", "edition")}
     with_contacts = set(Rollup.objects.order_by().values_list("project_id", flat=True).distinct())
     return sorted(pk for pk, name in Project.objects.values_list("pk", "business_calendar")
-                  if pk in with_contacts and stored.get(pk, "") != name)
+                  if pk in with_contacts and stored.get(pk, ("", "")) != (name, store.calendar_edition(name)))
 
 
 def reject_csv(batch: ImportBatch) -> str:

@@ -487,6 +487,18 @@ def stored_business_calendar(project_id: int) -> str:
     return BusinessMinutes.objects.filter(project_id=project_id).values_list("calendar", flat=True).first() or ""
 
 
+def calendar_edition(name: str) -> str:
+    """The edition (BusinessCalendar.edition) of a calendar name today ("": none or unknown)."""
+    calendar = _calendar(name)
+    return calendar.edition if calendar is not None else ""
+
+
+def record_business_minutes(project_id: int, name: str) -> None:
+    """Record that the project's kinds 5/6 are (now) in calendar ``name``, in today's edition."""
+    BusinessMinutes.objects.update_or_create(project_id=project_id,
+                                             defaults={"calendar": name, "edition": calendar_edition(name)})
+
+
 def write_calendars(project_ids) -> dict[int, BusinessCalendar]:
     """The calendars in which a write (import, undo) computes kinds 5/6 for these projects:
     the one their stored kinds are in, so the stored kinds never mix two calendars. A project
@@ -495,8 +507,7 @@ def write_calendars(project_ids) -> dict[int, BusinessCalendar]:
     for project in Project.objects.filter(pk__in=list(project_ids)).only("pk", "business_calendar"):
         name = stored_business_calendar(project.pk)
         if name != project.business_calendar and not Rollup.objects.filter(project_id=project.pk).exists():
-            BusinessMinutes.objects.update_or_create(project_id=project.pk,
-                                                     defaults={"calendar": project.business_calendar})
+            record_business_minutes(project.pk, project.business_calendar)
             name = project.business_calendar
         calendar = _calendar(name)
         if calendar is not None:
@@ -505,10 +516,12 @@ def write_calendars(project_ids) -> dict[int, BusinessCalendar]:
 
 
 def business_minutes_current(project: Project) -> bool:
-    """Whether the project's stored kinds 5/6 are in its business calendar (the engine reads
-    them only then)."""
-    return bool(project.business_calendar) and BusinessMinutes.objects.filter(
-        project_id=project.pk, calendar=project.business_calendar).exists()
+    """Whether the project's stored kinds 5/6 are in its business calendar, in the calendar's
+    current edition (the engine reads them only then: minutes computed before the holiday data
+    grew — e.g. stored as beyond the covered years — wait for their rebuild)."""
+    name = project.business_calendar
+    return bool(name) and BusinessMinutes.objects.filter(
+        project_id=project.pk, calendar=name, edition=calendar_edition(name)).exists()
 
 
 def rebuild_business_minutes(project_id: int) -> int:
@@ -536,6 +549,6 @@ def rebuild_business_minutes(project_id: int) -> int:
                 read += len(records)
                 rows = frame_from_records(records, columns)
                 apply_delta(rollups.empty_sums(), rollups.business_buckets(rows, {project_id: calendar}))
-    BusinessMinutes.objects.update_or_create(project_id=project_id, defaults={"calendar": name})
+    record_business_minutes(project_id, name)
     new_version(project_id)
     return read

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -94,6 +95,15 @@ class BusinessCalendar:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @functools.cached_property
+    def edition(self) -> str:
+        """A fingerprint of everything the durations depend on: the same name with other holiday
+        data (a newer year of the holiday package) is another edition, so minutes stored in the
+        old one are known to be stale."""
+        content = repr((self.name, self.time_zone, self.hours, sorted(self.holidays), sorted(self.workdays),
+                        self.adjusted_hours, self.valid_from, self.valid_to))
+        return hashlib.sha256(content.encode()).hexdigest()[:16]
 
     def _check_range(self, d: date) -> None:
         if (self.valid_from and d < self.valid_from) or (self.valid_to and d > self.valid_to):

@@ -252,10 +252,9 @@ def business_calendar(project: Project) -> str | None:
     """The project's business calendar when its stored business minutes (kinds 5/6) are in it;
     None otherwise — no calendar, or just changed and not yet rebuilt (``BusinessMinutes``): then
     business-hours metrics answer ``no_business_calendar``, never a figure in another calendar."""
-    name = project.business_calendar
-    if name and BusinessMinutes.objects.filter(project=project, calendar=name).exists():
-        return name
-    return None
+    from steward.interactions.store import business_minutes_current
+
+    return project.business_calendar if business_minutes_current(project) else None
 
 
 def calendar_answers(project: Project, period: Period, grouping: str, scope: Scope) -> bool:
