@@ -54,9 +54,10 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from steward.core.models import Project, Vendor
 from steward.interactions.models import (
-    BusinessMinutes, CalendarBucket, CalendarGrain, CalendarRollup, CalendarZone, IntervalBucket, IntervalRollup, Rollup,
+    CalendarBucket, CalendarGrain, CalendarRollup, CalendarZone, IntervalBucket, IntervalRollup, Rollup,
     RollupBucket, RollupVersion,
 )
+from steward.interactions.store import business_minutes_current
 from steward.metrics import formulas
 from steward.metrics.calendars import wall_to_utc
 from steward.metrics.formulas import CATALOG, ContactStats, MetricResult
@@ -252,8 +253,6 @@ def business_calendar(project: Project) -> str | None:
     """The project's business calendar when its stored business minutes (kinds 5/6) are in it;
     None otherwise — no calendar, or just changed and not yet rebuilt (``BusinessMinutes``): then
     business-hours metrics answer ``no_business_calendar``, never a figure in another calendar."""
-    from steward.interactions.store import business_minutes_current
-
     return project.business_calendar if business_minutes_current(project) else None
 
 
