@@ -572,11 +572,12 @@ def business_calendar_changed(project: Project) -> None:
 
 
 @transaction.atomic
-def business_minutes_rebuild(project_id: int) -> int:
+def business_minutes_rebuild(project_id: int, progress=None) -> int:
     """Rebuild the project's kinds 5/6 in its current business calendar (under its lock, so no
-    import computes against them meanwhile). Returns the number of contacts read."""
+    import computes against them meanwhile). Returns the number of contacts read;
+    ``progress(read)`` after each batch."""
     lock_project(project_id)
-    return store.rebuild_business_minutes(project_id)
+    return store.rebuild_business_minutes(project_id, progress)
 
 
 def business_minutes_stale() -> list[int]:

@@ -524,10 +524,10 @@ def business_minutes_current(project: Project) -> bool:
         project_id=project.pk, calendar=name, edition=calendar_edition(name)).exists()
 
 
-def rebuild_business_minutes(project_id: int) -> int:
+def rebuild_business_minutes(project_id: int, progress=None) -> int:
     """Recompute a project's kinds 5/6 from its raw contacts in its current business calendar,
     at every level, and record the calendar. Run under services.lock_project. Returns the
-    number of contacts read."""
+    number of contacts read; ``progress(read)`` is called after each batch."""
     name = Project.objects.filter(pk=project_id).values_list("business_calendar", flat=True).get()
     with connection.cursor() as cursor:
         kinds = ", ".join(str(k) for k in BUSINESS_KINDS)
@@ -549,6 +549,8 @@ def rebuild_business_minutes(project_id: int) -> int:
                 read += len(records)
                 rows = frame_from_records(records, columns)
                 apply_delta(rollups.empty_sums(), rollups.business_buckets(rows, {project_id: calendar}))
+                if progress is not None:
+                    progress(read)
     record_business_minutes(project_id, name)
     new_version(project_id)
     return read

@@ -1,6 +1,7 @@
 """Background work: a file import runs in a task worker (`steward db_worker`), reporting its
-progress to a small file beside the upload (the upload store is shared by web and workers);
-so does the rebuild of a project's business minutes after its business calendar changed."""
+progress to a small file beside the upload (the upload store is shared by web and workers).
+The rebuild of a project's business minutes after a change of its business calendar runs there
+too; `steward rollups business` does it in the foreground, printing its progress."""
 
 import json
 import os

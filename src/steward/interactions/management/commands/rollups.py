@@ -21,6 +21,9 @@ class Command(SubcommandCommand):
 
     def handle_business(self, **_):
         stale = services.business_minutes_stale()
-        for project_id in stale:
-            services.business_minutes_rebuild(project_id)
+        for n, project_id in enumerate(stale, 1):
+            self.stdout.write(f"Project {n} of {len(stale)} (id {project_id})…")
+            read = services.business_minutes_rebuild(
+                project_id, progress=lambda count: self.stdout.write(f"  {count:,} contacts"))
+            self.stdout.write(f"  done: {read:,} contacts")
         self.stdout.write(self.style.SUCCESS(f"Rebuilt the business minutes of {len(stale)} project(s)."))
