@@ -13,6 +13,7 @@ from typing import Callable
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from steward.core.models import Organisation, Project, User
@@ -206,12 +207,12 @@ JOBS: dict[str, Job] = {
     job.name: job
     for job in (
         Job("sla_evaluation", "day", 1, True, evaluate_slas,
-            "Evaluate every project's SLA policies for the periods that closed; webhook per missed term."),
-        Job("alerts", "hour", 0, False, evaluate_alerts, "Evaluate the KPI alert rules."),
+            _("Evaluate every project's SLA policies for the periods that closed; webhook per missed term.")),
+        Job("alerts", "hour", 0, False, evaluate_alerts, _("Evaluate the KPI alert rules.")),
         Job("reminders", "day", 8, False, send_reminders,
-            "Action items, contract renewals, certifications, overdue corrective actions, plans, trainings, coachings."),
+            _("Action items, contract renewals, certifications, overdue corrective actions, plans, trainings, coachings.")),
         Job("housekeeping", "day", 3, False, housekeeping,
-            "Purge stored idempotency answers older than a week; rebuild stale business minutes."),
+            _("Purge stored idempotency answers older than a week; rebuild stale business minutes.")),
     )
 }
 
@@ -240,7 +241,7 @@ def due_periods(job: Job, now: dt.datetime, last_key: str | None, zone) -> list[
     keys = [period_key(job, newest)]
     if job.catch_up and last_key is not None:
         cursor = newest
-        for _ in range(6):
+        for _day in range(6):  # a week back at most
             cursor = (cursor.replace(tzinfo=None) - step).replace(tzinfo=zone)
             key = period_key(job, cursor)
             if key <= last_key:
