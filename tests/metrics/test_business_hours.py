@@ -246,3 +246,23 @@ def test_rollups_business_command_rebuilds_stale_projects(world, mail, django_ca
     # Fri 17:30 → Mon 09:20 around the clock: 2 d 15 h 50 min
     assert within(world, mail, "3830m", True)[()].value == 1.0
     assert within(world, mail, "3829m", True)[()].value == 0.0
+
+
+def test_a_cached_figure_is_not_served_in_a_new_edition(world, mail, monkeypatch, settings):
+    """The KPI cache's key holds the calendar's edition: after the holiday package grows, the
+    cached business-hours figure is not served (no rollup write tells the cache otherwise)."""
+    import dataclasses
+
+    from django.core.cache import cache
+
+    from steward.metrics import calendars
+
+    settings.STEWARD_KPI_CACHE_SECONDS = 600
+    cache.clear()
+    load(mail, world.vendor_a, [email("e1", FRIDAY, MONDAY)])
+    assert within(world, mail, "1h", True)[()].value == 1
+    upgraded = dataclasses.replace(builtin_calendar("cn-9x18"), valid_to=dt.date(2027, 12, 31))
+    monkeypatch.setattr(store, "builtin_calendar", lambda name: upgraded if name == "cn-9x18" else
+                        calendars.builtin_calendar(name))
+    assert within(world, mail, "1h", True)[()].reason == "no_business_calendar"
+    cache.clear()

@@ -57,7 +57,7 @@ from steward.interactions.models import (
     CalendarBucket, CalendarGrain, CalendarRollup, CalendarZone, IntervalBucket, IntervalRollup, Rollup,
     RollupBucket, RollupVersion,
 )
-from steward.interactions.store import business_minutes_current
+from steward.interactions.store import business_minutes_current, calendar_edition
 from steward.metrics import formulas
 from steward.metrics.calendars import wall_to_utc
 from steward.metrics.formulas import CATALOG, ContactStats, MetricResult
@@ -309,7 +309,10 @@ def _memo(name: str, user, project: Project, period: Period, arguments: tuple, c
         sql, params = IntervalRollup.objects.visible_to(user).filter(project=project).query.sql_with_params()
     except EmptyResultSet:  # sees no rollups at all: nothing worth caching
         return compute()
-    key = "steward:kpi:" + hashlib.sha256(repr((name, project.pk, project.time_zone, project.business_calendar,
+    # The calendar's edition too: a newer holiday package makes stored business minutes stale
+    # without a rollup write (a shared cache outlives the restart that brings the package).
+    calendar = (project.business_calendar, calendar_edition(project.business_calendar))
+    key = "steward:kpi:" + hashlib.sha256(repr((name, project.pk, project.time_zone, calendar,
                                                 token, sql, params, arguments)).encode()).hexdigest()
     try:
         found = cache.get(key)
