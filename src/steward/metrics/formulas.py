@@ -648,10 +648,10 @@ def contact_stats_from_rollups(
         (p, AsyncStats(
             offered=n,
             first_response_minutes=Histogram.of_counts(hists[(FIRST_RESPONSE_MINUTES, p)]),
-            first_response_business_minutes=Histogram.of(
+            first_response_business_minutes=Histogram.of_counts(
                 hists[(FIRST_RESPONSE_BUSINESS_MINUTES, p)]) if business else EMPTY,
             resolution_minutes=Histogram.of_counts(hists[(RESOLUTION_MINUTES, p)]),
-            resolution_business_minutes=Histogram.of(
+            resolution_business_minutes=Histogram.of_counts(
                 hists[(RESOLUTION_BUSINESS_MINUTES, p)]) if business else EMPTY,
         ))
         for p, n in async_offered.items() if n
