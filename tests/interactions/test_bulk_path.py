@@ -53,3 +53,30 @@ def test_references_are_checked_once_per_chunk(make_vendor):
         store.lock_references(vendor_id=vendor.pk, agent_ids=[agent.pk, agent.pk + 1000])
     with pytest.raises(IntegrityError), transaction.atomic():
         store.lock_references(vendor_id=vendor.pk + 1000, agent_ids=pl.Series([agent.pk]).to_list())
+
+
+def test_revision_snapshot_built_by_the_database_equals_the_row(make_vendor, make_project):
+    """The undo record a re-import keeps (``previous``, JSON built in SQL) reads back as the row
+    it was taken from: times to the microsecond, nulls, booleans, attributes."""
+    import datetime as dt
+
+    from steward.interactions.models import ImportBatch, InteractionRevision
+
+    vendor = make_vendor("acme")
+    project = make_project("hotline", [vendor], channels=("voice", "email"))
+    kept = Interaction.objects.create(
+        project=project, vendor=vendor, source="s", external_id="e1", channel="email", queue="q",
+        arrived_at=dt.datetime(2024, 3, 1, 8, 0, 0, 120_000, tzinfo=dt.UTC),
+        first_response_at=dt.datetime(2024, 3, 1, 9, 30, tzinfo=dt.UTC), abandoned=False, complaint=True,
+        csat=4, nps=None, attributes={"tier": "金卡", "n": 2}, transcript="你好\n")
+    batch = ImportBatch.objects.create(project=project, vendor=vendor, profile="generic")
+    store.record_revisions(batch.pk, [kept.pk])
+    previous = InteractionRevision.objects.get(batch=batch, interaction_id=kept.pk).previous
+    row = store.fetch_existing(pl.DataFrame({"source": ["s"], "external_id": ["e1"]})).row(0, named=True)
+    assert set(previous) == set(store.SNAPSHOT_COLUMNS)
+    expected = store.snapshot_json(row)
+    for column in store.DATETIME_COLUMNS:
+        if expected[column] is not None:
+            assert dt.datetime.fromisoformat(previous.pop(column)) == dt.datetime.fromisoformat(expected.pop(column))
+    assert previous == expected
+    assert expected["complaint"] is True and expected["attributes"] == {"tier": "金卡", "n": 2}

@@ -214,12 +214,7 @@ class _Importer:
         else:
             old = store.fetch_existing(rows)
         first_touch = old.filter(~pl.col("import_batch_id").is_in([self.batch.pk]).fill_null(True))
-        if first_touch.height:
-            InteractionRevision.objects.bulk_create(
-                [InteractionRevision(batch=self.batch, interaction_id=r["id"], previous=_jsonable(r))
-                 for r in first_touch.iter_rows(named=True)],
-                batch_size=1000,
-            )
+        store.record_revisions(self.batch.pk, first_touch["id"].to_list())
         # FCR: the next-contact days of every contact of the customers this chunk touches
         # (before and after the write) change only for those customers: refresh just them.
         customers = {c for c in rows["customer_ref"].to_list() + old["customer_ref"].to_list() if c}
@@ -308,18 +303,6 @@ class _Importer:
                 batch = []
         RejectedRow.objects.bulk_create(batch)
         self.rejects_file.close()
-
-
-def _jsonable(row: dict) -> dict:
-    out = {}
-    for key, value in row.items():
-        if isinstance(value, dt.datetime):
-            out[key] = value.isoformat()
-        elif key == "attributes":
-            out[key] = json.loads(value) if isinstance(value, str) and value else (value or {})
-        else:
-            out[key] = value
-    return out
 
 
 def batch_create(*, actor, project: Project, vendor: Vendor, profile: str, file_name: str = "",

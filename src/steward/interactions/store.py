@@ -22,8 +22,8 @@ from steward.interactions import rollups
 from steward.core.models import Vendor
 from steward.core.models import Project
 from steward.interactions.models import (
-    Agent, BusinessMinutes, CalendarBucket, CalendarRollup, CalendarZone, Interaction, IntervalBucket, IntervalRollup,
-    Rollup, RollupBucket, RollupVersion,
+    Agent, BusinessMinutes, CalendarBucket, CalendarRollup, CalendarZone, Interaction, InteractionRevision,
+    IntervalBucket, IntervalRollup, Rollup, RollupBucket, RollupVersion,
 )
 from steward.metrics.calendars import BusinessCalendar, CalendarError, builtin_calendar
 
@@ -142,12 +142,100 @@ def _fetch_existing_postgres(frame: pl.DataFrame) -> pl.DataFrame:
         cursor.execute("CREATE TEMP TABLE IF NOT EXISTS steward_stage_keys (source text, external_id text)")
         cursor.execute("TRUNCATE steward_stage_keys")
         _copy(cursor, "steward_stage_keys", frame.select("source", "external_id"), ["source", "external_id"])
-        columns = ", ".join(f'i."{c}"' for c in SNAPSHOT_COLUMNS)
-        cursor.execute(
-            f"SELECT {columns} FROM {TABLE} i JOIN steward_stage_keys k "
-            f"ON i.source = k.source AND i.external_id = k.external_id"
-        )
-        return frame_from_records(cursor.fetchall(), SNAPSHOT_COLUMNS)
+        return _copy_out(cursor, f"{TABLE} i JOIN steward_stage_keys k "
+                                 f"ON i.source = k.source AND i.external_id = k.external_id", SNAPSHOT_COLUMNS)
+
+
+def _copy_out(cursor, source: str, columns: list[str]) -> pl.DataFrame:
+    """``SELECT columns FROM source`` (contacts aliased ``i``) as a frame in SCHEMA's types,
+    through ``COPY … TO STDOUT`` read by Polars: fetching tuples and fixing them per value in
+    Python cost more than the query. Times travel as integer microseconds, booleans as 0/1."""
+    schema = {c: SCHEMA[c] for c in columns}
+    read_schema = {c: pl.Int64 if t in (pl.Boolean, pl.Datetime("us", "UTC")) else t for c, t in schema.items()}
+
+    def wire(c: str) -> str:
+        if schema[c] == pl.Datetime("us", "UTC"):
+            return f"(extract(epoch FROM i.{c}) * 1000000)::bigint"
+        return f"i.{c}::int" if schema[c] == pl.Boolean else f"i.{c}"
+
+    out = io.BytesIO()
+    with cursor.cursor.copy(f"COPY (SELECT {', '.join(wire(c) for c in columns)} FROM {source}) "
+                            "TO STDOUT WITH (FORMAT csv)") as copy:
+        for block in copy:
+            out.write(block)
+    if not out.tell():
+        return pl.DataFrame(schema=schema)
+    # the contacts' text columns are NOT NULL: an empty field is the empty string
+    frame = pl.read_csv(out.getvalue(), has_header=False, schema=read_schema, empty_string_is_null=False,
+                        infer_schema=False)
+    return frame.with_columns(
+        *[pl.col(c).cast(pl.Datetime("us")).dt.replace_time_zone("UTC") for c, t in schema.items()
+          if t == pl.Datetime("us", "UTC")],
+        *[pl.col(c).cast(pl.Boolean) for c, t in schema.items() if t == pl.Boolean])
+
+
+REVISION_TABLE = InteractionRevision._meta.db_table
+DATETIME_COLUMNS = ("arrived_at", "first_response_at", "ended_at", "resolved_at")
+
+
+def record_revisions(batch_id: int, ids: list[int]) -> None:
+    """Keep the stored contacts ``ids`` as they are now, before a write replaces them, so that
+    import ``batch_id`` can be undone: one InteractionRevision each, ``previous`` the row as a
+    JSON object of SNAPSHOT_COLUMNS (times as ISO 8601 in UTC). The database builds the JSON
+    from the stored rows: doing it per row in Python was most of a re-import's time."""
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS steward_stage_ids (id bigint)")
+            cursor.execute("TRUNCATE steward_stage_ids")
+            _copy(cursor, "steward_stage_ids", pl.DataFrame({"id": ids}, schema={"id": pl.Int64}), [])
+            # to_jsonb of the whole row: its columns are SNAPSHOT_COLUMNS, the session is in UTC
+            cursor.execute(
+                f"INSERT INTO {REVISION_TABLE} (batch_id, interaction_id, previous) "
+                f"SELECT %s, i.id, to_jsonb(i) FROM {TABLE} i JOIN steward_stage_ids s ON i.id = s.id",
+                [batch_id])
+            return
+        if connection.vendor == "sqlite":
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS steward_stage_ids (id integer)")
+            cursor.execute("DELETE FROM steward_stage_ids")
+            cursor.executemany("INSERT INTO steward_stage_ids (id) VALUES (%s)", [(i,) for i in ids])
+            pairs = ", ".join(f"'{c}', {_sqlite_json_value(c)}" for c in SNAPSHOT_COLUMNS)
+            cursor.execute(
+                f"INSERT INTO {REVISION_TABLE} (batch_id, interaction_id, previous) "
+                f"SELECT %s, i.id, json_object({pairs}) FROM {TABLE} i JOIN steward_stage_ids s ON i.id = s.id",
+                [batch_id])
+            return
+    rows = frame_from_records(list(Interaction.objects.filter(pk__in=ids).values_list(*SNAPSHOT_COLUMNS)),
+                              SNAPSHOT_COLUMNS)
+    InteractionRevision.objects.bulk_create(
+        [InteractionRevision(batch_id=batch_id, interaction_id=r["id"], previous=snapshot_json(r))
+         for r in rows.iter_rows(named=True)], batch_size=1000)
+
+
+def _sqlite_json_value(column: str) -> str:
+    """A stored SQLite value as the JSON value snapshot_json gives for it."""
+    c = f"i.{column}"
+    if column in DATETIME_COLUMNS:  # stored as naive UTC text ("YYYY-MM-DD HH:MM:SS[.ffffff]")
+        return f"CASE WHEN {c} IS NULL THEN NULL ELSE replace({c}, ' ', 'T') || '+00:00' END"
+    if column in ("abandoned", "complaint"):
+        return f"json(CASE WHEN {c} THEN 'true' ELSE 'false' END)"
+    if column == "attributes":
+        return f"json(COALESCE({c}, '{{}}'))"
+    return c
+
+
+def snapshot_json(row: dict) -> dict:
+    """A contact (SNAPSHOT_COLUMNS, as read into a frame) as the JSON ``previous`` holds."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, dt.datetime):
+            out[key] = value.isoformat()
+        elif key == "attributes":
+            out[key] = json.loads(value) if isinstance(value, str) and value else (value or {})
+        else:
+            out[key] = value
+    return out
 
 
 def upsert(frame: pl.DataFrame) -> None:
@@ -445,28 +533,15 @@ def customer_history(project_id: int, customers, *, keys: bool = False) -> pl.Da
 
 def _customer_history_postgres(project_id: int, customers: list[str], columns: list[str]) -> pl.DataFrame:
     # The customers COPYed into a stage and joined (an IN list of thousands of values costs
-    # more to build and bind than to run), the rows COPYed out as CSV straight into Polars.
-    schema = {c: SCHEMA[c] for c in columns}
+    # more to build and bind than to run), the rows COPYed out into Polars.
     if not customers:
-        return pl.DataFrame(schema=schema)
-    out = io.BytesIO()
-    select = ", ".join(f"(extract(epoch FROM i.{c}) * 1000000)::bigint" if c == "arrived_at" else f"i.{c}"
-                       for c in columns)
+        return pl.DataFrame(schema={c: SCHEMA[c] for c in columns})
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE IF NOT EXISTS steward_stage_customers (customer_ref text)")
         cursor.execute("TRUNCATE steward_stage_customers")
         _copy(cursor, "steward_stage_customers", pl.DataFrame({"customer_ref": customers}), ["customer_ref"])
-        with cursor.cursor.copy(
-                f"COPY (SELECT {select} FROM {TABLE} i JOIN steward_stage_customers c "
-                f"ON i.project_id = {int(project_id)} AND i.customer_ref = c.customer_ref) TO STDOUT WITH (FORMAT csv)"
-        ) as copy:
-            for block in copy:
-                out.write(block)
-    read_schema = {c: (pl.Int64 if c == "arrived_at" else t) for c, t in schema.items()}
-    # (empty text reads as null: FCR treats both alike)
-    frame = (pl.read_csv(out.getvalue(), has_header=False, schema=read_schema) if out.tell()
-             else pl.DataFrame(schema=read_schema))
-    return frame.with_columns(pl.col("arrived_at").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"))
+        return _copy_out(cursor, f"{TABLE} i JOIN steward_stage_customers c "
+                                 f"ON i.project_id = {int(project_id)} AND i.customer_ref = c.customer_ref", columns)
 
 
 # ------------------------------------------------------------------ business minutes (kinds 5, 6)
