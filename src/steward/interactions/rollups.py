@@ -42,6 +42,9 @@ OUT_OF_CALENDAR = -1
 FCR_NEXT_ANY_DAYS, FCR_NEXT_SAME_REASON_DAYS, FCR_NO_CUSTOMER = 7, 8, 9
 FCR_MAX_DAYS = 366
 FCR_NONE_WITHIN = FCR_MAX_DAYS + 1
+# Optional boolean column of an FCR history: false on a contact whose kind 7 is not to be counted
+# (its next contact of any reason lies outside a partial history; see fcr_buckets).
+FCR_COUNTS_NEXT_ANY = "fcr_counts_next_any"
 FCR_COLUMNS = ["project_id", "vendor_id", "queue", "channel", "direction", "priority", "agent_code",
                "arrived_at", "outcome", "customer_ref", "contact_reason"]
 BUCKET_KEY = [*KEY, "kind", "value"]
@@ -289,12 +292,16 @@ def _next_after(rows: pl.DataFrame, by: list[str]) -> pl.Series:
 
 def fcr_buckets(history: pl.DataFrame) -> pl.DataFrame:
     """The FCR buckets (kinds 7 and 8) of every resolved inbound contact in ``history``, which
-    must hold the whole history of its customers in one project (repeats are searched there,
-    across vendors). A contact is a first-contact resolution for a window of W whole days when
-    its value is > W: ``ceil(d) ≤ W`` exactly when ``d ≤ W`` for a gap of d days."""
+    must hold the history of its customers in one project (repeats are searched there, across
+    vendors): all of it, or the part store.customer_history_around reads, whose contacts marked
+    false in FCR_COUNTS_NEXT_ANY count in kind 8 only. A contact is a first-contact resolution
+    for a window of W whole days when its value is > W: ``ceil(d) ≤ W`` exactly when ``d ≤ W``
+    for a gap of d days."""
     if history.height == 0:
         return empty_buckets()
-    r = (history.select(FCR_COLUMNS)
+    counts_any = (pl.col(FCR_COUNTS_NEXT_ANY) if FCR_COUNTS_NEXT_ANY in history.columns
+                  else pl.lit(True).alias(FCR_COUNTS_NEXT_ANY))
+    r = (history.select(*FCR_COLUMNS, counts_any)
          .filter((pl.col("direction") == "inbound") & (pl.col("customer_ref").fill_null("") != ""))
          .with_columns(pl.col("contact_reason").fill_null(""), pl.col("queue").fill_null(""),
                        pl.col("agent_code").fill_null(""), pl.col("outcome").fill_null(""),
@@ -310,7 +317,8 @@ def fcr_buckets(history: pl.DataFrame) -> pl.DataFrame:
         return pl.when(pl.col(column).is_null() | (d > FCR_MAX_DAYS)).then(FCR_NONE_WITHIN).otherwise(d)
 
     resolved = r.filter(pl.col("outcome") == "resolved")
-    parts = [resolved.select(*KEY, pl.lit(FCR_NEXT_ANY_DAYS).alias("kind"), days("_next_any").alias("value")),
+    parts = [resolved.filter(pl.col(FCR_COUNTS_NEXT_ANY))
+             .select(*KEY, pl.lit(FCR_NEXT_ANY_DAYS).alias("kind"), days("_next_any").alias("value")),
              resolved.select(*KEY, pl.lit(FCR_NEXT_SAME_REASON_DAYS).alias("kind"), days("_next_same").alias("value"))]
     out = (pl.concat([p.with_columns(pl.col("kind").cast(pl.Int64), pl.col("value").cast(pl.Int64)) for p in parts])
            .group_by(BUCKET_KEY).agg(pl.len().cast(pl.Int64).alias("count")))

@@ -215,22 +215,25 @@ class _Importer:
             old = store.fetch_existing(rows)
         first_touch = old.filter(~pl.col("import_batch_id").is_in([self.batch.pk]).fill_null(True))
         store.record_revisions(self.batch.pk, first_touch["id"].to_list())
-        # FCR: the next-contact days of every contact of the customers this chunk touches
-        # (before and after the write) change only for those customers: refresh just them.
-        customers = {c for c in rows["customer_ref"].to_list() + old["customer_ref"].to_list() if c}
-        before = store.customer_history(self.project.pk, customers, keys=True) if customers else None
+        # FCR: the next-contact days change only for contacts of the customers this chunk
+        # touches (before and after the write), from their first touched arrival on and for
+        # the contacts just before it (store.customer_history_around): refresh just those.
+        touched = pl.concat([rows.select("customer_ref", "arrived_at"),
+                             old.select("customer_ref", pl.col("arrived_at").cast(pl.Datetime("us", "UTC")))])
+        before = store.customer_history_around(self.project.pk, touched)
         store.upsert(rows)
         sums, buckets = rollups.delta(rows, old, self.calendars)
-        if customers:
+        if before.height or touched["customer_ref"].fill_null("").ne("").any():
             # After the write the histories are the rows read before, less those this chunk
             # replaced, plus the chunk's rows: no second read.
-            written = rows.select("source", "external_id")
+            fcr_columns = [*rollups.FCR_COLUMNS, rollups.FCR_COUNTS_NEXT_ANY]
             after = pl.concat([
-                before.join(written, on=["source", "external_id"], how="anti").select(rollups.FCR_COLUMNS),
-                rows.select(rollups.FCR_COLUMNS).with_columns(pl.col("arrived_at").cast(pl.Datetime("us", "UTC"))),
+                before.join(rows.select("source", "external_id"), on=["source", "external_id"], how="anti")
+                .select(fcr_columns),
+                rows.select(rollups.FCR_COLUMNS).with_columns(pl.col("arrived_at").cast(pl.Datetime("us", "UTC")),
+                                                              pl.lit(True).alias(rollups.FCR_COUNTS_NEXT_ANY)),
             ], how="vertical_relaxed")
-            buckets = rollups.add_buckets(
-                buckets, rollups.fcr_delta(after, before.select(rollups.FCR_COLUMNS)))
+            buckets = rollups.add_buckets(buckets, rollups.fcr_delta(after, before.select(fcr_columns)))
         store.apply_delta(sums, buckets)
         # Ids written earlier in this same import are duplicates already reported, not updates.
         repeated = set(old.filter(pl.col("import_batch_id") == self.batch.pk)["external_id"].to_list())

@@ -45,7 +45,7 @@ SCHEMA = {
     "wrap_seconds": pl.Int64, "csat": pl.Int64, "nps": pl.Int64, "ces": pl.Int64,
     "arrived_at": pl.Datetime("us", "UTC"), "first_response_at": pl.Datetime("us", "UTC"),
     "ended_at": pl.Datetime("us", "UTC"), "resolved_at": pl.Datetime("us", "UTC"),
-    "attributes": pl.String,
+    "attributes": pl.String, "fcr_any": pl.Int64,
     **{c: pl.String for c in TEXT_COLUMNS},
 }
 TABLE = Interaction._meta.db_table
@@ -542,6 +542,66 @@ def _customer_history_postgres(project_id: int, customers: list[str], columns: l
         _copy(cursor, "steward_stage_customers", pl.DataFrame({"customer_ref": customers}), ["customer_ref"])
         return _copy_out(cursor, f"{TABLE} i JOIN steward_stage_customers c "
                                  f"ON i.project_id = {int(project_id)} AND i.customer_ref = c.customer_ref", columns)
+
+
+def customer_history_around(project_id: int, contacts: pl.DataFrame) -> pl.DataFrame:
+    """What an FCR delta needs of the stored history of the customers of ``contacts`` (rows
+    with customer_ref and arrived_at: a chunk's new and replaced rows), rather than all of it:
+    per customer, every contact from the customer's earliest arrival among ``contacts`` on, and
+    before that only the latest contact of each contact reason (ties included) within the FCR
+    horizon: the only earlier contacts whose next contact (any reason: the latest of all; same
+    reason: the latest of theirs) a change from that arrival on can move. Columns: those of
+    ``customer_history(keys=True)`` and FCR_COUNTS_NEXT_ANY, false on an earlier contact that is
+    not the customer's latest (its next contact of any reason lies outside the rows read, and
+    does not change). Reading whole histories made every chunk of a large import slower than
+    the one before (a customer's history grows with each chunk)."""
+    since = (contacts.filter(pl.col("customer_ref").fill_null("") != "")
+             .group_by("customer_ref").agg(pl.col("arrived_at").min().alias("since")))
+    columns = [*rollups.FCR_COLUMNS, "source", "external_id"]
+    out_schema = {**{c: SCHEMA[c] for c in columns}, rollups.FCR_COUNTS_NEXT_ANY: pl.Boolean}
+    if since.height == 0:
+        return pl.DataFrame(schema=out_schema)
+    # Older than the horizon, a predecessor's next contact is "none within" before and after.
+    since = since.with_columns((pl.col("since") - dt.timedelta(days=rollups.FCR_MAX_DAYS + 1)).alias("horizon"))
+    pg = is_postgres()
+    ts = "timestamp with time zone" if pg else "datetime"
+    cols = ", ".join(f"c.{c}" for c in columns)
+
+    def out(alias: str) -> str:  # SQLite: the time as its text (typed only where it is a plain column)
+        return ", ".join(f"CAST({alias}.{c} AS TEXT) AS {c}" if c == "arrived_at" and not pg else f"{alias}.{c}"
+                         for c in columns)
+
+    pid = int(project_id)
+    query = (
+        f"SELECT {out('c')}, 1 AS fcr_any FROM {TABLE} c JOIN steward_stage_since s "
+        f"ON c.project_id = {pid} AND c.customer_ref = s.customer_ref AND c.arrived_at >= s.since "
+        f"AND c.direction = 'inbound' "
+        f"UNION ALL SELECT {out('p')}, p.fcr_any FROM ("
+        f"SELECT {cols}, CASE WHEN c.arrived_at = MAX(c.arrived_at) OVER (PARTITION BY c.customer_ref) "
+        f"THEN 1 ELSE 0 END AS fcr_any, "
+        f"RANK() OVER (PARTITION BY c.customer_ref, c.contact_reason ORDER BY c.arrived_at DESC) AS rk "
+        f"FROM {TABLE} c JOIN steward_stage_since s ON c.project_id = {pid} AND c.customer_ref = s.customer_ref "
+        f"AND c.arrived_at < s.since AND c.arrived_at >= s.horizon AND c.direction = 'inbound') p WHERE p.rk = 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS steward_stage_since "
+                       f"(customer_ref varchar(128) PRIMARY KEY, since {ts}, horizon {ts})")
+        cursor.execute("DELETE FROM steward_stage_since")
+        if pg:
+            _copy(cursor, "steward_stage_since", since, ["customer_ref"])
+            frame = _copy_out(cursor, f"({query}) i", [*columns, "fcr_any"])
+        else:
+            staged = since.with_columns(sqlite_datetime("since"), sqlite_datetime("horizon"))
+            cursor.executemany("INSERT INTO steward_stage_since (customer_ref, since, horizon) VALUES (%s, %s, %s)",
+                               staged.select("customer_ref", "since", "horizon").rows())
+            cursor.execute(query)
+            text = {c: pl.String for c in columns}
+            frame = pl.DataFrame(cursor.fetchall(), schema={**text, **{c: SCHEMA[c] for c in columns if c != "arrived_at"},
+                                                            "fcr_any": pl.Int64}, orient="row")
+            frame = frame.with_columns(pl.col("arrived_at").str.to_datetime(
+                "%Y-%m-%d %H:%M:%S%.f", time_zone="UTC", time_unit="us"))
+    return frame.with_columns(pl.col("fcr_any").cast(pl.Boolean).alias(rollups.FCR_COUNTS_NEXT_ANY)).select(
+        list(out_schema))
 
 
 # ------------------------------------------------------------------ business minutes (kinds 5, 6)
