@@ -377,12 +377,13 @@ def apply_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
             f"JOIN {R_TABLE} r ON {join} WHERE true "
             f"ON CONFLICT (rollup_id, kind, value) DO UPDATE SET count = {B_TABLE}.count + excluded.count"
         )
-        # Only the touched keys can have fallen to zero, and only if the delta subtracts.
+        # Only keys the delta subtracts from can have fallen to zero (a stored row is never zero).
         if _subtracts(sums, buckets):
-            touched = (f"SELECT r.id FROM {R_TABLE} r JOIN steward_stage_rollup b ON {join}")
-            cursor.execute(f"DELETE FROM {B_TABLE} WHERE count = 0 AND rollup_id IN "
-                           f"(SELECT r.id FROM {R_TABLE} r JOIN steward_stage_bucket b ON {join})")
-            cursor.execute(f"DELETE FROM {R_TABLE} WHERE offered = 0 AND id IN ({touched})")
+            cursor.execute(f"DELETE FROM {B_TABLE} WHERE id IN (SELECT t.id FROM steward_stage_bucket b "
+                           f"JOIN {R_TABLE} r ON {join} JOIN {B_TABLE} t ON t.rollup_id = r.id "
+                           f"AND t.kind = b.kind AND t.value = b.value WHERE b.count < 0 AND t.count = 0)")
+            cursor.execute(f"DELETE FROM {R_TABLE} WHERE id IN (SELECT r.id FROM steward_stage_rollup b "
+                           f"JOIN {R_TABLE} r ON {join} WHERE b.offered < 0 AND r.offered = 0)")
     apply_interval_delta(*rollups.coarse(sums, buckets))
 
 
@@ -430,14 +431,14 @@ def _add(table: str, bucket_table: str, stage: str, key: list[str], sums: pl.Dat
         cursor.execute(
             f"INSERT INTO {bucket_table} ({bcols}) SELECT {bcols} FROM {bucket_stage} WHERE true "
             f"ON CONFLICT ({', '.join(key)}, kind, value) DO UPDATE SET count = {bucket_table}.count + excluded.count")
-        # Only the touched keys can have fallen to zero (each a probe of the unique index), and
-        # only if the delta subtracts.
-        cleanups = (((bucket_table, bucket_stage, "count = 0", ["kind", "value"]),
-                     (table, stage, "offered = 0", [])) if _subtracts(sums, buckets) else ())
-        for target, staged, zero, extra in cleanups:
+        # Only keys the delta subtracts from can have fallen to zero (each a probe of the unique
+        # index; a stored row is never zero).
+        cleanups = (((bucket_table, bucket_stage, "count", ["kind", "value"]),
+                     (table, stage, "offered", [])) if _subtracts(sums, buckets) else ())
+        for target, staged, measure, extra in cleanups:
             match = " AND ".join(f"s.{k} = t.{k}" for k in [*key, *extra])
-            cursor.execute(f"DELETE FROM {target} WHERE id IN (SELECT t.id FROM {target} t JOIN {staged} s "
-                           f"ON {match} WHERE t.{zero})")
+            cursor.execute(f"DELETE FROM {target} WHERE id IN (SELECT t.id FROM {staged} s JOIN {target} t "
+                           f"ON {match} WHERE s.{measure} < 0 AND t.{measure} = 0)")
 
 
 def new_version(project_id: int) -> None:
