@@ -3,7 +3,8 @@ physical limit (raw COPY of the same file into a bare table), the storage floor 
 one typed INSERT … SELECT … ON CONFLICT into the contacts table, with its indexes) and what one
 writes first (a Django bulk_create loop, and a per-row save loop), on SQLite and on PostgreSQL.
 
-Each database runs in its own process (settings read DATABASE_URL once). Environment:
+Each database runs in its own processes (settings read DATABASE_URL once), the import in one of
+its own, so that the peak memory printed is the import's. Environment:
   BENCH_ROWS            contacts in the generated file (default 1,000,000)
   BENCH_POSTGRES_URL    server to create a scratch database on
                         (default postgres://postgres@127.0.0.1:5432/postgres); unreachable = skipped
@@ -101,14 +102,42 @@ def _floor_sql(vendor: str, project_id: int, vendor_id: int) -> str:
             f"WHERE true ON CONFLICT (source, external_id) DO UPDATE SET {updates}")
 
 
-def child(csv_path: str, rows: int) -> dict:
-    project, vendor = _setup()
+def _bench_objects():
+    from steward.core.models import Project, Vendor
+
+    return Project.objects.get(code="bench"), Vendor.objects.get(code="bench")
+
+
+def child(csv_path: str, rows: int, phase: str) -> dict:
+    """One phase in its own process: "limits" (creates the database's tables, then the raw load
+    and the storage floor), "import" (Steward's import alone, so its peak memory is its own),
+    "orm" (the loops)."""
+    if phase == "limits":
+        project, vendor = _setup()
+    else:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "steward.settings")
+        import django
+
+        django.setup()
+        project, vendor = _bench_objects()
     from django.db import connection, transaction
 
     from steward.interactions import services
     from steward.interactions.models import Interaction
 
     results: dict = {"database": connection.vendor, "rows": rows}
+    if phase == "import":
+        def steward_import():
+            result = services.import_file(actor=None, project=project, vendor=vendor, path=csv_path,
+                                          profile="generic", allow_rejects=False)
+            assert result.inserted == rows and result.rejected == 0, (result.inserted, result.rejected,
+                                                                      result.batch.error)
+
+        results["import_s"] = _timed(steward_import)
+        results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return results
+    if phase == "orm":
+        return {**results, **_orm_loops(csv_path, rows, project, vendor)}
 
     # 1. the physical limit: the same file into a bare all-text table
     with connection.cursor() as cursor:
@@ -140,16 +169,17 @@ def child(csv_path: str, rows: int) -> dict:
     with transaction.atomic(), connection.cursor() as cursor:  # out of the import's way (FCR reads history)
         cursor.execute(f"DELETE FROM {Interaction._meta.db_table} WHERE source = 'floor'")
 
-    # 2. Steward's import, end to end (parse, validate, store, rollups)
-    def steward_import():
-        result = services.import_file(actor=None, project=project, vendor=vendor, path=csv_path,
-                                      profile="generic", allow_rejects=False)
-        assert result.inserted == rows and result.rejected == 0, (result.inserted, result.rejected, result.batch.error)
+    return results
 
-    results["import_s"] = _timed(steward_import)
-    results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+def _orm_loops(csv_path: str, rows: int, project, vendor) -> dict:
+    from django.db import transaction
+
+    from steward.interactions.models import Interaction
 
     # 3. what one writes first: bulk_create in batches of 1,000 (a sample), then save() per row
+    results: dict = {}
+
     def records(limit: int, prefix: str):
         with open(csv_path, newline="", encoding="utf-8") as handle:
             for n, row in enumerate(csv.DictReader(handle)):
@@ -214,12 +244,15 @@ def _postgres_url() -> str | None:
 def _run(database_url: str, csv_path: Path, rows: int, work: Path) -> dict | None:
     env = dict(os.environ, DATABASE_URL=database_url, STEWARD_ENV="test", STEWARD_VAR_DIR=str(work))
     out = work / "result.json"
-    proc = subprocess.run([sys.executable, "-m", "bench.interactions_import", "--child", str(csv_path), str(rows), str(out)],
-                          env=env, cwd=Path(__file__).resolve().parent.parent)
-    if proc.returncode != 0:
-        print(f"benchmark on {database_url.split(':')[0]} failed (exit {proc.returncode})")
-        return None
-    return json.loads(out.read_text())
+    results: dict = {}
+    for phase in ("limits", "import", "orm"):
+        proc = subprocess.run([sys.executable, "-m", "bench.interactions_import", "--child", str(csv_path), str(rows),
+                               str(out), phase], env=env, cwd=Path(__file__).resolve().parent.parent)
+        if proc.returncode != 0:
+            print(f"benchmark on {database_url.split(':')[0]} failed in phase {phase} (exit {proc.returncode})")
+            return None
+        results.update(json.loads(out.read_text()))
+    return results
 
 
 def report(r: dict) -> None:
@@ -262,7 +295,7 @@ def main(rows: int | None = None) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        csv_path, rows, out = sys.argv[2], int(sys.argv[3]), sys.argv[4]
-        Path(out).write_text(json.dumps(child(csv_path, rows)))
+        csv_path, rows, out, phase = sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+        Path(out).write_text(json.dumps(child(csv_path, rows, phase)))
     else:
         main()
