@@ -158,6 +158,10 @@ class _Importer:
         self.source_was_empty: bool | None = None
         # The business calendar of the stored kinds 5/6 (store.write_calendars), read under the lock.
         self.calendars: dict = {}
+        # The planner's statistics are refreshed each time the import has written as many rows
+        # as the table held at the last refresh (store.refresh_statistics): O(log n) refreshes.
+        self.rows_at_statistics: int | None = None
+        self.written_at_statistics = 0
 
     def reject(self, line: int, column: str, reason: str, raw: str) -> None:
         self.rejected += 1
@@ -209,6 +213,11 @@ class _Importer:
         store.lock_references(vendor_id=self.vendor.pk, agent_ids=rows["agent_id"].unique().to_list())
         if self.source_was_empty is None:  # inside the transaction, after lock_project
             self.source_was_empty = not Interaction.objects.filter(source=self.source).exists()
+            self.rows_at_statistics = store.estimated_rows()
+        written = self.inserted + self.updated
+        if written - self.written_at_statistics >= max(self.rows_at_statistics, store.STATISTICS_MIN_ROWS):
+            self.rows_at_statistics = store.refresh_statistics()
+            self.written_at_statistics = written
         if self.source_was_empty and not any(i in self.seen for i in rows["external_id"].to_list()):
             old = store.fetch_existing(rows.clear())
         else:
