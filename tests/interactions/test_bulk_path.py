@@ -80,3 +80,22 @@ def test_revision_snapshot_built_by_the_database_equals_the_row(make_vendor, mak
             assert dt.datetime.fromisoformat(previous.pop(column)) == dt.datetime.fromisoformat(expected.pop(column))
     assert previous == expected
     assert expected["complaint"] is True and expected["attributes"] == {"tier": "金卡", "n": 2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statistics_refreshed_inside_the_import_see_its_own_rows(make_vendor, make_project):
+    """PostgreSQL plans an import's later chunks with statistics that count its earlier chunks
+    (ANALYZE inside the transaction); elsewhere there is nothing to refresh."""
+    import datetime as dt
+
+    vendor = make_vendor("acme")
+    project = make_project("hotline", [vendor], channels=("voice",))
+    with transaction.atomic():
+        Interaction.objects.bulk_create(
+            Interaction(project=project, vendor=vendor, source="s", external_id=f"e{i}", channel="voice",
+                        arrived_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC)) for i in range(500))
+        estimated = store.refresh_statistics()
+    if store.is_postgres():
+        assert estimated == 500 == store.estimated_rows()
+    else:
+        assert estimated == 0
