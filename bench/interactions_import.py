@@ -102,7 +102,14 @@ def _floor_sql(vendor: str, project_id: int, vendor_id: int) -> str:
             f"WHERE true ON CONFLICT (source, external_id) DO UPDATE SET {updates}")
 
 
-def _bench_objects():
+def _django(phase: str):
+    """Django set up for a phase; the bench project and vendor (created by the first phase)."""
+    if phase == "limits":
+        return _setup()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "steward.settings")
+    import django
+
+    django.setup()
     from steward.core.models import Project, Vendor
 
     return Project.objects.get(code="bench"), Vendor.objects.get(code="bench")
@@ -112,32 +119,32 @@ def child(csv_path: str, rows: int, phase: str) -> dict:
     """One phase in its own process: "limits" (creates the database's tables, then the raw load
     and the storage floor), "import" (Steward's import alone, so its peak memory is its own),
     "orm" (the loops)."""
-    if phase == "limits":
-        project, vendor = _setup()
-    else:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "steward.settings")
-        import django
+    project, vendor = _django(phase)
+    from django.db import connection
 
-        django.setup()
-        project, vendor = _bench_objects()
+    run = {"limits": _limits, "import": _import, "orm": _orm_loops}[phase]
+    return {"database": connection.vendor, "rows": rows, **run(csv_path, rows, project, vendor)}
+
+
+def _import(csv_path: str, rows: int, project, vendor) -> dict:
+    """2. Steward's import, end to end (parse, validate, store, rollups)."""
+    from steward.interactions import services
+
+    def steward_import():
+        result = services.import_file(actor=None, project=project, vendor=vendor, path=csv_path,
+                                      profile="generic", allow_rejects=False)
+        assert result.inserted == rows and result.rejected == 0, (result.inserted, result.rejected, result.batch.error)
+
+    return {"import_s": _timed(steward_import),
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _limits(csv_path: str, rows: int, project, vendor) -> dict:
     from django.db import connection, transaction
 
-    from steward.interactions import services
     from steward.interactions.models import Interaction
 
-    results: dict = {"database": connection.vendor, "rows": rows}
-    if phase == "import":
-        def steward_import():
-            result = services.import_file(actor=None, project=project, vendor=vendor, path=csv_path,
-                                          profile="generic", allow_rejects=False)
-            assert result.inserted == rows and result.rejected == 0, (result.inserted, result.rejected,
-                                                                      result.batch.error)
-
-        results["import_s"] = _timed(steward_import)
-        results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        return results
-    if phase == "orm":
-        return {**results, **_orm_loops(csv_path, rows, project, vendor)}
+    results: dict = {}
 
     # 1. the physical limit: the same file into a bare all-text table
     with connection.cursor() as cursor:

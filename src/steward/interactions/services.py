@@ -158,8 +158,7 @@ class _Importer:
         self.source_was_empty: bool | None = None
         # The business calendar of the stored kinds 5/6 (store.write_calendars), read under the lock.
         self.calendars: dict = {}
-        # The planner's statistics are refreshed each time the import has written as many rows
-        # as the table held at the last refresh (store.refresh_statistics): O(log n) refreshes.
+        # See _refresh_statistics_if_grown.
         self.rows_at_statistics: int | None = None
         self.written_at_statistics = 0
 
@@ -213,11 +212,7 @@ class _Importer:
         store.lock_references(vendor_id=self.vendor.pk, agent_ids=rows["agent_id"].unique().to_list())
         if self.source_was_empty is None:  # inside the transaction, after lock_project
             self.source_was_empty = not Interaction.objects.filter(source=self.source).exists()
-            self.rows_at_statistics = store.estimated_rows()
-        written = self.inserted + self.updated
-        if written - self.written_at_statistics >= max(self.rows_at_statistics, store.STATISTICS_MIN_ROWS):
-            self.rows_at_statistics = store.refresh_statistics()
-            self.written_at_statistics = written
+        self._refresh_statistics_if_grown()
         if self.source_was_empty and not any(i in self.seen for i in rows["external_id"].to_list()):
             old = store.fetch_existing(rows.clear())
         else:
@@ -227,22 +222,21 @@ class _Importer:
         # FCR: the next-contact days change only for contacts of the customers this chunk
         # touches (before and after the write), from their first touched arrival on and for
         # the contacts just before it (store.customer_history_around): refresh just those.
-        touched = pl.concat([rows.select("customer_ref", "arrived_at"),
-                             old.select("customer_ref", pl.col("arrived_at").cast(pl.Datetime("us", "UTC")))])
+        touched = pl.concat([f.select("customer_ref", pl.col("arrived_at").cast(pl.Datetime("us", "UTC")))
+                             for f in (rows, old)])
         before = store.customer_history_around(self.project.pk, touched)
         store.upsert(rows)
         sums, buckets = rollups.delta(rows, old, self.calendars)
-        if before.height or touched["customer_ref"].fill_null("").ne("").any():
-            # After the write the histories are the rows read before, less those this chunk
-            # replaced, plus the chunk's rows: no second read.
-            fcr_columns = [*rollups.FCR_COLUMNS, rollups.FCR_COUNTS_NEXT_ANY]
-            after = pl.concat([
-                before.join(rows.select("source", "external_id"), on=["source", "external_id"], how="anti")
-                .select(fcr_columns),
-                rows.select(rollups.FCR_COLUMNS).with_columns(pl.col("arrived_at").cast(pl.Datetime("us", "UTC")),
-                                                              pl.lit(True).alias(rollups.FCR_COUNTS_NEXT_ANY)),
-            ], how="vertical_relaxed")
-            buckets = rollups.add_buckets(buckets, rollups.fcr_delta(after, before.select(fcr_columns)))
+        # After the write the histories are the rows read before, less those this chunk
+        # replaced, plus the chunk's rows: no second read.
+        fcr_columns = [*rollups.FCR_COLUMNS, rollups.FCR_COUNTS_NEXT_ANY]
+        after = pl.concat([
+            before.join(rows.select("source", "external_id"), on=["source", "external_id"], how="anti")
+            .select(fcr_columns),
+            rows.select(rollups.FCR_COLUMNS).with_columns(pl.col("arrived_at").cast(pl.Datetime("us", "UTC")),
+                                                          pl.lit(True).alias(rollups.FCR_COUNTS_NEXT_ANY)),
+        ], how="vertical_relaxed")
+        buckets = rollups.add_buckets(buckets, rollups.fcr_delta(after, before.select(fcr_columns)))
         store.apply_delta(sums, buckets)
         # Ids written earlier in this same import are duplicates already reported, not updates.
         repeated = set(old.filter(pl.col("import_batch_id") == self.batch.pk)["external_id"].to_list())
@@ -252,6 +246,16 @@ class _Importer:
             if external_id in repeated:
                 self.duplicate(self.seen[external_id], external_id, line, "")
             self.seen[external_id] = line
+
+    def _refresh_statistics_if_grown(self) -> None:
+        """Refresh the planner's statistics (store.refresh_statistics) once the import has
+        written as many rows as the table held at the last refresh: O(log n) refreshes."""
+        if self.rows_at_statistics is None:  # first chunk, inside the transaction
+            self.rows_at_statistics = store.estimated_rows()
+        written = self.inserted + self.updated
+        if written - self.written_at_statistics >= max(self.rows_at_statistics, store.STATISTICS_MIN_ROWS):
+            self.rows_at_statistics = store.refresh_statistics()
+            self.written_at_statistics = written
 
     def _drop_duplicates(self, rows: pl.DataFrame, chunk: readers.Chunk) -> pl.DataFrame:
         last = rows.group_by("external_id").agg(pl.col(LINE).max().alias("_keep"))

@@ -45,7 +45,7 @@ SCHEMA = {
     "wrap_seconds": pl.Int64, "csat": pl.Int64, "nps": pl.Int64, "ces": pl.Int64,
     "arrived_at": pl.Datetime("us", "UTC"), "first_response_at": pl.Datetime("us", "UTC"),
     "ended_at": pl.Datetime("us", "UTC"), "resolved_at": pl.Datetime("us", "UTC"),
-    "attributes": pl.String, "fcr_any": pl.Int64,
+    "attributes": pl.String,
     **{c: pl.String for c in TEXT_COLUMNS},
 }
 TABLE = Interaction._meta.db_table
@@ -172,14 +172,15 @@ def _fetch_existing_postgres(frame: pl.DataFrame) -> pl.DataFrame:
         cursor.execute("TRUNCATE steward_stage_keys")
         _copy(cursor, "steward_stage_keys", frame.select("source", "external_id"), ["source", "external_id"])
         return _copy_out(cursor, f"{TABLE} i JOIN steward_stage_keys k "
-                                 f"ON i.source = k.source AND i.external_id = k.external_id", SNAPSHOT_COLUMNS)
+                                 f"ON i.source = k.source AND i.external_id = k.external_id",
+                         {c: SCHEMA[c] for c in SNAPSHOT_COLUMNS})
 
 
-def _copy_out(cursor, source: str, columns: list[str]) -> pl.DataFrame:
-    """``SELECT columns FROM source`` (contacts aliased ``i``) as a frame in SCHEMA's types,
-    through ``COPY … TO STDOUT`` read by Polars: fetching tuples and fixing them per value in
-    Python cost more than the query. Times travel as integer microseconds, booleans as 0/1."""
-    schema = {c: SCHEMA[c] for c in columns}
+def _copy_out(cursor, source: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """``SELECT`` the columns of ``schema`` ``FROM source`` (aliased ``i``) as a frame of those
+    types, through ``COPY … TO STDOUT`` read by Polars: fetching tuples and fixing them per value
+    in Python cost more than the query. Times travel as integer microseconds, booleans as 0/1."""
+    columns = list(schema)
     read_schema = {c: pl.Int64 if t in (pl.Boolean, pl.Datetime("us", "UTC")) else t for c, t in schema.items()}
 
     def wire(c: str) -> str:
@@ -215,10 +216,10 @@ def record_revisions(batch_id: int, ids: list[int]) -> None:
     if not ids:
         return
     with connection.cursor() as cursor:
+        if connection.vendor in ("postgresql", "sqlite"):
+            _stage(cursor, "steward_stage_ids", pl.DataFrame({"id": ids}, schema={"id": pl.Int64}),
+                   "CREATE TEMP TABLE IF NOT EXISTS steward_stage_ids (id bigint)")
         if is_postgres():
-            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS steward_stage_ids (id bigint)")
-            cursor.execute("TRUNCATE steward_stage_ids")
-            _copy(cursor, "steward_stage_ids", pl.DataFrame({"id": ids}, schema={"id": pl.Int64}), [])
             # to_jsonb of the whole row: its columns are SNAPSHOT_COLUMNS, the session is in UTC
             cursor.execute(
                 f"INSERT INTO {REVISION_TABLE} (batch_id, interaction_id, previous) "
@@ -226,9 +227,6 @@ def record_revisions(batch_id: int, ids: list[int]) -> None:
                 [batch_id])
             return
         if connection.vendor == "sqlite":
-            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS steward_stage_ids (id integer)")
-            cursor.execute("DELETE FROM steward_stage_ids")
-            cursor.executemany("INSERT INTO steward_stage_ids (id) VALUES (%s)", [(i,) for i in ids])
             pairs = ", ".join(f"'{c}', {_sqlite_json_value(c)}" for c in SNAPSHOT_COLUMNS)
             cursor.execute(
                 f"INSERT INTO {REVISION_TABLE} (batch_id, interaction_id, previous) "
@@ -358,7 +356,8 @@ def _stage(cursor, table: str, frame: pl.DataFrame, create_sql: str) -> None:
     if is_postgres():
         _copy(cursor, table, frame, [])
         return
-    out = frame.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S"),
+    # times as Django stores them (to the microsecond), so staged and stored times compare as text
+    out = frame.with_columns(*[sqlite_datetime(c) for c, t in frame.schema.items() if isinstance(t, pl.Datetime)],
                              pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
     placeholders = ", ".join(["%s"] * len(out.columns))
     cursor.executemany(
@@ -394,13 +393,13 @@ def apply_delta(sums: pl.DataFrame, buckets: pl.DataFrame) -> None:
         cols = ", ".join([*key, *stats])
         adds = ", ".join(f"{s} = {R_TABLE}.{s} + excluded.{s}" for s in stats)
         subtracts = _subtracts(sums, buckets)
-        empty_rollups = _upsert(
+        empty_rollups = _additive_upsert(
             cursor, f"INSERT INTO {R_TABLE} ({cols}) SELECT {cols} FROM steward_stage_rollup WHERE true "
                     f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {adds}", "offered", subtracts)
         _stage(cursor, "steward_stage_bucket", buckets.select(*key, "kind", "value", "count"),
                f"CREATE {temp} steward_stage_bucket ({key_ddl}, kind integer, value integer, count bigint)")
         join = " AND ".join(f"r.{k} = b.{k}" for k in key)
-        empty_buckets = _upsert(
+        empty_buckets = _additive_upsert(
             cursor, f"INSERT INTO {B_TABLE} (rollup_id, kind, value, count) "
                     f"SELECT r.id, b.kind, b.value, b.count FROM steward_stage_bucket b "
                     f"JOIN {R_TABLE} r ON {join} WHERE true "
@@ -447,13 +446,13 @@ def _add(table: str, bucket_table: str, stage: str, key: list[str], sums: pl.Dat
                + ", ".join(f"{s} bigint" for s in stats) + ")")
         adds = ", ".join(f"{s} = {table}.{s} + excluded.{s}" for s in stats)
         subtracts = _subtracts(sums, buckets)
-        empty_rows = _upsert(
+        empty_rows = _additive_upsert(
             cursor, f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} WHERE true "
                     f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {adds}", "offered", subtracts)
         _stage(cursor, bucket_stage, buckets.select(*key, "kind", "value", "count"),
                f"CREATE TEMP TABLE IF NOT EXISTS {bucket_stage} ({key_ddl}, kind integer, "
                "value integer, count bigint)")
-        empty_buckets = _upsert(
+        empty_buckets = _additive_upsert(
             cursor, f"INSERT INTO {bucket_table} ({bcols}) SELECT {bcols} FROM {bucket_stage} WHERE true "
                     f"ON CONFLICT ({', '.join(key)}, kind, value) DO UPDATE SET count = {bucket_table}.count "
                     f"+ excluded.count", "count", subtracts)
@@ -461,7 +460,7 @@ def _add(table: str, bucket_table: str, stage: str, key: list[str], sums: pl.Dat
         _delete_ids(cursor, table, empty_rows)
 
 
-def _upsert(cursor, sql: str, measure: str, find_empty: bool) -> list[int]:
+def _additive_upsert(cursor, sql: str, measure: str, find_empty: bool) -> list[int]:
     """Run an additive upsert; with ``find_empty`` (the delta subtracts), return the ids of the
     rows it brought to zero in ``measure`` (a stored row is never zero: they are to be deleted).
     They come from the statement itself (RETURNING), not from a join that finds them again: an
@@ -587,7 +586,8 @@ def _customer_history_postgres(project_id: int, customers: list[str], columns: l
         cursor.execute("TRUNCATE steward_stage_customers")
         _copy(cursor, "steward_stage_customers", pl.DataFrame({"customer_ref": customers}), ["customer_ref"])
         return _copy_out(cursor, f"{TABLE} i JOIN steward_stage_customers c "
-                                 f"ON i.project_id = {int(project_id)} AND i.customer_ref = c.customer_ref", columns)
+                                 f"ON i.project_id = {int(project_id)} AND i.customer_ref = c.customer_ref",
+                         {c: SCHEMA[c] for c in columns})
 
 
 def customer_history_around(project_id: int, contacts: pl.DataFrame) -> pl.DataFrame:
@@ -629,26 +629,21 @@ def customer_history_around(project_id: int, contacts: pl.DataFrame) -> pl.DataF
         f"FROM {TABLE} c JOIN steward_stage_since s ON c.project_id = {pid} AND c.customer_ref = s.customer_ref "
         f"AND c.arrived_at < s.since AND c.arrived_at >= s.horizon AND c.direction = 'inbound') p WHERE p.rk = 1"
     )
+    schema = {**{c: SCHEMA[c] for c in columns}, "fcr_any": pl.Boolean}
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS steward_stage_since "
-                       f"(customer_ref varchar(128) PRIMARY KEY, since {ts}, horizon {ts})")
-        cursor.execute("DELETE FROM steward_stage_since")
+        _stage(cursor, "steward_stage_since", since.select("customer_ref", "since", "horizon"),
+               f"CREATE TEMP TABLE IF NOT EXISTS steward_stage_since "
+               f"(customer_ref varchar(128) PRIMARY KEY, since {ts}, horizon {ts})")
         if pg:
-            _copy(cursor, "steward_stage_since", since, ["customer_ref"])
-            cursor.execute("ANALYZE steward_stage_since")
-            frame = _copy_out(cursor, f"({query}) i", [*columns, "fcr_any"])
+            cursor.execute("ANALYZE steward_stage_since")  # a temp table is never analysed otherwise
+            frame = _copy_out(cursor, f"({query}) i", schema)
         else:
-            staged = since.with_columns(sqlite_datetime("since"), sqlite_datetime("horizon"))
-            cursor.executemany("INSERT INTO steward_stage_since (customer_ref, since, horizon) VALUES (%s, %s, %s)",
-                               staged.select("customer_ref", "since", "horizon").rows())
             cursor.execute(query)
-            text = {c: pl.String for c in columns}
-            frame = pl.DataFrame(cursor.fetchall(), schema={**text, **{c: SCHEMA[c] for c in columns if c != "arrived_at"},
-                                                            "fcr_any": pl.Int64}, orient="row")
+            frame = pl.DataFrame(cursor.fetchall(), orient="row",
+                                 schema={**schema, "arrived_at": pl.String, "fcr_any": pl.Int64})
             frame = frame.with_columns(pl.col("arrived_at").str.to_datetime(
-                "%Y-%m-%d %H:%M:%S%.f", time_zone="UTC", time_unit="us"))
-    return frame.with_columns(pl.col("fcr_any").cast(pl.Boolean).alias(rollups.FCR_COUNTS_NEXT_ANY)).select(
-        list(out_schema))
+                "%Y-%m-%d %H:%M:%S%.f", time_zone="UTC", time_unit="us"), pl.col("fcr_any").cast(pl.Boolean))
+    return frame.rename({"fcr_any": rollups.FCR_COUNTS_NEXT_ANY}).select(list(out_schema))
 
 
 # ------------------------------------------------------------------ business minutes (kinds 5, 6)
