@@ -497,13 +497,18 @@ def batch_undo(*, actor, batch: ImportBatch) -> ImportBatch:
         [tuple(_from_json(p, c) for c in store.SNAPSHOT_COLUMNS) for p in previous_rows],
         store.SNAPSHOT_COLUMNS,
     )
-    customers = {c for c in current["customer_ref"].to_list() + previous["customer_ref"].to_list() if c}
-    before = store.customer_history(batch.project_id, customers)
+    # FCR: as in an import, only the customers' contacts from the earliest arrival this undo
+    # touches on (and the latest ones before it) can change; read that window before and after.
+    touched = pl.concat([f.select("customer_ref", pl.col("arrived_at").cast(pl.Datetime("us", "UTC")))
+                         for f in (current, previous)])
+    fcr_columns = [*rollups.FCR_COLUMNS, rollups.FCR_COUNTS_NEXT_ANY]
+    before = store.customer_history_around(batch.project_id, touched).select(fcr_columns)
     store.lock_references(vendor_id=batch.vendor_id, agent_ids=previous["agent_id"].to_list())
     Interaction.objects.filter(import_batch=batch).exclude(pk__in=revised_ids).delete()
     store.upsert(previous)
     sums, buckets = rollups.delta(previous, current, store.write_calendars([batch.project_id]))
-    buckets = rollups.add_buckets(buckets, rollups.fcr_delta(store.customer_history(batch.project_id, customers), before))
+    after = store.customer_history_around(batch.project_id, touched).select(fcr_columns)
+    buckets = rollups.add_buckets(buckets, rollups.fcr_delta(after, before))
     store.apply_delta(sums, buckets)
     batch.status = ImportBatch.Status.UNDONE
     batch.save(update_fields=["status"])

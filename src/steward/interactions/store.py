@@ -561,43 +561,14 @@ def refresh_interval_rollups(project_id: int) -> int:
 # ------------------------------------------------------------------ first-contact resolution
 
 
-def customer_history(project_id: int, customers, *, keys: bool = False) -> pl.DataFrame:
-    """Every stored contact of these customers in the project (all vendors), in the columns
-    rollups.fcr_buckets reads (and ``source``, ``external_id`` with ``keys``). Uses the
-    (project, customer_ref, arrived_at) index."""
-    columns = [*rollups.FCR_COLUMNS, *(["source", "external_id"] if keys else [])]
-    customers = sorted({c for c in customers if c})
-    if is_postgres():
-        return _customer_history_postgres(project_id, customers, columns)
-    records: list[tuple] = []
-    for start in range(0, len(customers), 5000):
-        records += list(Interaction.objects.filter(project_id=project_id, customer_ref__in=customers[start:start + 5000])
-                        .values_list(*columns))
-    return frame_from_records(records, columns)
-
-
-def _customer_history_postgres(project_id: int, customers: list[str], columns: list[str]) -> pl.DataFrame:
-    # The customers COPYed into a stage and joined (an IN list of thousands of values costs
-    # more to build and bind than to run), the rows COPYed out into Polars.
-    if not customers:
-        return pl.DataFrame(schema={c: SCHEMA[c] for c in columns})
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS steward_stage_customers (customer_ref text)")
-        cursor.execute("TRUNCATE steward_stage_customers")
-        _copy(cursor, "steward_stage_customers", pl.DataFrame({"customer_ref": customers}), ["customer_ref"])
-        return _copy_out(cursor, f"{TABLE} i JOIN steward_stage_customers c "
-                                 f"ON i.project_id = {int(project_id)} AND i.customer_ref = c.customer_ref",
-                         {c: SCHEMA[c] for c in columns})
-
-
 def customer_history_around(project_id: int, contacts: pl.DataFrame) -> pl.DataFrame:
     """What an FCR delta needs of the stored history of the customers of ``contacts`` (rows
     with customer_ref and arrived_at: a chunk's new and replaced rows), rather than all of it:
     per customer, every contact from the customer's earliest arrival among ``contacts`` on, and
     before that only the latest contact of each contact reason (ties included) within the FCR
     horizon: the only earlier contacts whose next contact (any reason: the latest of all; same
-    reason: the latest of theirs) a change from that arrival on can move. Columns: those of
-    ``customer_history(keys=True)`` and FCR_COUNTS_NEXT_ANY, false on an earlier contact that is
+    reason: the latest of theirs) a change from that arrival on can move. Columns:
+    rollups.FCR_COLUMNS, ``source``, ``external_id`` and FCR_COUNTS_NEXT_ANY, false on an earlier contact that is
     not the customer's latest (its next contact of any reason lies outside the rows read, and
     does not change). Reading whole histories made every chunk of a large import slower than
     the one before (a customer's history grows with each chunk)."""
