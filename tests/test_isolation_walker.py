@@ -96,16 +96,21 @@ def parameter_values(name: str, viewer, other) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def concrete_urls(route: str, pattern: URLPattern, name: str | None, viewer, other):
-    """Yield (url, the keys put into it) for the route, with every combination of keys."""
+def concrete_urls(route: str, pattern: URLPattern, name: str | None, viewer, other,
+                  pools_by_name: dict | None = None):
+    """Yield (url, the keys put into it) for the route, with every combination of keys.
+    ``pools_by_name`` memoises each parameter's keys for the walk (91 scoped models are queried
+    per parameter: once per name, not once per route)."""
     names = parameter_names(pattern)
     if not names:
         yield "/" + route.lstrip("^").rstrip("$"), ""
         return
     assert name, f"{route!r} takes parameters, so it needs a name for the walker to build it"
-    pools = []
+    pools, pools_by_name = [], {} if pools_by_name is None else pools_by_name
     for parameter in names:
-        pool = parameter_values(parameter, viewer, other)
+        if parameter not in pools_by_name:
+            pools_by_name[parameter] = parameter_values(parameter, viewer, other)
+        pool = pools_by_name[parameter]
         assert pool, (
             f"The isolation walker cannot fill <{parameter}> in {route!r}: name the parameter "
             f"after a field of a model with `visibility` (code, external_id, ...) or its pk."
@@ -158,10 +163,10 @@ def test_nothing_of_another_party_leaks_from_any_route(client, walked_world, vie
     scanner = ahocorasick_rs.AhoCorasick(sorted(markers))
     client.force_login(viewer)
 
-    walked, leaks = [], []
+    walked, leaks, pools_by_name = [], [], {}
     search_terms = sorted(markers)[:3]
     for route, pattern, name in walk_patterns():
-        for url, used in concrete_urls(route, pattern, name, viewer, other):
+        for url, used in concrete_urls(route, pattern, name, viewer, other, pools_by_name):
             # (url, what the viewer typed into it: may be echoed back, e.g. in a search box)
             variants = [(url, used)]
             if not used:  # list-like routes: also search for the other party's texts

@@ -28,10 +28,11 @@ def _token_client(user) -> Client:
 def _api_urls(viewer, other, unfillable: list):
     """Every API route with its parameters filled; a route the walker cannot fill is noted in
     `unfillable` (and fails the test at the end) instead of hiding the routes after it."""
+    pools_by_name = {}
     for route, pattern, name in walk_patterns():
         if route.startswith("api/"):
             try:
-                urls = list(concrete_urls(route, pattern, name, viewer, other))
+                urls = list(concrete_urls(route, pattern, name, viewer, other, pools_by_name))
             except AssertionError as error:
                 unfillable.append(str(error).splitlines()[0])
                 continue
