@@ -22,12 +22,17 @@ fonts:
 			echo "Note: 'sudo apt-get install fonts-wqy-microhei' makes the PDFs embed their Chinese font."; \
 		fi; }
 
+# The suite runs in one worker per core (pytest-xdist; TEST_WORKERS=0 runs it in this process).
+# worksteal: the isolation walkers take minutes each, so idle workers take queued tests.
+TEST_WORKERS ?= auto
+XDIST = -n $(TEST_WORKERS) --dist worksteal
+
 test: sync translations system-packages
-	STEWARD_ENV=test $(VENV_BIN)/pytest $(PYTEST_ARGS)
+	STEWARD_ENV=test $(VENV_BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 # Everything but the browser tests.
 test-fast: sync translations
-	STEWARD_ENV=test $(VENV_BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	STEWARD_ENV=test $(VENV_BIN)/pytest $(XDIST) -m "not browser" $(PYTEST_ARGS)
 
 uv:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
