@@ -233,6 +233,11 @@ def record_revisions(batch_id: int, ids: list[int]) -> None:
                 f"SELECT %s, i.id, json_object({pairs}) FROM {TABLE} i JOIN steward_stage_ids s ON i.id = s.id",
                 [batch_id])
             return
+    _record_revisions_portable(batch_id, ids)
+
+
+def _record_revisions_portable(batch_id: int, ids: list[int]) -> None:
+    """record_revisions on a database without a SQL path: the JSON built row by row."""
     rows = frame_from_records(list(Interaction.objects.filter(pk__in=ids).values_list(*SNAPSHOT_COLUMNS)),
                               SNAPSHOT_COLUMNS)
     InteractionRevision.objects.bulk_create(
