@@ -116,6 +116,10 @@ class Period:
         return (self.start == wall_to_utc(self.first, 0, tz)
                 and self.end == wall_to_utc(self.last + dt.timedelta(days=1), 0, tz))
 
+    def day(self, date: dt.date) -> Period:
+        """The whole local day ``date`` in this period's time zone."""
+        return period(date, date, self.time_zone)
+
 
 def _is_interval_start(t: dt.datetime) -> bool:
     t = t.astimezone(dt.UTC)
@@ -123,8 +127,7 @@ def _is_interval_start(t: dt.datetime) -> bool:
 
 
 def period(first: dt.date, last: dt.date, time_zone: str) -> Period:
-    """The local dates first…last (both included) as UTC instants (also ``period_of``, for
-    functions whose ``period`` argument hides this name)."""
+    """The local dates first…last (both included) as UTC instants."""
     if last < first:
         raise EngineError("the period ends before it starts")
     tz = zoneinfo.ZoneInfo(time_zone)
@@ -134,8 +137,6 @@ def period(first: dt.date, last: dt.date, time_zone: str) -> Period:
     except OverflowError:  # 0001-01-01 or 9999-12-31: no UTC instant for the day's bounds
         raise EngineError("the period is outside the supported dates") from None
 
-
-period_of = period
 
 
 @dataclass(frozen=True)
@@ -558,7 +559,7 @@ def _fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str
 
         by_days(period.first, min(period.last, boundary - dt.timedelta(days=1)), elapsed=True)
         if period.first <= boundary <= period.last:
-            by_intervals(period_of(boundary, boundary, project.time_zone))
+            by_intervals(period.day(boundary))
         by_days(max(period.first, boundary + dt.timedelta(days=1)), period.last, elapsed=False)
     if grouping == "total":
         out.setdefault((), formulas.FcrCounts())
