@@ -96,6 +96,7 @@ def test_search_by_id_prefix_or_customer_reference(client, data):
     assert ids(client.get(url, {"q": "A-2"})) == {"A-2"}
     assert ids(client.get(url, {"q": '=HYPERLINK("x")'})) == {"A-1"}
     assert ids(client.get(url, {"q": "SECRET"})) == set()  # not a substring search
+    assert ids(client.get(url, {"q": "a-"})) == set()  # ids are case-sensitive, on every database
     assert ids(client.get(url, {"q": "B-SEC"})) == {"B-SECRET-1"}
     client.force_login(data.user("a-manager"))
     assert ids(client.get(url, {"q": "B-SEC"})) == set()

@@ -7,7 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Left
 
 from steward.core.models import Project, Vendor
 from steward.interactions.models import ImportBatch, Interaction, IntervalRollup, MappingProfile, RejectedRow
@@ -62,7 +62,10 @@ def interaction_list(*, user, filters: InteractionFilter | None = None) -> Query
         # A contact id or its beginning, or a customer reference: both answered from an index
         # (a substring search would scan every contact: seconds at ten million).
         projects = list(Project.objects.visible_to(user).values_list("pk", flat=True))  # ids: an index range each
-        qs = qs.filter(Q(external_id__startswith=f.q) | Q(project__in=projects, customer_ref=f.q))
+        # Ids are case-sensitive keys: SQLite's LIKE ignores ASCII case, so the prefix is also
+        # compared exactly (PostgreSQL's LIKE, on the varchar_pattern_ops index, already does).
+        qs = qs.alias(id_head=Left("external_id", len(f.q))).filter(
+            Q(external_id__startswith=f.q, id_head=f.q) | Q(project__in=projects, customer_ref=f.q))
     # Dates are the project's days: with one project chosen, its time zone; else the server's.
     tz = zoneinfo.ZoneInfo(_time_zone(user, f.project))
     if f.date_from:
