@@ -573,9 +573,9 @@ def customer_history_around(project_id: int, contacts: pl.DataFrame) -> pl.DataF
     before that only the latest contact of each contact reason (ties included) within the FCR
     horizon: the only earlier contacts whose next contact (any reason: the latest of all; same
     reason: the latest of theirs) a change from that arrival on can move. Columns:
-    rollups.FCR_COLUMNS, ``source``, ``external_id`` and FCR_COUNTS_NEXT_ANY, false on an earlier contact that is
-    not the customer's latest (its next contact of any reason lies outside the rows read, and
-    does not change). Reading whole histories made every chunk of a large import slower than
+    rollups.FCR_COLUMNS, ``source``, ``external_id`` and FCR_COUNTS_NEXT_ANY, false on an
+    earlier contact that is not the customer's latest (its next contact of any reason lies
+    outside the rows read, and does not change). Reading whole histories made every chunk of a large import slower than
     the one before (a customer's history grows with each chunk)."""
     since = (contacts.filter(pl.col("customer_ref").fill_null("") != "")
              .group_by("customer_ref").agg(pl.col("arrived_at").min().alias("since")))
