@@ -46,6 +46,8 @@ from steward.interactions.profiles import LINE, FileError, Profile, ProfileError
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 50_000
+# What an FCR delta compares of a customer history read by store.customer_history_around.
+FCR_HISTORY_COLUMNS = [*rollups.FCR_COLUMNS, rollups.FCR_COUNTS_NEXT_ANY]
 API_MAX_RECORDS = 10_000
 
 
@@ -222,21 +224,18 @@ class _Importer:
         # FCR: the next-contact days change only for contacts of the customers this chunk
         # touches (before and after the write), from their first touched arrival on and for
         # the contacts just before it (store.customer_history_around): refresh just those.
-        touched = pl.concat([f.select("customer_ref", pl.col("arrived_at").cast(pl.Datetime("us", "UTC")))
-                             for f in (rows, old)])
-        before = store.customer_history_around(self.project.pk, touched)
+        before = store.customer_history_around(self.project.pk, rows, old)
         store.upsert(rows)
         sums, buckets = rollups.delta(rows, old, self.calendars)
         # After the write the histories are the rows read before, less those this chunk
         # replaced, plus the chunk's rows: no second read.
-        fcr_columns = [*rollups.FCR_COLUMNS, rollups.FCR_COUNTS_NEXT_ANY]
         after = pl.concat([
             before.join(rows.select("source", "external_id"), on=["source", "external_id"], how="anti")
-            .select(fcr_columns),
+            .select(FCR_HISTORY_COLUMNS),
             rows.select(rollups.FCR_COLUMNS).with_columns(pl.col("arrived_at").cast(pl.Datetime("us", "UTC")),
                                                           pl.lit(True).alias(rollups.FCR_COUNTS_NEXT_ANY)),
         ], how="vertical_relaxed")
-        buckets = rollups.add_buckets(buckets, rollups.fcr_delta(after, before.select(fcr_columns)))
+        buckets = rollups.add_buckets(buckets, rollups.fcr_delta(after, before.select(FCR_HISTORY_COLUMNS)))
         store.apply_delta(sums, buckets)
         # Ids written earlier in this same import are duplicates already reported, not updates.
         repeated = set(old.filter(pl.col("import_batch_id") == self.batch.pk)["external_id"].to_list())
@@ -499,15 +498,12 @@ def batch_undo(*, actor, batch: ImportBatch) -> ImportBatch:
     )
     # FCR: as in an import, only the customers' contacts from the earliest arrival this undo
     # touches on (and the latest ones before it) can change; read that window before and after.
-    touched = pl.concat([f.select("customer_ref", pl.col("arrived_at").cast(pl.Datetime("us", "UTC")))
-                         for f in (current, previous)])
-    fcr_columns = [*rollups.FCR_COLUMNS, rollups.FCR_COUNTS_NEXT_ANY]
-    before = store.customer_history_around(batch.project_id, touched).select(fcr_columns)
+    before = store.customer_history_around(batch.project_id, current, previous).select(FCR_HISTORY_COLUMNS)
     store.lock_references(vendor_id=batch.vendor_id, agent_ids=previous["agent_id"].to_list())
     Interaction.objects.filter(import_batch=batch).exclude(pk__in=revised_ids).delete()
     store.upsert(previous)
     sums, buckets = rollups.delta(previous, current, store.write_calendars([batch.project_id]))
-    after = store.customer_history_around(batch.project_id, touched).select(fcr_columns)
+    after = store.customer_history_around(batch.project_id, current, previous).select(FCR_HISTORY_COLUMNS)
     buckets = rollups.add_buckets(buckets, rollups.fcr_delta(after, before))
     store.apply_delta(sums, buckets)
     batch.status = ImportBatch.Status.UNDONE

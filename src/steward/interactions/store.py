@@ -566,18 +566,20 @@ def refresh_interval_rollups(project_id: int) -> int:
 # ------------------------------------------------------------------ first-contact resolution
 
 
-def customer_history_around(project_id: int, contacts: pl.DataFrame) -> pl.DataFrame:
-    """What an FCR delta needs of the stored history of the customers of ``contacts`` (rows
-    with customer_ref and arrived_at: a chunk's new and replaced rows), rather than all of it:
-    per customer, every contact from the customer's earliest arrival among ``contacts`` on, and
-    before that only the latest contact of each contact reason (ties included) within the FCR
+def customer_history_around(project_id: int, *contacts: pl.DataFrame) -> pl.DataFrame:
+    """What an FCR delta needs of the stored history of the customers of ``contacts`` (frames
+    with customer_ref and arrived_at: a chunk's new and replaced rows, an undo's removed and
+    restored ones), rather than all of it: per customer, every contact from the customer's
+    earliest arrival among ``contacts`` on, and before that only the latest contact of each contact reason (ties included) within the FCR
     horizon: the only earlier contacts whose next contact (any reason: the latest of all; same
     reason: the latest of theirs) a change from that arrival on can move. Columns:
     rollups.FCR_COLUMNS, ``source``, ``external_id`` and FCR_COUNTS_NEXT_ANY, false on an
     earlier contact that is not the customer's latest (its next contact of any reason lies
-    outside the rows read, and does not change). Reading whole histories made every chunk of a large import slower than
-    the one before (a customer's history grows with each chunk)."""
-    since = (contacts.filter(pl.col("customer_ref").fill_null("") != "")
+    outside the rows read, and does not change). Reading whole histories made every chunk of
+    a large import slower than the one before (a customer's history grows with each chunk)."""
+    touched = pl.concat([f.select("customer_ref", pl.col("arrived_at").cast(pl.Datetime("us", "UTC")))
+                         for f in contacts])
+    since = (touched.filter(pl.col("customer_ref").fill_null("") != "")
              .group_by("customer_ref").agg(pl.col("arrived_at").min().alias("since")))
     columns = [*rollups.FCR_COLUMNS, "source", "external_id"]
     out_schema = {**{c: SCHEMA[c] for c in columns}, rollups.FCR_COUNTS_NEXT_ANY: pl.Boolean}
