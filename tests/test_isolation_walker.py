@@ -96,8 +96,7 @@ def parameter_values(name: str, viewer, other) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def concrete_urls(route: str, pattern: URLPattern, name: str | None, viewer, other,
-                  pools_by_name: dict | None = None):
+def concrete_urls(route: str, pattern: URLPattern, name: str | None, viewer, other, pools_by_name: dict):
     """Yield (url, the keys put into it) for the route, with every combination of keys.
     ``pools_by_name`` memoises each parameter's keys for the walk (91 scoped models are queried
     per parameter: once per name, not once per route)."""
@@ -106,7 +105,7 @@ def concrete_urls(route: str, pattern: URLPattern, name: str | None, viewer, oth
         yield "/" + route.lstrip("^").rstrip("$"), ""
         return
     assert name, f"{route!r} takes parameters, so it needs a name for the walker to build it"
-    pools, pools_by_name = [], {} if pools_by_name is None else pools_by_name
+    pools = []
     for parameter in names:
         if parameter not in pools_by_name:
             pools_by_name[parameter] = parameter_values(parameter, viewer, other)
