@@ -14,7 +14,7 @@ from steward.contracts.models import (
     Budget, Contract, ContractRate, Invoice, InvoiceLine, RateComponent, Responsibility,
 )
 from steward.core.models import Project
-from steward.interactions.models import Rollup
+from steward.interactions.models import IntervalRollup
 from steward.metrics import engine, sla
 from steward.vendors.selectors import today
 
@@ -110,7 +110,7 @@ def period_volumes(*, contract: Contract, start: dt.date, end: dt.date) -> list[
     out = []
     for project in contract.projects.order_by("code"):
         period = engine.period(start, end - dt.timedelta(days=1), project.time_zone)
-        sums = Rollup.objects.filter(project=project, vendor=contract.vendor, interval_start__gte=period.start,
+        sums = IntervalRollup.objects.filter(project=project, vendor=contract.vendor, interval_start__gte=period.start,
                                      interval_start__lt=period.end).aggregate(
             handled=Sum("answered"), seconds=Sum("handle_sum"), resolved=Sum("outcome_resolved"))
         seconds = sums["seconds"] or 0
@@ -258,7 +258,7 @@ def forecast_volumes(*, user, project: Project, month: dt.date, today_: dt.date 
     req = staffing.required(fc.intervals[idx], settings_)
     tot = staffing.totals(req, settings_, len(idx))
     since = dt.datetime.combine(today_ - dt.timedelta(days=28), dt.time(), ZoneInfo(project.time_zone))
-    recent = Rollup.objects.visible_to(user).filter(project=project, interval_start__gte=since).aggregate(
+    recent = IntervalRollup.objects.visible_to(user).filter(project=project, interval_start__gte=since).aggregate(
         offered=Sum("offered"), answered=Sum("answered"))
     answer_share = Fraction(recent["answered"] or 0, recent["offered"]) if recent["offered"] else Fraction(1)
     offered = int(round(offered_f))

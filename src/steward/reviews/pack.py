@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from steward.core.models import Vendor
 from steward.improvement.models import CorrectiveAction, Risk
-from steward.interactions.models import Interaction, Rollup
+from steward.interactions.models import Interaction, IntervalRollup
 from steward.metrics import engine
 from steward.quality.models import Evaluation
 from steward.reviews import scoring, selectors
@@ -59,7 +59,7 @@ def _complaint_weeks(*, user, vendor: Vendor, month: dt.date) -> list[tuple[dt.d
     start = dt.datetime.combine(first, dt.time(), dt.UTC)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), dt.UTC)
     weeks: dict[dt.date, list[int]] = {}
-    rows = (Rollup.objects.visible_to(user).filter(vendor=vendor, interval_start__gte=start, interval_start__lt=end)
+    rows = (IntervalRollup.objects.visible_to(user).filter(vendor=vendor, interval_start__gte=start, interval_start__lt=end)
             .values("interval_start__date").annotate(c=Sum("complaints"), n=Sum("offered")).order_by())
     for r in rows:
         day = r["interval_start__date"]

@@ -15,7 +15,7 @@ from steward.contracts import pricing
 from steward.contracts.models import Contract, ContractRate
 from steward.core.models import Project, Vendor
 from steward.improvement.models import CapaEvent, CorrectiveAction
-from steward.interactions.models import Interaction, Rollup
+from steward.interactions.models import Interaction, IntervalRollup
 from steward.metrics import engine, sla
 from steward.metrics import selectors as metrics_selectors
 from steward.quality.models import Evaluation
@@ -102,7 +102,7 @@ class SlaResult:
 
 
 def _usage(*, user, project: Project, vendor: Vendor, period: engine.Period, seats: Decimal) -> pricing.Usage:
-    row = Rollup.objects.visible_to(user).filter(
+    row = IntervalRollup.objects.visible_to(user).filter(
         project=project, vendor=vendor, interval_start__gte=period.start, interval_start__lt=period.end,
     ).aggregate(handled=Sum("answered"), handle=Sum("handle_sum"), resolved=Sum("outcome_resolved"))
     minutes = (Decimal(row["handle"] or 0) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP)

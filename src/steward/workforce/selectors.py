@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from steward.contracts import pricing
 from steward.contracts.models import Contract, ContractRate
 from steward.core.models import Project, Vendor
-from steward.interactions.models import Rollup
+from steward.interactions.models import IntervalRollup, Rollup
 from steward.metrics import calendars
 from steward.workforce import erlang, forecasting, staffing
 from steward.workforce.models import Commitment, Event, GapAlert, StaffingProfile
@@ -75,8 +75,11 @@ def _slot(local: dt.datetime) -> int:
     return local.hour * 2 + local.minute // 30
 
 
-def _rollups(*, user, project: Project, vendor: Vendor | None, queue: str):
-    qs = Rollup.objects.visible_to(user).filter(project=project, direction="inbound")
+def _rollups(*, user, project: Project, vendor: Vendor | None, queue: str, per_agent: bool = False):
+    """The inbound rollups of the project: per agent only where the agent is needed (the
+    interval rollup holds the same sums in far fewer rows)."""
+    model = Rollup if per_agent else IntervalRollup
+    qs = model.objects.visible_to(user).filter(project=project, direction="inbound")
     if vendor is not None:
         qs = qs.filter(vendor=vendor)
     if queue:
@@ -192,7 +195,7 @@ def actual_agents(*, user, project: Project, vendor: Vendor, days: list[dt.date]
     (a lower bound: an agent logged in but idle handled nothing)."""
     tz = zoneinfo.ZoneInfo(project.time_zone)
     end = dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time(), tz)
-    rows = (_rollups(user=user, project=project, vendor=vendor, queue="")
+    rows = (_rollups(user=user, project=project, vendor=vendor, queue="", per_agent=True)
             .filter(interval_start__gte=end - dt.timedelta(days=ACTUAL_DAYS), interval_start__lt=end, answered__gt=0)
             .exclude(agent_code="").values("interval_start").annotate(agents=Count("agent_code", distinct=True)))
     sums = np.zeros((3, forecasting.SLOTS))
