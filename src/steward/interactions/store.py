@@ -168,9 +168,8 @@ def fetch_existing(frame: pl.DataFrame) -> pl.DataFrame:
 def _fetch_existing_postgres(frame: pl.DataFrame) -> pl.DataFrame:
     # A join with the COPYed keys: an IN list of tens of thousands of ids plans badly.
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS steward_stage_keys (source text, external_id text)")
-        cursor.execute("TRUNCATE steward_stage_keys")
-        _copy(cursor, "steward_stage_keys", frame.select("source", "external_id"), ["source", "external_id"])
+        _stage(cursor, "steward_stage_keys", frame.select("source", "external_id"),
+               "CREATE TEMP TABLE IF NOT EXISTS steward_stage_keys (source text, external_id text)")
         return _copy_out(cursor, f"{TABLE} i JOIN steward_stage_keys k "
                                  f"ON i.source = k.source AND i.external_id = k.external_id",
                          {c: SCHEMA[c] for c in SNAPSHOT_COLUMNS})
