@@ -1,6 +1,8 @@
 """An API batch's Idempotency-Key: a retry returns the first result, even when two identical
 requests race past the first check at the same moment."""
 
+import pytest
+
 from steward.interactions import services
 from steward.interactions.models import ImportBatch, Interaction
 
@@ -22,12 +24,26 @@ def test_a_racing_duplicate_gets_the_other_requests_batch_not_an_error(world, mo
     real_lookup = services._batch_with_key
     calls = []
 
-    def first_check_misses(vendor, key):
+    def first_check_misses(vendor, key, digest):
         calls.append(key)
-        return None if len(calls) == 1 else real_lookup(vendor, key)
+        return None if len(calls) == 1 else real_lookup(vendor, key, digest)
 
     monkeypatch.setattr(services, "_batch_with_key", first_check_misses)
     result = services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a,
                                      records=ROWS, idempotency_key="race")
     assert result.batch.pk == other.pk and not Interaction.objects.exists()
     assert ImportBatch.objects.filter(idempotency_key="race").count() == 1
+
+
+def test_the_same_key_with_other_records_is_refused_and_stores_nothing(world):
+    first = services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a,
+                                    records=ROWS, idempotency_key="k")
+    other = [{**ROWS[0], "external_id": "K-2"}]
+    with pytest.raises(services.IdempotencyMismatch, match=f"#{first.batch.pk}"):
+        services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a,
+                                records=other, idempotency_key="k")
+    with pytest.raises(services.IdempotencyMismatch):  # the same records with other options
+        services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a,
+                                records=ROWS, idempotency_key="k", allow_rejects=False)
+    assert list(Interaction.objects.values_list("external_id", flat=True)) == ["K-1"]
+    assert ImportBatch.objects.count() == 1

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
@@ -194,6 +195,35 @@ def test_undo_restores_and_refuses_out_of_order(setup, tmp_path):
     services.batch_undo(actor=None, batch=b2)
     assert snapshot() == after_one
     services.batch_undo(actor=None, batch=b1)
+    assert snapshot() == ([], [], 0)
+
+
+def test_undo_refuses_when_an_import_recorded_earlier_but_run_later_changed_its_rows(setup, tmp_path):
+    """An upload is recorded (and numbered) when queued and may run after imports recorded later:
+    "later" is what changed the rows, not a higher id."""
+    project, vendor = setup[0], setup[1]
+    upload = SimpleUploadedFile("queued.csv", (HEADER + "1,voice,Q,,2024-01-01 10:00:00,,5,99,,\n").encode())
+    queued = services.batch_create(actor=None, project=project, vendor=vendor, profile="generic",
+                                   file_name="queued.csv", file_format="csv", upload=upload)
+    cli(write(tmp_path, "1.csv", HEADER + "1,voice,Q,,2024-01-01 10:00:00,,5,10,,\n"))
+    created = ImportBatch.objects.exclude(pk=queued.pk).get()
+    services.batch_run(batch=queued)  # the queued upload runs now, after the import recorded later
+    queued.refresh_from_db()
+    assert queued.status == ImportBatch.Status.DONE and created.pk > queued.pk
+    with pytest.raises(services.UndoRefused):
+        services.batch_undo(actor=None, batch=created)
+    assert Interaction.objects.get().talk_seconds == 99
+    services.batch_undo(actor=None, batch=queued)
+    services.batch_undo(actor=None, batch=created)
+    assert snapshot() == ([], [], 0)
+
+
+def test_undo_of_a_stale_copy_of_an_undone_import_is_refused(setup, tmp_path):
+    cli(write(tmp_path, "1.csv", HEADER + "1,voice,Q,,2024-01-01 10:00:00,,5,10,,\n"))
+    batch, stale = ImportBatch.objects.get(), ImportBatch.objects.get()
+    services.batch_undo(actor=None, batch=batch)
+    with pytest.raises(services.UndoRefused):
+        services.batch_undo(actor=None, batch=stale)
     assert snapshot() == ([], [], 0)
 
 

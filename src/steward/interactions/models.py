@@ -296,6 +296,8 @@ class ImportBatch(models.Model):
     error = models.TextField(_("error"), blank=True)
     # API batches: the same key from the same vendor returns the first result.
     idempotency_key = models.CharField(_("idempotency key"), max_length=128, null=True, blank=True)
+    # SHA-256 of an API batch's request, so that its key repeated with another request is refused
+    request_digest = models.CharField(max_length=64, blank=True, default="")
 
     objects = VisibleManager()
     visibility = Visibility(vendor="vendor")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import logging
@@ -322,7 +323,7 @@ class _Importer:
 
 def batch_create(*, actor, project: Project, vendor: Vendor, profile: str, file_name: str = "",
                  file_format: str = "", allow_rejects: bool = True, upload=None,
-                 idempotency_key: str | None = None) -> ImportBatch:
+                 idempotency_key: str | None = None, request_digest: str = "") -> ImportBatch:
     """Record an import before it runs (so the UI can show its progress)."""
     profile_get(profile)  # unknown profile: a clear error now, not in the background
     if not project.vendors.filter(pk=vendor.pk).exists():
@@ -332,7 +333,8 @@ def batch_create(*, actor, project: Project, vendor: Vendor, profile: str, file_
         raise ValidationError({"vendor": _("You can import only your own vendor's data.")})
     batch = ImportBatch(project=project, vendor=vendor, created_by=actor, profile=profile,
                         file_name=file_name[:255], file_format=file_format,
-                        allow_rejects=allow_rejects, idempotency_key=idempotency_key)
+                        allow_rejects=allow_rejects, idempotency_key=idempotency_key,
+                        request_digest=request_digest)
     if upload is not None:
         batch.total_bytes = upload.size or 0
         batch.file.save(file_name or "upload", upload, save=False)
@@ -423,10 +425,12 @@ def import_file(*, actor, project: Project, vendor: Vendor, path: str, profile: 
 
 def import_records(*, actor, project: Project, vendor: Vendor, records: list, profile: str = "generic",
                    idempotency_key: str, allow_rejects: bool = True) -> ImportResult:
-    """An API batch: the same idempotency key (per vendor) returns the first result."""
+    """An API batch: the same idempotency key (per vendor) with the same request returns the
+    first result; with another request it is refused (IdempotencyMismatch)."""
     if not idempotency_key or len(idempotency_key) > 128:
         raise ValidationError({"idempotency_key": _("Send an Idempotency-Key header of 1 to 128 characters.")})
-    if existing := _batch_with_key(vendor, idempotency_key):
+    digest = _request_digest(project=project, profile=profile, allow_rejects=allow_rejects, records=records)
+    if existing := _batch_with_key(vendor, idempotency_key, digest):
         return existing
     if not isinstance(records, list) or not records:
         raise ValidationError({"records": _("Send a non-empty list of records.")})
@@ -436,17 +440,31 @@ def import_records(*, actor, project: Project, vendor: Vendor, records: list, pr
         with transaction.atomic():
             batch = batch_create(actor=actor, project=project, vendor=vendor, profile=profile,
                                  file_name=f"API {idempotency_key}", file_format="api",
-                                 allow_rejects=allow_rejects, idempotency_key=idempotency_key)
+                                 allow_rejects=allow_rejects, idempotency_key=idempotency_key,
+                                 request_digest=digest)
     except IntegrityError:
         # The same key arrived twice at once: the other request recorded the batch first.
-        return _batch_with_key(vendor, idempotency_key)
+        return _batch_with_key(vendor, idempotency_key, digest)
     return batch_run(batch=batch, chunks=lambda p: [readers.records_chunk(records)])
 
 
-def _batch_with_key(vendor: Vendor, idempotency_key: str) -> ImportResult | None:
+class IdempotencyMismatch(ValidationError):
+    pass
+
+
+def _request_digest(*, project: Project, profile: str, allow_rejects: bool, records) -> str:
+    request = {"project": project.pk, "profile": profile, "allow_rejects": allow_rejects, "records": records}
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _batch_with_key(vendor: Vendor, idempotency_key: str, digest: str) -> ImportResult | None:
     existing = ImportBatch.objects.filter(vendor=vendor, idempotency_key=idempotency_key).first()
     if existing is None:
         return None
+    if existing.request_digest and existing.request_digest != digest:  # (batches before digests: none)
+        raise IdempotencyMismatch(_("This Idempotency-Key was used for a different batch (#%(id)s): "
+                                    "send a new key for new records.") % {"id": existing.pk})
     return ImportResult(batch=existing, inserted=existing.inserted, updated=existing.updated,
                         rejected=existing.rejected, skipped=existing.skipped,
                         committed=existing.status == ImportBatch.Status.DONE)
@@ -475,16 +493,16 @@ def lock_project(project_id: int) -> None:
 def batch_undo(*, actor, batch: ImportBatch) -> ImportBatch:
     """Remove what the import created and restore what it changed (rollups follow)."""
     lock_project(batch.project_id)
+    # Read again under the lock: the caller's copy may predate an undo that just committed.
+    batch = ImportBatch.objects.get(pk=batch.pk)
     if batch.status != ImportBatch.Status.DONE:
         raise UndoRefused(_("Only a completed import can be undone."))
-    later = ImportBatch.objects.filter(status=ImportBatch.Status.DONE, pk__gt=batch.pk,
-                                       project=batch.project, vendor=batch.vendor)
-    touched_later = Interaction.objects.filter(import_batch__in=later).filter(
-        pk__in=InteractionRevision.objects.filter(batch__in=later, previous__import_batch_id=batch.pk)
-        .values("interaction_id")
-    ).exists() or InteractionRevision.objects.filter(
-        batch__in=later, previous__import_batch_id=batch.pk).exists()
-    if touched_later:
+    # A later import is one that revised this import's rows, whatever its id: a queued upload
+    # gets its id when recorded, and may run after imports recorded later.
+    changed_since = InteractionRevision.objects.filter(
+        batch__status=ImportBatch.Status.DONE, batch__project_id=batch.project_id,
+        previous__import_batch_id=batch.pk).exclude(batch=batch)
+    if changed_since.exists():
         raise UndoRefused(_("A later import changed rows of this import: undo that import first."))
     revised_ids = InteractionRevision.objects.filter(batch=batch).values_list("interaction_id", flat=True)
     current = store.frame_from_records(
