@@ -87,6 +87,33 @@ def test_explorer_filters_and_detail_conversation(client, data):
     assert b"turn-customer" in detail.content and "马上为您查询".encode() in detail.content
 
 
+@pytest.mark.parametrize("bad", [{"date_from": "2024-02-30"}, {"hour": "99"}, {"date_to": "9999-12-31"},
+                                 {"date_from": "0001-01-01"}])
+def test_an_invalid_filter_shows_nothing_and_says_why(client, data, bad):
+    """Never the whole set in place of a narrowed one, and never a 500 for a date at the edge."""
+    client.force_login(data.user("outsourcing_manager"))
+    response = client.get(reverse("interactions:list"), {"vendor": "bravo", **bad})
+    assert response.status_code == 200 and ids(response) == set()
+    assert b'data-testid="filter-errors"' in response.content
+    assert client.get(reverse("interactions:export"), {"vendor": "bravo", **bad}).status_code == 400
+    if "date_from" in bad or "date_to" in bad:
+        assert client.get("/api/interactions", bad).status_code == 422
+
+
+def test_the_latest_and_earliest_dates_a_filter_takes(client, data):
+    client.force_login(data.user("outsourcing_manager"))
+    assert ids(client.get(reverse("interactions:list"), {"date_from": "1900-01-01", "date_to": "9999-12-30"})) == {
+        "A-1", "A-2", "B-SECRET-1"}
+
+
+def test_times_show_in_the_projects_time_zone(client, data):
+    type(data.shared).objects.filter(pk=data.shared.pk).update(time_zone="Europe/Berlin")
+    client.force_login(data.user("outsourcing_manager"))
+    berlin = b"2024-02-01 02:00:00"  # A-1 arrived 09:00 in Shanghai (+08:00): 02:00 in Berlin (+01:00)
+    assert berlin in client.get(reverse("interactions:list"), {"vendor": "alpha"}).content
+    assert berlin in client.get(Interaction.objects.get(external_id="A-1").get_absolute_url()).content
+
+
 def test_search_by_id_prefix_or_customer_reference(client, data):
     """The search box finds a contact by its id or the id's beginning, or a customer by its
     exact reference — lookups an index answers — and never another vendor's contact."""
@@ -152,6 +179,9 @@ def test_api_batch_is_idempotent(client, data):
     again = client.post("/api/interactions/batches", json.dumps(payload), content_type="application/json",
                         HTTP_IDEMPOTENCY_KEY="key-1")
     assert again.json()["id"] == body["id"] and Interaction.objects.filter(external_id="API-1").count() == 1
+    reused = client.post("/api/interactions/batches", json.dumps({**payload, "records": payload["records"][:1]}),
+                         content_type="application/json", HTTP_IDEMPOTENCY_KEY="key-1")
+    assert reused.status_code == 422 and "different batch" in reused.json()["detail"]
     other_vendor = client.post("/api/interactions/batches", json.dumps({**payload, "vendor": "bravo"}),
                                content_type="application/json", HTTP_IDEMPOTENCY_KEY="key-2")
     assert other_vendor.status_code == 404

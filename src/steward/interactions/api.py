@@ -95,8 +95,8 @@ class Filters(Schema):
     channel: str = ""
     agent: str = ""
     outcome: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: dt.date | None = Field(None, ge=selectors.EARLIEST_DATE, le=selectors.LATEST_DATE)
+    date_to: dt.date | None = Field(None, ge=selectors.EARLIEST_DATE, le=selectors.LATEST_DATE)
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0)
 
@@ -108,10 +108,11 @@ def _batch_out(batch: ImportBatch, user) -> BatchOut:
                     error=batch.error, rejects=[RejectOut(line=r.line, column=r.column, reason=r.reason) for r in rejects])
 
 
-@router.post("/interactions/batches", response={200: BatchOut, 400: ErrorOut, 404: ErrorOut})
+@router.post("/interactions/batches", response={200: BatchOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 def post_batch(request, payload: BatchIn, idempotency_key: str = Header(..., alias="Idempotency-Key")):
     """Import up to 10,000 canonical records (or any profile's columns). The same
-    Idempotency-Key (per vendor) returns the first batch's result and stores nothing again."""
+    Idempotency-Key (per vendor) with the same body returns the first batch's result and stores
+    nothing again; with a different body it is refused with 422."""
     require_perm(request, "interactions.add_importbatch")
     project = Project.objects.visible_to(request.user).filter(code=payload.project).first()
     vendor = Vendor.objects.visible_to(request.user).filter(code=payload.vendor).first()
@@ -122,6 +123,8 @@ def post_batch(request, payload: BatchIn, idempotency_key: str = Header(..., ali
             actor=request.user, project=project, vendor=vendor, records=payload.records,
             profile=payload.profile, idempotency_key=idempotency_key, allow_rejects=payload.allow_rejects,
         )
+    except services.IdempotencyMismatch as error:
+        return 422, ErrorOut(detail=" ".join(error.messages))
     except ValidationError as error:
         return 400, ErrorOut(detail=" ".join(error.messages))
     return 200, _batch_out(result.batch, request.user)

@@ -1,11 +1,14 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from steward.core.models import Channel, Project, Vendor
 from steward.interactions.models import Direction, Outcome
+from steward.interactions.selectors import EARLIEST_DATE, LATEST_DATE
 
 MAX_UPLOAD_BYTES = 2 * 1024**3
+DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
 
 
 class UploadForm(forms.Form):
@@ -46,8 +49,10 @@ class FilterForm(forms.Form):
     channel = forms.ChoiceField(required=False, label=_("Channel"), choices=[("", _("Any"))] + Channel.choices)
     agent = forms.CharField(required=False, label=_("Agent code"))
     outcome = forms.ChoiceField(required=False, label=_("Outcome"), choices=[("", _("Any"))] + Outcome.choices)
-    date_from = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=DATE_BOUNDS)
+    date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=DATE_BOUNDS)
     # Arrival weekday (ISO, 1 = Monday) and hour in the project's time zone: the KPI heatmap's cells.
     weekday = forms.TypedChoiceField(required=False, label=_("Weekday"), coerce=int, empty_value=None,
                                      choices=[("", _("Any"))] + [(d + 1, WEEKDAYS[d]) for d in range(7)])

@@ -33,6 +33,9 @@ class InteractionFilter:
     sort: str = "-arrived_at"
 
 
+# The dates a filter may name: a day's bounds stay representable in UTC in every time zone.
+EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(9999, 12, 30)
+
 SORTS = {"arrived_at", "-arrived_at", "wait_seconds", "-wait_seconds", "talk_seconds", "-talk_seconds",
          "csat", "-csat", "queue", "-queue", "agent_code", "-agent_code"}
 

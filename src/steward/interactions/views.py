@@ -5,7 +5,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -136,18 +136,26 @@ def batch_undo(request, pk: int):
 EXPLORER_COUNT_CAP = 10_000
 
 
-def _filters(request) -> tuple[FilterForm, InteractionFilter]:
+def _filters(request) -> tuple[FilterForm, InteractionFilter | None]:
+    """The form and its filter; None when a field is invalid (never a wider set than asked for)."""
     form = FilterForm(request.GET or None)
-    if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        return form, InteractionFilter(**data)
-    return form, InteractionFilter()
+    if request.GET and not form.is_valid():
+        return form, None
+    data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")} if request.GET else {}
+    return form, InteractionFilter(**data)
+
+
+def _filter_errors(form: FilterForm) -> str:
+    return " ".join(f"{form[name].label}: {error}" for name, errors in form.errors.items() for error in errors)
 
 
 @permission_required("interactions.view_interaction")
 def interaction_list(request):
     form, filters = _filters(request)
-    qs = selectors.interaction_list(user=request.user, filters=filters)
+    if filters is None:  # the errors are shown above an empty table
+        filters, qs = InteractionFilter(), Interaction.objects.none()
+    else:
+        qs = selectors.interaction_list(user=request.user, filters=filters)
     page = paginate(request, qs, count_cap=EXPLORER_COUNT_CAP)
     query = request.GET.copy()
     query.pop("page", None)
@@ -160,7 +168,9 @@ def interaction_list(request):
 
 @permission_required("interactions.view_interaction")
 def interaction_export(request):
-    _form, filters = _filters(request)
+    form, filters = _filters(request)
+    if filters is None:
+        return HttpResponseBadRequest(_filter_errors(form), content_type="text/plain; charset=utf-8")
     qs = selectors.interaction_list(user=request.user, filters=filters)
     rows = qs.values_list("project__code", "vendor__code", *EXPORT_COLUMNS[2:]).iterator(chunk_size=2000)
     return _csv_stream("interactions.csv", EXPORT_COLUMNS, rows)
