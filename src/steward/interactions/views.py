@@ -19,6 +19,7 @@ from steward.interactions.forms import FilterForm, ProfileEditForm, ProfileYamlF
 from steward.interactions.models import ImportBatch, Interaction
 from steward.interactions.selectors import InteractionFilter
 from steward.interactions.tasks import read_progress, run_import
+from steward.quality import selectors as quality_selectors
 
 EXPORT_COLUMNS = [
     "project", "vendor", "external_id", "queue", "channel", "direction", "agent_code", "customer_ref",
@@ -182,7 +183,8 @@ def interaction_detail(request, pk: int):
         interaction = selectors.interaction_get(user=request.user, pk=pk)
     except Interaction.DoesNotExist:
         raise Http404(_("No such contact.")) from None
-    return render(request, "interactions/interaction_detail.html", {"i": interaction})
+    evaluations = quality_selectors.contact_evaluations(user=request.user, interaction_id=interaction.pk)
+    return render(request, "interactions/interaction_detail.html", {"i": interaction, "evaluations": evaluations})
 
 
 # ------------------------------------------------------------------ profiles

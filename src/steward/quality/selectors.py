@@ -74,6 +74,12 @@ def evaluation_list(*, user, tab: str = "all", status: str = "", project: str = 
     return qs.order_by(order, "-pk").distinct()
 
 
+def contact_evaluations(*, user, interaction_id: int) -> QuerySet[Evaluation]:
+    """One contact's evaluations that the user may see (its detail page), newest first."""
+    return (_evaluations(user).filter(interaction_id=interaction_id)
+            .select_related("version", "analyst").order_by("-assigned_at", "-pk"))
+
+
 def evaluation_get(*, user, pk: int) -> Evaluation:
     return _evaluations(user).select_related(
         "interaction", "interaction__agent", "interaction__project", "vendor", "version__scorecard__project",
