@@ -1,5 +1,5 @@
-"""Mapping profiles: how a source file's rows become canonical interactions. Pure (Polars, no
-Django), so it is fast and testable on its own.
+"""Mapping profiles: how a source file's rows become canonical interactions. Pure Polars (Django
+only for ValidationError and translations), so it is fast and testable on its own.
 
 A profile is plain data (a dict, stored as JSON, exported as YAML):
 
@@ -27,10 +27,14 @@ columns and a list of rejects, each with its line number, column and reason.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 LINE = "__line"
 
@@ -56,7 +60,19 @@ CANONICAL_FIELDS = (
 ATTRIBUTES_MAX = 20_000
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "真", "对")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "假", "")
+BOOLEAN_WORDS = tuple(w for w in TRUE_WORDS + FALSE_WORDS if w)
 DEFAULT_DATETIME_FORMATS = ["iso"]
+DATETIME_FORMAT_NAMES = ("iso", "excel", "epoch_s", "epoch_ms")
+# The strftime codes Polars (chrono) reads: a format with another % code never matches a value.
+STRFTIME_CODE = re.compile(
+    r"%(?:[-_0]?[YCymbBhdeaAwuUWGgVjDxFvHkIlPpMSRTXrZcs]|\.?[369]?f|:{0,3}z|#z|[tn%+])"
+)
+OFFSET_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600}
+OFFSET_MAX_SECONDS = 10 * 366 * 86_400  # more than ten years is a wrong value, not a delay
+CLOCK_SKEW_MAX = 86_400
+# JSON text that escapes U+0000 (an odd number of backslashes before u0000): valid JSON, but
+# PostgreSQL's jsonb refuses it.
+JSON_NUL_ESCAPE = r"(?:^|[^\\])(?:\\\\)*\\u0000"
 ISO_NAIVE = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M",
              "%Y-%m-%d"]
 ISO_AWARE = ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"]
@@ -68,8 +84,13 @@ PROFILE_KEYS = {
 }
 
 
-class ProfileError(ValueError):
-    """The profile itself is wrong (not a row of the file)."""
+class ProfileError(ValidationError, ValueError):
+    """The profile itself is wrong (not a row of the file): one message per problem. A
+    ValidationError, so that saving it, choosing it for an upload and importing with it all
+    report the problems to the user."""
+
+    def __str__(self) -> str:
+        return " ".join(self.messages)
 
 
 class FileError(ValueError):
@@ -102,12 +123,13 @@ class Profile:
     @classmethod
     def from_dict(cls, data: dict) -> Profile:
         if not isinstance(data, dict):
-            raise ProfileError("A profile is a mapping of settings.")
-        unknown = sorted(set(data) - PROFILE_KEYS)
+            raise ProfileError(_("A profile is a mapping of settings."))
+        unknown = sorted(str(key) for key in set(data) - PROFILE_KEYS)
         if unknown:
-            raise ProfileError(f"Unknown profile setting(s): {', '.join(unknown)}.")
+            raise ProfileError(_("Unknown profile setting(s): %(settings)s.")
+                               % {"settings": ", ".join(unknown)})
         if not data.get("name"):
-            raise ProfileError("A profile needs a name.")
+            raise ProfileError(_("A profile needs a name."))
         profile = cls(**copy.deepcopy(data))
         profile.source = profile.source or profile.name
         profile.check()
@@ -117,31 +139,112 @@ class Profile:
         return {k: copy.deepcopy(getattr(self, k)) for k in self.__dataclass_fields__}
 
     def check(self) -> None:
-        targets = set(self.columns) | set(self.date_time_columns) | set(self.defaults) | set(self.offsets)
-        bad = sorted(t for t in targets if t not in CANONICAL_FIELDS)
+        """Every setting's type and value, each problem named: a wrong profile is refused when
+        it is saved (or read), instead of failing every import that uses it."""
+        problems: list[str] = []
+        for setting in ("name", "source", "description"):
+            if not isinstance(getattr(self, setting), str):
+                problems.append(_("%(setting)s must be text.") % {"setting": setting})
+        # The csv module takes one character; a quote or line break would split records wrongly.
+        if not isinstance(self.delimiter, str) or len(self.delimiter) != 1 or self.delimiter in "\"\r\n":
+            problems.append(_("delimiter must be a single character other than a quote or a line break, "
+                              "not %(value)s.") % {"value": _shown_setting(self.delimiter)})
+        for setting in ("required", "attributes"):
+            value = getattr(self, setting)
+            if not isinstance(value, list) or not all(_is_name(v) for v in value):
+                problems.append(_("%(setting)s must be a list of source column names.")
+                                % {"setting": setting})
+        if not isinstance(self.datetime_formats, list) or not self.datetime_formats:
+            problems.append(_("datetime_formats needs a list of at least one format."))
+        else:
+            for fmt in self.datetime_formats:
+                if not _is_datetime_format(fmt):
+                    problems.append(_("datetime_formats: %(value)s is not a format (strftime codes such as "
+                                      "%(example)s, or one of %(names)s).") % {
+                        "value": _shown_setting(fmt), "example": "%Y-%m-%d %H:%M:%S",
+                        "names": ", ".join(DATETIME_FORMAT_NAMES)})
+        tz = self.time_zone
+        if tz is not None and not (isinstance(tz, str) and _known_time_zone(tz)):
+            problems.append(_("time_zone %(value)s is not a known time zone (a name such as Asia/Shanghai, "
+                              "or null for the project's).") % {"value": _shown_setting(tz)})
+
+        examples = {
+            "columns": "{external_id: Call ID, arrived_at: Offered}",
+            "date_time_columns": "{arrived_at: {date: Date, time: Time}}",
+            "value_maps": "{outcome: {Handled: resolved}}",
+            "defaults": "{channel: voice}",
+            "offsets": "{first_response_at: {base: arrived_at, column: First reply, unit: minutes}}",
+        }
+        for setting, example in examples.items():
+            if not isinstance(getattr(self, setting), dict):
+                problems.append(_("%(setting)s must be a mapping by canonical field, such as %(example)s.")
+                                % {"setting": setting, "example": example})
+        # Only the settings that are mappings are checked entry by entry.
+        maps = {s: getattr(self, s) for s in examples if isinstance(getattr(self, s), dict)}
+        bad = sorted({str(k) for m in maps.values() for k in m} - set(CANONICAL_FIELDS))
         if bad:
-            raise ProfileError(f"Not canonical field(s): {', '.join(bad)}.")
-        for key, value in self.columns.items():
-            if not isinstance(value, str) or not value:
-                raise ProfileError(f"columns.{key} must name a source column.")
-        for key, spec in self.date_time_columns.items():
-            if key not in DATETIMES or set(spec) != {"date", "time"}:
-                raise ProfileError(f"date_time_columns.{key} needs a date column and a time column.")
-        for key, spec in self.offsets.items():
-            if key not in DATETIMES or not isinstance(spec, dict) or spec.get("base") not in DATETIMES \
-                    or not spec.get("column") \
-                    or spec.get("unit", "seconds") not in ("seconds", "minutes", "hours"):
-                raise ProfileError(f"offsets.{key} needs base (a time field), column and unit.")
-        if self.unknown_queue not in ("create", "reject") or self.unknown_agent not in ("create", "reject"):
-            raise ProfileError("unknown_queue and unknown_agent are 'create' or 'reject'.")
-        if self.transform and self.transform not in TRANSFORMS:
-            raise ProfileError(f"Unknown transform {self.transform!r}.")
-        if not self.datetime_formats:
-            raise ProfileError("datetime_formats needs at least one format.")
-        if not self.transform and "external_id" not in self.columns:
-            raise ProfileError("The profile must map a column to external_id.")
-        if not self.transform and "arrived_at" not in self.columns and "arrived_at" not in self.date_time_columns:
-            raise ProfileError("The profile must map arrived_at.")
+            problems.append(_("Not canonical field(s): %(fields)s.") % {"fields": ", ".join(bad)})
+        for key, value in maps.get("columns", {}).items():
+            if not _is_name(value):
+                problems.append(_("columns.%(field)s must name a source column.") % {"field": key})
+        for key, spec in maps.get("date_time_columns", {}).items():
+            if key not in DATETIMES or not isinstance(spec, dict) or set(spec) != {"date", "time"} \
+                    or not all(_is_name(v) for v in spec.values()):
+                problems.append(_("date_time_columns.%(field)s must be a time field (%(fields)s) with a date "
+                                  "column and a time column: {date: Date, time: Time}.")
+                                % {"field": key, "fields": ", ".join(DATETIMES)})
+        for key, spec in maps.get("offsets", {}).items():
+            if key not in DATETIMES or not isinstance(spec, dict) \
+                    or not set(spec) <= {"base", "column", "unit"} or not _is_name(spec.get("column")) \
+                    or spec.get("base") not in DATETIMES or spec.get("base") == key \
+                    or spec.get("unit", "seconds") not in tuple(OFFSET_UNITS):
+                problems.append(_("offsets.%(field)s needs base (another time field), column (a source column) "
+                                  "and unit (seconds, minutes or hours).") % {"field": key})
+        for setting in ("value_maps", "defaults"):
+            for key, value in maps.get(setting, {}).items():
+                name = f"{setting}.{key}"
+                if key == "attributes":
+                    problems.append(_("%(setting)s cannot be set: attributes are the columns listed under "
+                                      "attributes (or the column mapped to attributes).") % {"setting": name})
+                    continue
+                if setting == "value_maps" and not (isinstance(value, dict) and all(
+                        _is_scalar(k) and _is_scalar(v) for k, v in value.items())):
+                    problems.append(_("%(setting)s must map source values to canonical values, such as "
+                                      "{Handled: resolved}.") % {"setting": name})
+                    continue
+                if setting == "defaults" and (value is None or not _is_scalar(value)):
+                    problems.append(_("%(setting)s must be a value (text, a number, true or false).")
+                                    % {"setting": name})
+                    continue
+                # An enumeration or yes/no output is read as the file's own text would be.
+                allowed = ENUMS.get(key) or (BOOLEAN_WORDS if key in BOOLEANS else ())
+                outputs = value.values() if setting == "value_maps" else [value]
+                for output in outputs:
+                    text = _canonical_text(output, lowered=True)
+                    if allowed and text is not None and text not in allowed:
+                        problems.append(_("%(setting)s: %(value)s is not one of %(allowed)s.") % {
+                            "setting": name, "value": _shown_setting(output), "allowed": ", ".join(allowed)})
+
+        if not isinstance(self.abandoned_when_unanswered, bool):
+            problems.append(_("%(setting)s must be true or false.")
+                            % {"setting": "abandoned_when_unanswered"})
+        for setting in ("unknown_queue", "unknown_agent"):
+            if getattr(self, setting) not in ("create", "reject"):
+                problems.append(_("%(setting)s must be create or reject.") % {"setting": setting})
+        if self.transform and not (isinstance(self.transform, str) and self.transform in TRANSFORMS):
+            problems.append(_("Unknown transform %(value)s (known: %(known)s).") % {
+                "value": _shown_setting(self.transform), "known": ", ".join(TRANSFORMS)})
+        skew = self.clock_skew_seconds
+        if not isinstance(skew, int) or isinstance(skew, bool) or not 0 <= skew <= CLOCK_SKEW_MAX:
+            problems.append(_("clock_skew_seconds must be a whole number of seconds from 0 to %(max)d.")
+                            % {"max": CLOCK_SKEW_MAX})
+        if not self.transform and "columns" in maps and "external_id" not in self.columns:
+            problems.append(_("The profile must map a column to external_id."))
+        if not self.transform and "columns" in maps and "date_time_columns" in maps \
+                and "arrived_at" not in self.columns and "arrived_at" not in self.date_time_columns:
+            problems.append(_("The profile must map arrived_at (under columns or date_time_columns)."))
+        if problems:
+            raise ProfileError(problems)
 
     def source_columns(self) -> set[str]:
         cols = set(self.columns.values()) | set(self.attributes) | set(self.required)
@@ -166,6 +269,44 @@ class Profile:
 
 
 # ---------------------------------------------------------------- parsing helpers
+
+
+def _is_name(value) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _is_scalar(value) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool, dt.date))
+
+
+def _shown_setting(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)[:60]
+
+
+def _is_datetime_format(fmt) -> bool:
+    if not isinstance(fmt, str):
+        return False
+    if fmt in DATETIME_FORMAT_NAMES:
+        return True
+    return STRFTIME_CODE.search(fmt) is not None and "%" not in STRFTIME_CODE.sub("", fmt)
+
+
+def _known_time_zone(name: str) -> bool:
+    """As Polars (which converts the times) knows it."""
+    try:
+        pl.select(pl.lit(dt.datetime(2024, 1, 1)).dt.replace_time_zone(name))
+    except pl.exceptions.PolarsError:
+        return False
+    return True
+
+
+def _canonical_text(value, *, lowered: bool) -> str | None:
+    """A value map's output or a default as a file's text is read: trimmed, empty = no value,
+    lower case for enumerations and yes/no fields (YAML's true reads as "true")."""
+    if value is None:
+        return None
+    text = (str(value).lower() if isinstance(value, bool) else str(value)).strip()
+    return (text.lower() if lowered else text) or None
 
 
 def _parse_datetime(expr: pl.Expr, formats: list[str], tz: str) -> pl.Expr:
@@ -209,8 +350,8 @@ def _parse_datetime(expr: pl.Expr, formats: list[str], tz: str) -> pl.Expr:
     return pl.coalesce(candidates)
 
 
-def _parse_duration(expr: pl.Expr) -> pl.Expr:
-    """Seconds as a number (rounded half up) or as [H:]MM:SS."""
+def _duration_seconds(expr: pl.Expr) -> pl.Expr:
+    """Seconds as a number or as [H:]MM:SS, not rounded (null when neither)."""
     number = expr.cast(pl.Float64, strict=False)
     parts = expr.str.extract_groups(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
     clock = (
@@ -218,7 +359,12 @@ def _parse_duration(expr: pl.Expr) -> pl.Expr:
         + parts.struct.field("2").cast(pl.Float64, strict=False) * 60
         + parts.struct.field("3").cast(pl.Float64, strict=False)
     )
-    value = pl.coalesce([number, clock])
+    return pl.coalesce([number, clock])
+
+
+def _parse_duration(expr: pl.Expr) -> pl.Expr:
+    """Whole seconds, rounded half up."""
+    value = _duration_seconds(expr)
     return pl.when(value.is_finite()).then((value + 0.5).floor()).cast(pl.Int64, strict=False)
 
 
@@ -232,6 +378,12 @@ def _lit_reason(*parts) -> pl.Expr:
 
 def _shown(expr: pl.Expr) -> pl.Expr:
     return expr.str.slice(0, 60)
+
+
+def _reason(template: str, value: pl.Expr, **params) -> pl.Expr:
+    """A translated reason with the row's value (shortened) where the template says %(value)s."""
+    before, _sep, after = (template % {**params, "value": "\x00"}).partition("\x00")
+    return _lit_reason(before, _shown(value), after)
 
 
 # ---------------------------------------------------------------- normalisation
@@ -268,27 +420,40 @@ def _mapped_text(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
         expr = pl.when(expr != "").then(expr)  # empty text is "no value"
         vmap = profile.value_maps.get(name)
         lowered = name in ENUMS or name in BOOLEANS
+        # Map outputs and defaults are read as the same text in the file would be
+        # (_canonical_text): " Resolved " maps like "resolved", "True" like "true".
         if vmap:
-            keys = {str(k).strip().lower(): ("" if v is None else str(v)) for k, v in vmap.items()}
+            keys = {str(k).strip().lower(): _canonical_text(v, lowered=lowered) for k, v in vmap.items()}
             low = expr.str.to_lowercase()
             mapped = low.replace_strict(list(keys), list(keys.values()), default=None, return_dtype=pl.String)
-            expr = pl.when(low.is_in(list(keys))).then(pl.when(mapped != "").then(mapped)).otherwise(
-                low if lowered else expr
-            )
+            expr = pl.when(low.is_in(list(keys))).then(mapped).otherwise(low if lowered else expr)
         elif lowered:
             expr = expr.str.to_lowercase()
-        if name in profile.defaults:
-            expr = expr.fill_null(pl.lit(str(profile.defaults[name])))
+        if (default := _canonical_text(profile.defaults.get(name), lowered=lowered)) is not None:
+            expr = expr.fill_null(pl.lit(default))
         exprs.append(expr.alias(name))
-    # attributes: the listed source columns (and a transform's own attributes) as JSON
+    # attributes: the listed source columns as JSON, or JSON text as it is in the file
     attr_cols = [c for c in profile.attributes if c in present]
     if attr_cols:
         exprs.append(pl.struct([pl.col(c).alias(c) for c in attr_cols]).struct.json_encode().alias("attributes"))
-    elif "attributes" in frame.columns:
-        exprs.append(pl.col("attributes").alias("attributes"))
+    elif raw := _raw_attributes_column(profile, present):
+        exprs.append(pl.col(raw).cast(pl.String).alias("attributes"))
     else:
         exprs.append(pl.lit(None, dtype=pl.String).alias("attributes"))
     return frame.select(exprs)
+
+
+def _raw_attributes_column(profile: Profile, present: set[str]) -> str | None:
+    """The column whose text is the attributes JSON (checked in normalise): the one the profile
+    maps to attributes, or a transform's own, unless the profile lists attribute columns. A
+    column that merely is called "attributes" is ignored like any other unmapped column."""
+    if any(c in present for c in profile.attributes):
+        return None
+    if (src := profile.columns.get("attributes")) and src in present:
+        return src
+    if profile.transform and "attributes" in present:
+        return "attributes"
+    return None
 
 
 def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalised:
@@ -332,15 +497,23 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
         parsed = _parse_datetime(col, profile.datetime_formats, tz)
         if name in profile.offsets:
             spec = profile.offsets[name]
-            unit = {"seconds": 1, "minutes": 60, "hours": 3600}[spec.get("unit", "seconds")]
+            unit = spec.get("unit", "seconds")
             off_col = spec["column"]
             if off_col in frame.columns:
-                amount = frame[off_col].cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+                amount = f"__offset {name}"  # the raw text, dropped with the other text columns
+                text = text.with_columns(frame[off_col].cast(pl.String).str.strip_chars().alias(amount))
+                seconds = pl.col(amount).cast(pl.Float64, strict=False) * OFFSET_UNITS[unit]
+                # Text, NaN, infinity or a delay of centuries is the row's error: never cast (a
+                # strict cast fails the import) nor dropped (the time would silently be empty).
+                ok = (seconds.is_finite() & (seconds >= 0) & (seconds <= OFFSET_MAX_SECONDS)).fill_null(False)
                 base = _parse_datetime(pl.col(spec["base"]), profile.datetime_formats, tz)
-                derived = base + pl.duration(microseconds=(pl.lit(amount) * unit * 1_000_000).round(0).cast(pl.Int64))
-                parsed = pl.coalesce([parsed, derived])
-                bad = pl.lit(amount).is_not_null() & (pl.lit(amount) < 0)
-                checks.append((name, bad, pl.lit(f"{off_col} is negative")))
+                delta = pl.when(ok).then((seconds * 1_000_000).round(0)).cast(pl.Int64)
+                parsed = pl.coalesce([parsed, base + pl.duration(microseconds=delta)])
+                # Translators: unit is seconds, minutes or hours, as the profile's offset says.
+                template = _("%(column)s: '%(value)s' is not a number of %(unit)s from 0 to %(max)s")
+                checks.append((name, (pl.col(amount) != "") & ~ok,
+                               _reason(template, pl.col(amount), column=off_col, unit=unit,
+                                       max=OFFSET_MAX_SECONDS // OFFSET_UNITS[unit])))
         typed.append(parsed.alias(name))
         checks.append((name, col.is_not_null() & parsed.is_null(),
                        _lit_reason(f"{src_name(name)}: cannot read '", _shown(col),
@@ -353,7 +526,9 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
         typed.append(parsed.alias(name))
         checks.append((name, col.is_not_null() & parsed.is_null(),
                        _lit_reason(f"{src_name(name)}: '", _shown(col), "' is not a number of seconds")))
-        checks.append((name, parsed < 0, _lit_reason(f"{src_name(name)} is negative (", col, ")")))
+        # Before rounding: -0.4 rounds to 0, but is still a negative duration.
+        checks.append((name, _duration_seconds(col) < 0,
+                       _lit_reason(f"{src_name(name)} is negative (", col, ")")))
     for name, (low, high) in SCORES.items():
         col = pl.col(name)
         number = col.cast(pl.Float64, strict=False)
@@ -365,9 +540,14 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
     typed.append(attrs.fill_null("{}").alias("attributes"))
     checks.append(("attributes", attrs.str.len_chars() > ATTRIBUTES_MAX,
                    pl.lit(f"attributes are longer than {ATTRIBUTES_MAX} characters")))
-    if "attributes" in profile.columns:
-        checks.append(("attributes", attrs.is_not_null() & ~attrs.str.starts_with("{"),
-                       pl.lit("attributes must be a JSON object")))
+    if _raw_attributes_column(profile, set(frame.columns)):
+        # The database stores a JSON object (SQLite checks JSON_VALID; PostgreSQL's jsonb
+        # refuses \u0000): anything else is the row's error, not the import's.
+        is_object = (attrs.str.strip_chars_start().str.starts_with("{")
+                     & attrs.str.json_path_match("$").is_not_null() & ~attrs.str.contains(JSON_NUL_ESCAPE))
+        checks.append(("attributes", attrs.is_not_null() & ~is_object,
+                       _reason(_("%(column)s: '%(value)s' is not a JSON object"), attrs,
+                               column=src_name("attributes"))))
 
     # First reason per row, in the order the checks were declared.
     reason = pl.coalesce([pl.when(cond).then(msg) for _, cond, msg in checks]) if checks else pl.lit(None)

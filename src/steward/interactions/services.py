@@ -56,11 +56,16 @@ API_MAX_RECORDS = 10_000
 
 
 def profile_get(name: str) -> Profile:
+    """The profile, checked (a stored one that a stricter check now refuses: ProfileError)."""
+    return Profile.from_dict(_profile_definition(name))
+
+
+def _profile_definition(name: str) -> dict:
     stored = MappingProfile.objects.filter(name=name).first()
     if stored is not None:
-        return Profile.from_dict(stored.definition)
+        return stored.definition
     if name in BUILTIN_PROFILES:
-        return Profile.from_dict(BUILTIN_PROFILES[name])
+        return Profile.from_dict(BUILTIN_PROFILES[name]).to_dict()
     known = sorted(set(BUILTIN_PROFILES) | set(MappingProfile.objects.values_list("name", flat=True)))
     raise ValidationError({"profile": _("Unknown profile %(name)s. Known: %(known)s.")
                            % {"name": name, "known": ", ".join(known)}})
@@ -115,7 +120,8 @@ def profile_import_yaml(*, text: str) -> MappingProfile:
 
 
 def profile_export_yaml(name: str, *, rename_to: str | None = None) -> str:
-    data = profile_get(name).to_dict()
+    """As stored, unchecked: a profile saved before a stricter check can still be opened and mended."""
+    data = dict(_profile_definition(name))
     if rename_to:
         data["name"] = rename_to
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
