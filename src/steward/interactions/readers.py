@@ -1,8 +1,12 @@
-"""Stream CSV, XLSX and JSON Lines files as chunks of text rows, with line numbers. Pure (no
-Django). Memory stays bounded by the chunk size whatever the file size.
+"""Stream CSV, XLSX and JSON Lines files as chunks of text rows, with line numbers. Pure (of
+Django only its gettext, for the messages). Memory stays bounded by the chunk size whatever the
+file size.
 
 Line numbers are those a user sees: the physical line where the record starts in a CSV or
 JSON Lines file (header = line 1), the row number in a spreadsheet.
+
+Without a BOM, a text file's encoding (UTF-8 or GB18030/GBK) is decided on its first non-ASCII
+bytes, wherever they are: an export can be ASCII for megabytes before its first Chinese name.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from steward.interactions.profiles import LINE, FileError
 
@@ -25,6 +31,8 @@ FIELD_LIMIT = 1_048_576  # one field larger than 1 MiB is not contact data
 csv.field_size_limit(FIELD_LIMIT)
 RAW_LIMIT = 2000  # characters of a rejected row kept for the report
 FORMATS = ("csv", "xlsx", "jsonl")
+BLOCK = 65536  # bytes read at a time when sniffing an encoding or locating a bad byte
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}
 
 
 @dataclass
@@ -52,7 +60,16 @@ def guess_format(file_name: str) -> str:
     return "csv"
 
 
-def sniff_encoding(head: bytes) -> str:
+def sniff_encoding(binary: io.BufferedIOBase) -> str:
+    """The text file's encoding; leaves the stream at its start. Memory stays one block."""
+    try:
+        return _sniff(binary)
+    finally:
+        binary.seek(0)
+
+
+def _sniff(binary: io.BufferedIOBase) -> str:
+    head = binary.read(BLOCK)
     if not head:
         raise FileError("The file is empty.")
     if head.startswith(codecs.BOM_UTF8):
@@ -63,16 +80,73 @@ def sniff_encoding(head: bytes) -> str:
         raise FileError("This is a zip/XLSX file, not text: choose the xlsx format.")
     if b"\x00" in head:
         raise FileError("This is not a text file (it contains binary data).")
-    first_error = None
-    for encoding in ("utf-8", "gb18030"):
+    # ASCII reads the same in every supported encoding: decide on the first non-ASCII bytes.
+    start, block = 0, head
+    while block.isascii():
+        start += len(block)
+        block = binary.read(BLOCK)
+        if not block:
+            return "utf-8"
+    start += re.search(rb"[\x80-\xff]", block).start()
+    binary.seek(start)
+    sample = binary.read(BLOCK)
+    utf8, gb = _decodable(sample, "utf-8"), _decodable(sample, "gb18030")
+    if utf8 == len(sample) or utf8 > gb:
+        return "utf-8"  # a bad byte further on is reported when the reading reaches it
+    if utf8 == gb:
+        line = _bad_byte_line(binary, "utf-8")[0]
+        raise FileError(_("Line %(line)d: the text is neither valid UTF-8 nor GB18030/GBK; save the "
+                          "file as UTF-8 and retry.") % {"line": line})
+    # Windows-1252 text (Renée) often decodes as GB18030 too (Ren閑). Every common Chinese
+    # character (GB2312) and Chinese punctuation is two bytes >= 0xA1, while Western text has
+    # lone high bytes between ASCII letters: text with no two adjacent high bytes is not Chinese.
+    if not re.search(rb"[\x81-\xfe][\x80-\xfe]", sample[:gb]):
+        line = _bad_byte_line(binary, "ascii")[0]  # the first non-ASCII byte
+        raise FileError(_("Line %(line)d: the text is neither UTF-8 nor GB18030/GBK (it looks like a "
+                          "Western encoding such as Windows-1252); save the file as UTF-8 and "
+                          "retry.") % {"line": line})
+    return "gb18030"
+
+
+def _decodable(data: bytes, encoding: str) -> int:
+    """How many leading bytes of data decode (all, when only the last character is cut off)."""
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+    except UnicodeDecodeError as error:
+        return error.start
+    return len(data)
+
+
+def _bad_byte_line(binary: io.BufferedIOBase, encoding: str) -> tuple[int, str]:
+    """The line of the file's first byte that does not decode, and why. (The text layer reads
+    ahead, so the reader's position cannot tell.) Line ends (LF, CRLF or CR, as the readers
+    split lines) are counted in the decoded text, right in any encoding."""
+    binary.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    ends, after_cr = 0, False
+    while True:
+        block = binary.read(BLOCK)
+        state = decoder.getstate()
         try:
-            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
-            return encoding
-        except UnicodeDecodeError as error:
-            first_error = first_error or error
-    line = head[: first_error.start].count(b"\n") + 1
-    raise FileError(f"Line {line}: the text is neither valid UTF-8 nor GB18030/GBK; "
-                    "save the file as UTF-8 and retry.")
+            text = decoder.decode(block, final=not block)
+            error = None
+        except UnicodeDecodeError as caught:
+            # caught.object is the bytes pending from the last block + this block.
+            error = caught
+            decoder.setstate(state)
+            text = decoder.decode(block[: max(0, error.start - (len(error.object) - len(block)))])
+        ends += text.count("\n") + text.count("\r") - text.count("\r\n")
+        ends -= after_cr and text.startswith("\n")  # a CRLF split between two blocks
+        after_cr = text.endswith("\r") or (after_cr and not text)
+        if error or not block:
+            return ends + 1, error.reason if error else ""
+
+
+def _encoding_error(binary: io.BufferedIOBase, encoding: str) -> FileError:
+    line, reason = _bad_byte_line(binary, encoding)
+    return FileError(_("Line %(line)d: the text is not valid %(encoding)s (%(reason)s); save the file "
+                       "as UTF-8 or GB18030 and retry.")
+                     % {"line": line, "encoding": ENCODING_NAMES[encoding], "reason": reason})
 
 
 def _clip(text: str) -> str:
@@ -86,21 +160,44 @@ def _header(names: list, what: str) -> list[str]:
     dupes = sorted({h for h in header if h and header.count(h) > 1})
     if dupes:
         raise FileError(f"Column(s) {', '.join(dupes)} appear more than once in the header.")
+    _refuse_reserved(header)
     return header
 
 
+def _refuse_reserved(names) -> None:
+    # The chunk's frame keeps the line numbers in column LINE: a source column of that name
+    # would replace them.
+    if LINE in names:
+        raise FileError(_("The column name %(name)s is reserved for line numbers; rename that column "
+                          "and retry.") % {"name": LINE})
+
+
 def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int = 50_000) -> Iterator[Chunk]:
-    head = binary.read(65536)
-    encoding = sniff_encoding(head)
-    binary.seek(0)
+    encoding = sniff_encoding(binary)
     text = io.TextIOWrapper(binary, encoding=encoding, errors="strict", newline="")
-    reader = csv.reader(text, delimiter=delimiter, strict=False)
+    at_end = False
+
+    def lines() -> Iterator[str]:
+        nonlocal at_end
+        yield from text
+        at_end = True
+
+    # The reader asks for a line past the last one only inside a quoted field: a record that
+    # comes back after that is a quote never closed, which swallowed the rest of the file.
+    def unclosed_quote(line: int) -> FileError:
+        return FileError(_("Line %(line)d: a quoted field that starts in this row is never closed, so "
+                           "the rest of the file would be read as one field; is the file truncated, or "
+                           "a quote missing?") % {"line": line})
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=False)
     last_line = 0
     try:
         try:
             first = next(reader)
         except StopIteration:
             raise FileError("The file is empty.") from None
+        if at_end:
+            raise unclosed_quote(1)
         header = _header(first, "file")
         width = len(header)
         last_line = reader.line_num
@@ -108,6 +205,8 @@ def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int
         for record in reader:
             line = last_line + 1
             last_line = reader.line_num
+            if at_end:
+                raise unclosed_quote(line)
             if not record or (len(record) == 1 and not record[0].strip()):
                 continue  # blank line
             raw = delimiter.join(record)
@@ -125,19 +224,29 @@ def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int
                 chunk = Chunk(header=header)
         chunk.position = binary.tell()
         yield chunk
-    except UnicodeDecodeError as error:
-        raise FileError(f"Line {last_line + 1}: the text is not valid {encoding} ({error.reason}); "
-                        "save the file as UTF-8 or GB18030 and retry.") from None
+    except UnicodeDecodeError:
+        raise _encoding_error(binary, encoding) from None
     except csv.Error as error:
         raise FileError(f"Line {last_line + 1}: {error} (a field larger than 1 MiB, or broken quoting).") from None
 
 
-def _cell(value) -> str | None:
+def _date_only(number_format: str) -> bool:
+    """A date number format without a time part (yyyy-mm-dd, m/d/yy, yyyy"年"m"月"d"日")."""
+    fmt = re.sub(r'".*?"|\[[^\]]*\]|[_\\].', "", (number_format or "").split(";")[0]).lower()
+    return bool(re.search("[dy]", fmt)) and not re.search("[hs]", fmt)
+
+
+def _cell(cell) -> str | None:
+    value = cell.value
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
+        # A date cell is a datetime at midnight: as a bare date it joins a time column
+        # (date_time_columns) into "2024-01-02 08:00:00".
+        if value.time() == dt.time(0) and _date_only(cell.number_format):
+            return value.date().isoformat()
         return value.isoformat(sep=" ")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
@@ -176,7 +285,7 @@ def check_xlsx_container(binary: io.BufferedIOBase) -> None:
         raise FileError(f"The workbook would inflate to {total:,} bytes: too large; export the data as CSV.")
 
 
-def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_) -> Iterator[Chunk]:
+def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options) -> Iterator[Chunk]:
     from openpyxl import load_workbook  # imported here: only XLSX imports need it
 
     check_xlsx_container(binary)
@@ -186,11 +295,13 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_) -> It
         raise FileError(f"This is not a readable XLSX workbook ({error}).") from None
     try:
         sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        sheet.reset_dimensions()  # read every row, not only those within the declared <dimension>
+        rows = sheet.iter_rows()  # cells: a number format tells a date from midnight
         header = None
         line = 0
-        for values in rows:
+        for row in rows:
             line += 1
+            values = [c.value for c in row]
             if any(v is not None for v in values):
                 header = _header(list(values), "sheet")
                 break
@@ -198,9 +309,10 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_) -> It
             raise FileError("The workbook's first sheet is empty.")
         chunk = Chunk(header=header)
         width = len(header)
-        for values in rows:
+        for row in rows:
             line += 1
-            cells = [_cell(v) for v in values[:width]]
+            values = [c.value for c in row]
+            cells = [_cell(c) for c in row[:width]]
             if all(c is None for c in cells) and all(v is None for v in values[width:]):
                 continue
             if any(v is not None for v in values[width:]):
@@ -246,6 +358,7 @@ def records_chunk(records: list[dict], *, first_line: int = 1) -> Chunk:
                 if key not in seen:
                     seen.add(key)
                     header.append(str(key))
+    _refuse_reserved(header)
     chunk = Chunk(header=header)
     for offset, record in enumerate(records):
         line = first_line + offset
@@ -259,11 +372,11 @@ def records_chunk(records: list[dict], *, first_line: int = 1) -> Chunk:
     return chunk
 
 
-def read_jsonl(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_) -> Iterator[Chunk]:
-    encoding = sniff_encoding(binary.read(65536))
-    binary.seek(0)
+def read_jsonl(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options) -> Iterator[Chunk]:
+    encoding = sniff_encoding(binary)
     text = io.TextIOWrapper(binary, encoding=encoding, errors="strict")
     line = 0
+    started = False  # a record line was seen
     records: list = []
     lines: list[int] = []
     errors: list[tuple[int, str, str, str]] = []
@@ -286,6 +399,11 @@ def read_jsonl(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_) -> I
             line += 1
             if not text_line.strip():
                 continue
+            if not started and text_line.lstrip().startswith("["):
+                # One JSON array (a .json export) read as lines would be all rejects.
+                raise FileError(_("This looks like a JSON array; export JSON Lines (one object per "
+                                  "line) and retry."))
+            started = True
             if len(text_line) > FIELD_LIMIT:
                 errors.append((line, "", "the record is larger than 1 MiB", _clip(text_line)))
                 continue
@@ -297,8 +415,8 @@ def read_jsonl(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_) -> I
             if len(records) >= chunk_rows:
                 yield flush()
                 records, lines, errors = [], [], []
-    except UnicodeDecodeError as error:
-        raise FileError(f"Line {line + 1}: the text is not valid {encoding} ({error.reason}).") from None
+    except UnicodeDecodeError:
+        raise _encoding_error(binary, encoding) from None
     if line == 0:
         raise FileError("The file is empty.")
     yield flush()
