@@ -241,3 +241,39 @@ def test_vendor_must_serve_project(setup, make_vendor, make_project, tmp_path):
     with pytest.raises(CommandError, match="does not serve project solo"):
         cli(DATA / "acd-calls.csv", profile="acd-calls", project="solo")
     assert not RejectedRow.objects.exists()
+
+
+def test_rejects_to_an_unwritable_place_are_refused_before_anything_is_imported(setup, tmp_path):
+    path = write(tmp_path, "r.csv", HEADER + "1,voice,Q,,2024-01-01 10:00:00,,5,,9,\n")
+    for target in (tmp_path / "missing" / "r.csv", tmp_path):
+        with pytest.raises(CommandError, match="--rejects"):
+            cli(path, "--allow-rejects", "--rejects", str(target))
+    assert not ImportBatch.objects.exists() and not Interaction.objects.exists()
+
+
+def test_a_file_that_stops_midway_keeps_the_rows_it_had_rejected(setup, tmp_path, monkeypatch):
+    """The count on a failed import is the rows it lists: both or neither."""
+    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    rows = ["1,voice,Q,,2024-01-01 10:00:00,,5,,9,", "2,voice,Q,,2024-01-01 10:00:00,,5,,,",
+            "3,voice,Q,,2024-01-01 10:00:00,,5,,,", '4,voice,Q,,2024-01-01 10:00:00,,5,,"never closed,']
+    with pytest.raises(CommandError, match="Line 5"):
+        cli(write(tmp_path, "stops.csv", HEADER + "\n".join(rows) + "\n"), "--allow-rejects")
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.FAILED and not Interaction.objects.exists()
+    assert batch.rejected == 1 and list(batch.rejected_rows.values_list("line", "column")) == [(2, "csat")]
+
+
+def test_xlsx_chunks_report_how_far_the_file_was_read(setup, tmp_path, monkeypatch):
+    monkeypatch.setattr(services, "CHUNK_ROWS", 200)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["external_id", "channel", "arrived_at"])
+    for n in range(1000):
+        sheet.append([f"x{n}", "voice", f"2024-01-01 10:{n % 60:02d}:00"])
+    book.save(tmp_path / "big.xlsx")
+    positions = []
+    services.import_file(actor=None, project=setup[0], vendor=setup[1], path=str(tmp_path / "big.xlsx"),
+                         on_progress=lambda **p: positions.append(p["position"]))
+    size = (tmp_path / "big.xlsx").stat().st_size
+    assert len(positions) >= 5 and positions == sorted(positions) and 0 < positions[0] < size
+    assert positions[-1] > size // 2

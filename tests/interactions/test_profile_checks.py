@@ -213,3 +213,25 @@ def test_a_stored_profile_that_a_stricter_check_refuses_can_still_be_opened_and_
     assert "delimiter: '||'" in text
     services.profile_import_yaml(text=text.replace("delimiter: '||'", "delimiter: ';'"))
     assert services.profile_get("old").delimiter == ";"
+
+
+def test_yaml_values_a_profile_cannot_hold_are_form_errors(db):
+    infinite = services.profile_export_yaml("generic", rename_to="mine").replace(
+        "defaults: {}", "defaults: {talk_seconds: .inf}")
+    with pytest.raises(ValidationError, match="finite number"):
+        services.profile_import_yaml(text=infinite)
+    with pytest.raises(ValidationError, match="nested too deeply"):
+        services.profile_import_yaml(text="name: deep\ncolumns: " + "[" * 5000 + "]" * 5000 + "\n")
+
+
+def test_yaml_dates_and_yes_no_words_stay_text(db):
+    """YAML 1.1 would read `yes:` as true and 2024-01-01 as a date: a value map's key Yes is the
+    file's text, a default date the text a file would hold."""
+    text = services.profile_export_yaml("generic", rename_to="mine").replace(
+        "value_maps: {}", "value_maps: {abandoned: {Yes: 'true', No: 'false'}}").replace(
+        "defaults: {}", "defaults: {contact_reason: 2024-01-01}")
+    services.profile_import_yaml(text=text)
+    profile = services.profile_get("mine")
+    assert profile.value_maps == {"abandoned": {"Yes": "true", "No": "false"}}
+    assert profile.defaults == {"contact_reason": "2024-01-01"}
+    assert "'Yes'" in services.profile_export_yaml("mine")  # and exported so any YAML reads it back

@@ -4,7 +4,6 @@ page; built-in profiles stay read-only)."""
 
 import datetime as dt
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -183,8 +182,8 @@ def _save_profile(form, expected_name: str | None = None):
     def save(definition: str):
         if expected_name is not None:
             try:
-                data = yaml.safe_load(definition)
-            except yaml.YAMLError:
+                data = services.read_profile_yaml(definition)
+            except ValidationError:
                 data = None  # the service reports the syntax error with its line
             named = data.get("name") if isinstance(data, dict) else None
             if named is not None and named != expected_name:

@@ -324,8 +324,10 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options
             chunk.rows.append(cells)
             chunk.raw[line] = _clip("\t".join(c or "" for c in cells))
             if len(chunk.rows) >= chunk_rows:
+                chunk.position = binary.tell()  # the sheet's XML is inflated as it is read
                 yield chunk
                 chunk = Chunk(header=header)
+        chunk.position = binary.tell()
         yield chunk
     except FileError:
         raise

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -95,6 +96,12 @@ def profile_save(*, definition: dict) -> MappingProfile:
             "%(name)s is a built-in profile and cannot be changed; save your version under another name."
         ) % {"name": profile.name}})
     data = profile.to_dict()
+    try:  # stored as JSON: no dates, infinities or other YAML-only values
+        json.dumps(data, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValidationError({"definition": _(
+            "Every value of a profile must be text, a finite number, true, false or null (%(error)s); "
+            "quote dates and times.") % {"error": error}}) from None
     stored, _created = MappingProfile.objects.update_or_create(
         name=profile.name,
         defaults={"definition": data, "description": profile.description,
@@ -104,9 +111,33 @@ def profile_save(*, definition: dict) -> MappingProfile:
     return stored
 
 
+class _ProfileLoader(yaml.SafeLoader):
+    """YAML with YAML 1.2's plain scalars: yes/no/on/off and dates stay text. A value map's key
+    Yes is the file's text "Yes", not true; a default 2024-01-01 is text, as a file holds it."""
+
+
+_ProfileLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ProfileLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
 def profile_import_yaml(*, text: str) -> MappingProfile:
+    data = read_profile_yaml(text)
+    if not isinstance(data, dict):
+        raise ValidationError({"definition": _("A profile is a YAML mapping of keys such as name and columns.")})
+    return profile_save(definition=data)
+
+
+def read_profile_yaml(text: str):
+    """The YAML's data (ValidationError naming the line of a syntax error)."""
     try:
-        data = yaml.safe_load(text)
+        return yaml.load(text, Loader=_ProfileLoader)  # noqa: S506 (a SafeLoader)
+    except RecursionError:
+        raise ValidationError({"definition": _("The YAML is nested too deeply to be a profile.")}) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
@@ -114,9 +145,6 @@ def profile_import_yaml(*, text: str) -> MappingProfile:
             raise ValidationError({"definition": _("Not valid YAML: %(error)s") % {"error": problem}}) from None
         raise ValidationError({"definition": _("Not valid YAML at line %(line)d, column %(column)d: %(error)s") % {
             "line": mark.line + 1, "column": mark.column + 1, "error": problem}}) from None
-    if not isinstance(data, dict):
-        raise ValidationError({"definition": _("A profile is a YAML mapping of keys such as name and columns.")})
-    return profile_save(definition=data)
 
 
 def profile_export_yaml(name: str, *, rename_to: str | None = None) -> str:
@@ -376,6 +404,9 @@ def batch_run(*, batch: ImportBatch, chunks: Callable[[Profile], Iterable[reader
     except (FileError, ProfileError, ValidationError) as error:
         status = ImportBatch.Status.FAILED
         batch.error = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        if importer is not None:  # the rows rejected before the file stopped: counted, so kept
+            with transaction.atomic():
+                importer.save_rejects()
     except Exception as error:
         # A bug or an unforeseen input: the transaction rolled back; say so on the batch
         # instead of leaving it "running" for ever, then let the task framework record it.

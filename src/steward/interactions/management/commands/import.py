@@ -1,6 +1,8 @@
 """`steward import interactions FILE --project CODE --vendor CODE [--profile NAME] ...`"""
 
+import os
 import sys
+from pathlib import Path
 
 from django.core.management.base import CommandError
 
@@ -35,19 +37,25 @@ class Command(SubcommandCommand):
             open(file, "rb").close()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+        if rejects:  # checked before the import: it commits before the rejects are written
+            _check_writable(rejects)
         result = services.import_file(
             actor=None, project=project_obj, vendor=vendor_obj, path=file, profile=profile,
             file_format=file_format, allow_rejects=allow_rejects,
         )
         batch = result.batch
-        if rejects:
-            with open(rejects, "w", encoding="utf-8-sig", newline="") as out:
-                out.write(services.reject_csv(batch))
         self.stdout.write(
             f"import #{batch.pk} {batch.get_status_display()}: inserted {result.inserted}, "
             f"updated {result.updated}, rejected {result.rejected}, skipped {result.skipped}, "
             f"duplicates {result.duplicates} (last wins)"
         )
+        if rejects:
+            try:
+                with open(rejects, "w", encoding="utf-8-sig", newline="") as out:
+                    out.write(services.reject_csv(batch))
+            except OSError as error:
+                raise CommandError(f"Import #{batch.pk} is {batch.get_status_display()}, but its rejects could "
+                                   f"not be written to {rejects}: {error.strerror}.") from None
         if batch.error:
             raise CommandError(batch.error)
         for row in batch.rejected_rows.order_by("line", "id")[:20]:
@@ -58,3 +66,12 @@ class Command(SubcommandCommand):
         if result.rejected and not allow_rejects:
             self.stderr.write("Nothing was stored: rows were rejected (use --allow-rejects to store the rest).")
             sys.exit(1)
+
+
+def _check_writable(path: str) -> None:
+    target = Path(path)
+    if target.is_dir():
+        raise CommandError(f"--rejects {path} is a directory; name a file.")
+    parent = target.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise CommandError(f"--rejects {path}: cannot write there (no such directory, or no permission).")
