@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from steward.interactions import services
@@ -277,3 +278,14 @@ def test_xlsx_chunks_report_how_far_the_file_was_read(setup, tmp_path, monkeypat
     size = (tmp_path / "big.xlsx").stat().st_size
     assert len(positions) >= 5 and positions == sorted(positions) and 0 < positions[0] < size
     assert positions[-1] > size // 2
+
+
+def test_reasons_are_written_in_the_importers_language_not_the_workers(setup, tmp_path):
+    upload = SimpleUploadedFile("r.csv", (HEADER + "1,voice,Q,,2024-01-01 10:00:00,,5,,9,\n").encode())
+    with translation.override("en"):  # the uploader's request
+        batch = services.batch_create(actor=None, project=setup[0], vendor=setup[1], profile="generic",
+                                      file_name="r.csv", file_format="csv", upload=upload)
+    with translation.override("zh-hans"):  # the task worker's default
+        services.batch_run(batch=batch)
+    assert batch.language == "en"
+    assert batch.rejected_rows.get().reason == "csat: '9' is not a whole number from 1 to 5"

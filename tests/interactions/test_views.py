@@ -50,7 +50,7 @@ def test_upload_runs_the_import_and_reports_rejects(client, data):
     assert response.status_code == 302 and response["Location"] == batch.get_absolute_url()
     assert batch.status == ImportBatch.Status.DONE and (batch.inserted, batch.rejected) == (1, 1)
     page = client.get(batch.get_absolute_url())
-    assert b"cannot read &#x27;not a date&#x27;" in page.content
+    assert "无法把 &#x27;not a date&#x27; 读作日期时间".encode() in page.content  # in the uploader's language
     rejects = client.get(reverse("interactions:rejects", args=[batch.pk]))
     body = b"".join(rejects.streaming_content).decode("utf-8-sig")
     assert body.splitlines()[0] == "line,column,reason,raw" and body.splitlines()[1].startswith("3,arrived_at,")

@@ -5,7 +5,7 @@ page; built-in profiles stay read-only)."""
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Header, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -107,7 +107,7 @@ def _batch_out(batch: ImportBatch, user) -> BatchOut:
                     error=batch.error, rejects=[RejectOut(line=r.line, column=r.column, reason=r.reason) for r in rejects])
 
 
-@router.post("/interactions/batches", response={200: BatchOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/interactions/batches", response={200: BatchOut, 400: ErrorOut, 404: ErrorOut})
 def post_batch(request, payload: BatchIn, idempotency_key: str = Header(..., alias="Idempotency-Key")):
     """Import up to 10,000 canonical records (or any profile's columns). The same
     Idempotency-Key (per vendor) with the same body returns the first batch's result and stores
@@ -123,7 +123,9 @@ def post_batch(request, payload: BatchIn, idempotency_key: str = Header(..., ali
             profile=payload.profile, idempotency_key=idempotency_key, allow_rejects=payload.allow_rejects,
         )
     except services.IdempotencyMismatch as error:
-        return 422, ErrorOut(detail=" ".join(error.messages))
+        # 422 as steward.api.idempotency answers a reused key (not declared: the schema's 422 is
+        # the validation error's)
+        return JsonResponse({"detail": " ".join(error.messages)}, status=422)
     except ValidationError as error:
         return 400, ErrorOut(detail=" ".join(error.messages))
     return 200, _batch_out(result.batch, request.user)

@@ -298,6 +298,8 @@ class ImportBatch(models.Model):
     idempotency_key = models.CharField(_("idempotency key"), max_length=128, null=True, blank=True)
     # SHA-256 of an API batch's request, so that its key repeated with another request is refused
     request_digest = models.CharField(max_length=64, blank=True, default="")
+    # The importer's language: the reasons of its rejects and errors are written in it
+    language = models.CharField(max_length=16, blank=True, default="")
 
     objects = VisibleManager()
     visibility = Visibility(vendor="vendor")

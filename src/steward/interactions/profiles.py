@@ -473,25 +473,29 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
             return f"{spec['date']}+{spec['time']}"
         return profile.columns.get(name, name)
 
+    def empty_reason(name: str) -> str:
+        return _("%(column)s (%(field)s) is empty") % {"column": src_name(name), "field": name}
+
     for name, limit in TEXT_FIELDS.items():
         col = pl.col(name)
         typed.append(col.fill_null("").alias(name))
         checks.append((name, col.str.len_chars() > limit,
-                       _lit_reason(f"{src_name(name)} is longer than {limit} characters (",
-                                   col.str.len_chars().cast(pl.String), ")")))
-    checks.insert(0, ("external_id", pl.col("external_id").is_null(), pl.lit(f"{src_name('external_id')} (external_id) is empty")))
+                       _reason(_("%(column)s is longer than %(limit)d characters (%(value)s)"),
+                               col.str.len_chars().cast(pl.String), column=src_name(name), limit=limit)))
+    checks.insert(0, ("external_id", pl.col("external_id").is_null(), pl.lit(empty_reason("external_id"))))
     for name, allowed in ENUMS.items():
         col = pl.col(name)
         typed.append(col.alias(name))
         checks.append((name, col.is_not_null() & ~col.is_in(list(allowed)),
-                       _lit_reason(f"{src_name(name)}: '", _shown(col), f"' is not one of {', '.join(allowed)}")))
-    checks.append(("channel", pl.col("channel").is_null(), pl.lit(f"{src_name('channel')} (channel) is empty")))
+                       _reason(_("%(column)s: '%(value)s' is not one of %(allowed)s"), col,
+                               column=src_name(name), allowed=", ".join(allowed))))
+    checks.append(("channel", pl.col("channel").is_null(), pl.lit(empty_reason("channel"))))
     for name in BOOLEANS:
         col = pl.col(name)
         typed.append(pl.when(col.is_in(list(TRUE_WORDS))).then(True)
                      .when(col.is_in(list(FALSE_WORDS))).then(False).alias(name))
         checks.append((name, col.is_not_null() & ~col.is_in(list(TRUE_WORDS + FALSE_WORDS)),
-                       _lit_reason(f"{src_name(name)}: '", _shown(col), "' is not true or false")))
+                       _reason(_("%(column)s: '%(value)s' is not true or false"), col, column=src_name(name))))
     for name in DATETIMES:
         col = pl.col(name)
         parsed = _parse_datetime(col, profile.datetime_formats, tz)
@@ -516,30 +520,31 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
                                        max=OFFSET_MAX_SECONDS // OFFSET_UNITS[unit])))
         typed.append(parsed.alias(name))
         checks.append((name, col.is_not_null() & parsed.is_null(),
-                       _lit_reason(f"{src_name(name)}: cannot read '", _shown(col),
-                                   f"' as a date and time (formats: {', '.join(profile.datetime_formats)}; "
-                                   f"time zone {tz})")))
-    checks.append(("arrived_at", pl.col("arrived_at").is_null(), pl.lit(f"{src_name('arrived_at')} (arrived_at) is empty")))
+                       _reason(_("%(column)s: cannot read '%(value)s' as a date and time (formats: %(formats)s; "
+                                 "time zone %(zone)s)"), col, column=src_name(name),
+                               formats=", ".join(profile.datetime_formats), zone=tz)))
+    checks.append(("arrived_at", pl.col("arrived_at").is_null(), pl.lit(empty_reason("arrived_at"))))
     for name in DURATIONS:
         col = pl.col(name)
         parsed = _parse_duration(col)
         typed.append(parsed.alias(name))
         checks.append((name, col.is_not_null() & parsed.is_null(),
-                       _lit_reason(f"{src_name(name)}: '", _shown(col), "' is not a number of seconds")))
+                       _reason(_("%(column)s: '%(value)s' is not a number of seconds"), col, column=src_name(name))))
         # Before rounding: -0.4 rounds to 0, but is still a negative duration.
         checks.append((name, _duration_seconds(col) < 0,
-                       _lit_reason(f"{src_name(name)} is negative (", col, ")")))
+                       _reason(_("%(column)s is negative (%(value)s)"), col, column=src_name(name))))
     for name, (low, high) in SCORES.items():
         col = pl.col(name)
         number = col.cast(pl.Float64, strict=False)
         parsed = pl.when(number.is_finite() & (number == number.round(0))).then(number).cast(pl.Int64, strict=False)
         typed.append(parsed.alias(name))
         checks.append((name, col.is_not_null() & (parsed.is_null() | (parsed < low) | (parsed > high)),
-                       _lit_reason(f"{src_name(name)}: '", _shown(col), f"' is not a whole number from {low} to {high}")))
+                       _reason(_("%(column)s: '%(value)s' is not a whole number from %(low)d to %(high)d"), col,
+                               column=src_name(name), low=low, high=high)))
     attrs = pl.col("attributes")
     typed.append(attrs.fill_null("{}").alias("attributes"))
     checks.append(("attributes", attrs.str.len_chars() > ATTRIBUTES_MAX,
-                   pl.lit(f"attributes are longer than {ATTRIBUTES_MAX} characters")))
+                   pl.lit(_("attributes are longer than %(limit)d characters") % {"limit": ATTRIBUTES_MAX})))
     if _raw_attributes_column(profile, set(frame.columns)):
         # The database stores a JSON object (SQLite checks JSON_VALID; PostgreSQL's jsonb
         # refuses \u0000): anything else is the row's error, not the import's.
@@ -583,15 +588,15 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
     skew = pl.duration(seconds=int(profile.clock_skew_seconds))
     rules = [
         ("first_response_at", pl.col("first_response_at") + skew < pl.col("arrived_at"),
-         "first response is before arrival"),
+         _("first response is before arrival")),
         ("ended_at", pl.col("ended_at") + skew < pl.coalesce([pl.col("first_response_at"), pl.col("arrived_at")]),
-         "end is before the answer (or arrival)"),
-        ("resolved_at", pl.col("resolved_at") + skew < pl.col("arrived_at"), "resolution is before arrival"),
-        ("wait_seconds", pl.col("wait_seconds") < 0, "wait is negative"),
+         _("end is before the answer (or arrival)")),
+        ("resolved_at", pl.col("resolved_at") + skew < pl.col("arrived_at"), _("resolution is before arrival")),
+        ("wait_seconds", pl.col("wait_seconds") < 0, _("wait is negative")),
         ("outcome", pl.col("abandoned") & pl.col("outcome").is_in(["resolved", "escalated", "transferred"]),
-         "an abandoned contact cannot have outcome resolved, escalated or transferred"),
+         _("an abandoned contact cannot have outcome resolved, escalated or transferred")),
         ("abandoned", (pl.col("outcome") == "abandoned") & ~pl.col("abandoned"),
-         "outcome is abandoned but abandoned is false"),
+         _("outcome is abandoned but abandoned is false")),
     ]
     s = s.with_columns(
         pl.coalesce([pl.col("__reason")] + [pl.when(c).then(pl.lit(m)) for _, c, m in rules]).alias("__reason"),

@@ -71,15 +71,15 @@ def sniff_encoding(binary: io.BufferedIOBase) -> str:
 def _sniff(binary: io.BufferedIOBase) -> str:
     head = binary.read(BLOCK)
     if not head:
-        raise FileError("The file is empty.")
+        raise FileError(_("The file is empty."))
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if head.startswith(b"PK\x03\x04"):
-        raise FileError("This is a zip/XLSX file, not text: choose the xlsx format.")
+        raise FileError(_("This is a zip/XLSX file, not text: choose the xlsx format."))
     if b"\x00" in head:
-        raise FileError("This is not a text file (it contains binary data).")
+        raise FileError(_("This is not a text file (it contains binary data)."))
     # ASCII reads the same in every supported encoding: decide on the first non-ASCII bytes.
     start, block = 0, head
     while block.isascii():
@@ -156,10 +156,11 @@ def _clip(text: str) -> str:
 def _header(names: list, what: str) -> list[str]:
     header = [("" if n is None else str(n)).strip().lstrip("\ufeff") for n in names]
     if not any(header):
-        raise FileError(f"The {what} has no header row.")
+        raise FileError(_("The file has no header row.") if what == "file" else _("The sheet has no header row."))
     dupes = sorted({h for h in header if h and header.count(h) > 1})
     if dupes:
-        raise FileError(f"Column(s) {', '.join(dupes)} appear more than once in the header.")
+        raise FileError(_("Column(s) %(columns)s appear more than once in the header.")
+                        % {"columns": ", ".join(dupes)})
     _refuse_reserved(header)
     return header
 
@@ -195,7 +196,7 @@ def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int
         try:
             first = next(reader)
         except StopIteration:
-            raise FileError("The file is empty.") from None
+            raise FileError(_("The file is empty.")) from None
         if at_end:
             raise unclosed_quote(1)
         header = _header(first, "file")
@@ -211,8 +212,10 @@ def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int
                 continue  # blank line
             raw = delimiter.join(record)
             if len(record) != width:
-                chunk.bad.append((line, "", f"expected {width} fields, found {len(record)}"
-                                  + (" (is the file truncated?)" if len(record) < width else "")))
+                counts = {"expected": width, "found": len(record)}
+                chunk.bad.append((line, "", _("expected %(expected)d fields, found %(found)d (is the file truncated?)")
+                                  % counts if len(record) < width else
+                                  _("expected %(expected)d fields, found %(found)d") % counts))
                 chunk.raw[line] = _clip(raw)
                 continue
             chunk.lines.append(line)
@@ -227,7 +230,8 @@ def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int
     except UnicodeDecodeError:
         raise _encoding_error(binary, encoding) from None
     except csv.Error as error:
-        raise FileError(f"Line {last_line + 1}: {error} (a field larger than 1 MiB, or broken quoting).") from None
+        raise FileError(_("Line %(line)d: %(error)s (a field larger than 1 MiB, or broken quoting).")
+                        % {"line": last_line + 1, "error": error}) from None
 
 
 def _date_only(number_format: str) -> bool:
@@ -271,7 +275,7 @@ def check_xlsx_container(binary: io.BufferedIOBase) -> None:
         with zipfile.ZipFile(binary) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise FileError(f"This is not a readable XLSX workbook ({error}).") from None
+        raise FileError(_("This is not a readable XLSX workbook (%(error)s).") % {"error": error}) from None
     finally:
         binary.seek(0)
     total = 0
@@ -279,10 +283,12 @@ def check_xlsx_container(binary: io.BufferedIOBase) -> None:
         total += part.file_size
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size > XLSX_MAX_PART or (part.file_size > XLSX_RATIO_FLOOR and ratio > XLSX_MAX_RATIO):
-            raise FileError(f"The workbook's part {part.filename} would inflate to {part.file_size:,} bytes "
-                            f"(compressed {ratio:.0f}:1): refused as a possible zip bomb. Export the data as CSV.")
+            raise FileError(_("The workbook's part %(part)s would inflate to %(size)s bytes (compressed "
+                              "%(ratio)s:1): refused as a possible zip bomb. Export the data as CSV.")
+                            % {"part": part.filename, "size": f"{part.file_size:,}", "ratio": f"{ratio:.0f}"})
     if total > XLSX_MAX_UNCOMPRESSED:
-        raise FileError(f"The workbook would inflate to {total:,} bytes: too large; export the data as CSV.")
+        raise FileError(_("The workbook would inflate to %(size)s bytes: too large; export the data as CSV.")
+                        % {"size": f"{total:,}"})
 
 
 def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options) -> Iterator[Chunk]:
@@ -292,7 +298,7 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options
     try:
         book = load_workbook(binary, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, TypeError, zlib.error) as error:
-        raise FileError(f"This is not a readable XLSX workbook ({error}).") from None
+        raise FileError(_("This is not a readable XLSX workbook (%(error)s).") % {"error": error}) from None
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # read every row, not only those within the declared <dimension>
@@ -306,7 +312,7 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options
                 header = _header(list(values), "sheet")
                 break
         if header is None:
-            raise FileError("The workbook's first sheet is empty.")
+            raise FileError(_("The workbook's first sheet is empty."))
         chunk = Chunk(header=header)
         width = len(header)
         for row in rows:
@@ -316,7 +322,7 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options
             if all(c is None for c in cells) and all(v is None for v in values[width:]):
                 continue
             if any(v is not None for v in values[width:]):
-                chunk.bad.append((line, "", "values in columns without a header"))
+                chunk.bad.append((line, "", _("values in columns without a header")))
                 chunk.raw[line] = _clip("\t".join("" if v is None else str(v) for v in values))
                 continue
             cells += [None] * (width - len(cells))
@@ -333,8 +339,8 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options
         raise
     except (SyntaxError, KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as error:
         # A damaged sheet (broken XML, a truncated part): a clear refusal, not a crash.
-        raise FileError(f"The workbook is damaged and cannot be read ({error.__class__.__name__}: "
-                        f"{str(error)[:200]}).") from None
+        raise FileError(_("The workbook is damaged and cannot be read (%(error)s).")
+                        % {"error": f"{error.__class__.__name__}: {str(error)[:200]}"}) from None
     finally:
         book.close()
 
@@ -365,7 +371,7 @@ def records_chunk(records: list[dict], *, first_line: int = 1) -> Chunk:
     for offset, record in enumerate(records):
         line = first_line + offset
         if not isinstance(record, dict):
-            chunk.bad.append((line, "", "a record must be a JSON object"))
+            chunk.bad.append((line, "", _("a record must be a JSON object")))
             chunk.raw[line] = _clip(json.dumps(record, ensure_ascii=False, default=str))
             continue
         chunk.lines.append(line)
@@ -407,20 +413,21 @@ def read_jsonl(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_option
                                   "line) and retry."))
             started = True
             if len(text_line) > FIELD_LIMIT:
-                errors.append((line, "", "the record is larger than 1 MiB", _clip(text_line)))
+                errors.append((line, "", _("the record is larger than 1 MiB"), _clip(text_line)))
                 continue
             try:
                 records.append(json.loads(text_line))
                 lines.append(line)
             except json.JSONDecodeError as error:
-                errors.append((line, "", f"not valid JSON ({error.msg}, column {error.colno})", _clip(text_line)))
+                errors.append((line, "", _("not valid JSON (%(error)s, column %(column)d)")
+                               % {"error": error.msg, "column": error.colno}, _clip(text_line)))
             if len(records) >= chunk_rows:
                 yield flush()
                 records, lines, errors = [], [], []
     except UnicodeDecodeError:
         raise _encoding_error(binary, encoding) from None
     if line == 0:
-        raise FileError("The file is empty.")
+        raise FileError(_("The file is empty."))
     yield flush()
 
 
@@ -429,5 +436,5 @@ READERS = {"csv": read_csv, "xlsx": read_xlsx, "jsonl": read_jsonl}
 
 def read(binary: io.BufferedIOBase, file_format: str, *, delimiter: str = ",", chunk_rows: int = 50_000) -> Iterator[Chunk]:
     if file_format not in READERS:
-        raise FileError(f"Unknown format {file_format!r}: use csv, xlsx or jsonl.")
+        raise FileError(_("Unknown format %(f)s: use csv, xlsx or jsonl.") % {"f": repr(file_format)})
     return READERS[file_format](binary, delimiter=delimiter, chunk_rows=chunk_rows)

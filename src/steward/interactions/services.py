@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 import polars as pl
 import yaml
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from steward.core.exports import write_rows
@@ -208,7 +210,8 @@ class _Importer:
         self.duplicates += 1
         self.rejects_writer.writerow([
             line, "external_id",
-            f"duplicate external_id '{external_id}': line {later_line} later in the file replaces this row",
+            _("duplicate external_id '%(id)s': line %(line)d later in the file replaces this row")
+            % {"id": external_id, "line": later_line},
             raw,
         ])
 
@@ -321,8 +324,8 @@ class _Importer:
             else:
                 bad_q = rows.filter(pl.col("queue").is_in(sorted(unknown_q)))
                 for line, code in bad_q.select(LINE, "queue").iter_rows():
-                    self.reject(line, "queue", f"unknown queue '{code}' (this profile does not create queues)",
-                                chunk.raw.get(line, ""))
+                    self.reject(line, "queue", _("unknown queue '%(code)s' (this profile does not create queues)")
+                                % {"code": code}, chunk.raw.get(line, ""))
                 bad = bad | pl.col("queue").is_in(sorted(unknown_q))
         if unknown_a:
             if self.profile.unknown_agent == "create":
@@ -335,8 +338,8 @@ class _Importer:
             else:
                 bad_a = rows.filter(pl.col("agent_code").is_in(sorted(unknown_a)) & ~bad)
                 for line, code in bad_a.select(LINE, "agent_code").iter_rows():
-                    self.reject(line, "agent_code", f"unknown agent '{code}' (this profile does not create agents)",
-                                chunk.raw.get(line, ""))
+                    self.reject(line, "agent_code", _("unknown agent '%(code)s' (this profile does not create agents)")
+                                % {"code": code}, chunk.raw.get(line, ""))
                 bad = bad | pl.col("agent_code").is_in(sorted(unknown_a))
         rows = rows.filter(~bad)
         mapping = pl.DataFrame({"agent_code": list(self.agents), "agent_id": list(self.agents.values())},
@@ -368,7 +371,7 @@ def batch_create(*, actor, project: Project, vendor: Vendor, profile: str, file_
     batch = ImportBatch(project=project, vendor=vendor, created_by=actor, profile=profile,
                         file_name=file_name[:255], file_format=file_format,
                         allow_rejects=allow_rejects, idempotency_key=idempotency_key,
-                        request_digest=request_digest)
+                        request_digest=request_digest, language=translation.get_language() or "")
     if upload is not None:
         batch.total_bytes = upload.size or 0
         batch.file.save(file_name or "upload", upload, save=False)
@@ -378,7 +381,14 @@ def batch_create(*, actor, project: Project, vendor: Vendor, profile: str, file_
 
 def batch_run(*, batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.Chunk]] | None = None,
               on_progress: Callable | None = None) -> ImportResult:
-    """Run a recorded import: all of it commits, or none of it does."""
+    """Run a recorded import: all of it commits, or none of it does. Its rejects' reasons and
+    its error are written in the importer's language (a task worker has none of its own)."""
+    with translation.override(batch.language or settings.LANGUAGE_CODE):
+        return _run_batch(batch, chunks, on_progress)
+
+
+def _run_batch(batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.Chunk]] | None,
+               on_progress: Callable | None) -> ImportResult:
     batch.status = ImportBatch.Status.RUNNING
     batch.save(update_fields=["status"])
     importer = None
