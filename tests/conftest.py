@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 from hypothesis import HealthCheck, settings
 
 from steward.core import services
@@ -16,6 +18,15 @@ settings.register_profile(
     "steward", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
 )
 settings.load_profile("steward")
+
+
+@pytest.fixture(autouse=True)
+def product_language():
+    """Every test starts in the product's default language (zh-hans), whatever an earlier test
+    or request in the same process left active (a request activates its own and keeps it)."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
