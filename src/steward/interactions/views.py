@@ -140,10 +140,11 @@ EXPLORER_COUNT_CAP = 10_000
 def _filters(request) -> tuple[FilterForm, InteractionFilter | None]:
     """The form and its filter; None when a field is invalid (never a wider set than asked for)."""
     form = FilterForm(request.GET or None)
-    if request.GET and not form.is_valid():
+    if not form.is_bound:
+        return form, InteractionFilter()
+    if not form.is_valid():
         return form, None
-    data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")} if request.GET else {}
-    return form, InteractionFilter(**data)
+    return form, InteractionFilter(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
 
 
 def _filter_errors(form: FilterForm) -> str:
