@@ -235,3 +235,26 @@ def test_yaml_dates_and_yes_no_words_stay_text(db):
     assert profile.value_maps == {"abandoned": {"Yes": "true", "No": "false"}}
     assert profile.defaults == {"contact_reason": "2024-01-01"}
     assert "'Yes'" in services.profile_export_yaml("mine")  # and exported so any YAML reads it back
+
+
+def test_a_builtin_profile_exports_every_setting_also_once_stored(db):
+    services.ensure_builtin_profiles()  # stores the built-ins' own (partial) definitions
+    exported = yaml.safe_load(services.profile_export_yaml("generic", rename_to="copy"))
+    assert {"delimiter", "time_zone", "value_maps", "defaults", "clock_skew_seconds"} <= set(exported)
+
+
+def test_yaml_numbers_are_yaml_1_2s(db):
+    """010 and 12:30 are text (YAML 1.1: 8 and 750), as a file's value they are meant to match."""
+    text = services.profile_export_yaml("generic", rename_to="mine").replace(
+        "value_maps: {}", "value_maps: {queue: {010: sales, 12:30: lunch}}")
+    services.profile_import_yaml(text=text)
+    assert services.profile_get("mine").value_maps == {"queue": {"010": "sales", "12:30": "lunch"}}
+
+
+def test_a_structure_in_a_text_setting_is_named_by_its_type_not_expanded(db):
+    """An alias bomb (10**8 strings once expanded) is refused at once, not written out in full."""
+    levels = ["l0: &l0 [" + ", ".join(["x"] * 10) + "]"] + [
+        f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 10) + "]" for n in range(1, 8)]
+    text = "name: bomb\ndelimiter: {" + ", ".join(levels) + "}\n"
+    with pytest.raises(ValidationError, match="delimiter must be a single character.*not dict"):
+        services.profile_import_yaml(text=text)

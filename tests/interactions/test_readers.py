@@ -257,3 +257,17 @@ def test_json_lines_still_read_and_ascii_reads_as_utf8(tmp_path):
     (tmp_path / "ok.jsonl").write_text("\n" + "\n".join(lines) + "\n")
     assert [line for line, _ in rows_of(read(tmp_path / "ok.jsonl", "jsonl"))] == [2, 3, 4]
     assert readers.sniff_encoding(io.BytesIO(b"a,b\n1,2\n")) == "utf-8"
+
+
+@pytest.mark.parametrize("text", ["João Conceição", "Commande créée", "Renée"])
+def test_western_text_with_adjacent_accents_is_not_taken_for_chinese(text):
+    """créée's two accents decode as one GB2312 character (cr殚e): not Chinese for all that."""
+    data = f"id,name\n1,{text}\n".encode("cp1252")
+    with pytest.raises(FileError, match="Windows-1252"):
+        list(readers.read(io.BytesIO(data), "csv"))
+
+
+def test_chinese_beside_latin_letters_and_digits_is_still_chinese():
+    data = "id,q\n1,iPhone手机售后\n2,A座B区\n3,订单号A12345已发货\n".encode("gb18030")
+    [chunk] = list(readers.read(io.BytesIO(data), "csv"))
+    assert [r[1] for r in chunk.rows] == ["iPhone手机售后", "A座B区", "订单号A12345已发货"]

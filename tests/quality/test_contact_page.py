@@ -22,4 +22,4 @@ def test_the_contact_page_lists_the_evaluations_the_user_may_see(client, world, 
     assert page.status_code == 200 and link not in page.content
     services.evaluation_save(actor=analyst, evaluation=evaluation, answers=GOOD, submit=True)
     page = client.get(contact.get_absolute_url())
-    assert link in page.content and b"100" in page.content
+    assert link in page.content and b'<td class="num">100.00</td>' in page.content

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, pgettext
 
 LINE = "__line"
 
@@ -263,12 +263,18 @@ class Profile:
         missing = [c for c in dict.fromkeys(required) if c not in header]
         if missing:
             raise FileError(
-                f"Missing column(s) {', '.join(missing)} required by profile '{self.name}'. "
-                f"The file has: {', '.join(header[:40]) or '(no columns)'}."
+                _("Missing column(s) %(missing)s required by profile '%(profile)s'. The file has: %(header)s.")
+                % {"missing": ", ".join(missing), "profile": self.name,
+                   "header": ", ".join(header[:40]) or _("(no columns)")}
             )
 
 
 # ---------------------------------------------------------------- parsing helpers
+
+
+def _unit_name(unit: str) -> str:
+    return {"seconds": pgettext("duration unit", "seconds"), "minutes": pgettext("duration unit", "minutes"),
+            "hours": pgettext("duration unit", "hours")}[unit]
 
 
 def _is_name(value) -> bool:
@@ -280,7 +286,8 @@ def _is_scalar(value) -> bool:
 
 
 def _shown_setting(value) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)[:60]
+    # A scalar as written; a structure by its type only (a YAML alias bomb must not be expanded)
+    return json.dumps(value, ensure_ascii=False, default=str)[:60] if _is_scalar(value) else type(value).__name__
 
 
 def _is_datetime_format(fmt) -> bool:
@@ -516,7 +523,7 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
                 # Translators: unit is seconds, minutes or hours, as the profile's offset says.
                 template = _("%(column)s: '%(value)s' is not a number of %(unit)s from 0 to %(max)s")
                 checks.append((name, (pl.col(amount) != "") & ~ok,
-                               _reason(template, pl.col(amount), column=off_col, unit=unit,
+                               _reason(template, pl.col(amount), column=off_col, unit=_unit_name(unit),
                                        max=OFFSET_MAX_SECONDS // OFFSET_UNITS[unit])))
         typed.append(parsed.alias(name))
         checks.append((name, col.is_not_null() & parsed.is_null(),
@@ -618,7 +625,8 @@ def _bank_calls(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
               "q_start", "q_time", "outcome", "ser_start", "ser_time", "server"]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise FileError(f"Missing column(s) {', '.join(missing)} of the bank call-center format.")
+        raise FileError(_("Missing column(s) %(missing)s of the bank call-center format.")
+                        % {"missing": ", ".join(missing)})
     c = {name: pl.col(name).cast(pl.String).str.strip_chars() for name in needed}
     outcome = c["outcome"].str.to_uppercase()
     queued = c["q_start"] != "0:00:00"

@@ -88,7 +88,7 @@ def _sniff(binary: io.BufferedIOBase) -> str:
         if not block:
             return "utf-8"
     start += re.search(rb"[\x80-\xff]", block).start()
-    binary.seek(start)
+    binary.seek(max(0, start - 1))  # with the ASCII character before it (see _looks_western)
     sample = binary.read(BLOCK)
     utf8, gb = _decodable(sample, "utf-8"), _decodable(sample, "gb18030")
     if utf8 == len(sample) or utf8 > gb:
@@ -97,15 +97,31 @@ def _sniff(binary: io.BufferedIOBase) -> str:
         line = _bad_byte_line(binary, "utf-8")[0]
         raise FileError(_("Line %(line)d: the text is neither valid UTF-8 nor GB18030/GBK; save the "
                           "file as UTF-8 and retry.") % {"line": line})
-    # Windows-1252 text (Renée) often decodes as GB18030 too (Ren閑). Every common Chinese
-    # character (GB2312) and Chinese punctuation is two bytes >= 0xA1, while Western text has
-    # lone high bytes between ASCII letters: text with no two adjacent high bytes is not Chinese.
-    if not re.search(rb"[\x81-\xfe][\x80-\xfe]", sample[:gb]):
+    if _looks_western(sample[:gb].decode("gb18030")):
         line = _bad_byte_line(binary, "ascii")[0]  # the first non-ASCII byte
         raise FileError(_("Line %(line)d: the text is neither UTF-8 nor GB18030/GBK (it looks like a "
                           "Western encoding such as Windows-1252); save the file as UTF-8 and "
                           "retry.") % {"line": line})
     return "gb18030"
+
+
+def _looks_western(text: str) -> bool:
+    """Whether text decoded as GB18030 is rather a Western single-byte encoding: Windows-1252
+    accents decode as GBK-extension characters (a high byte and an ASCII letter: Renée →
+    Ren閑) or as a character squeezed between two Latin letters (créée → cr殚e). Chinese text
+    is mostly GB2312 characters (both bytes >= 0xA1) beside other Chinese characters, digits or
+    punctuation."""
+    suspicious = total = 0
+    for i, char in enumerate(text):
+        if char.isascii():
+            continue
+        total += 1
+        encoded = char.encode("gb18030")
+        extension = len(encoded) == 2 and encoded[1] < 0xA1
+        between_letters = 0 < i < len(text) - 1 and all(
+            c.isascii() and c.isalpha() for c in (text[i - 1], text[i + 1]))
+        suspicious += extension or between_letters
+    return suspicious * 2 > total
 
 
 def _decodable(data: bytes, encoding: str) -> int:

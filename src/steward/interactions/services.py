@@ -113,17 +113,23 @@ def profile_save(*, definition: dict) -> MappingProfile:
 
 
 class _ProfileLoader(yaml.SafeLoader):
-    """YAML with YAML 1.2's plain scalars: yes/no/on/off and dates stay text. A value map's key
-    Yes is the file's text "Yes", not true; a default 2024-01-01 is text, as a file holds it."""
+    """YAML with the plain scalars of YAML 1.2's core schema: yes/no/on/off, dates, 010 and
+    12:30 stay text (YAML 1.1 reads true, a date, 8 and 750). A value map's key Yes is the
+    file's text "Yes"; a default 2024-01-01 is text, as a file holds it."""
 
 
+_YAML_11_ONLY = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int",
+                 "tag:yaml.org,2002:float")
 _ProfileLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML_11_ONLY]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_ProfileLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+for _tag, _pattern, _first in (
+        ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+        ("int", r"[-+]?(?:0|[1-9][0-9]*)", "-+0123456789"),  # no octal 010, no 1_000, no 12:30
+        ("float", r"[-+]?(?:(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)"
+                  r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)", "-+0123456789.")):
+    _ProfileLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(f"^(?:{_pattern})$"), list(_first))
 
 
 def profile_import_yaml(*, text: str) -> MappingProfile:
@@ -149,8 +155,13 @@ def read_profile_yaml(text: str):
 
 
 def profile_export_yaml(name: str, *, rename_to: str | None = None) -> str:
-    """As stored, unchecked: a profile saved before a stricter check can still be opened and mended."""
-    data = dict(_profile_definition(name))
+    """Every setting (defaults filled in); a stored profile that a stricter check now refuses
+    as stored, so that it can still be opened and mended."""
+    definition = _profile_definition(name)
+    try:
+        data = Profile.from_dict(definition).to_dict()
+    except ProfileError:
+        data = dict(definition)
     if rename_to:
         data["name"] = rename_to
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

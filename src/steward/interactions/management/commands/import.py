@@ -72,6 +72,8 @@ def _check_writable(path: str) -> None:
     target = Path(path)
     if target.is_dir():
         raise CommandError(f"--rejects {path} is a directory; name a file.")
-    parent = target.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+    # an existing file needs only itself writable (e.g. /dev/stdout); a new one, its directory
+    writable = os.access(target, os.W_OK) if target.exists() else (
+        target.parent.is_dir() and os.access(target.parent, os.W_OK))
+    if not writable:
         raise CommandError(f"--rejects {path}: cannot write there (no such directory, or no permission).")
