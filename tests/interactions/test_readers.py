@@ -271,3 +271,10 @@ def test_chinese_beside_latin_letters_and_digits_is_still_chinese():
     data = "id,q\n1,iPhone手机售后\n2,A座B区\n3,订单号A12345已发货\n".encode("gb18030")
     [chunk] = list(readers.read(io.BytesIO(data), "csv"))
     assert [r[1] for r in chunk.rows] == ["iPhone手机售后", "A座B区", "订单号A12345已发货"]
+
+
+@pytest.mark.parametrize("shift", [0, 1])
+def test_a_gbk_sample_that_ends_inside_a_character_is_still_read(shift):
+    """The encoding is judged on one 64 KiB block, which may cut a two-byte character in half."""
+    data = ("x" * shift + "id,q\n1,a" + "售后服务" * 20000 + "\n").encode("gb18030")
+    assert readers.sniff_encoding(io.BytesIO(data)) == "gb18030"

@@ -97,7 +97,8 @@ def _sniff(binary: io.BufferedIOBase) -> str:
         line = _bad_byte_line(binary, "utf-8")[0]
         raise FileError(_("Line %(line)d: the text is neither valid UTF-8 nor GB18030/GBK; save the "
                           "file as UTF-8 and retry.") % {"line": line})
-    if _looks_western(sample[:gb].decode("gb18030")):
+    # final=False: the sample may end inside a character
+    if _looks_western(codecs.getincrementaldecoder("gb18030")().decode(sample[:gb], final=False)):
         line = _bad_byte_line(binary, "ascii")[0]  # the first non-ASCII byte
         raise FileError(_("Line %(line)d: the text is neither UTF-8 nor GB18030/GBK (it looks like a "
                           "Western encoding such as Windows-1252); save the file as UTF-8 and "
