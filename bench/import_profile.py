@@ -105,12 +105,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="steward-profile-") as tmp:
         work = Path(tmp)
         csv_path = work / "contacts.csv"
+        print(f"Generating {args.rows:,} contacts …", flush=True)
         interactions_import.generate(csv_path, args.rows)
         url = f"sqlite:///{work / 'profile.sqlite3'}" if args.database == "sqlite" else interactions_import._postgres_url()
         if url is None:
             return 1
         out = work / "result.json"
         env = dict(os.environ, DATABASE_URL=url, STEWARD_ENV="test", STEWARD_VAR_DIR=str(work))
+        print(f"Importing into {args.database} with the profiler on …", flush=True)
         proc = subprocess.run([sys.executable, "-m", "bench.import_profile", "--child", str(csv_path),
                                str(args.rows), str(out)], env=env, cwd=Path(__file__).resolve().parent.parent)
         if proc.returncode != 0:

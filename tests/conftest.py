@@ -30,6 +30,14 @@ def product_language():
 
 
 @pytest.fixture
+def english():
+    """For tests that assert messages in English (the catalogue's Chinese is checked by
+    tests/core/test_translations.py)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def make_vendor(db):
     def make(code: str, name: str | None = None, **kwargs) -> Vendor:
         return services.vendor_create(code=code, name=name or f"Vendor {code}", **kwargs)

@@ -9,7 +9,6 @@ import uuid
 import zipfile
 
 import pytest
-from django.utils import translation
 from django.test import Client
 from openpyxl import Workbook
 
@@ -65,9 +64,8 @@ SHEET = "xl/worksheets/sheet1.xml"
     (lambda: b"PK\x05\x06" + b"\x00" * 18, "not a readable XLSX"),
 ])
 def test_hostile_workbooks_are_refused_with_a_clear_error_and_nothing_is_written(
-        world, tmp_path, settings, make, message):
+        world, tmp_path, settings, english, make, message):
     settings.MEDIA_ROOT = tmp_path / "media"
-    translation.activate("en")  # the messages asserted in English (undone by product_language)
     data = make()
     assert len(data) < 1_000_000
     with pytest.raises(FileError, match=message):

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 import yaml
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from steward.interactions import services
 from steward.interactions.builtin_profiles import BUILTIN_PROFILES
@@ -19,11 +18,7 @@ ZENDESK = "Id,Created at,Via,First reply time in minutes\n"
 ACD = "Call ID,Queue,Offered,Answered,Disposition,Abandoned\n"
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """The messages are asserted in English (the catalogue's Chinese is checked elsewhere)."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

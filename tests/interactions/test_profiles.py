@@ -5,20 +5,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from django.utils import translation
 
 from steward.interactions import readers
 from steward.interactions.builtin_profiles import BUILTIN_PROFILES
 from steward.interactions.profiles import LINE, FileError, Profile, ProfileError, normalise
 
+pytestmark = pytest.mark.usefixtures("english")
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """The reasons are asserted in English (the catalogue's Chinese is checked elsewhere)."""
-    with translation.override("en"):
-        yield
 UTC = dt.UTC
 
 

@@ -10,7 +10,6 @@ import re
 import zipfile
 
 import pytest
-from django.utils import translation
 from openpyxl import Workbook
 
 from steward.interactions import readers, services
@@ -21,10 +20,7 @@ from steward.interactions.profiles import LINE, FileError, Profile, normalise
 HEADER = ["external_id", "channel", "arrived_at", "contact_reason"]
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -335,7 +335,7 @@ def _parse_datetime(expr: pl.Expr, formats: list[str], tz: str) -> pl.Expr:
             zulu = expr.str.replace(r"[Zz]$", "+00:00")
             candidates += [zulu.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in ISO_AWARE]
             candidates += [naive(f) for f in ISO_NAIVE]
-        elif fmt in ("excel", "epoch_s", "epoch_ms"):
+        elif fmt in DATETIME_FORMAT_NAMES:  # excel, epoch_s, epoch_ms
             number = expr.cast(pl.Float64, strict=False)
             if fmt == "excel":  # days since 1899-12-30 in local time (the 1900 leap-year bug included)
                 days = pl.when((number > 0) & (number < 2_958_466)).then(number)
@@ -379,10 +379,6 @@ def _whole_seconds(delta: pl.Expr) -> pl.Expr:
     return (delta.dt.total_milliseconds() + 500) // 1000
 
 
-def _lit_reason(*parts) -> pl.Expr:
-    return pl.concat_str([p if isinstance(p, pl.Expr) else pl.lit(p) for p in parts])
-
-
 def _shown(expr: pl.Expr) -> pl.Expr:
     return expr.str.slice(0, 60)
 
@@ -390,7 +386,7 @@ def _shown(expr: pl.Expr) -> pl.Expr:
 def _reason(template: str, value: pl.Expr, **params) -> pl.Expr:
     """A translated reason with the row's value (shortened) where the template says %(value)s."""
     before, _sep, after = (template % {**params, "value": "\x00"}).partition("\x00")
-    return _lit_reason(before, _shown(value), after)
+    return pl.concat_str([pl.lit(before), _shown(value), pl.lit(after)])
 
 
 # ---------------------------------------------------------------- normalisation

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from steward.api.writes import form_detail
 from steward.core.decorators import permission_required
 from steward.core.exports import safe_cell
 from steward.core.pages import paginate
@@ -147,10 +148,6 @@ def _filters(request) -> tuple[FilterForm, InteractionFilter | None]:
     return form, InteractionFilter(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
 
 
-def _filter_errors(form: FilterForm) -> str:
-    return " ".join(f"{form[name].label}: {error}" for name, errors in form.errors.items() for error in errors)
-
-
 @permission_required("interactions.view_interaction")
 def interaction_list(request):
     form, filters = _filters(request)
@@ -172,7 +169,7 @@ def interaction_list(request):
 def interaction_export(request):
     form, filters = _filters(request)
     if filters is None:
-        return HttpResponseBadRequest(_filter_errors(form), content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(form_detail(form), content_type="text/plain; charset=utf-8")
     qs = selectors.interaction_list(user=request.user, filters=filters)
     rows = qs.values_list("project__code", "vendor__code", *EXPORT_COLUMNS[2:]).iterator(chunk_size=2000)
     return _csv_stream("interactions.csv", EXPORT_COLUMNS, rows)
