@@ -104,7 +104,8 @@ def _batch_out(batch: ImportBatch, user) -> BatchOut:
     rejects = selectors.batch_rejects(user=user, batch=batch)[:100]
     return BatchOut(id=batch.pk, status=batch.status, inserted=batch.inserted, updated=batch.updated,
                     rejected=batch.rejected, duplicates=batch.duplicates, skipped=batch.skipped,
-                    error=batch.error, rejects=[RejectOut(line=r.line, column=r.column, reason=r.reason) for r in rejects])
+                    error=batch.shown_error,
+                    rejects=[RejectOut(line=r.line, column=r.column, reason=r.shown_reason) for r in rejects])
 
 
 @router.post("/interactions/batches", response={200: BatchOut, 400: ErrorOut, 404: ErrorOut})

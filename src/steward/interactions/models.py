@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from steward.core.models import Channel, Project, Vendor, code_validator
 from steward.core.visibility import Visibility, VisibleManager, VisibleQuerySet
+from steward.interactions import reasons
 
 
 class Direction(models.TextChoices):
@@ -293,7 +294,9 @@ class ImportBatch(models.Model):
     skipped = models.IntegerField(_("skipped"), default=0)
     # Rows replaced by a later row with the same id in the same file (last wins; reported).
     duplicates = models.IntegerField(_("duplicates"), default=0)
-    error = models.TextField(_("error"), blank=True)
+    error = models.TextField(_("error"), blank=True)  # as written in the importer's language
+    # The error as a message and its parameters (reasons.Reason), shown in each reader's language
+    error_message = models.JSONField(null=True, blank=True)
     # API batches: the same key from the same vendor returns the first result.
     idempotency_key = models.CharField(_("idempotency key"), max_length=128, null=True, blank=True)
     # SHA-256 of an API batch's request, so that its key repeated with another request is refused
@@ -322,13 +325,20 @@ class ImportBatch(models.Model):
     def is_finished(self) -> bool:
         return self.status not in {self.Status.QUEUED, self.Status.RUNNING}
 
+    @property
+    def shown_error(self) -> str:
+        """The error in the active language (the reader's, not the importer's)."""
+        return reasons.shown(self.error_message, self.error)
+
 
 class RejectedRow(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejected_rows",
                               verbose_name=_("import"))
     line = models.IntegerField(_("line"))
     column = models.CharField(_("column"), max_length=200, blank=True)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"))  # as written in the importer's language
+    # The reason as a message and its parameters (reasons.Reason), shown in each reader's language
+    message = models.JSONField(null=True, blank=True)
     raw = models.TextField(_("raw row"), blank=True)
 
     objects = VisibleManager()
@@ -338,6 +348,11 @@ class RejectedRow(models.Model):
         ordering = ["batch", "line", "id"]
         verbose_name = _("rejected row")
         verbose_name_plural = _("rejected rows")
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason in the active language (the reader's, not the importer's)."""
+        return reasons.shown(self.message, self.reason)
 
 
 class InteractionRevision(models.Model):

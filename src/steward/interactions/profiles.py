@@ -34,7 +34,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _, pgettext
+from django.utils.translation import gettext as _, gettext_noop, pgettext_lazy
+
+from steward.interactions.reasons import Reason, Term
 
 LINE = "__line"
 
@@ -94,7 +96,13 @@ class ProfileError(ValidationError, ValueError):
 
 
 class FileError(ValueError):
-    """The whole file cannot be imported (missing columns, wrong format...)."""
+    """The whole file cannot be imported (missing columns, wrong format...). `message` is a
+    msgid marked with gettext_noop; the error keeps it as a Reason, so that the import's report
+    shows it in each reader's language, and reads as it in the active language."""
+
+    def __init__(self, message: str, params: dict | None = None):
+        self.reason = Reason(message, params or {})
+        super().__init__(str(self.reason))
 
 
 @dataclass
@@ -263,18 +271,19 @@ class Profile:
         missing = [c for c in dict.fromkeys(required) if c not in header]
         if missing:
             raise FileError(
-                _("Missing column(s) %(missing)s required by profile '%(profile)s'. The file has: %(header)s.")
-                % {"missing": ", ".join(missing), "profile": self.name,
-                   "header": ", ".join(header[:40]) or _("(no columns)")}
+                gettext_noop("Missing column(s) %(missing)s required by profile '%(profile)s'. The file "
+                             "has: %(header)s."),
+                {"missing": ", ".join(missing), "profile": self.name,
+                 "header": ", ".join(header[:40]) or Term("", gettext_noop("(no columns)"))},
             )
 
 
 # ---------------------------------------------------------------- parsing helpers
 
 
-def _unit_name(unit: str) -> str:
-    return {"seconds": pgettext("duration unit", "seconds"), "minutes": pgettext("duration unit", "minutes"),
-            "hours": pgettext("duration unit", "hours")}[unit]
+# The offset units as a reason names them (Term("duration unit", unit)); marked here for makemessages.
+UNIT_WORDS = (pgettext_lazy("duration unit", "seconds"), pgettext_lazy("duration unit", "minutes"),
+              pgettext_lazy("duration unit", "hours"))
 
 
 def _is_name(value) -> bool:
@@ -383,10 +392,15 @@ def _shown(expr: pl.Expr) -> pl.Expr:
     return expr.str.slice(0, 60)
 
 
-def _reason(template: str, value: pl.Expr, **params) -> pl.Expr:
-    """A translated reason with the row's value (shortened) where the template says %(value)s."""
-    before, _sep, after = (template % {**params, "value": "\x00"}).partition("\x00")
-    return pl.concat_str([pl.lit(before), _shown(value), pl.lit(after)])
+def _first_match(cases: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
+    """The value of the first case whose condition holds (null where none does)."""
+    if not cases:
+        return pl.lit(None)
+    (cond, value), *rest = cases
+    chain = pl.when(cond).then(value)
+    for cond, value in rest:
+        chain = chain.when(cond).then(value)
+    return chain
 
 
 # ---------------------------------------------------------------- normalisation
@@ -395,7 +409,7 @@ def _reason(template: str, value: pl.Expr, **params) -> pl.Expr:
 @dataclass
 class Normalised:
     rows: pl.DataFrame  # typed canonical columns + LINE
-    rejects: list[tuple[int, str, str]]  # (line, column, reason)
+    rejects: list[tuple[int, str, Reason]]  # (line, column, reason)
     skipped: int = 0  # rows the profile deliberately does not import (not contacts)
 
 
@@ -468,7 +482,8 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
     text = _mapped_text(frame, profile)
 
     typed: list[pl.Expr] = [pl.col(LINE)]
-    checks: list[tuple[str, pl.Expr, pl.Expr]] = []  # (column, failing condition, reason)
+    # (column, failing condition, reason, the row's value shown in it or None)
+    checks: list[tuple[str, pl.Expr, Reason, pl.Expr | None]] = []
 
     def src_name(name: str) -> str:
         if name in profile.date_time_columns:
@@ -476,29 +491,33 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
             return f"{spec['date']}+{spec['time']}"
         return profile.columns.get(name, name)
 
-    def empty_reason(name: str) -> str:
-        return _("%(column)s (%(field)s) is empty") % {"column": src_name(name), "field": name}
+    def empty(name: str) -> tuple[str, pl.Expr, Reason, None]:
+        return (name, pl.col(name).is_null(),
+                Reason(gettext_noop("%(column)s (%(field)s) is empty"), {"column": src_name(name), "field": name}),
+                None)
 
     for name, limit in TEXT_FIELDS.items():
         col = pl.col(name)
         typed.append(col.fill_null("").alias(name))
         checks.append((name, col.str.len_chars() > limit,
-                       _reason(_("%(column)s is longer than %(limit)d characters (%(value)s)"),
-                               col.str.len_chars().cast(pl.String), column=src_name(name), limit=limit)))
-    checks.insert(0, ("external_id", pl.col("external_id").is_null(), pl.lit(empty_reason("external_id"))))
+                       Reason(gettext_noop("%(column)s is longer than %(limit)d characters (%(value)s)"),
+                              {"column": src_name(name), "limit": limit}),
+                       col.str.len_chars().cast(pl.String)))
+    checks.insert(0, empty("external_id"))
     for name, allowed in ENUMS.items():
         col = pl.col(name)
         typed.append(col.alias(name))
         checks.append((name, col.is_not_null() & ~col.is_in(list(allowed)),
-                       _reason(_("%(column)s: '%(value)s' is not one of %(allowed)s"), col,
-                               column=src_name(name), allowed=", ".join(allowed))))
-    checks.append(("channel", pl.col("channel").is_null(), pl.lit(empty_reason("channel"))))
+                       Reason(gettext_noop("%(column)s: '%(value)s' is not one of %(allowed)s"),
+                              {"column": src_name(name), "allowed": ", ".join(allowed)}), col))
+    checks.append(empty("channel"))
     for name in BOOLEANS:
         col = pl.col(name)
         typed.append(pl.when(col.is_in(list(TRUE_WORDS))).then(True)
                      .when(col.is_in(list(FALSE_WORDS))).then(False).alias(name))
         checks.append((name, col.is_not_null() & ~col.is_in(list(TRUE_WORDS + FALSE_WORDS)),
-                       _reason(_("%(column)s: '%(value)s' is not true or false"), col, column=src_name(name))))
+                       Reason(gettext_noop("%(column)s: '%(value)s' is not true or false"),
+                              {"column": src_name(name)}), col))
     for name in DATETIMES:
         col = pl.col(name)
         parsed = _parse_datetime(col, profile.datetime_formats, tz)
@@ -516,52 +535,59 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
                 base = _parse_datetime(pl.col(spec["base"]), profile.datetime_formats, tz)
                 delta = pl.when(ok).then((seconds * 1_000_000).round(0)).cast(pl.Int64)
                 parsed = pl.coalesce([parsed, base + pl.duration(microseconds=delta)])
-                # Translators: unit is seconds, minutes or hours, as the profile's offset says.
-                template = _("%(column)s: '%(value)s' is not a number of %(unit)s from 0 to %(max)s")
-                checks.append((name, (pl.col(amount) != "") & ~ok,
-                               _reason(template, pl.col(amount), column=off_col, unit=_unit_name(unit),
-                                       max=OFFSET_MAX_SECONDS // OFFSET_UNITS[unit])))
+                checks.append((name, (pl.col(amount) != "") & ~ok, Reason(
+                    # Translators: unit is seconds, minutes or hours, as the profile's offset says.
+                    gettext_noop("%(column)s: '%(value)s' is not a number of %(unit)s from 0 to %(max)s"),
+                    {"column": off_col, "unit": Term("duration unit", unit),
+                     "max": OFFSET_MAX_SECONDS // OFFSET_UNITS[unit]}), pl.col(amount)))
         typed.append(parsed.alias(name))
         checks.append((name, col.is_not_null() & parsed.is_null(),
-                       _reason(_("%(column)s: cannot read '%(value)s' as a date and time (formats: %(formats)s; "
-                                 "time zone %(zone)s)"), col, column=src_name(name),
-                               formats=", ".join(profile.datetime_formats), zone=tz)))
-    checks.append(("arrived_at", pl.col("arrived_at").is_null(), pl.lit(empty_reason("arrived_at"))))
+                       Reason(gettext_noop("%(column)s: cannot read '%(value)s' as a date and time (formats: "
+                                           "%(formats)s; time zone %(zone)s)"),
+                              {"column": src_name(name), "formats": ", ".join(profile.datetime_formats),
+                               "zone": tz}), col))
+    checks.append(empty("arrived_at"))
     for name in DURATIONS:
         col = pl.col(name)
         parsed = _parse_duration(col)
         typed.append(parsed.alias(name))
         checks.append((name, col.is_not_null() & parsed.is_null(),
-                       _reason(_("%(column)s: '%(value)s' is not a number of seconds"), col, column=src_name(name))))
+                       Reason(gettext_noop("%(column)s: '%(value)s' is not a number of seconds"),
+                              {"column": src_name(name)}), col))
         # Before rounding: -0.4 rounds to 0, but is still a negative duration.
         checks.append((name, _duration_seconds(col) < 0,
-                       _reason(_("%(column)s is negative (%(value)s)"), col, column=src_name(name))))
+                       Reason(gettext_noop("%(column)s is negative (%(value)s)"), {"column": src_name(name)}), col))
     for name, (low, high) in SCORES.items():
         col = pl.col(name)
         number = col.cast(pl.Float64, strict=False)
         parsed = pl.when(number.is_finite() & (number == number.round(0))).then(number).cast(pl.Int64, strict=False)
         typed.append(parsed.alias(name))
         checks.append((name, col.is_not_null() & (parsed.is_null() | (parsed < low) | (parsed > high)),
-                       _reason(_("%(column)s: '%(value)s' is not a whole number from %(low)d to %(high)d"), col,
-                               column=src_name(name), low=low, high=high)))
+                       Reason(gettext_noop("%(column)s: '%(value)s' is not a whole number from %(low)d to %(high)d"),
+                              {"column": src_name(name), "low": low, "high": high}), col))
     attrs = pl.col("attributes")
     typed.append(attrs.fill_null("{}").alias("attributes"))
     checks.append(("attributes", attrs.str.len_chars() > ATTRIBUTES_MAX,
-                   pl.lit(_("attributes are longer than %(limit)d characters") % {"limit": ATTRIBUTES_MAX})))
+                   Reason(gettext_noop("attributes are longer than %(limit)d characters"), {"limit": ATTRIBUTES_MAX}),
+                   None))
     if _raw_attributes_column(profile, set(frame.columns)):
         # The database stores a JSON object (SQLite checks JSON_VALID; PostgreSQL's jsonb
         # refuses \u0000): anything else is the row's error, not the import's.
         is_object = (attrs.str.strip_chars_start().str.starts_with("{")
                      & attrs.str.json_path_match("$").is_not_null() & ~attrs.str.contains(JSON_NUL_ESCAPE))
         checks.append(("attributes", attrs.is_not_null() & ~is_object,
-                       _reason(_("%(column)s: '%(value)s' is not a JSON object"), attrs,
-                               column=src_name("attributes"))))
+                       Reason(gettext_noop("%(column)s: '%(value)s' is not a JSON object"),
+                              {"column": src_name("attributes")}), attrs))
 
-    # First reason per row, in the order the checks were declared.
-    reason = pl.coalesce([pl.when(cond).then(msg) for _, cond, msg in checks]) if checks else pl.lit(None)
-    column = pl.coalesce([pl.when(cond).then(pl.lit(col_name)) for col_name, cond, _ in checks])
-    staged = text.with_columns(reason.alias("__reason"), column.alias("__column"))
-    staged = staged.select([*typed, pl.col("__reason"), pl.col("__column")])
+    # The first failing check per row, in the order the checks were declared: its index into
+    # `reasons`, its column and the row's value shown in its reason.
+    reasons = [reason for _c, _f, reason, _v in checks]
+    first = _first_match([(cond, pl.lit(i)) for i, (_c, cond, _r, _v) in enumerate(checks)])
+    column = _first_match([(cond, pl.lit(name)) for name, cond, _r, _v in checks])
+    value = _first_match([(cond, _shown(v) if v is not None else pl.lit(None, dtype=pl.String))
+                          for _c, cond, _r, v in checks])
+    staged = text.with_columns(first.alias("__reason"), column.alias("__column"), value.alias("__value"))
+    staged = staged.select([*typed, pl.col("__reason"), pl.col("__column"), pl.col("__value")])
 
     # Derivations, then the rules that span fields.
     s = staged.with_columns(
@@ -591,23 +617,30 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
     skew = pl.duration(seconds=int(profile.clock_skew_seconds))
     rules = [
         ("first_response_at", pl.col("first_response_at") + skew < pl.col("arrived_at"),
-         _("first response is before arrival")),
+         gettext_noop("first response is before arrival")),
         ("ended_at", pl.col("ended_at") + skew < pl.coalesce([pl.col("first_response_at"), pl.col("arrived_at")]),
-         _("end is before the answer (or arrival)")),
-        ("resolved_at", pl.col("resolved_at") + skew < pl.col("arrived_at"), _("resolution is before arrival")),
-        ("wait_seconds", pl.col("wait_seconds") < 0, _("wait is negative")),
+         gettext_noop("end is before the answer (or arrival)")),
+        ("resolved_at", pl.col("resolved_at") + skew < pl.col("arrived_at"),
+         gettext_noop("resolution is before arrival")),
+        ("wait_seconds", pl.col("wait_seconds") < 0, gettext_noop("wait is negative")),
         ("outcome", pl.col("abandoned") & pl.col("outcome").is_in(["resolved", "escalated", "transferred"]),
-         _("an abandoned contact cannot have outcome resolved, escalated or transferred")),
+         gettext_noop("an abandoned contact cannot have outcome resolved, escalated or transferred")),
         ("abandoned", (pl.col("outcome") == "abandoned") & ~pl.col("abandoned"),
-         _("outcome is abandoned but abandoned is false")),
+         gettext_noop("outcome is abandoned but abandoned is false")),
     ]
+    first_rule = len(reasons)
+    reasons += [Reason(message) for _n, _c, message in rules]
     s = s.with_columns(
-        pl.coalesce([pl.col("__reason")] + [pl.when(c).then(pl.lit(m)) for _, c, m in rules]).alias("__reason"),
-        pl.coalesce([pl.col("__column")] + [pl.when(c).then(pl.lit(n)) for n, c, _ in rules]).alias("__column"),
+        pl.coalesce([pl.col("__reason"), _first_match([(c, pl.lit(first_rule + i))
+                                                       for i, (_n, c, _m) in enumerate(rules)])]).alias("__reason"),
+        pl.coalesce([pl.col("__column"), _first_match([(c, pl.lit(n)) for n, c, _m in rules])]).alias("__column"),
     )
     bad = s.filter(pl.col("__reason").is_not_null())
-    rejects = list(zip(bad[LINE].to_list(), bad["__column"].to_list(), bad["__reason"].to_list(), strict=True))
-    good = s.filter(pl.col("__reason").is_null()).drop("__reason", "__column")
+    rejects = []
+    for line, column_name, index, shown in bad.select(LINE, "__column", "__reason", "__value").iter_rows():
+        reason = reasons[index]
+        rejects.append((line, column_name, reason.with_params(value=shown) if shown is not None else reason))
+    good = s.filter(pl.col("__reason").is_null()).drop("__reason", "__column", "__value")
     return Normalised(rows=good, rejects=rejects, skipped=skipped)
 
 
@@ -621,8 +654,8 @@ def _bank_calls(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
               "q_start", "q_time", "outcome", "ser_start", "ser_time", "server"]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise FileError(_("Missing column(s) %(missing)s of the bank call-center format.")
-                        % {"missing": ", ".join(missing)})
+        raise FileError(gettext_noop("Missing column(s) %(missing)s of the bank call-center format."),
+                        {"missing": ", ".join(missing)})
     c = {name: pl.col(name).cast(pl.String).str.strip_chars() for name in needed}
     outcome = c["outcome"].str.to_uppercase()
     queued = c["q_start"] != "0:00:00"

@@ -23,9 +23,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import polars as pl
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from steward.interactions.profiles import LINE, FileError
+from steward.interactions.reasons import Reason
 
 FIELD_LIMIT = 1_048_576  # one field larger than 1 MiB is not contact data
 csv.field_size_limit(FIELD_LIMIT)
@@ -71,15 +72,15 @@ def sniff_encoding(binary: io.BufferedIOBase) -> str:
 def _sniff(binary: io.BufferedIOBase) -> str:
     head = binary.read(BLOCK)
     if not head:
-        raise FileError(_("The file is empty."))
+        raise FileError(gettext_noop("The file is empty."))
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if head.startswith(b"PK\x03\x04"):
-        raise FileError(_("This is a zip/XLSX file, not text: choose the xlsx format."))
+        raise FileError(gettext_noop("This is a zip/XLSX file, not text: choose the xlsx format."))
     if b"\x00" in head:
-        raise FileError(_("This is not a text file (it contains binary data)."))
+        raise FileError(gettext_noop("This is not a text file (it contains binary data)."))
     # ASCII reads the same in every supported encoding: decide on the first non-ASCII bytes.
     start, block = 0, head
     while block.isascii():
@@ -95,14 +96,14 @@ def _sniff(binary: io.BufferedIOBase) -> str:
         return "utf-8"  # a bad byte further on is reported when the reading reaches it
     if utf8 == gb:
         line = _bad_byte_line(binary, "utf-8")[0]
-        raise FileError(_("Line %(line)d: the text is neither valid UTF-8 nor GB18030/GBK; save the "
-                          "file as UTF-8 and retry.") % {"line": line})
+        raise FileError(gettext_noop("Line %(line)d: the text is neither valid UTF-8 nor GB18030/GBK; save the "
+                          "file as UTF-8 and retry."), {"line": line})
     # final=False: the sample may end inside a character
     if _looks_western(codecs.getincrementaldecoder("gb18030")().decode(sample[:gb], final=False)):
         line = _bad_byte_line(binary, "ascii")[0]  # the first non-ASCII byte
-        raise FileError(_("Line %(line)d: the text is neither UTF-8 nor GB18030/GBK (it looks like a "
+        raise FileError(gettext_noop("Line %(line)d: the text is neither UTF-8 nor GB18030/GBK (it looks like a "
                           "Western encoding such as Windows-1252); save the file as UTF-8 and "
-                          "retry.") % {"line": line})
+                          "retry."), {"line": line})
     return "gb18030"
 
 
@@ -161,9 +162,9 @@ def _bad_byte_line(binary: io.BufferedIOBase, encoding: str) -> tuple[int, str]:
 
 def _encoding_error(binary: io.BufferedIOBase, encoding: str) -> FileError:
     line, reason = _bad_byte_line(binary, encoding)
-    return FileError(_("Line %(line)d: the text is not valid %(encoding)s (%(reason)s); save the file "
-                       "as UTF-8 or GB18030 and retry.")
-                     % {"line": line, "encoding": ENCODING_NAMES[encoding], "reason": reason})
+    return FileError(gettext_noop("Line %(line)d: the text is not valid %(encoding)s (%(reason)s); save the file "
+                       "as UTF-8 or GB18030 and retry."),
+                     {"line": line, "encoding": ENCODING_NAMES[encoding], "reason": reason})
 
 
 def _clip(text: str) -> str:
@@ -173,11 +174,11 @@ def _clip(text: str) -> str:
 def _header(names: list, what: str) -> list[str]:
     header = [("" if n is None else str(n)).strip().lstrip("\ufeff") for n in names]
     if not any(header):
-        raise FileError(_("The file has no header row.") if what == "file" else _("The sheet has no header row."))
+        raise FileError(gettext_noop("The file has no header row.") if what == "file" else gettext_noop("The sheet has no header row."))
     dupes = sorted({h for h in header if h and header.count(h) > 1})
     if dupes:
-        raise FileError(_("Column(s) %(columns)s appear more than once in the header.")
-                        % {"columns": ", ".join(dupes)})
+        raise FileError(gettext_noop("Column(s) %(columns)s appear more than once in the header."),
+                        {"columns": ", ".join(dupes)})
     _refuse_reserved(header)
     return header
 
@@ -186,8 +187,8 @@ def _refuse_reserved(names) -> None:
     # The chunk's frame keeps the line numbers in column LINE: a source column of that name
     # would replace them.
     if LINE in names:
-        raise FileError(_("The column name %(name)s is reserved for line numbers; rename that column "
-                          "and retry.") % {"name": LINE})
+        raise FileError(gettext_noop("The column name %(name)s is reserved for line numbers; rename that column "
+                          "and retry."), {"name": LINE})
 
 
 def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int = 50_000) -> Iterator[Chunk]:
@@ -203,9 +204,9 @@ def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int
     # The reader asks for a line past the last one only inside a quoted field: a record that
     # comes back after that is a quote never closed, which swallowed the rest of the file.
     def unclosed_quote(line: int) -> FileError:
-        return FileError(_("Line %(line)d: a quoted field that starts in this row is never closed, so "
+        return FileError(gettext_noop("Line %(line)d: a quoted field that starts in this row is never closed, so "
                            "the rest of the file would be read as one field; is the file truncated, or "
-                           "a quote missing?") % {"line": line})
+                           "a quote missing?"), {"line": line})
 
     reader = csv.reader(lines(), delimiter=delimiter, strict=False)
     last_line = 0
@@ -213,7 +214,7 @@ def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int
         try:
             first = next(reader)
         except StopIteration:
-            raise FileError(_("The file is empty.")) from None
+            raise FileError(gettext_noop("The file is empty.")) from None
         if at_end:
             raise unclosed_quote(1)
         header = _header(first, "file")
@@ -230,9 +231,10 @@ def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int
             raw = delimiter.join(record)
             if len(record) != width:
                 counts = {"expected": width, "found": len(record)}
-                chunk.bad.append((line, "", _("expected %(expected)d fields, found %(found)d (is the file truncated?)")
-                                  % counts if len(record) < width else
-                                  _("expected %(expected)d fields, found %(found)d") % counts))
+                chunk.bad.append((line, "", Reason(
+                    gettext_noop("expected %(expected)d fields, found %(found)d (is the file truncated?)")
+                    if len(record) < width else gettext_noop("expected %(expected)d fields, found %(found)d"),
+                    counts)))
                 chunk.raw[line] = _clip(raw)
                 continue
             chunk.lines.append(line)
@@ -247,8 +249,8 @@ def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int
     except UnicodeDecodeError:
         raise _encoding_error(binary, encoding) from None
     except csv.Error as error:
-        raise FileError(_("Line %(line)d: %(error)s (a field larger than 1 MiB, or broken quoting).")
-                        % {"line": last_line + 1, "error": error}) from None
+        raise FileError(gettext_noop("Line %(line)d: %(error)s (a field larger than 1 MiB, or broken quoting)."),
+                        {"line": last_line + 1, "error": error}) from None
 
 
 def _date_only(number_format: str) -> bool:
@@ -292,7 +294,7 @@ def check_xlsx_container(binary: io.BufferedIOBase) -> None:
         with zipfile.ZipFile(binary) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise FileError(_("This is not a readable XLSX workbook (%(error)s).") % {"error": error}) from None
+        raise FileError(gettext_noop("This is not a readable XLSX workbook (%(error)s)."), {"error": error}) from None
     finally:
         binary.seek(0)
     total = 0
@@ -300,12 +302,12 @@ def check_xlsx_container(binary: io.BufferedIOBase) -> None:
         total += part.file_size
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size > XLSX_MAX_PART or (part.file_size > XLSX_RATIO_FLOOR and ratio > XLSX_MAX_RATIO):
-            raise FileError(_("The workbook's part %(part)s would inflate to %(size)s bytes (compressed "
-                              "%(ratio)s:1): refused as a possible zip bomb. Export the data as CSV.")
-                            % {"part": part.filename, "size": f"{part.file_size:,}", "ratio": f"{ratio:.0f}"})
+            raise FileError(gettext_noop("The workbook's part %(part)s would inflate to %(size)s bytes (compressed "
+                              "%(ratio)s:1): refused as a possible zip bomb. Export the data as CSV."),
+                            {"part": part.filename, "size": f"{part.file_size:,}", "ratio": f"{ratio:.0f}"})
     if total > XLSX_MAX_UNCOMPRESSED:
-        raise FileError(_("The workbook would inflate to %(size)s bytes: too large; export the data as CSV.")
-                        % {"size": f"{total:,}"})
+        raise FileError(gettext_noop("The workbook would inflate to %(size)s bytes: too large; export the data as CSV."),
+                        {"size": f"{total:,}"})
 
 
 def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options) -> Iterator[Chunk]:
@@ -315,7 +317,7 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options
     try:
         book = load_workbook(binary, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, TypeError, zlib.error) as error:
-        raise FileError(_("This is not a readable XLSX workbook (%(error)s).") % {"error": error}) from None
+        raise FileError(gettext_noop("This is not a readable XLSX workbook (%(error)s)."), {"error": error}) from None
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # read every row, not only those within the declared <dimension>
@@ -329,7 +331,7 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options
                 header = _header(list(values), "sheet")
                 break
         if header is None:
-            raise FileError(_("The workbook's first sheet is empty."))
+            raise FileError(gettext_noop("The workbook's first sheet is empty."))
         chunk = Chunk(header=header)
         width = len(header)
         for row in rows:
@@ -339,7 +341,7 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options
             if all(c is None for c in cells) and all(v is None for v in values[width:]):
                 continue
             if any(v is not None for v in values[width:]):
-                chunk.bad.append((line, "", _("values in columns without a header")))
+                chunk.bad.append((line, "", Reason(gettext_noop("values in columns without a header"))))
                 chunk.raw[line] = _clip("\t".join("" if v is None else str(v) for v in values))
                 continue
             cells += [None] * (width - len(cells))
@@ -356,8 +358,8 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options
         raise
     except (SyntaxError, KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as error:
         # A damaged sheet (broken XML, a truncated part): a clear refusal, not a crash.
-        raise FileError(_("The workbook is damaged and cannot be read (%(error)s).")
-                        % {"error": f"{error.__class__.__name__}: {str(error)[:200]}"}) from None
+        raise FileError(gettext_noop("The workbook is damaged and cannot be read (%(error)s)."),
+                        {"error": f"{error.__class__.__name__}: {str(error)[:200]}"}) from None
     finally:
         book.close()
 
@@ -388,7 +390,7 @@ def records_chunk(records: list[dict], *, first_line: int = 1) -> Chunk:
     for offset, record in enumerate(records):
         line = first_line + offset
         if not isinstance(record, dict):
-            chunk.bad.append((line, "", _("a record must be a JSON object")))
+            chunk.bad.append((line, "", Reason(gettext_noop("a record must be a JSON object"))))
             chunk.raw[line] = _clip(json.dumps(record, ensure_ascii=False, default=str))
             continue
         chunk.lines.append(line)
@@ -426,25 +428,25 @@ def read_jsonl(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_option
                 continue
             if not started and text_line.lstrip().startswith("["):
                 # One JSON array (a .json export) read as lines would be all rejects.
-                raise FileError(_("This looks like a JSON array; export JSON Lines (one object per "
+                raise FileError(gettext_noop("This looks like a JSON array; export JSON Lines (one object per "
                                   "line) and retry."))
             started = True
             if len(text_line) > FIELD_LIMIT:
-                errors.append((line, "", _("the record is larger than 1 MiB"), _clip(text_line)))
+                errors.append((line, "", Reason(gettext_noop("the record is larger than 1 MiB")), _clip(text_line)))
                 continue
             try:
                 records.append(json.loads(text_line))
                 lines.append(line)
             except json.JSONDecodeError as error:
-                errors.append((line, "", _("not valid JSON (%(error)s, column %(column)d)")
-                               % {"error": error.msg, "column": error.colno}, _clip(text_line)))
+                errors.append((line, "", Reason(gettext_noop("not valid JSON (%(error)s, column %(column)d)"),
+                                                {"error": error.msg, "column": error.colno}), _clip(text_line)))
             if len(records) >= chunk_rows:
                 yield flush()
                 records, lines, errors = [], [], []
     except UnicodeDecodeError:
         raise _encoding_error(binary, encoding) from None
     if line == 0:
-        raise FileError(_("The file is empty."))
+        raise FileError(gettext_noop("The file is empty."))
     yield flush()
 
 
@@ -453,5 +455,5 @@ READERS = {"csv": read_csv, "xlsx": read_xlsx, "jsonl": read_jsonl}
 
 def read(binary: io.BufferedIOBase, file_format: str, *, delimiter: str = ",", chunk_rows: int = 50_000) -> Iterator[Chunk]:
     if file_format not in READERS:
-        raise FileError(_("Unknown format %(f)s: use csv, xlsx or jsonl.") % {"f": repr(file_format)})
+        raise FileError(gettext_noop("Unknown format %(f)s: use csv, xlsx or jsonl."), {"f": repr(file_format)})
     return READERS[file_format](binary, delimiter=delimiter, chunk_rows=chunk_rows)

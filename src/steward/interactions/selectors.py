@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Left
 
 from steward.core.models import Project, Vendor
+from steward.interactions import reasons
 from steward.interactions.models import ImportBatch, Interaction, IntervalRollup, MappingProfile, RejectedRow
 
 
@@ -122,6 +124,16 @@ def batch_get(*, user, pk: int) -> ImportBatch:
 
 def batch_rejects(*, user, batch: ImportBatch) -> QuerySet[RejectedRow]:
     return RejectedRow.objects.visible_to(user).filter(batch=batch).order_by("line", "id")
+
+
+REJECT_COLUMNS = ["line", "column", "reason", "raw"]
+
+
+def reject_report(rejects: QuerySet[RejectedRow]) -> Iterator[tuple]:
+    """Rows of REJECT_COLUMNS, each reason in the active language (the reader's), streamed."""
+    for line, column, message, reason, raw in rejects.values_list(
+            "line", "column", "message", "reason", "raw").iterator(chunk_size=2000):
+        yield line, column, reasons.shown(message, reason), raw
 
 
 def profile_list() -> QuerySet[MappingProfile]:

@@ -21,11 +21,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_noop
 
 from steward.core.exports import write_rows
 from steward.core.models import Project, Vendor
-from steward.interactions import readers, rollups, store
+from steward.interactions import readers, rollups, selectors, store
 from steward.interactions.builtin_profiles import BUILTIN_PROFILES
 from steward.interactions.models import (
     Agent,
@@ -45,6 +45,7 @@ from steward.interactions.models import (
     RollupVersion,
 )
 from steward.interactions.profiles import LINE, FileError, Profile, ProfileError, normalise
+from steward.interactions.reasons import Reason
 
 logger = logging.getLogger(__name__)
 
@@ -211,19 +212,16 @@ class _Importer:
         self.rows_at_statistics: int | None = None
         self.written_at_statistics = 0
 
-    def reject(self, line: int, column: str, reason: str, raw: str) -> None:
+    def reject(self, line: int, column: str, reason: Reason, raw: str) -> None:
         self.rejected += 1
-        self.rejects_writer.writerow([line, column, reason, raw])
+        self.rejects_writer.writerow([line, column, json.dumps(reason.to_json(), ensure_ascii=False), raw])
 
     def duplicate(self, line: int, external_id: str, later_line: int, raw: str) -> None:
         """Reported with the rejects, but the import goes on: the later row wins."""
         self.duplicates += 1
-        self.rejects_writer.writerow([
-            line, "external_id",
-            _("duplicate external_id '%(id)s': line %(line)d later in the file replaces this row")
-            % {"id": external_id, "line": later_line},
-            raw,
-        ])
+        reason = Reason(gettext_noop("duplicate external_id '%(id)s': line %(line)d later in the file replaces "
+                                     "this row"), {"id": external_id, "line": later_line})
+        self.rejects_writer.writerow([line, "external_id", json.dumps(reason.to_json(), ensure_ascii=False), raw])
 
     def run(self, chunks: Iterable[readers.Chunk]) -> None:
         header_checked = False
@@ -334,8 +332,9 @@ class _Importer:
             else:
                 bad_q = rows.filter(pl.col("queue").is_in(sorted(unknown_q)))
                 for line, code in bad_q.select(LINE, "queue").iter_rows():
-                    self.reject(line, "queue", _("unknown queue '%(code)s' (this profile does not create queues)")
-                                % {"code": code}, chunk.raw.get(line, ""))
+                    self.reject(line, "queue", Reason(gettext_noop(
+                        "unknown queue '%(code)s' (this profile does not create queues)"), {"code": code}),
+                        chunk.raw.get(line, ""))
                 bad = bad | pl.col("queue").is_in(sorted(unknown_q))
         if unknown_a:
             if self.profile.unknown_agent == "create":
@@ -348,8 +347,9 @@ class _Importer:
             else:
                 bad_a = rows.filter(pl.col("agent_code").is_in(sorted(unknown_a)) & ~bad)
                 for line, code in bad_a.select(LINE, "agent_code").iter_rows():
-                    self.reject(line, "agent_code", _("unknown agent '%(code)s' (this profile does not create agents)")
-                                % {"code": code}, chunk.raw.get(line, ""))
+                    self.reject(line, "agent_code", Reason(gettext_noop(
+                        "unknown agent '%(code)s' (this profile does not create agents)"), {"code": code}),
+                        chunk.raw.get(line, ""))
                 bad = bad | pl.col("agent_code").is_in(sorted(unknown_a))
         rows = rows.filter(~bad)
         mapping = pl.DataFrame({"agent_code": list(self.agents), "agent_id": list(self.agents.values())},
@@ -359,8 +359,11 @@ class _Importer:
     def save_rejects(self) -> None:
         self.rejects_file.seek(0)
         batch: list[RejectedRow] = []
-        for line, column, reason, raw in csv.reader(self.rejects_file):
-            batch.append(RejectedRow(batch=self.batch, line=int(line), column=column, reason=reason, raw=raw))
+        for line, column, message, raw in csv.reader(self.rejects_file):
+            reason = Reason.from_json(json.loads(message))
+            # The text in the importer's language as well, for whatever reads the column itself
+            batch.append(RejectedRow(batch=self.batch, line=int(line), column=column, reason=str(reason),
+                                     message=reason.to_json(), raw=raw))
             if len(batch) >= 5000:
                 RejectedRow.objects.bulk_create(batch)
                 batch = []
@@ -424,6 +427,7 @@ def _run_batch(batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.
     except (FileError, ProfileError, ValidationError) as error:
         status = ImportBatch.Status.FAILED
         batch.error = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        batch.error_message = error.reason.to_json() if isinstance(error, FileError) else None
         if importer is not None:  # the rows rejected before the file stopped: counted, so kept
             with transaction.atomic():
                 importer.save_rejects()
@@ -432,8 +436,9 @@ def _run_batch(batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.
         # instead of leaving it "running" for ever, then let the task framework record it.
         logger.exception("import %s failed", batch.pk)
         batch.status = ImportBatch.Status.FAILED
-        batch.error = _("The import stopped on an unexpected error (%(kind)s); nothing was stored.") % {
-            "kind": error.__class__.__name__}
+        reason = Reason(gettext_noop("The import stopped on an unexpected error (%(kind)s); nothing was "
+                                     "stored."), {"kind": error.__class__.__name__})
+        batch.error, batch.error_message = str(reason), reason.to_json()
         batch.finished_at = timezone.now()
         batch.save()
         raise
@@ -667,6 +672,6 @@ def business_minutes_stale() -> list[int]:
 
 def reject_csv(batch: ImportBatch) -> str:
     out = io.StringIO()
-    rows = RejectedRow.objects.filter(batch=batch).order_by("line", "id").values_list("line", "column", "reason", "raw")
-    write_rows(out, ["line", "column", "reason", "raw"], rows)
+    rejects = RejectedRow.objects.filter(batch=batch).order_by("line", "id")
+    write_rows(out, selectors.REJECT_COLUMNS, selectors.reject_report(rejects))
     return out.getvalue()

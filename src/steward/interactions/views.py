@@ -111,8 +111,8 @@ def batch_detail(request, pk: int):
 @permission_required("interactions.view_importbatch")
 def batch_rejects_csv(request, pk: int):
     batch = _batch(request, pk)
-    rows = selectors.batch_rejects(user=request.user, batch=batch).values_list("line", "column", "reason", "raw")
-    return _csv_stream(f"import-{batch.pk}-rejects.csv", ["line", "column", "reason", "raw"], rows.iterator())
+    rows = selectors.reject_report(selectors.batch_rejects(user=request.user, batch=batch))
+    return _csv_stream(f"import-{batch.pk}-rejects.csv", selectors.REJECT_COLUMNS, rows)
 
 
 @require_POST

@@ -57,9 +57,9 @@ class Command(SubcommandCommand):
                 raise CommandError(f"Import #{batch.pk} is {batch.get_status_display()}, but its rejects could "
                                    f"not be written to {rejects}: {error.strerror}.") from None
         if batch.error:
-            raise CommandError(batch.error)
+            raise CommandError(batch.shown_error)
         for row in batch.rejected_rows.order_by("line", "id")[:20]:
-            self.stderr.write(f"  line {row.line}: {row.column + ': ' if row.column else ''}{row.reason}")
+            self.stderr.write(f"  line {row.line}: {row.column + ': ' if row.column else ''}{row.shown_reason}")
         reported = result.rejected + result.duplicates
         if reported > 20:
             self.stderr.write(f"  ... {reported - 20} more (use --rejects OUT.csv)")
