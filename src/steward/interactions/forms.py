@@ -65,6 +65,8 @@ class FilterForm(forms.Form):
     q = forms.CharField(required=False, label=_("Id or customer"),
                         help_text=_("A contact id (or its beginning) or a customer reference."))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The contacts an import wrote last (its report's drill-down)
+    batch = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
 
 class ProfileYamlForm(forms.Form):

@@ -32,6 +32,7 @@ class InteractionFilter:
     low_csat: bool = False
     abandoned: bool = False
     q: str = ""
+    batch: int | None = None  # the import that wrote the contacts last
     sort: str = "-arrived_at"
 
 
@@ -63,6 +64,8 @@ def interaction_list(*, user, filters: InteractionFilter | None = None) -> Query
         qs = qs.filter(csat__lte=2)
     if f.abandoned:
         qs = qs.filter(abandoned=True)
+    if f.batch:
+        qs = qs.filter(import_batch_id=f.batch)
     if f.q:
         # A contact id or its beginning, or a customer reference: both answered from an index
         # (a substring search would scan every contact: seconds at ten million).

@@ -104,13 +104,29 @@ def profile_save(*, definition: dict) -> MappingProfile:
         raise ValidationError({"definition": _(
             "Every value of a profile must be text, a finite number, true, false or null (%(error)s); "
             "quote dates and times.") % {"error": error}}) from None
+    if _has_nul(data):  # PostgreSQL stores no NUL in text nor \u0000 in jsonb
+        raise ValidationError({"definition": _("A profile cannot contain the NUL character (\\0).")})
+    try:  # before the write: PostgreSQL refuses a name too long, SQLite would store it
+        MappingProfile(name=profile.name, description=profile.description, definition=data).full_clean(
+            validate_unique=False)
+    except ValidationError as error:
+        raise ValidationError({"definition": [f"{field}: {message}" for field, messages in error.message_dict.items()
+                                              for message in messages]}) from None
     stored, _created = MappingProfile.objects.update_or_create(
         name=profile.name,
-        defaults={"definition": data, "description": profile.description,
-                  "builtin": profile.name in BUILTIN_PROFILES and data == Profile.from_dict(BUILTIN_PROFILES[profile.name]).to_dict()},
+        defaults={"definition": data, "description": profile.description, "builtin": False},
     )
-    stored.full_clean()
     return stored
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class _ProfileLoader(yaml.SafeLoader):

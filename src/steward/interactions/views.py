@@ -2,6 +2,8 @@
 contact detail, mapping profiles. Thin: reads from selectors, writes from services."""
 
 import csv
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -171,8 +173,17 @@ def interaction_export(request):
     if filters is None:
         return HttpResponseBadRequest(form_detail(form), content_type="text/plain; charset=utf-8")
     qs = selectors.interaction_list(user=request.user, filters=filters)
-    rows = qs.values_list("project__code", "vendor__code", *EXPORT_COLUMNS[2:]).iterator(chunk_size=2000)
-    return _csv_stream("interactions.csv", EXPORT_COLUMNS, rows)
+    rows = qs.values_list("project__time_zone", "project__code", "vendor__code", *EXPORT_COLUMNS[2:])
+    return _csv_stream("interactions.csv", EXPORT_COLUMNS, _in_project_zone(rows.iterator(chunk_size=2000)))
+
+
+def _in_project_zone(rows):
+    """Each row's times in its project's zone, as the pages show them (with the offset, so that
+    no reader has to guess the zone); the row's first value is that zone."""
+    zones = {}
+    for zone, *values in rows:
+        tz = zones.get(zone) or zones.setdefault(zone, ZoneInfo(zone))
+        yield [v.astimezone(tz) if isinstance(v, dt.datetime) else v for v in values]
 
 
 @permission_required("interactions.view_interaction")
