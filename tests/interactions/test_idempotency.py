@@ -21,6 +21,7 @@ def test_a_retry_returns_the_first_result_and_stores_nothing_again(world):
 def test_a_racing_duplicate_gets_the_other_requests_batch_not_an_error(world, monkeypatch):
     other = services.batch_create(actor=None, project=world.project_a, vendor=world.vendor_a,
                                   profile="generic", file_format="api", idempotency_key="race")
+    ImportBatch.objects.filter(pk=other.pk).update(status=ImportBatch.Status.DONE)  # the other finished
     real_lookup = services._batch_with_key
     calls = []
 
@@ -33,6 +34,12 @@ def test_a_racing_duplicate_gets_the_other_requests_batch_not_an_error(world, mo
                                      records=ROWS, idempotency_key="race")
     assert result.batch.pk == other.pk and not Interaction.objects.exists()
     assert ImportBatch.objects.filter(idempotency_key="race").count() == 1
+    # While the other still runs, the duplicate is told so (the API answers 409)
+    ImportBatch.objects.filter(pk=other.pk).update(status=ImportBatch.Status.RUNNING)
+    calls.clear()
+    with pytest.raises(services.IdempotencyInFlight, match=f"#{other.pk}"):
+        services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a,
+                                records=ROWS, idempotency_key="race")
 
 
 def test_the_same_key_with_other_records_is_refused_and_stores_nothing(world):

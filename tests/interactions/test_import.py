@@ -108,7 +108,7 @@ def test_rejected_rows_mean_nothing_stored_unless_allowed(setup, tmp_path):
     path = write(tmp_path, "x.csv", HEADER + "1,voice,Q,,2024-01-01 10:05:00,,5,,,\n"
                                              "2,voice,Q,,2024-01-01 10:05:00,,5,,9,\n")
     code, out, err = cli(path)
-    assert code == 1 and "rejected 1" in out and "line 3: csat: csat: '9' is not a whole number from 1 to 5" in err
+    assert code == 1 and "rejected 1" in out and "line 3: csat: '9' is not a whole number from 1 to 5" in err
     assert "Nothing was stored" in err
     assert snapshot() == ([], [], 0)
     assert Queue.objects.count() == 0 and Agent.objects.count() == 0

@@ -98,7 +98,7 @@ class Filters(Schema):
     date_to: dt.date | None = Field(None, ge=selectors.EARLIEST_DATE, le=selectors.LATEST_DATE)
     batch: int | None = Field(None, ge=1, le=2**63 - 1, description="the import that wrote the contacts last")
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 def _batch_out(batch: ImportBatch, user) -> BatchOut:
@@ -109,7 +109,7 @@ def _batch_out(batch: ImportBatch, user) -> BatchOut:
                     rejects=[RejectOut(line=r.line, column=r.column, reason=r.shown_reason) for r in rejects])
 
 
-@router.post("/interactions/batches", response={200: BatchOut, 400: ErrorOut, 404: ErrorOut})
+@router.post("/interactions/batches", response={200: BatchOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut})
 def post_batch(request, payload: BatchIn, idempotency_key: str = Header(..., alias="Idempotency-Key")):
     """Import up to 10,000 canonical records (or any profile's columns). The same
     Idempotency-Key (per vendor) with the same body returns the first batch's result and stores
@@ -128,6 +128,8 @@ def post_batch(request, payload: BatchIn, idempotency_key: str = Header(..., ali
         # 422 as steward.api.idempotency answers a reused key (not declared: the schema's 422 is
         # the validation error's)
         return JsonResponse({"detail": " ".join(error.messages)}, status=422)
+    except services.IdempotencyInFlight as error:
+        return 409, ErrorOut(detail=" ".join(error.messages))
     except ValidationError as error:
         return 400, ErrorOut(detail=" ".join(error.messages))
     return 200, _batch_out(result.batch, request.user)

@@ -71,6 +71,9 @@ STRFTIME_CODE = re.compile(
 )
 OFFSET_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600}
 OFFSET_MAX_SECONDS = 10 * 366 * 86_400  # more than ten years is a wrong value, not a delay
+# A contact time outside these years (UTC) is a placeholder (0001-01-01, 9999-12-31), not a
+# contact; nor could the years around 1 and 9999 be stored in every time zone.
+CONTACT_YEARS = (1900, 2199)
 CLOCK_SKEW_MAX = 86_400
 # JSON text that escapes U+0000 (an odd number of backslashes before u0000): valid JSON, but
 # PostgreSQL's jsonb refuses it.
@@ -540,12 +543,20 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
                     gettext_noop("%(column)s: '%(value)s' is not a number of %(unit)s from 0 to %(max)s"),
                     {"column": off_col, "unit": Term("duration unit", unit),
                      "max": OFFSET_MAX_SECONDS // OFFSET_UNITS[unit]}), pl.col(amount)))
-        typed.append(parsed.alias(name))
+        first, last = CONTACT_YEARS
+        plausible = parsed.is_between(dt.datetime(first, 1, 1, tzinfo=dt.UTC),
+                                      dt.datetime(last + 1, 1, 1, tzinfo=dt.UTC), closed="left")
+        typed.append(pl.when(plausible).then(parsed).alias(name))
         checks.append((name, col.is_not_null() & parsed.is_null(),
                        Reason(gettext_noop("%(column)s: cannot read '%(value)s' as a date and time (formats: "
                                            "%(formats)s; time zone %(zone)s)"),
                               {"column": src_name(name), "formats": ", ".join(profile.datetime_formats),
                                "zone": tz}), col))
+        checks.append((name, parsed.is_not_null() & ~plausible,
+                       Reason(gettext_noop("%(column)s: %(value)s (UTC) is not a contact time: use a time in "
+                                           "the years %(first)s to %(last)s"),
+                              {"column": src_name(name), "first": first, "last": last}),
+                       parsed.dt.to_string("%Y-%m-%d %H:%M:%S")))
     checks.append(empty("arrived_at"))
     for name in DURATIONS:
         col = pl.col(name)

@@ -34,6 +34,14 @@ RAW_LIMIT = 2000  # characters of a rejected row kept for the report
 FORMATS = ("csv", "xlsx", "jsonl")
 BLOCK = 65536  # bytes read at a time when sniffing an encoding or locating a bad byte
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}
+# JSON may escape what no database text can hold: NUL (PostgreSQL) and lone UTF-16 surrogates
+# (not Unicode scalar values: UTF-8 cannot encode them, nor can Polars hold them).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Distinct keys across one chunk of records: each becomes a column of every row, so a batch of
+# records with a new key each would be a table of records × keys (gigabytes for 10,000).
+MAX_RECORD_FIELDS = 500
+UNSTORABLE_TEXT = gettext_noop("a text holds the NUL character or invalid Unicode (a lone surrogate such as "
+                               "\\ud800)")
 
 
 @dataclass
@@ -229,6 +237,10 @@ def read_csv(binary: io.BufferedIOBase, *, delimiter: str = ",", chunk_rows: int
             if not record or (len(record) == 1 and not record[0].strip()):
                 continue  # blank line
             raw = delimiter.join(record)
+            if "\x00" in raw:  # past the first block, which the binary check read
+                chunk.bad.append((line, "", Reason(UNSTORABLE_TEXT)))
+                chunk.raw[line] = _clip(raw.replace("\x00", "\\u0000"))
+                continue
             if len(record) != width:
                 counts = {"expected": width, "found": len(record)}
                 chunk.bad.append((line, "", Reason(
@@ -375,27 +387,53 @@ def _json_value(value) -> str | None:
     return text if text.strip() else None
 
 
+def _unstorable(record) -> bool:
+    stack = [record]  # iterative: a record may nest deeper than Python's recursion limit
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _shown_record(record) -> str:
+    text = json.dumps(record, ensure_ascii=False, default=str)  # escapes NUL, keeps surrogates
+    return _clip(_UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
 def records_chunk(records: list[dict], *, first_line: int = 1) -> Chunk:
     """Records (dicts, as from the API or a JSON Lines file) as one chunk."""
     header: list[str] = []
     seen: set[str] = set()
-    for record in records:
-        if isinstance(record, dict):
+    storable = [isinstance(record, dict) and not _unstorable(record) for record in records]
+    for record, ok in zip(records, storable, strict=True):
+        if ok:
             for key in record:
                 if key not in seen:
                     seen.add(key)
                     header.append(str(key))
+    if len(header) > MAX_RECORD_FIELDS:
+        raise FileError(gettext_noop("The records have %(n)s different fields; at most %(max)s are read. "
+                                     "Keep extra data in one field (attributes)."),
+                        {"n": len(header), "max": MAX_RECORD_FIELDS})
     _refuse_reserved(header)
     chunk = Chunk(header=header)
-    for offset, record in enumerate(records):
+    for offset, (record, ok) in enumerate(zip(records, storable, strict=True)):
         line = first_line + offset
+        chunk.raw[line] = _shown_record(record)
         if not isinstance(record, dict):
             chunk.bad.append((line, "", Reason(gettext_noop("a record must be a JSON object"))))
-            chunk.raw[line] = _clip(json.dumps(record, ensure_ascii=False, default=str))
-            continue
-        chunk.lines.append(line)
-        chunk.rows.append([_json_value(record.get(name)) for name in header])
-        chunk.raw[line] = _clip(json.dumps(record, ensure_ascii=False, default=str))
+        elif not ok:
+            chunk.bad.append((line, "", Reason(UNSTORABLE_TEXT)))
+        else:
+            chunk.lines.append(line)
+            chunk.rows.append([_json_value(record.get(name)) for name in header])
     return chunk
 
 

@@ -242,11 +242,13 @@ class _Importer:
     def run(self, chunks: Iterable[readers.Chunk]) -> None:
         header_checked = False
         for chunk in chunks:
-            if not header_checked and not self.profile.transform:
-                self.profile.check_header(chunk.header)
-                header_checked = True
             for line, column, reason in chunk.bad:
                 self.reject(line, column, reason, chunk.raw.get(line, ""))
+            # Records have no header of their own: a chunk of JSON Lines none of which could be
+            # read has none, and its lines are reported as they are, not as missing columns.
+            if not header_checked and not self.profile.transform and chunk.header:
+                self.profile.check_header(chunk.header)
+                header_checked = True
             self.rows_read += len(chunk.lines) + len(chunk.bad)
             if chunk.lines:
                 self.process(chunk)
@@ -504,12 +506,18 @@ def import_file(*, actor, project: Project, vendor: Vendor, path: str, profile: 
 def import_records(*, actor, project: Project, vendor: Vendor, records: list, profile: str = "generic",
                    idempotency_key: str, allow_rejects: bool = True) -> ImportResult:
     """An API batch: the same idempotency key (per vendor) with the same request returns the
-    first result; with another request it is refused (IdempotencyMismatch)."""
-    if not idempotency_key or len(idempotency_key) > 128:
-        raise ValidationError({"idempotency_key": _("Send an Idempotency-Key header of 1 to 128 characters.")})
+    first result; with another request it is refused (IdempotencyMismatch); while the first
+    still runs, IdempotencyInFlight. A first attempt that failed stored nothing: it runs again."""
+    if not idempotency_key or len(idempotency_key) > 128 or not idempotency_key.isprintable():
+        raise ValidationError({"idempotency_key": _(
+            "Send an Idempotency-Key header of 1 to 128 printable characters.")})
     digest = _request_digest(project=project, profile=profile, allow_rejects=allow_rejects, records=records)
     if existing := _batch_with_key(vendor, idempotency_key, digest):
-        return existing
+        if existing.batch.status != ImportBatch.Status.FAILED:
+            return existing
+        if not _claim_failed(existing.batch):  # a concurrent retry took it first
+            return _batch_with_key(vendor, idempotency_key, digest)
+        return batch_run(batch=existing.batch, chunks=lambda p: [readers.records_chunk(records)])
     if not isinstance(records, list) or not records:
         raise ValidationError({"records": _("Send a non-empty list of records.")})
     if len(records) > API_MAX_RECORDS:
@@ -530,10 +538,26 @@ class IdempotencyMismatch(ValidationError):
     pass
 
 
+class IdempotencyInFlight(ValidationError):
+    pass
+
+
+def _claim_failed(batch: ImportBatch) -> bool:
+    """Take a failed batch back for another attempt; False when a concurrent retry took it."""
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.FAILED).update(
+        status=ImportBatch.Status.QUEUED, error="", error_message=None, rows_read=0, rejected=0,
+        skipped=0, duplicates=0, finished_at=None)
+    if claimed:
+        RejectedRow.objects.filter(batch=batch).delete()
+        batch.refresh_from_db()
+    return bool(claimed)
+
+
 def _request_digest(*, project: Project, profile: str, allow_rejects: bool, records) -> str:
     request = {"project": project.pk, "profile": profile, "allow_rejects": allow_rejects, "records": records}
     canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # surrogatepass: a lone surrogate (valid JSON, "\ud800") is the rows' error, not the digest's
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _batch_with_key(vendor: Vendor, idempotency_key: str, digest: str) -> ImportResult | None:
@@ -543,6 +567,9 @@ def _batch_with_key(vendor: Vendor, idempotency_key: str, digest: str) -> Import
     if existing.request_digest and existing.request_digest != digest:  # (batches before digests: none)
         raise IdempotencyMismatch(_("This Idempotency-Key was used for a different batch (#%(id)s): "
                                     "send a new key for new records.") % {"id": existing.pk})
+    if not existing.is_finished:
+        raise IdempotencyInFlight(_("The batch with this Idempotency-Key (#%(id)s) is still being imported; "
+                                    "retry shortly.") % {"id": existing.pk})
     return ImportResult(batch=existing, inserted=existing.inserted, updated=existing.updated,
                         rejected=existing.rejected, skipped=existing.skipped,
                         committed=existing.status == ImportBatch.Status.DONE)
