@@ -521,6 +521,7 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
         checks.append((name, col.is_not_null() & ~col.is_in(list(TRUE_WORDS + FALSE_WORDS)),
                        Reason(gettext_noop("%(column)s: '%(value)s' is not true or false"),
                               {"column": src_name(name)}), col))
+    parsed_columns: dict[str, str] = {}
     for name in DATETIMES:
         col = pl.col(name)
         parsed = _parse_datetime(col, profile.datetime_formats, tz)
@@ -535,7 +536,8 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
                 # Text, NaN, infinity or a delay of centuries is the row's error: never cast (a
                 # strict cast fails the import) nor dropped (the time would silently be empty).
                 ok = (seconds.is_finite() & (seconds >= 0) & (seconds <= OFFSET_MAX_SECONDS)).fill_null(False)
-                base = _parse_datetime(pl.col(spec["base"]), profile.datetime_formats, tz)
+                base = (pl.col(parsed_columns[spec["base"]]) if spec["base"] in parsed_columns
+                        else _parse_datetime(pl.col(spec["base"]), profile.datetime_formats, tz))
                 delta = pl.when(ok).then((seconds * 1_000_000).round(0)).cast(pl.Int64)
                 parsed = pl.coalesce([parsed, base + pl.duration(microseconds=delta)])
                 checks.append((name, (pl.col(amount) != "") & ~ok, Reason(
@@ -543,6 +545,11 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
                     gettext_noop("%(column)s: '%(value)s' is not a number of %(unit)s from 0 to %(max)s"),
                     {"column": off_col, "unit": Term("duration unit", unit),
                      "max": OFFSET_MAX_SECONDS // OFFSET_UNITS[unit]}), pl.col(amount)))
+        # Parsed once into a column: the checks and the typed value below all read it (trying
+        # every format per check took as long as the rest of the chunk's validation).
+        parsed_columns[name] = f"__datetime {name}"
+        text = text.with_columns(parsed.alias(parsed_columns[name]))
+        parsed = pl.col(parsed_columns[name])
         first, last = CONTACT_YEARS
         plausible = parsed.is_between(dt.datetime(first, 1, 1, tzinfo=dt.UTC),
                                       dt.datetime(last + 1, 1, 1, tzinfo=dt.UTC), closed="left")
@@ -590,15 +597,17 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
                        Reason(gettext_noop("%(column)s: '%(value)s' is not a JSON object"),
                               {"column": src_name("attributes")}), attrs))
 
-    # The first failing check per row, in the order the checks were declared: its index into
-    # `reasons`, its column and the row's value shown in its reason.
+    # The first failing check per row, in the order the checks were declared, as its index into
+    # `reasons` (and `columns`); the row's value shown in the reason is read for those rows only.
     reasons = [reason for _c, _f, reason, _v in checks]
-    first = _first_match([(cond, pl.lit(i)) for i, (_c, cond, _r, _v) in enumerate(checks)])
-    column = _first_match([(cond, pl.lit(name)) for name, cond, _r, _v in checks])
-    value = _first_match([(cond, _shown(v) if v is not None else pl.lit(None, dtype=pl.String))
-                          for _c, cond, _r, v in checks])
-    staged = text.with_columns(first.alias("__reason"), column.alias("__column"), value.alias("__value"))
-    staged = staged.select([*typed, pl.col("__reason"), pl.col("__column"), pl.col("__value")])
+    columns = [name for name, _f, _r, _v in checks]
+    failed = pl.col("__reason")
+    text = text.with_columns(_first_match([(cond, pl.lit(i)) for i, (_c, cond, _r, _v) in enumerate(checks)])
+                             .alias("__reason"))
+    shown_values = dict(text.filter(failed.is_not_null()).select(
+        LINE, _first_match([(failed == i, _shown(v)) for i, (_c, _f, _r, v) in enumerate(checks) if v is not None])
+    ).iter_rows())
+    staged = text.select([*typed, failed])
 
     # Derivations, then the rules that span fields.
     s = staged.with_columns(
@@ -641,17 +650,15 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
     ]
     first_rule = len(reasons)
     reasons += [Reason(message) for _n, _c, message in rules]
-    s = s.with_columns(
-        pl.coalesce([pl.col("__reason"), _first_match([(c, pl.lit(first_rule + i))
-                                                       for i, (_n, c, _m) in enumerate(rules)])]).alias("__reason"),
-        pl.coalesce([pl.col("__column"), _first_match([(c, pl.lit(n)) for n, c, _m in rules])]).alias("__column"),
-    )
-    bad = s.filter(pl.col("__reason").is_not_null())
+    columns += [name for name, _c, _m in rules]
+    s = s.with_columns(pl.coalesce([failed, _first_match([(c, pl.lit(first_rule + i))
+                                                          for i, (_n, c, _m) in enumerate(rules)])]).alias("__reason"))
     rejects = []
-    for line, column_name, index, shown in bad.select(LINE, "__column", "__reason", "__value").iter_rows():
-        reason = reasons[index]
-        rejects.append((line, column_name, reason.with_params(value=shown) if shown is not None else reason))
-    good = s.filter(pl.col("__reason").is_null()).drop("__reason", "__column", "__value")
+    for line, index in s.filter(failed.is_not_null()).select(LINE, failed).iter_rows():
+        shown = shown_values.get(line)
+        rejects.append((line, columns[index],
+                        reasons[index].with_params(value=shown) if shown is not None else reasons[index]))
+    good = s.filter(failed.is_null()).drop("__reason")
     return Normalised(rows=good, rejects=rejects, skipped=skipped)
 
 
