@@ -133,6 +133,33 @@ def test_a_csv_with_a_nul_past_its_first_block_is_refused_by_row(world, tmp_path
     assert "line 3002: a text holds the NUL character" in err.getvalue()
 
 
+def test_a_json_line_with_a_nul_byte_is_a_rejected_row(world, tmp_path, english):
+    lines = [json.dumps({**RECORD, "external_id": f"J{n}"}) for n in range(1500)]  # > 64 KiB
+    lines.append('{"external_id": "bad", "channel": "voice", "queue": "a\x00b"}')
+    path = tmp_path / "nul.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import", "interactions", str(path), project="alpha-only", vendor="alpha", allow_rejects=True,
+                 stdout=out, stderr=err)
+    assert "inserted 1500" in out.getvalue() and "rejected 1" in out.getvalue()
+    batch = ImportBatch.objects.get()
+    assert batch.rejected_rows.get().raw == '{"external_id": "bad", "channel": "voice", "queue": "a\\u0000b"}'
+
+
+def test_the_command_line_names_the_column_once_in_chinese_too(world, tmp_path, monkeypatch):
+    for variable in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    path = tmp_path / "r.csv"
+    path.write_text("external_id,channel,arrived_at,csat\nR1,voice,2024-01-01 10:00:00,9\n,voice,2024-01-01,\n")
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import", "interactions", str(path), project="alpha-only", vendor="alpha",
+                     stdout=io.StringIO(), stderr=err)
+    assert "  line 2: csat：'9' 不是 1 到 5 之间的整数" in err.getvalue()
+    assert "  line 3: external_id（external_id）为空" in err.getvalue()
+
+
 def test_the_command_line_names_the_column_once(world, tmp_path, english):
     path = tmp_path / "r.csv"
     path.write_text("external_id,channel,arrived_at,csat\nR1,voice,2024-01-01 10:00:00,9\n")

@@ -81,6 +81,7 @@ def test_every_transcript_speaker_is_translated(client, data):  # noqa: F811
     "name: " + "a" * 80 + "\ncolumns: {external_id: id, arrived_at: t}\n",
     'name: nul-description\ndescription: "bad\\0nul"\ncolumns: {external_id: id, arrived_at: t}\n',
     'name: nul-column\ncolumns: {external_id: "i\\0d", arrived_at: t}\n',
+    'name: surrogate\ndescription: "bad\\ud800"\ncolumns: {external_id: id, arrived_at: t}\n',
 ])
 def test_a_profile_the_database_would_refuse_is_a_form_error(client, world, text):
     client.force_login(world.user("client_admin"))

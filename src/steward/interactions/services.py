@@ -104,8 +104,10 @@ def profile_save(*, definition: dict) -> MappingProfile:
         raise ValidationError({"definition": _(
             "Every value of a profile must be text, a finite number, true, false or null (%(error)s); "
             "quote dates and times.") % {"error": error}}) from None
-    if _has_nul(data):  # PostgreSQL stores no NUL in text nor \u0000 in jsonb
-        raise ValidationError({"definition": _("A profile cannot contain the NUL character (\\0).")})
+    if _has_unstorable(data):  # PostgreSQL stores no NUL in text nor \u0000 in jsonb; UTF-8 no surrogate
+        raise ValidationError({"definition": _(
+            "A profile cannot contain the NUL character (\\0) or invalid Unicode (a lone surrogate such as "
+            "\\ud800).")})
     try:  # before the write: PostgreSQL refuses a name too long, SQLite would store it
         MappingProfile(name=profile.name, description=profile.description, definition=data).full_clean(
             validate_unique=False)
@@ -119,14 +121,23 @@ def profile_save(*, definition: dict) -> MappingProfile:
     return stored
 
 
-def _has_nul(value) -> bool:
+_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _has_unstorable(value) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return _UNSTORABLE_TEXT.search(value) is not None
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(_has_unstorable(k) or _has_unstorable(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+        return any(_has_unstorable(v) for v in value)
     return False
+
+
+def _storable(text: str) -> str:
+    """A rejected row's raw text as the database can hold it (a JSON line that failed to parse
+    may hold a NUL byte)."""
+    return _UNSTORABLE_TEXT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class _ProfileLoader(yaml.SafeLoader):
@@ -230,14 +241,16 @@ class _Importer:
 
     def reject(self, line: int, column: str, reason: Reason, raw: str) -> None:
         self.rejected += 1
-        self.rejects_writer.writerow([line, column, json.dumps(reason.to_json(), ensure_ascii=False), raw])
+        self.rejects_writer.writerow([line, column, json.dumps(reason.to_json(), ensure_ascii=False),
+                                      _storable(raw)])
 
     def duplicate(self, line: int, external_id: str, later_line: int, raw: str) -> None:
         """Reported with the rejects, but the import goes on: the later row wins."""
         self.duplicates += 1
         reason = Reason(gettext_noop("duplicate external_id '%(id)s': line %(line)d later in the file replaces "
                                      "this row"), {"id": external_id, "line": later_line})
-        self.rejects_writer.writerow([line, "external_id", json.dumps(reason.to_json(), ensure_ascii=False), raw])
+        self.rejects_writer.writerow([line, "external_id", json.dumps(reason.to_json(), ensure_ascii=False),
+                                      _storable(raw)])
 
     def run(self, chunks: Iterable[readers.Chunk]) -> None:
         header_checked = False

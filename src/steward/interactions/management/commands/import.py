@@ -59,9 +59,9 @@ class Command(SubcommandCommand):
         if batch.error:
             raise CommandError(batch.shown_error)
         for row in batch.rejected_rows.order_by("line", "id")[:20]:
-            reason = row.shown_reason  # most reasons begin with the column already
-            named = not row.column or reason.startswith(f"{row.column}:") or reason.startswith(row.column + " ")
-            self.stderr.write(f"  line {row.line}: {'' if named else row.column + ': '}{reason}")
+            # A reason with a column parameter begins with the column already
+            named = not row.column or "column" in ((row.message or {}).get("params") or {})
+            self.stderr.write(f"  line {row.line}: {'' if named else row.column + ': '}{row.shown_reason}")
         reported = result.rejected + result.duplicates
         if reported > 20:
             self.stderr.write(f"  ... {reported - 20} more (use --rejects OUT.csv)")
