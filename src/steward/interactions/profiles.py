@@ -607,6 +607,7 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
     shown_values = dict(text.filter(failed.is_not_null()).select(
         LINE, _first_match([(failed == i, _shown(v)) for i, (_c, _f, _r, v) in enumerate(checks) if v is not None])
     ).iter_rows())
+    valued = {i for i, (_c, _f, _r, v) in enumerate(checks) if v is not None}  # their reasons name the value
     staged = text.select([*typed, failed])
 
     # Derivations, then the rules that span fields.
@@ -655,9 +656,9 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
                                                           for i, (_n, c, _m) in enumerate(rules)])]).alias("__reason"))
     rejects = []
     for line, index in s.filter(failed.is_not_null()).select(LINE, failed).iter_rows():
-        shown = shown_values.get(line)
+        reason = reasons[index]
         rejects.append((line, columns[index],
-                        reasons[index].with_params(value=shown) if shown is not None else reasons[index]))
+                        reason.with_params(value=shown_values.get(line) or "") if index in valued else reason))
     good = s.filter(failed.is_null()).drop("__reason")
     return Normalised(rows=good, rejects=rejects, skipped=skipped)
 
