@@ -109,15 +109,25 @@ def test_an_offset_beyond_any_table_is_a_validation_error(api):
     assert api.get("/api/interactions", {"offset": 10**20}).status_code == 422
 
 
+def run_cli(path, **options) -> tuple[str, str, int]:
+    """`steward import interactions PATH` into vendor alpha's project: stdout, stderr, exit code."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import", "interactions", str(path), project="alpha-only", vendor="alpha", stdout=out,
+                     stderr=err, **options)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    return out.getvalue(), err.getvalue(), code
+
+
 def test_json_lines_none_of_which_can_be_read_are_reported_by_line(world, tmp_path, english):
     path = tmp_path / "single_quotes.jsonl"
     path.write_text("{'external_id': 'Q1'}\n{'external_id': 'Q2'}\n")
-    err = io.StringIO()
-    with pytest.raises(SystemExit):
-        call_command("import", "interactions", str(path), project="alpha-only", vendor="alpha",
-                     stdout=io.StringIO(), stderr=err)
-    assert "line 1: not valid JSON (Expecting property name enclosed in double quotes" in err.getvalue()
-    assert "line 2: not valid JSON" in err.getvalue()
+    _out, err, code = run_cli(path)
+    assert code == 1
+    assert "line 1: not valid JSON (Expecting property name enclosed in double quotes" in err
+    assert "line 2: not valid JSON" in err
 
 
 def test_a_csv_with_a_nul_past_its_first_block_is_refused_by_row(world, tmp_path, english):
@@ -126,11 +136,9 @@ def test_a_csv_with_a_nul_past_its_first_block_is_refused_by_row(world, tmp_path
     rows.append("bad,voice,q\x00x,2024-01-01 10:00:00")
     path = tmp_path / "late.csv"
     path.write_text("\n".join(rows) + "\n")
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import", "interactions", str(path), project="alpha-only", vendor="alpha", allow_rejects=True,
-                 stdout=out, stderr=err)
-    assert "inserted 3000" in out.getvalue() and "rejected 1" in out.getvalue()
-    assert "line 3002: a text holds the NUL character" in err.getvalue()
+    out, err, code = run_cli(path, allow_rejects=True)
+    assert code == 0 and "inserted 3000" in out and "rejected 1" in out
+    assert "line 3002: a text holds the NUL character" in err
 
 
 def test_a_json_line_with_a_nul_byte_is_a_rejected_row(world, tmp_path, english):
@@ -138,10 +146,8 @@ def test_a_json_line_with_a_nul_byte_is_a_rejected_row(world, tmp_path, english)
     lines.append('{"external_id": "bad", "channel": "voice", "queue": "a\x00b"}')
     path = tmp_path / "nul.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import", "interactions", str(path), project="alpha-only", vendor="alpha", allow_rejects=True,
-                 stdout=out, stderr=err)
-    assert "inserted 1500" in out.getvalue() and "rejected 1" in out.getvalue()
+    out, _err, code = run_cli(path, allow_rejects=True)
+    assert code == 0 and "inserted 1500" in out and "rejected 1" in out
     batch = ImportBatch.objects.get()
     assert batch.rejected_rows.get().raw == '{"external_id": "bad", "channel": "voice", "queue": "a\\u0000b"}'
 
@@ -152,21 +158,16 @@ def test_the_command_line_names_the_column_once_in_chinese_too(world, tmp_path, 
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     path = tmp_path / "r.csv"
     path.write_text("external_id,channel,arrived_at,csat\nR1,voice,2024-01-01 10:00:00,9\n,voice,2024-01-01,\n")
-    err = io.StringIO()
-    with pytest.raises(SystemExit):
-        call_command("import", "interactions", str(path), project="alpha-only", vendor="alpha",
-                     stdout=io.StringIO(), stderr=err)
-    assert "  line 2: csat：'9' 不是 1 到 5 之间的整数" in err.getvalue()
-    assert "  line 3: external_id（external_id）为空" in err.getvalue()
+    _out, err, code = run_cli(path)
+    assert code == 1
+    assert "  line 2: csat：'9' 不是 1 到 5 之间的整数" in err
+    assert "  line 3: external_id（external_id）为空" in err
 
 
 def test_the_command_line_names_the_column_once(world, tmp_path, english):
     path = tmp_path / "r.csv"
     path.write_text("external_id,channel,arrived_at,csat\nR1,voice,2024-01-01 10:00:00,9\n")
-    err = io.StringIO()
-    with pytest.raises(SystemExit):
-        call_command("import", "interactions", str(path), project="alpha-only", vendor="alpha",
-                     stdout=io.StringIO(), stderr=err)
-    assert "  line 2: csat: '9' is not a whole number from 1 to 5" in err.getvalue()
+    _out, err, code = run_cli(path)
+    assert code == 1 and "  line 2: csat: '9' is not a whole number from 1 to 5" in err
     with pytest.raises(CommandError):
         call_command("import", "interactions", str(tmp_path / "missing.csv"), project="alpha-only", vendor="alpha")
