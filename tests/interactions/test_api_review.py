@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from steward.interactions import services
-from steward.interactions.models import ImportBatch, Interaction
+from steward.interactions.models import ImportBatch, Interaction, RejectedRow
 from steward.interactions.readers import MAX_RECORD_FIELDS
 
 RECORD = {"external_id": "X1", "channel": "voice", "arrived_at": "2025-03-03T09:00:00+08:00"}
@@ -45,6 +45,7 @@ def test_a_lone_surrogate_is_a_rejected_row(api):
     assert result["rejects"][0] == {"line": 1, "column": "",
                                     "reason": "a text holds the NUL character or invalid Unicode (a lone "
                                               "surrogate such as \\ud800)"}
+    assert RejectedRow.objects.get(line=1).raw.startswith('{"external_id": "\\ud800"')  # escaped, as stored
 
 
 def test_a_nul_in_a_text_is_a_rejected_row(api):

@@ -35,9 +35,8 @@ FORMATS = ("csv", "xlsx", "jsonl")
 BLOCK = 65536  # bytes read at a time when sniffing an encoding or locating a bad byte
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}
 # JSON may escape what no database text can hold: NUL (PostgreSQL) and lone UTF-16 surrogates
-# (not Unicode scalar values: UTF-8 cannot encode them, nor can Polars hold them). Searched in
+# (not Unicode scalar values: UTF-8 cannot encode them, nor can Polars hold them). Looked for in
 # a record's JSON text (ensure_ascii=False), which escapes NUL and keeps a surrogate as it is.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _NUL_ESCAPE = re.compile(JSON_NUL_ESCAPE)
 # Distinct keys across one chunk of records: each becomes a column of every row, so a batch of
 # records with a new key each would be a table of records × keys (gigabytes for 10,000).
@@ -420,7 +419,7 @@ def records_chunk(records: list[dict], *, first_line: int = 1) -> Chunk:
     chunk = Chunk(header=header)
     for offset, (record, text, ok) in enumerate(zip(records, texts, storable, strict=True)):
         line = first_line + offset
-        chunk.raw[line] = _clip(text if ok else _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+        chunk.raw[line] = _clip(text)  # escaped where a reject is recorded
         if not isinstance(record, dict):
             chunk.bad.append((line, "", Reason(gettext_noop("a record must be a JSON object"))))
         elif not ok:
