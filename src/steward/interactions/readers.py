@@ -38,6 +38,7 @@ ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030", 
 # (not Unicode scalar values: UTF-8 cannot encode them, nor can Polars hold them). Looked for in
 # a record's JSON text (ensure_ascii=False), which escapes NUL and keeps a surrogate as it is.
 _NUL_ESCAPE = re.compile(JSON_NUL_ESCAPE)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Distinct keys across one chunk of records: each becomes a column of every row, so a batch of
 # records with a new key each would be a table of records × keys (gigabytes for 10,000).
 MAX_RECORD_FIELDS = 500
@@ -388,7 +389,15 @@ def _json_value(value) -> str | None:
     return text if text.strip() else None
 
 
-def _storable_json(text: str) -> bool:
+def escape_unstorable(text: str) -> str:
+    """Text as the database can hold it: NUL and lone surrogates written as \\uXXXX (a rejected
+    row's raw text is kept to be read, not imported)."""
+    return _UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def storable_json(text: str) -> bool:
+    """Whether JSON text (as json.dumps(..., ensure_ascii=False) writes it: NUL escaped, a lone
+    surrogate as it is) holds only what the database can store."""
     # The cheap tests first: the pattern costs ten times a substring test (a hot loop)
     if "\\u0000" in text and _NUL_ESCAPE.search(text):
         return False
@@ -404,7 +413,7 @@ def records_chunk(records: list[dict], *, first_line: int = 1) -> Chunk:
     header: list[str] = []
     seen: set[str] = set()
     texts = [json.dumps(record, ensure_ascii=False, default=str) for record in records]
-    storable = [isinstance(record, dict) and _storable_json(text) for record, text in zip(records, texts, strict=True)]
+    storable = [isinstance(record, dict) and storable_json(text) for record, text in zip(records, texts, strict=True)]
     for record, ok in zip(records, storable, strict=True):
         if ok:
             for key in record:

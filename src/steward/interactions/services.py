@@ -99,12 +99,12 @@ def profile_save(*, definition: dict) -> MappingProfile:
         ) % {"name": profile.name}})
     data = profile.to_dict()
     try:  # stored as JSON: no dates, infinities or other YAML-only values
-        json.dumps(data, allow_nan=False)
+        stored_as = json.dumps(data, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError) as error:
         raise ValidationError({"definition": _(
             "Every value of a profile must be text, a finite number, true, false or null (%(error)s); "
             "quote dates and times.") % {"error": error}}) from None
-    if _has_unstorable(data):  # PostgreSQL stores no NUL in text nor \u0000 in jsonb; UTF-8 no surrogate
+    if not readers.storable_json(stored_as):
         raise ValidationError({"definition": _(
             "A profile cannot contain the NUL character (\\0) or invalid Unicode (a lone surrogate such as "
             "\\ud800).")})
@@ -119,25 +119,6 @@ def profile_save(*, definition: dict) -> MappingProfile:
         defaults={"definition": data, "description": profile.description, "builtin": False},
     )
     return stored
-
-
-_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
-
-
-def _has_unstorable(value) -> bool:
-    if isinstance(value, str):
-        return _UNSTORABLE_TEXT.search(value) is not None
-    if isinstance(value, dict):
-        return any(_has_unstorable(k) or _has_unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_unstorable(v) for v in value)
-    return False
-
-
-def _storable(text: str) -> str:
-    """A rejected row's raw text as the database can hold it (a JSON line that failed to parse
-    may hold a NUL byte)."""
-    return _UNSTORABLE_TEXT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class _ProfileLoader(yaml.SafeLoader):
@@ -242,7 +223,7 @@ class _Importer:
     def reject(self, line: int, column: str, reason: Reason, raw: str) -> None:
         self.rejected += 1
         self.rejects_writer.writerow([line, column, json.dumps(reason.to_json(), ensure_ascii=False),
-                                      _storable(raw)])
+                                      readers.escape_unstorable(raw)])
 
     def duplicate(self, line: int, external_id: str, later_line: int, raw: str) -> None:
         """Reported with the rejects, but the import goes on: the later row wins."""
@@ -250,7 +231,7 @@ class _Importer:
         reason = Reason(gettext_noop("duplicate external_id '%(id)s': line %(line)d later in the file replaces "
                                      "this row"), {"id": external_id, "line": later_line})
         self.rejects_writer.writerow([line, "external_id", json.dumps(reason.to_json(), ensure_ascii=False),
-                                      _storable(raw)])
+                                      readers.escape_unstorable(raw)])
 
     def run(self, chunks: Iterable[readers.Chunk]) -> None:
         header_checked = False
