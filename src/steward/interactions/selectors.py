@@ -36,6 +36,8 @@ class InteractionFilter:
     sort: str = "-arrived_at"
 
 
+# The largest id a filter may name: PostgreSQL's bigint (a larger one is an error, not "none").
+MAX_ID = 2**63 - 1
 # The dates a filter may name: a day's bounds stay representable in UTC in every time zone.
 EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(9999, 12, 30)
 
@@ -127,6 +129,24 @@ def batch_get(*, user, pk: int) -> ImportBatch:
 
 def batch_rejects(*, user, batch: ImportBatch) -> QuerySet[RejectedRow]:
     return RejectedRow.objects.visible_to(user).filter(batch=batch).order_by("line", "id")
+
+
+EXPORT_COLUMNS = [
+    "project", "vendor", "external_id", "queue", "channel", "direction", "agent_code", "customer_ref",
+    "contact_reason", "priority", "arrived_at", "first_response_at", "ended_at", "resolved_at",
+    "abandoned", "wait_seconds", "talk_seconds", "hold_seconds", "wrap_seconds", "outcome", "csat",
+    "nps", "ces", "complaint", "recording_ref",
+]
+
+
+def export_rows(interactions: QuerySet[Interaction]) -> Iterator[list]:
+    """Rows of EXPORT_COLUMNS, streamed, times in each contact's project zone as the pages show
+    them (with the offset, so that no reader has to guess the zone)."""
+    zones: dict[str, zoneinfo.ZoneInfo] = {}
+    for zone, *values in interactions.values_list("project__time_zone", "project__code", "vendor__code",
+                                                  *EXPORT_COLUMNS[2:]).iterator(chunk_size=2000):
+        tz = zones.get(zone) or zones.setdefault(zone, zoneinfo.ZoneInfo(zone))
+        yield [v.astimezone(tz) if isinstance(v, dt.datetime) else v for v in values]
 
 
 REJECT_COLUMNS = ["line", "column", "reason", "raw"]

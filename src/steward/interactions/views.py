@@ -2,8 +2,6 @@
 contact detail, mapping profiles. Thin: reads from selectors, writes from services."""
 
 import csv
-import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,12 +22,6 @@ from steward.interactions.selectors import InteractionFilter
 from steward.interactions.tasks import read_progress, run_import
 from steward.quality import selectors as quality_selectors
 
-EXPORT_COLUMNS = [
-    "project", "vendor", "external_id", "queue", "channel", "direction", "agent_code", "customer_ref",
-    "contact_reason", "priority", "arrived_at", "first_response_at", "ended_at", "resolved_at",
-    "abandoned", "wait_seconds", "talk_seconds", "hold_seconds", "wrap_seconds", "outcome", "csat",
-    "nps", "ces", "complaint", "recording_ref",
-]
 
 
 class _Echo:
@@ -173,17 +165,7 @@ def interaction_export(request):
     if filters is None:
         return HttpResponseBadRequest(form_detail(form), content_type="text/plain; charset=utf-8")
     qs = selectors.interaction_list(user=request.user, filters=filters)
-    rows = qs.values_list("project__time_zone", "project__code", "vendor__code", *EXPORT_COLUMNS[2:])
-    return _csv_stream("interactions.csv", EXPORT_COLUMNS, _in_project_zone(rows.iterator(chunk_size=2000)))
-
-
-def _in_project_zone(rows):
-    """Each row's times in its project's zone, as the pages show them (with the offset, so that
-    no reader has to guess the zone); the row's first value is that zone."""
-    zones = {}
-    for zone, *values in rows:
-        tz = zones.get(zone) or zones.setdefault(zone, ZoneInfo(zone))
-        yield [v.astimezone(tz) if isinstance(v, dt.datetime) else v for v in values]
+    return _csv_stream("interactions.csv", selectors.EXPORT_COLUMNS, selectors.export_rows(qs))
 
 
 @permission_required("interactions.view_interaction")
