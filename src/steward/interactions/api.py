@@ -96,7 +96,7 @@ class Filters(Schema):
     outcome: str = ""
     date_from: dt.date | None = Field(None, ge=selectors.EARLIEST_DATE, le=selectors.LATEST_DATE)
     date_to: dt.date | None = Field(None, ge=selectors.EARLIEST_DATE, le=selectors.LATEST_DATE)
-    batch: int | None = Field(None, ge=1, le=2**63 - 1, description="the import that wrote the contacts last")
+    batch: int | None = Field(None, ge=1, le=selectors.MAX_ID, description="the import that wrote the contacts last")
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=10**9)
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from steward.core.models import Channel, Project, Vendor
 from steward.interactions.models import Direction, Outcome
-from steward.interactions.selectors import EARLIEST_DATE, LATEST_DATE
+from steward.interactions.selectors import EARLIEST_DATE, LATEST_DATE, MAX_ID
 
 MAX_UPLOAD_BYTES = 2 * 1024**3
 DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
@@ -66,7 +66,7 @@ class FilterForm(forms.Form):
                         help_text=_("A contact id (or its beginning) or a customer reference."))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     # The contacts an import wrote last (its report's drill-down)
-    batch = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    batch = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
 
 class ProfileYamlForm(forms.Form):

@@ -63,6 +63,12 @@ class Reason:
         })
 
 
+def names_column(message: Mapping | None) -> bool:
+    """Whether a stored reason names its column itself: every message with a column parameter
+    begins with it ("%(column)s: …"), so a report need not print the column again."""
+    return "column" in ((message or {}).get("params") or {})
+
+
 def shown(message: Mapping | None, text: str) -> str:
     """A stored reason in the active language; `text` (as written at the import) for rows
     stored before reasons were kept as messages, or for a message this version cannot render."""

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from steward.core.management.commands._base import SubcommandCommand
 from steward.core.models import Project, Vendor
-from steward.interactions import services
+from steward.interactions import reasons, services
 
 
 class Command(SubcommandCommand):
@@ -59,8 +59,7 @@ class Command(SubcommandCommand):
         if batch.error:
             raise CommandError(batch.shown_error)
         for row in batch.rejected_rows.order_by("line", "id")[:20]:
-            # A reason with a column parameter begins with the column already
-            named = not row.column or "column" in ((row.message or {}).get("params") or {})
+            named = not row.column or reasons.names_column(row.message)
             self.stderr.write(f"  line {row.line}: {'' if named else row.column + ': '}{row.shown_reason}")
         reported = result.rejected + result.duplicates
         if reported > 20:
