@@ -153,22 +153,22 @@ def test_a_json_line_with_a_nul_byte_is_a_rejected_row(world, tmp_path, english)
     assert batch.rejected_rows.get().raw == '{"external_id": "bad", "channel": "voice", "queue": "a\\u0000b"}'
 
 
-def test_the_command_line_names_the_column_once_in_chinese_too(world, tmp_path, monkeypatch):
+@pytest.mark.parametrize("lang, csat, empty_id", [
+    ("en_US.UTF-8", "csat: '9' is not a whole number from 1 to 5", "external_id (external_id) is empty"),
+    ("zh_CN.UTF-8", "csat：'9' 不是 1 到 5 之间的整数", "external_id（external_id）为空"),  # full-width punctuation
+])
+def test_the_command_line_names_the_column_once(world, tmp_path, monkeypatch, lang, csat, empty_id):
     for variable in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.setenv("LANG", lang)
     path = tmp_path / "r.csv"
     path.write_text("external_id,channel,arrived_at,csat\nR1,voice,2024-01-01 10:00:00,9\n,voice,2024-01-01,\n")
     _out, err, code = run_cli(path)
     assert code == 1
-    assert "  line 2: csat：'9' 不是 1 到 5 之间的整数" in err
-    assert "  line 3: external_id（external_id）为空" in err
+    assert f"  line 2: {csat}" in err
+    assert f"  line 3: {empty_id}" in err
 
 
-def test_the_command_line_names_the_column_once(world, tmp_path, english):
-    path = tmp_path / "r.csv"
-    path.write_text("external_id,channel,arrived_at,csat\nR1,voice,2024-01-01 10:00:00,9\n")
-    _out, err, code = run_cli(path)
-    assert code == 1 and "  line 2: csat: '9' is not a whole number from 1 to 5" in err
+def test_the_command_line_refuses_a_missing_file(world, tmp_path):
     with pytest.raises(CommandError):
         call_command("import", "interactions", str(tmp_path / "missing.csv"), project="alpha-only", vendor="alpha")
