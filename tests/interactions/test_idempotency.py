@@ -3,7 +3,7 @@ requests race past the first check at the same moment."""
 
 import pytest
 
-from steward.interactions import services
+from steward.interactions import liveness, services
 from steward.interactions.models import ImportBatch, Interaction
 
 ROWS = [{"external_id": "K-1", "channel": "chat", "arrived_at": "2025-03-03T09:00:00+08:00"}]
@@ -35,11 +35,12 @@ def test_a_racing_duplicate_gets_the_other_requests_batch_not_an_error(world, mo
     assert result.batch.pk == other.pk and not Interaction.objects.exists()
     assert ImportBatch.objects.filter(idempotency_key="race").count() == 1
     # While the other still runs, the duplicate is told so (the API answers 409)
-    ImportBatch.objects.filter(pk=other.pk).update(status=ImportBatch.Status.RUNNING)
-    calls.clear()
-    with pytest.raises(services.IdempotencyInFlight, match=f"#{other.pk}"):
-        services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a,
-                                records=ROWS, idempotency_key="race")
+    with liveness.running(other.pk):
+        ImportBatch.objects.filter(pk=other.pk).update(status=ImportBatch.Status.RUNNING)
+        calls.clear()
+        with pytest.raises(services.IdempotencyInFlight, match=f"#{other.pk}"):
+            services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a,
+                                    records=ROWS, idempotency_key="race")
 
 
 def test_the_same_key_with_other_records_is_refused_and_stores_nothing(world):

@@ -139,9 +139,11 @@ def post_batch(request, payload: BatchIn, idempotency_key: str = Header(..., ali
 def get_batch(request, importbatch_id: int):
     require_perm(request, "interactions.view_importbatch")
     try:
-        return _batch_out(selectors.batch_get(user=request.user, pk=importbatch_id), request.user)
+        batch = selectors.batch_get(user=request.user, pk=importbatch_id)
     except ImportBatch.DoesNotExist:
         raise Http404 from None
+    services.batch_reap_if_dead(batch)
+    return _batch_out(batch, request.user)
 
 
 # ------------------------------------------------------------------ mapping profiles

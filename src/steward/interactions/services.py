@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _, gettext_noop
 
 from steward.core.exports import write_rows
 from steward.core.models import Project, Vendor
-from steward.interactions import readers, rollups, selectors, store
+from steward.interactions import liveness, readers, rollups, selectors, store
 from steward.interactions.builtin_profiles import BUILTIN_PROFILES
 from steward.interactions.models import (
     Agent,
@@ -407,9 +407,30 @@ def batch_create(*, actor, project: Project, vendor: Vendor, profile: str, file_
 def batch_run(*, batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.Chunk]] | None = None,
               on_progress: Callable | None = None) -> ImportResult:
     """Run a recorded import: all of it commits, or none of it does. Its rejects' reasons and
-    its error are written in the importer's language (a task worker has none of its own)."""
-    with translation.override(batch.language or settings.LANGUAGE_CODE):
+    its error are written in the importer's language (a task worker has none of its own).
+    The run holds liveness.running from before it says "running" until it has said how it
+    ended, so that a run whose process died can be told from one still going."""
+    with translation.override(batch.language or settings.LANGUAGE_CODE), liveness.running(batch.pk):
         return _run_batch(batch, chunks, on_progress)
+
+
+def batch_reap_if_dead(batch: ImportBatch) -> bool:
+    """Mark a batch failed if it says "running" but no living process runs it (its process was
+    killed, or the server restarted): its transaction rolled back, so nothing was stored, and
+    an API retry with its key may run it again. True if it was marked."""
+    if batch.status != ImportBatch.Status.RUNNING:
+        return False
+    with liveness.unless_running(batch.pk) as dead:
+        if not dead:
+            return False
+        with translation.override(batch.language or settings.LANGUAGE_CODE):
+            reason = Reason(gettext_noop("The import's process stopped before it finished (it was killed, "
+                                         "or the server restarted); nothing was stored."))
+            marked = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
+                status=ImportBatch.Status.FAILED, error=str(reason), error_message=reason.to_json(),
+                finished_at=timezone.now())
+    batch.refresh_from_db()
+    return bool(marked)
 
 
 def _run_batch(batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.Chunk]] | None,
@@ -443,13 +464,16 @@ def _run_batch(batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.
         if importer is not None:  # the rows rejected before the file stopped: counted, so kept
             with transaction.atomic():
                 importer.save_rejects()
-    except Exception as error:
-        # A bug or an unforeseen input: the transaction rolled back; say so on the batch
-        # instead of leaving it "running" for ever, then let the task framework record it.
-        logger.exception("import %s failed", batch.pk)
+    except BaseException as error:
+        # A bug, an unforeseen input, or Ctrl-C on the command line: the transaction rolled
+        # back; say so on the batch instead of leaving it "running", then let it go on up.
         batch.status = ImportBatch.Status.FAILED
-        reason = Reason(gettext_noop("The import stopped on an unexpected error (%(kind)s); nothing was "
-                                     "stored."), {"kind": error.__class__.__name__})
+        if isinstance(error, Exception):
+            logger.exception("import %s failed", batch.pk)
+            reason = Reason(gettext_noop("The import stopped on an unexpected error (%(kind)s); nothing "
+                                         "was stored."), {"kind": error.__class__.__name__})
+        else:
+            reason = Reason(gettext_noop("The import was interrupted; nothing was stored."))
         batch.error, batch.error_message = str(reason), reason.to_json()
         batch.finished_at = timezone.now()
         batch.save()
@@ -561,7 +585,7 @@ def _batch_with_key(vendor: Vendor, idempotency_key: str, digest: str) -> Import
     if existing.request_digest and existing.request_digest != digest:  # (batches before digests: none)
         raise IdempotencyMismatch(_("This Idempotency-Key was used for a different batch (#%(id)s): "
                                     "send a new key for new records.") % {"id": existing.pk})
-    if not existing.is_finished:
+    if not existing.is_finished and not batch_reap_if_dead(existing):
         raise IdempotencyInFlight(_("The batch with this Idempotency-Key (#%(id)s) is still being imported; "
                                     "retry shortly.") % {"id": existing.pk})
     return ImportResult(batch=existing, inserted=existing.inserted, updated=existing.updated,

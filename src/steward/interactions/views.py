@@ -70,6 +70,8 @@ def upload(request):
 @permission_required("interactions.view_importbatch")
 def batch_list(request):
     page = paginate(request, selectors.batch_list(user=request.user))
+    for batch in page:
+        services.batch_reap_if_dead(batch)  # a run whose process died shows as failed
     return render(request, "interactions/batch_list.html", {"page": page})
 
 
@@ -83,6 +85,7 @@ def _batch(request, pk: int) -> ImportBatch:
 @permission_required("interactions.view_importbatch")
 def batch_detail(request, pk: int):
     batch = _batch(request, pk)
+    services.batch_reap_if_dead(batch)
     progress = read_progress(batch)
     percent = 0
     if batch.is_finished:

@@ -1,0 +1,105 @@
+"""Whether the process running an import is still alive.
+
+A batch says "running" from the moment its run starts until it records how it ended. If the
+process dies in between (killed, out of memory, the server restarted), its transaction rolls
+back and nothing is stored, but the batch would say "running" for ever: its page would show
+progress that never moves, and an API retry with its Idempotency-Key would be told to wait.
+
+So a run holds a lock that only a living process can hold, from before it says "running" until
+after it says how it ended, and a reader that finds a batch running without that lock knows the
+run died. The database or the operating system frees the lock when the process dies; no clock
+or heartbeat has to guess how long an import may take.
+
+- PostgreSQL: a session advisory lock (released when the connection closes). It is looked up in
+  ``pg_locks`` rather than tried, because an advisory lock is re-entrant within one session.
+  (A pooler in transaction mode, such as PgBouncer's, cannot keep session locks: web and
+  workers connect directly or through a session-mode pool.)
+- SQLite: an exclusive ``flock`` on a file beside the uploads (one host, as SQLite is; flock
+  locks belong to an open file, so a second open in the same process is refused too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+# pg_advisory_lock(namespace, key): the namespace keeps these apart from any other advisory lock.
+_NAMESPACE = 0x53_49_4D  # "SIM": steward import
+_INT4 = 2**31 - 1
+
+
+def _key(batch_id: int) -> tuple[int, int]:
+    # A collision between two batch ids (beyond 2**31) can only make a dead run look alive.
+    return _NAMESPACE, batch_id % _INT4
+
+
+def _lock_file(batch_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / "running" / f"{batch_id}.lock"
+
+
+@contextlib.contextmanager
+def running(batch_id: int) -> Iterator[None]:
+    """Held for as long as this process runs the batch (waits while another holder has it)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", _key(batch_id))
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):  # a lost connection has freed it already
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _key(batch_id))
+        return
+    with _locked_file(_lock_file(batch_id), wait=True):
+        yield
+
+
+@contextlib.contextmanager
+def unless_running(batch_id: int) -> Iterator[bool]:
+    """Yields whether no living process runs the batch. On SQLite the lock is held while the
+    body runs, so no run can start meanwhile; on PostgreSQL a run that starts meanwhile has
+    already said "running" again, which the caller's update must check."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                           " AND classid = %s AND objid = %s AND objsubid = 2)", _key(batch_id))
+            held = cursor.fetchone()[0]
+        yield not held
+        return
+    with _locked_file(_lock_file(batch_id), wait=False) as locked:
+        yield locked
+
+
+@contextlib.contextmanager
+def _locked_file(path: Path, *, wait: bool) -> Iterator[bool]:
+    """An exclusive flock on the file now at `path`, removed when released. The holder removes
+    it, so a lock taken on a file that was removed meanwhile is dropped and taken again on the
+    new one: whoever holds the file at `path` is the only holder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        handle = open(path, "a")  # noqa: SIM115 (closed below, after the lock is released)
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                current = os.stat(path).st_ino
+            except FileNotFoundError:
+                current = None
+            if current != os.fstat(handle.fileno()).st_ino:
+                continue  # removed by the holder before us; the finally closes it
+            try:
+                yield True
+            finally:
+                path.unlink(missing_ok=True)
+            return
+        finally:
+            handle.close()  # closing releases the lock

@@ -1,0 +1,142 @@
+"""An import whose process died (killed, out of memory, the server restarted) must not say
+"running" for ever: its page, the history and the API show it failed, with nothing stored, and
+an API retry with its key runs it again. A run that is still going is left alone."""
+
+import json
+import multiprocessing
+import os
+import signal
+import time
+
+import pytest
+from django.db import connections, transaction
+
+from steward.interactions import liveness, services
+from steward.interactions.models import ImportBatch, Interaction
+
+RECORD = {"external_id": "X1", "channel": "voice", "arrived_at": "2025-03-03T09:00:00+08:00"}
+BODY = {"project": "alpha-only", "vendor": "alpha", "records": [RECORD]}
+
+
+def api_batch(world, key: str) -> ImportBatch:
+    """An API batch recorded for BODY under `key`, as import_records records it before it runs."""
+    digest = services._request_digest(project=world.project_a, profile="generic", allow_rejects=True,
+                                      records=BODY["records"])
+    return services.batch_create(actor=None, project=world.project_a, vendor=world.vendor_a, profile="generic",
+                                 file_name=f"API {key}", file_format="api", idempotency_key=key,
+                                 request_digest=digest)
+
+
+def say_running(batch: ImportBatch) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+    batch.refresh_from_db()
+
+
+@pytest.fixture
+def api(client, world):
+    client.force_login(world.user("client_admin"))
+    client.raise_request_exception = False
+    return client
+
+
+def post(api, key: str):
+    with transaction.atomic():
+        return api.post("/api/interactions/batches", json.dumps(BODY), content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY=key, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_a_retry_of_a_batch_whose_process_died_runs_it_again(api, world):
+    dead = api_batch(world, "died")
+    say_running(dead)  # and then its process was killed: nobody holds its run
+    answer = post(api, "died")
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["id"], answer.json()["status"], answer.json()["inserted"]) == (dead.pk, "done", 1)
+    assert Interaction.objects.count() == 1 and ImportBatch.objects.count() == 1
+
+
+def test_a_retry_while_the_run_is_alive_is_told_to_wait(api, world):
+    live = api_batch(world, "alive")
+    with liveness.running(live.pk):
+        say_running(live)
+        answer = post(api, "alive")
+        assert answer.status_code == 409 and "still being imported" in answer.json()["detail"]
+        assert not services.batch_reap_if_dead(live)
+        assert live.status == ImportBatch.Status.RUNNING
+    assert not Interaction.objects.exists()
+
+
+def test_only_a_running_batch_is_ever_marked(world):
+    batch = api_batch(world, "queued")  # queued: waiting for a worker is not dying
+    assert not services.batch_reap_if_dead(batch)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.DONE)
+    batch.refresh_from_db()
+    assert not services.batch_reap_if_dead(batch) and batch.status == ImportBatch.Status.DONE
+
+
+def test_the_pages_and_the_api_show_a_dead_run_failed_in_the_readers_language(client, world):
+    dead = api_batch(world, "page")
+    say_running(dead)
+    client.force_login(world.user("client_admin"))
+    page = client.get(f"/interactions/imports/{dead.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "stopped before it finished" in page and "nothing was stored" in page
+    dead.refresh_from_db()
+    assert dead.status == ImportBatch.Status.FAILED and dead.finished_at is not None
+    assert dead.error_message["message"].startswith("The import's process stopped")
+    # Written in the importer's language (zh-hans here), shown in each reader's
+    assert "进程" in dead.error
+    answer = client.get(f"/api/interactions/batches/{dead.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert answer["status"] == "failed" and "stopped before it finished" in answer["error"]
+
+    other = api_batch(world, "history")
+    say_running(other)
+    history = client.get("/interactions/imports/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Running" not in history
+    other.refresh_from_db()
+    assert other.status == ImportBatch.Status.FAILED
+
+
+def test_ctrl_c_on_the_command_line_leaves_the_batch_failed_and_nothing_stored(world, tmp_path, english):
+    path = tmp_path / "calls.csv"
+    path.write_text("external_id,channel,arrived_at\nC1,voice,2025-03-03T09:00:00+08:00\n", encoding="utf-8")
+
+    def interrupt(**progress):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        services.import_file(actor=None, project=world.project_a, vendor=world.vendor_a, path=str(path),
+                             on_progress=interrupt)
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.FAILED and batch.shown_error == (
+        "The import was interrupted; nothing was stored.")
+    assert not Interaction.objects.exists()
+
+
+def _hold_run(batch_id: int, ready) -> None:
+    """In a forked child: take the batch's run and keep it until killed."""
+    # A connection of its own: the parent's socket must not be shared (or closed) by the child.
+    parent = connections["default"]
+    connections["default"] = parent.__class__(dict(parent.settings_dict), "default")
+    with liveness.running(batch_id):
+        ready.set()
+        time.sleep(600)
+
+
+def test_a_run_counts_as_alive_until_its_process_is_killed(world):
+    batch = api_batch(world, "killed")
+    say_running(batch)
+    context = multiprocessing.get_context("fork")
+    ready = context.Event()
+    child = context.Process(target=_hold_run, args=(batch.pk, ready), daemon=True)
+    child.start()
+    try:
+        assert ready.wait(30), "the child never took the run"
+        assert not services.batch_reap_if_dead(batch)
+        assert batch.status == ImportBatch.Status.RUNNING
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(30)
+    # PostgreSQL frees a dead session's locks once it notices the closed socket: soon, not at once
+    deadline = time.monotonic() + 30
+    while not services.batch_reap_if_dead(batch) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert batch.status == ImportBatch.Status.FAILED
