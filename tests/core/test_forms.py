@@ -60,6 +60,7 @@ def test_project_business_calendar_is_edited_and_shown(client, world):
     assert 'value="cn-8x20"' in page
     page = client.get(reverse("project-detail", kwargs={"code": "alpha-only"}), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="business-calendar">cn-8x20<' in page
+    assert 'href="/metrics/holidays/"' in page  # the holiday years a cn-* calendar is built from
     response = client.post(reverse("project-create"), {**form, "code": "vip", "business_calendar": "24x7"})
     assert response.status_code == 302 and Project.objects.get(code="vip").business_calendar == "24x7"
 

@@ -178,7 +178,7 @@ def test_newer_holiday_data_makes_stored_minutes_stale_until_rebuilt(world, mail
     # the package now publishes 2027 (same name, new edition)
     upgraded = dataclasses.replace(builtin_calendar("cn-9x18"), valid_to=dt.date(2027, 12, 31))
     assert upgraded.edition != builtin_calendar("cn-9x18").edition
-    monkeypatch.setattr(store, "builtin_calendar", lambda name: upgraded if name == "cn-9x18" else
+    monkeypatch.setattr(store, "business_calendar", lambda name: upgraded if name == "cn-9x18" else
                         calendars.builtin_calendar(name))
     assert interactions.business_minutes_stale() == [mail.pk]
     assert within(world, mail, "4h", True, period=january)[()].reason == "no_business_calendar"
@@ -262,7 +262,7 @@ def test_a_cached_figure_is_not_served_in_a_new_edition(world, mail, monkeypatch
     load(mail, world.vendor_a, [email("e1", FRIDAY, MONDAY)])
     assert within(world, mail, "1h", True)[()].value == 1
     upgraded = dataclasses.replace(builtin_calendar("cn-9x18"), valid_to=dt.date(2027, 12, 31))
-    monkeypatch.setattr(store, "builtin_calendar", lambda name: upgraded if name == "cn-9x18" else
+    monkeypatch.setattr(store, "business_calendar", lambda name: upgraded if name == "cn-9x18" else
                         calendars.builtin_calendar(name))
     assert within(world, mail, "1h", True)[()].reason == "no_business_calendar"
     cache.clear()

@@ -25,7 +25,7 @@ code_validator = RegexValidator(
 
 # Path words that sit beside a vendor or project code in some URL (/vendors/new/,
 # /metrics/alerts/, /reviews/weights/) and so cannot be codes.
-RESERVED_CODES = frozenset({"new", "edit", "export", "alerts", "weights"})
+RESERVED_CODES = frozenset({"new", "edit", "export", "alerts", "holidays", "weights"})
 
 
 def validate_code_not_reserved(value: str) -> None:

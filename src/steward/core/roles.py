@@ -216,13 +216,15 @@ for _role, _extra in {
 # vendor's numbers and the policies of their projects; client roles that own contracts write policies.
 _KPI_VIEW = {"metrics.view_kpi", "metrics.view_slapolicy", "metrics.view_alert"}
 _ALERT_RUN = {"metrics.add_alertrule", "metrics.change_alert"}
+# Holiday years (the cn-* business calendars' data): client roles read them; administrators enter them.
+_HOLIDAYS_VIEW = {"metrics.view_holidayyear"}
 for _role, _extra in {
-    Role.CLIENT_ADMIN: _KPI_VIEW | {"metrics.add_slapolicy"} | _ALERT_RUN,
-    Role.OUTSOURCING_MANAGER: _KPI_VIEW | {"metrics.add_slapolicy"} | _ALERT_RUN,
-    Role.FINANCE: _KPI_VIEW | {"metrics.add_slapolicy"},
-    Role.PROJECT_LEAD: _KPI_VIEW | {"metrics.add_slapolicy"} | _ALERT_RUN,
-    Role.QA_ANALYST: _KPI_VIEW,
-    Role.AUDITOR: _KPI_VIEW,
+    Role.CLIENT_ADMIN: _KPI_VIEW | {"metrics.add_slapolicy"} | _ALERT_RUN | _HOLIDAYS_VIEW | {"metrics.change_holidayyear"},
+    Role.OUTSOURCING_MANAGER: _KPI_VIEW | {"metrics.add_slapolicy"} | _ALERT_RUN | _HOLIDAYS_VIEW,
+    Role.FINANCE: _KPI_VIEW | {"metrics.add_slapolicy"} | _HOLIDAYS_VIEW,
+    Role.PROJECT_LEAD: _KPI_VIEW | {"metrics.add_slapolicy"} | _ALERT_RUN | _HOLIDAYS_VIEW,
+    Role.QA_ANALYST: _KPI_VIEW | _HOLIDAYS_VIEW,
+    Role.AUDITOR: _KPI_VIEW | _HOLIDAYS_VIEW,
     # Vendor managers see and acknowledge their own vendor's alerts.
     Role.VENDOR_MANAGER: _KPI_VIEW | {"metrics.change_alert"},
 }.items():

@@ -25,7 +25,8 @@ from steward.interactions.models import (
     Agent, BusinessMinutes, CalendarBucket, CalendarRollup, CalendarZone, Interaction, InteractionRevision,
     IntervalBucket, IntervalRollup, Rollup, RollupBucket, RollupVersion,
 )
-from steward.metrics.calendars import BusinessCalendar, CalendarError, builtin_calendar
+from steward.metrics.business_calendars import business_calendar
+from steward.metrics.calendars import BusinessCalendar, CalendarError
 
 WRITE_COLUMNS = [
     "project_id", "vendor_id", "source", "external_id", "queue", "channel", "direction",
@@ -631,7 +632,7 @@ REBUILD_BATCH = 200_000  # contacts in memory at once during a rebuild
 
 def _calendar(name: str) -> BusinessCalendar | None:
     try:
-        return builtin_calendar(name) if name else None
+        return business_calendar(name) if name else None
     except CalendarError:  # a name no longer known: no business minutes rather than a 500
         return None
 

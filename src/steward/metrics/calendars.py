@@ -283,35 +283,69 @@ ALWAYS = tuple(((0, DAY_MINUTES),) for _ in range(7))
 # --------------------------------------------------------------------------- sources
 
 
-def _chinese_coverage() -> tuple[date, date]:
+def chinese_package_years() -> tuple[int, int]:
+    """The first and last year the installed ``chinese_calendar`` package has holiday data for."""
     from chinese_calendar import constants
 
     years = {d.year for d in constants.holidays} | {d.year for d in constants.workdays}
-    return date(min(years), 1, 1), date(max(years), 12, 31)
+    return min(years), max(years)
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    """One year of mainland China's statutory holidays and make-up working days, as the State
+    Council announces them each year, entered by an administrator for a year the package does
+    not have yet (or to correct one). ``holidays`` may include weekend days (an announced
+    holiday period usually does); ``workdays`` are the weekend days that are worked."""
+
+    year: int
+    holidays: frozenset[date]
+    workdays: frozenset[date] = frozenset()
+
+    def __post_init__(self):
+        if any(d.year != self.year for d in self.holidays | self.workdays):
+            raise CalendarError(f"every date of the {self.year} schedule must fall in {self.year}")
+        if both := self.holidays & self.workdays:
+            raise CalendarError(f"dates both holiday and working day: {sorted(both)[:3]}")
+        if weekdays := sorted(d for d in self.workdays if d.weekday() < 5):
+            raise CalendarError(f"make-up working days fall on a weekend, not {weekdays[0]}")
 
 
 def china_calendar(name: str = "cn-9x18", hours: str | Mapping = "09:00-18:00",
-                   time_zone: str = "Asia/Shanghai") -> BusinessCalendar:
-    """Mainland China: statutory holidays and make-up working days from ``chinese_calendar``.
+                   time_zone: str = "Asia/Shanghai",
+                   supplement: Iterable[YearSchedule] = ()) -> BusinessCalendar:
+    """Mainland China: statutory holidays and make-up working days from ``chinese_calendar``,
+    and from ``supplement`` for the years it gives (which replace the package's for that year).
 
     ``hours`` are the normal Monday–Friday hours (or a per-weekday mapping); make-up working
-    days use Monday's hours. Dates outside the package's published years raise
-    CalendarRangeError rather than guessing.
+    days use Monday's hours. The calendar covers the package's years and the supplement's years
+    that continue them without a gap; dates outside raise CalendarRangeError rather than
+    guessing.
     """
     import chinese_calendar as cc
 
-    first, last = _chinese_coverage()
+    first, last = chinese_package_years()
+    schedules = {s.year: s for s in supplement}
+    while first - 1 in schedules:
+        first -= 1
+    while last + 1 in schedules:
+        last += 1
     holidays, workdays = set(), set()
-    d = first
-    while d <= last:
-        work = cc.is_workday(d)
-        if d.weekday() < 5 and not work:
-            holidays.add(d)
-        elif d.weekday() >= 5 and work:
-            workdays.add(d)
+    d = date(first, 1, 1)
+    while d <= date(last, 12, 31):
+        if d.year not in schedules:
+            work = cc.is_workday(d)
+            if d.weekday() < 5 and not work:
+                holidays.add(d)
+            elif d.weekday() >= 5 and work:
+                workdays.add(d)
         d += timedelta(days=1)
+    for schedule in schedules.values():
+        if first <= schedule.year <= last:
+            holidays |= {d for d in schedule.holidays if d.weekday() < 5}
+            workdays |= schedule.workdays
     return BusinessCalendar(name, time_zone, weekly_hours(hours), frozenset(holidays),
-                            frozenset(workdays), valid_from=first, valid_to=last)
+                            frozenset(workdays), valid_from=date(first, 1, 1), valid_to=date(last, 12, 31))
 
 
 def country_calendar(name: str, country: str, years: Iterable[int], *, hours: str | Mapping,
@@ -401,16 +435,17 @@ _BUILTIN = re.compile(r"^cn-(0|[1-9]\d?)x([1-9]\d?)$")
 
 
 @functools.lru_cache(maxsize=16)
-def builtin_calendar(name: str) -> BusinessCalendar:
+def builtin_calendar(name: str, supplement: tuple[YearSchedule, ...] = ()) -> BusinessCalendar:
     """Calendars known by name: ``cn-HxH`` (mainland China, Monday–Friday H:00–H:00 in
-    Asia/Shanghai, statutory holidays and make-up days), ``24x7`` (UTC, always open) and
-    ``cn-24x7`` (Asia/Shanghai, always open — no holidays)."""
+    Asia/Shanghai, statutory holidays and make-up days, with ``supplement``'s years: see
+    china_calendar), ``24x7`` (UTC, always open) and ``cn-24x7`` (Asia/Shanghai, always open —
+    no holidays)."""
     if name == "24x7":
         return BusinessCalendar(name, "UTC", ALWAYS)
     if name == "cn-24x7":
         return BusinessCalendar(name, "Asia/Shanghai", ALWAYS)
     m = _BUILTIN.match(name)
     if m and int(m[1]) < int(m[2]) <= 24:
-        return china_calendar(name, f"{int(m[1]):02d}:00-{int(m[2]):02d}:00")
+        return china_calendar(name, f"{int(m[1]):02d}:00-{int(m[2]):02d}:00", supplement=supplement)
     raise CalendarError(f"unknown calendar {name!r}: use cn-9x18 style, 24x7, cn-24x7, "
                         f"or load a calendar file")

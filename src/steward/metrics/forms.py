@@ -1,3 +1,5 @@
+import datetime as dt
+import re
 from decimal import Decimal
 
 from django import forms
@@ -176,3 +178,59 @@ class AlertChannelForm(forms.Form):
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].choices = [(p.code, f"{p.name} ({p.code})") for p in projects]
+
+
+# A date, or a range of dates as the State Council's notice writes them: 2027-02-06..2027-02-12
+# (also ~, 至 or a dash between two dates). Dates may be separated by commas, 、, ; or spaces.
+_DATE = r"\d{4}-\d{1,2}-\d{1,2}"
+_DATE_OR_RANGE = re.compile(rf"({_DATE})(?:\s*(?:\.\.|~|～|至|–|—)\s*({_DATE}))?")
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+MAX_DATES = 366
+
+
+def parse_dates(text: str) -> set[dt.date]:
+    """The dates a field lists (ranges included), or a ValidationError naming what it cannot read."""
+    days: set[dt.date] = set()
+    position = 0
+    for match in _DATE_OR_RANGE.finditer(text):
+        if _SEPARATORS.sub("", text[position:match.start()]):
+            break
+        position = match.end()
+        try:
+            first = dt.date.fromisoformat(_zero_padded(match[1]))
+            last = dt.date.fromisoformat(_zero_padded(match[2])) if match[2] else first
+        except ValueError:
+            raise forms.ValidationError(_("%(text)s is not a date.") % {"text": match[0]}) from None
+        if last < first:
+            raise forms.ValidationError(_("%(text)s ends before it starts.") % {"text": match[0]})
+        if (last - first).days >= MAX_DATES or len(days) + (last - first).days >= MAX_DATES:
+            raise forms.ValidationError(_("At most %(n)s dates.") % {"n": MAX_DATES})
+        days.update(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    if rest := _SEPARATORS.sub(" ", text[position:]).strip():
+        raise forms.ValidationError(_("Cannot read %(text)s: write dates as YYYY-MM-DD, and a range as "
+                                      "YYYY-MM-DD..YYYY-MM-DD.") % {"text": rest[:40]})
+    return days
+
+
+def _zero_padded(text: str) -> str:
+    year, month, day = text.split("-")
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+class HolidayYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"))
+    holidays = forms.CharField(
+        label=_("Holidays"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000,
+        help_text=_("Every day off the notice announces, weekends within a holiday included: dates "
+                    "(YYYY-MM-DD) or ranges (YYYY-MM-DD..YYYY-MM-DD), separated by commas or new lines."))
+    workdays = forms.CharField(
+        label=_("Make-up working days"), widget=forms.Textarea(attrs={"rows": 2}), max_length=10_000,
+        required=False, help_text=_("The Saturdays and Sundays the notice makes working days (调休上班)."))
+    source = forms.CharField(label=_("Source"), max_length=300, required=False,
+                             help_text=_("Where the dates come from, e.g. the address of the State Council's notice."))
+
+    def clean_holidays(self):
+        return parse_dates(self.cleaned_data["holidays"])
+
+    def clean_workdays(self):
+        return parse_dates(self.cleaned_data["workdays"])

@@ -3,13 +3,17 @@
 A policy version is never edited: saving writes a new row with the next version number, so the
 versions themselves are the history (no simple-history table is needed)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from steward.core.models import Project
 from steward.core.visibility import Visibility, VisibleManager
+from steward.metrics.calendars import YearSchedule
 
 
 class SlaPolicy(models.Model):
@@ -167,3 +171,35 @@ class AlertChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.kind}"
+
+
+class HolidayYear(models.Model):
+    """Mainland China's statutory holidays and make-up working days of one year, entered by an
+    administrator from the State Council's notice: for a year the ``chinese_calendar`` package
+    has no data for yet (it is published each winter for the next year, and a release follows
+    weeks later), or to correct one. The ``cn-*`` business calendars use it for that year
+    (metrics.business_calendars)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    holidays = models.JSONField(_("holidays"), default=list)  # ISO dates, weekend days included
+    workdays = models.JSONField(_("make-up working days"), default=list)  # ISO dates, weekend days
+    source = models.CharField(_("source"), max_length=300, blank=True)  # e.g. the notice's address
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("entered by"))
+    updated_at = models.DateTimeField(_("entered"), auto_now=True)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor=None)  # the client's settings
+    history = HistoricalRecords()  # the audit trail: these dates change SLA figures
+
+    class Meta:
+        verbose_name = _("holiday year")
+        verbose_name_plural = _("holiday years")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def schedule(self) -> YearSchedule:
+        return YearSchedule(self.year, frozenset(map(dt.date.fromisoformat, self.holidays)),
+                            frozenset(map(dt.date.fromisoformat, self.workdays)))

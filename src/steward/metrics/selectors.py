@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from steward.core.models import Project
-from steward.metrics import engine, formulas, sla
-from steward.metrics.models import SlaPolicy
+from steward.metrics import business_calendars, calendars, engine, formulas, sla
+from steward.metrics.models import HolidayYear, SlaPolicy
 
 PERIOD_KINDS = ("month", "week", "day")
 
@@ -314,3 +314,22 @@ def rule_list(*, user) -> QuerySet:
 
     return (AlertRule.objects.visible_to(user).filter(project__in=project_list(user=user))
             .select_related("project", "vendor").order_by("project__code", "metric", "pk"))
+
+
+@dataclass(frozen=True)
+class HolidayCoverage:
+    package: tuple[int, int]  # the years the installed holiday package has
+    covered: tuple[int, int]  # the years the cn-* calendars cover with the entered ones
+    package_version: str
+
+
+def holiday_years(*, user) -> QuerySet[HolidayYear]:
+    return HolidayYear.objects.visible_to(user).select_related("updated_by").order_by("-year")
+
+
+def holiday_coverage() -> HolidayCoverage:
+    import chinese_calendar
+
+    calendar = business_calendars.business_calendar("cn-9x18")
+    return HolidayCoverage(calendars.chinese_package_years(), (calendar.valid_from.year, calendar.valid_to.year),
+                           chinese_calendar.__version__)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Set as AbstractSet
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_noop
 
 from steward.core.models import Project
 from steward.metrics import sla
-from steward.metrics.models import SlaPolicy
+from steward.metrics.models import HolidayYear, SlaPolicy
 
 MAX_POLICY_CHARS = 100_000
 
@@ -172,8 +173,6 @@ def window_end(rule, now: dt.datetime) -> dt.datetime:
 def _outlook(target, result, recent, *, over: bool, share: bool, pace: float):
     """outlook.outlook for one vendor's result: shares by numerator/denominator (capped: a rate
     above 1 has no best case), means by their exact value."""
-    from fractions import Fraction
-
     from steward.metrics import outlook
 
     if result is None or result.value is None:
@@ -452,3 +451,73 @@ def alert_transition(*, actor, alert, to: str):
         alert.status, alert.resolved_at = to, now
     alert.save()
     return alert
+
+
+# ------------------------------------------------------------------ holiday years
+
+HOLIDAY_YEARS = (2000, 2199)  # contacts are stored for 1900–2199; a schedule before 2000 is a typo
+
+
+@transaction.atomic
+def holiday_year_save(*, actor, year: int, holidays: AbstractSet[dt.date],
+                      workdays: AbstractSet[dt.date] = frozenset(), source: str = "") -> HolidayYear:
+    """Enter (or replace) one year of mainland China's statutory holidays and make-up working
+    days. The ``cn-*`` calendars take it at once; business minutes stored in their former
+    edition are rebuilt in the background once this commits (as after a calendar change)."""
+    errors = holiday_year_problems(year, holidays, workdays)
+    if errors:
+        raise ValidationError(errors)
+    entry = HolidayYear.objects.select_for_update().filter(year=year).first() or HolidayYear(year=year)
+    entry.holidays = sorted(d.isoformat() for d in holidays)
+    entry.workdays = sorted(d.isoformat() for d in workdays)
+    entry.source, entry.updated_by = source.strip()[:300], actor
+    entry._history_user = actor  # the audit trail's "who", also from the command line
+    entry.save()
+    _rebuild_stale_business_minutes()
+    return entry
+
+
+def holiday_year_problems(year: int, holidays: AbstractSet[dt.date],
+                          workdays: AbstractSet[dt.date]) -> dict[str, list[str]]:
+    """What is wrong with a year's schedule, by field (empty: nothing)."""
+    if not HOLIDAY_YEARS[0] <= year <= HOLIDAY_YEARS[1]:
+        return {"year": [_("Enter a year from %(first)s to %(last)s.") % {
+            "first": HOLIDAY_YEARS[0], "last": HOLIDAY_YEARS[1]}]}
+    errors: dict[str, list[str]] = {}
+
+    def other_year(days):
+        return ", ".join(d.isoformat() for d in sorted(days) if d.year != year)
+
+    if not holidays:
+        errors.setdefault("holidays", []).append(_("Enter the year's holidays."))
+    if outside := other_year(holidays):
+        errors.setdefault("holidays", []).append(_("Not in %(year)s: %(dates)s.") % {"year": year, "dates": outside})
+    if outside := other_year(workdays):
+        errors.setdefault("workdays", []).append(_("Not in %(year)s: %(dates)s.") % {"year": year, "dates": outside})
+    if weekdays := [d for d in sorted(workdays) if d.weekday() < 5]:
+        errors.setdefault("workdays", []).append(
+            _("A make-up working day is a Saturday or Sunday that is worked; these are weekdays: %(dates)s.")
+            % {"dates": ", ".join(d.isoformat() for d in weekdays)})
+    if both := holidays & workdays:
+        errors.setdefault("workdays", []).append(_("Both a holiday and a working day: %(dates)s.") % {
+            "dates": ", ".join(d.isoformat() for d in sorted(both))})
+    return errors
+
+
+@transaction.atomic
+def holiday_year_delete(*, actor, entry: HolidayYear) -> None:
+    """Remove an entered year: the ``cn-*`` calendars go back to the package's data (or stop
+    covering that year), and stored business minutes follow in the background."""
+    entry._history_user = actor
+    entry.delete()  # the history keeps what it said and who removed it
+    _rebuild_stale_business_minutes()
+
+
+def _rebuild_stale_business_minutes() -> None:
+    from steward.interactions import services as interactions, tasks  # the rollups' owner
+
+    def enqueue():
+        for project_id in interactions.business_minutes_stale():
+            tasks.rebuild_business_minutes.enqueue(project_id)
+
+    transaction.on_commit(enqueue)

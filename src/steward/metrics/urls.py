@@ -6,12 +6,13 @@ app_name = "metrics"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    # Before <code>/: a project coded "alerts" would be shadowed (the code should be reserved).
+    # Before <code>/: a project coded "alerts" or "holidays" would be shadowed (the codes should be reserved).
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/rules/new/", views.alert_rule_new, name="alert-rule-new"),
     path("alerts/channels/", views.alert_channels, name="alert-channels"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
     path("alerts/<int:pk>/transition/", views.alert_transition, name="alert-transition"),
+    path("holidays/", views.holiday_years, name="holidays"),
     path("<str:code>/", views.dashboard, name="dashboard"),
     path("<str:code>/sla/", views.sla_list, name="sla"),
     path("<str:code>/sla/new/", views.sla_new, name="sla-new"),

@@ -22,7 +22,7 @@ from steward.core.pages import paginate
 from steward.metrics import compare as compare_mod
 from steward.metrics import engine, formulas, selectors, services, sla
 from steward.metrics.forms import (AlertChannelForm, AlertRuleForm, BacktestForm, CompareForm, EvaluateForm, HeatmapForm,
-                                   PeriodCompareForm, PeriodForm, PolicyForm)
+                                   HolidayYearForm, PeriodCompareForm, PeriodForm, PolicyForm)
 from steward.metrics.heatmap import HEATMAP_METRICS
 from steward.metrics.formulas import CATALOG, MetricResult
 from steward.metrics.texts import period_verdict_sentence, verdict_sentence
@@ -748,3 +748,40 @@ def alert_transition(request, pk: int):
     else:
         messages.success(request, _("Alert updated."))
     return redirect(alert.get_absolute_url())
+
+
+@permission_required("metrics.view_holidayyear")
+def holiday_years(request):
+    """Mainland China's holiday years entered by administrators, beside what the installed
+    holiday package covers; ?year=N fills the form with an entered year to correct it."""
+    can_edit = request.user.has_perm("metrics.change_holidayyear")
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    entries = selectors.holiday_years(user=request.user)
+    if request.method == "POST" and "delete" in request.POST:
+        entry = entries.filter(year=request.POST["delete"]).first() if request.POST["delete"].isdigit() else None
+        if entry is None:
+            raise Http404(_("No such holiday year."))
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Tick the confirmation to remove a year."))
+            return redirect(f"{reverse('metrics:holidays')}?year={entry.year}")
+        services.holiday_year_delete(actor=request.user, entry=entry)
+        messages.success(request, _("The holidays of %(year)s were removed.") % {"year": entry.year})
+        return redirect("metrics:holidays")
+    editing = entries.filter(year=request.GET["year"]).first() if request.GET.get("year", "").isdigit() else None
+    initial = {"year": editing.year, "holidays": "\n".join(editing.holidays), "workdays": "\n".join(editing.workdays),
+               "source": editing.source} if editing else {}
+    form = HolidayYearForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.holiday_year_save(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The holidays of %(year)s were saved; the cn-* business calendars use "
+                                        "them now.") % {"year": entry.year})
+            return redirect("metrics:holidays")
+    return render(request, "metrics/holiday_years.html", {
+        "form": form, "entries": entries, "coverage": selectors.holiday_coverage(), "can_edit": can_edit,
+        "editing": editing}, status=400 if form.errors else 200)

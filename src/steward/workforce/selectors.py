@@ -17,6 +17,7 @@ from steward.contracts.models import Contract, ContractRate
 from steward.core.models import Project, Vendor
 from steward.interactions.models import IntervalRollup, Rollup
 from steward.metrics import calendars
+from steward.metrics.business_calendars import business_calendar
 from steward.workforce import erlang, forecasting, staffing
 from steward.workforce.models import Commitment, Event, GapAlert, StaffingProfile
 
@@ -128,7 +129,7 @@ def calendar_for(name: str, days: list[dt.date]) -> forecasting.Calendar:
     """Holidays and make-up days of a business calendar over the given days (outside the
     calendar's published years there are none)."""
     try:
-        cal = calendars.builtin_calendar(name)
+        cal = business_calendar(name)
     except calendars.CalendarError as exc:
         raise PlanError(str(exc)) from None
     if not days:
