@@ -6,10 +6,11 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
 import time
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction  # noqa: F401 (connection: skipif)
 
 from steward.interactions import liveness, services
 from steward.interactions.models import ImportBatch, Interaction
@@ -140,3 +141,79 @@ def test_a_run_counts_as_alive_until_its_process_is_killed(world):
     while not services.batch_reap_if_dead(batch) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert batch.status == ImportBatch.Status.FAILED
+
+
+def test_no_run_can_start_while_a_reader_decides_that_the_last_one_died(world):
+    """The reader holds the run's lock from its check to its update: a retry that would start
+    the batch meanwhile (in another connection) cannot, so a live run is never marked failed."""
+    batch = api_batch(world, "deciding")
+    say_running(batch)
+    seen = []
+
+    def other_reader():
+        try:
+            with liveness.unless_running(batch.pk) as dead:
+                seen.append(dead)
+        finally:
+            connections.close_all()
+
+    with liveness.unless_running(batch.pk) as dead:
+        assert dead
+        thread = threading.Thread(target=other_reader)
+        thread.start()
+        thread.join(30)
+    assert seen == [False]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="advisory locks are PostgreSQL's")
+def test_a_lock_of_the_same_key_in_another_database_is_not_this_runs(world):
+    import psycopg
+
+    batch = api_batch(world, "elsewhere")
+    say_running(batch)
+    settings = connections["default"].settings_dict
+    with psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+                         dbname="postgres", autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", liveness._key(batch.pk))
+        assert services.batch_reap_if_dead(batch)
+    assert batch.status == ImportBatch.Status.FAILED
+
+
+def test_a_reader_that_cannot_write_now_leaves_the_batch_for_a_later_read(client, world, monkeypatch):
+    """SQLite: another import holds the write lock; the page is still shown (not a 500)."""
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    dead = api_batch(world, "locked")
+    say_running(dead)
+
+    def locked(self, **fields):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(QuerySet, "update", locked)
+    assert not services.batch_reap_if_dead(dead)
+    client.force_login(world.user("client_admin"))
+    assert client.get(f"/interactions/imports/{dead.pk}/").status_code == 200
+    assert client.get("/interactions/imports/").status_code == 200
+    monkeypatch.undo()
+    assert services.batch_reap_if_dead(dead)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_says_how_it_ended_in_the_transaction_that_stores_its_rows(world, tmp_path, monkeypatch):
+    """Killed right after the rows committed, a batch must not be left saying "running" (and be
+    reaped as "nothing was stored"): its end is saved inside the same transaction."""
+    from django.db import connection
+
+    path = tmp_path / "calls.csv"
+    path.write_text("external_id,channel,arrived_at\nC1,voice,2025-03-03T09:00:00+08:00\n", encoding="utf-8")
+    ends = []
+    record_end = services._record_end
+
+    def watched(batch, importer, status):
+        ends.append((status, connection.in_atomic_block, Interaction.objects.count()))
+        record_end(batch, importer, status)
+
+    monkeypatch.setattr(services, "_record_end", watched)
+    services.import_file(actor=None, project=world.project_a, vendor=world.vendor_a, path=str(path))
+    assert ends == [(ImportBatch.Status.DONE, True, 1)]

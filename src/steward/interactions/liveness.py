@@ -6,12 +6,13 @@ back and nothing is stored, but the batch would say "running" for ever: its page
 progress that never moves, and an API retry with its Idempotency-Key would be told to wait.
 
 So a run holds a lock that only a living process can hold, from before it says "running" until
-after it says how it ended, and a reader that finds a batch running without that lock knows the
-run died. The database or the operating system frees the lock when the process dies; no clock
+after it says how it ended (in the transaction that stores its rows), and a reader that finds a
+batch running without that lock knows the run died. The database or the operating system frees the lock when the process dies; no clock
 or heartbeat has to guess how long an import may take.
 
-- PostgreSQL: a session advisory lock (released when the connection closes). It is looked up in
-  ``pg_locks`` rather than tried, because an advisory lock is re-entrant within one session.
+- PostgreSQL: a session advisory lock (released when the connection closes). A reader tries
+  it and holds it while it marks the batch, so no run starts in between; it first looks in
+  ``pg_locks`` for its own session's hold, since an advisory lock is re-entrant in a session.
   (A pooler in transaction mode, such as PgBouncer's, cannot keep session locks: web and
   workers connect directly or through a session-mode pool.)
 - SQLite: an exclusive ``flock`` on a file beside the uploads (one host, as SQLite is; flock
@@ -52,9 +53,7 @@ def running(batch_id: int) -> Iterator[None]:
         try:
             yield
         finally:
-            with contextlib.suppress(Exception):  # a lost connection has freed it already
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _key(batch_id))
+            _unlock(batch_id)
         return
     with _locked_file(_lock_file(batch_id), wait=True):
         yield
@@ -62,18 +61,38 @@ def running(batch_id: int) -> Iterator[None]:
 
 @contextlib.contextmanager
 def unless_running(batch_id: int) -> Iterator[bool]:
-    """Yields whether no living process runs the batch. On SQLite the lock is held while the
-    body runs, so no run can start meanwhile; on PostgreSQL a run that starts meanwhile has
-    already said "running" again, which the caller's update must check."""
+    """Yields whether no living process runs the batch, and while the body runs (the caller's
+    check and update of the batch) holds the lock, so that no run can start meanwhile."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # This session's own run: a try would succeed, advisory locks being re-entrant.
             cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                           " AND classid = %s AND objid = %s AND objsubid = 2)", _key(batch_id))
-            held = cursor.fetchone()[0]
-        yield not held
+                           " AND pid = pg_backend_pid() AND classid = %s AND objid = %s AND objsubid = 2)",
+                           _key(batch_id))
+            mine = cursor.fetchone()[0]
+            if not mine:  # (a try-lock is scoped to this database, as the run's lock is)
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _key(batch_id))
+                free = cursor.fetchone()[0]
+        if mine or not free:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            _unlock(batch_id)
         return
     with _locked_file(_lock_file(batch_id), wait=False) as locked:
         yield locked
+
+
+def _unlock(batch_id: int) -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _key(batch_id))
+    except Exception:
+        # A session lock must not outlive its holder: a connection that cannot release it
+        # (its transaction aborted, say) is closed, which releases it; a lost one has already.
+        connection.close()
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ import polars as pl
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _, gettext_noop
 
@@ -426,9 +426,13 @@ def batch_reap_if_dead(batch: ImportBatch) -> bool:
         with translation.override(batch.language or settings.LANGUAGE_CODE):
             reason = Reason(gettext_noop("The import's process stopped before it finished (it was killed, "
                                          "or the server restarted); nothing was stored."))
-            marked = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
-                status=ImportBatch.Status.FAILED, error=str(reason), error_message=reason.to_json(),
-                finished_at=timezone.now())
+            try:
+                with transaction.atomic():
+                    marked = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
+                        status=ImportBatch.Status.FAILED, error=str(reason), error_message=reason.to_json(),
+                        finished_at=timezone.now())
+            except OperationalError:  # SQLite: another import holds the write lock; a later read will
+                return False
     batch.refresh_from_db()
     return bool(marked)
 
@@ -452,22 +456,21 @@ def _run_batch(batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.
                 if importer.rejected and not batch.allow_rejects:
                     raise _Discard
                 importer.save_rejects()
-                status = ImportBatch.Status.DONE
+                _record_end(batch, importer, ImportBatch.Status.DONE)  # with the rows, or not at all
         except _Discard:
-            status = ImportBatch.Status.REJECTED
             with transaction.atomic():
                 importer.save_rejects()
+                _record_end(batch, importer, ImportBatch.Status.REJECTED)
     except (FileError, ProfileError, ValidationError) as error:
-        status = ImportBatch.Status.FAILED
         batch.error = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         batch.error_message = error.reason.to_json() if isinstance(error, FileError) else None
-        if importer is not None:  # the rows rejected before the file stopped: counted, so kept
-            with transaction.atomic():
+        with transaction.atomic():
+            if importer is not None:  # the rows rejected before the file stopped: counted, so kept
                 importer.save_rejects()
+            _record_end(batch, importer, ImportBatch.Status.FAILED)
     except BaseException as error:
         # A bug, an unforeseen input, or Ctrl-C on the command line: the transaction rolled
         # back; say so on the batch instead of leaving it "running", then let it go on up.
-        batch.status = ImportBatch.Status.FAILED
         if isinstance(error, Exception):
             logger.exception("import %s failed", batch.pk)
             reason = Reason(gettext_noop("The import stopped on an unexpected error (%(kind)s); nothing "
@@ -475,23 +478,27 @@ def _run_batch(batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.
         else:
             reason = Reason(gettext_noop("The import was interrupted; nothing was stored."))
         batch.error, batch.error_message = str(reason), reason.to_json()
-        batch.finished_at = timezone.now()
-        batch.save()
+        _record_end(batch, None, ImportBatch.Status.FAILED)
         raise
+    return ImportResult(batch=batch, inserted=batch.inserted, updated=batch.updated,
+                        rejected=batch.rejected, skipped=batch.skipped,
+                        committed=batch.status == ImportBatch.Status.DONE, duplicates=batch.duplicates)
+
+
+def _record_end(batch: ImportBatch, importer: _Importer | None, status: str) -> None:
+    """Save how the run ended, in the transaction that stores (or discards) its rows: a
+    process killed after the rows committed cannot leave the batch saying otherwise."""
     committed = status == ImportBatch.Status.DONE
-    if importer is not None:
-        batch.rows_read = importer.rows_read
-        batch.rejected = importer.rejected
-        batch.skipped = importer.skipped
-        batch.duplicates = importer.duplicates
-        batch.inserted = importer.inserted if committed else 0
-        batch.updated = importer.updated if committed else 0
+    counted = importer is not None  # None: the run stopped before it could count (nothing kept)
+    batch.rows_read = importer.rows_read if counted else 0
+    batch.rejected = importer.rejected if counted else 0
+    batch.skipped = importer.skipped if counted else 0
+    batch.duplicates = importer.duplicates if counted else 0
+    batch.inserted = importer.inserted if counted and committed else 0
+    batch.updated = importer.updated if counted and committed else 0
     batch.status = status
     batch.finished_at = timezone.now()
     batch.save()
-    return ImportResult(batch=batch, inserted=batch.inserted, updated=batch.updated,
-                        rejected=batch.rejected, skipped=batch.skipped, committed=committed,
-                        duplicates=batch.duplicates)
 
 
 def _file_chunks(batch: ImportBatch):
