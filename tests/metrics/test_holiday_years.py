@@ -206,3 +206,63 @@ def test_other_client_roles_read_and_vendor_staff_never_see_the_page(client, wor
         client.force_login(world.user(vendor_user))
         assert client.get("/metrics/holidays/").status_code == 403
     assert HolidayYear.objects.count() == 1
+
+
+def test_a_year_after_a_gap_is_saved_but_said_to_be_unused(client, world):
+    client.force_login(world.user("client_admin"))
+    later = NEXT + 1
+    answer = client.post("/metrics/holidays/", {"year": later, "holidays": f"{later}-01-01"},
+                         HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    page = answer.content.decode()
+    assert f"do not use them yet: they cover {FIRST}–{LAST}" in page
+    assert f'data-testid="unused-{later}"' in page and "the years before it are missing" in page
+    answer = client.post("/metrics/holidays/", {"year": NEXT, "holidays": str(NEW_YEAR)},
+                         HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    page = answer.content.decode()
+    assert f"{FIRST}–{later}" in page and f'data-testid="unused-{later}"' not in page
+
+
+def test_a_year_entered_twice_at_once_is_replaced_not_a_500(world, monkeypatch):
+    """A double submit: both requests found no row for the year; the second one to insert
+    updates the first one's row instead."""
+    from django.db.models import QuerySet
+
+    services.holiday_year_save(actor=None, year=NEXT, holidays={NEW_YEAR})
+    real_first = QuerySet.first
+    misses = []
+
+    def first_misses_once(self):
+        if self.model is HolidayYear and not misses:
+            misses.append(True)
+            return None  # as the other request's row was not there yet when this one looked
+        return real_first(self)
+
+    monkeypatch.setattr(QuerySet, "first", first_misses_once)
+    entry = services.holiday_year_save(actor=None, year=NEXT, holidays=set(SCHEDULE.holidays))
+    assert misses and HolidayYear.objects.count() == 1
+    assert entry.holidays == sorted(d.isoformat() for d in SCHEDULE.holidays)
+
+
+def test_overlapping_ranges_count_each_day_once():
+    whole_year = f"{NEXT}-01-01..{NEXT}-12-31"
+    assert len(parse_dates(f"{whole_year}, {whole_year}")) == (D(NEXT, 12, 31) - D(NEXT, 1, 1)).days + 1
+
+
+def test_a_rebuild_records_the_edition_it_computed_in(world, mail, monkeypatch):  # noqa: F811
+    """Holidays saved while a rebuild runs: the rebuild's minutes are recorded in the edition
+    they were computed in, so they stay stale for the next rebuild."""
+    from steward.interactions import store
+    from steward.interactions.models import BusinessMinutes
+
+    arrived = dt.datetime.combine(first_weekday(NEXT, 3), dt.time(10), SH)
+    load(mail, world.vendor_a, [email("e1", arrived, arrived + dt.timedelta(hours=1))])
+    before, after = store.business_calendar("cn-9x18"), china_calendar("cn-9x18", supplement=[SCHEDULE])
+    calls = []
+
+    def changes_during_the_rebuild(name):
+        calls.append(name)
+        return before if len(calls) == 1 else after
+
+    monkeypatch.setattr(store, "business_calendar", changes_during_the_rebuild)
+    store.rebuild_business_minutes(mail.pk)
+    assert BusinessMinutes.objects.get(project=mail).edition == before.edition

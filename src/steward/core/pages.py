@@ -53,3 +53,13 @@ def get_or_404(read, request, **lookup):
         return read(user=request.user, **lookup)
     except ObjectDoesNotExist:
         raise Http404(_("Not found.")) from None
+
+
+def whole_number(text: str, *, limit: int = 2**63 - 1) -> int | None:
+    """A query or form value as a non-negative whole number no larger than `limit`, or None.
+    (str.isdigit alone is not enough: it accepts '²' and other digits int() refuses.)"""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if value <= limit else None

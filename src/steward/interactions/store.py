@@ -648,10 +648,12 @@ def calendar_edition(name: str) -> str:
     return calendar.edition if calendar is not None else ""
 
 
-def record_business_minutes(project_id: int, name: str) -> None:
-    """Record that the project's kinds 5/6 are (now) in calendar ``name``, in today's edition."""
-    BusinessMinutes.objects.update_or_create(project_id=project_id,
-                                             defaults={"calendar": name, "edition": calendar_edition(name)})
+def record_business_minutes(project_id: int, name: str, calendar: BusinessCalendar | None) -> None:
+    """Record that the project's kinds 5/6 are (now) in calendar ``name``, in the edition they
+    were computed in (``calendar``'s, not one re-read afterwards: its holidays may have changed
+    meanwhile, and the minutes must then stay stale)."""
+    BusinessMinutes.objects.update_or_create(project_id=project_id, defaults={
+        "calendar": name, "edition": calendar.edition if calendar is not None else ""})
 
 
 def write_calendars(project_ids) -> dict[int, BusinessCalendar]:
@@ -661,10 +663,12 @@ def write_calendars(project_ids) -> dict[int, BusinessCalendar]:
     out = {}
     for project in Project.objects.filter(pk__in=list(project_ids)).only("pk", "business_calendar"):
         name = stored_business_calendar(project.pk)
-        if name != project.business_calendar and not Rollup.objects.filter(project_id=project.pk).exists():
-            record_business_minutes(project.pk, project.business_calendar)
+        takes_current = name != project.business_calendar and not Rollup.objects.filter(project_id=project.pk).exists()
+        if takes_current:
             name = project.business_calendar
         calendar = _calendar(name)
+        if takes_current:
+            record_business_minutes(project.pk, name, calendar)
         if calendar is not None:
             out[project.pk] = calendar
     return out
@@ -706,6 +710,6 @@ def rebuild_business_minutes(project_id: int, progress=None) -> int:
                 apply_delta(rollups.empty_sums(), rollups.business_buckets(rows, {project_id: calendar}))
                 if progress is not None:
                     progress(read)
-    record_business_minutes(project_id, name)
+    record_business_minutes(project_id, name, calendar)
     new_version(project_id)
     return read

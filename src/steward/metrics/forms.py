@@ -203,9 +203,11 @@ def parse_dates(text: str) -> set[dt.date]:
             raise forms.ValidationError(_("%(text)s is not a date.") % {"text": match[0]}) from None
         if last < first:
             raise forms.ValidationError(_("%(text)s ends before it starts.") % {"text": match[0]})
-        if (last - first).days >= MAX_DATES or len(days) + (last - first).days >= MAX_DATES:
+        if (last - first).days >= MAX_DATES:
             raise forms.ValidationError(_("At most %(n)s dates.") % {"n": MAX_DATES})
         days.update(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+        if len(days) > MAX_DATES:
+            raise forms.ValidationError(_("At most %(n)s dates.") % {"n": MAX_DATES})
     if rest := _SEPARATORS.sub(" ", text[position:]).strip():
         raise forms.ValidationError(_("Cannot read %(text)s: write dates as YYYY-MM-DD, and a range as "
                                       "YYYY-MM-DD..YYYY-MM-DD.") % {"text": rest[:40]})

@@ -467,12 +467,19 @@ def holiday_year_save(*, actor, year: int, holidays: AbstractSet[dt.date],
     errors = holiday_year_problems(year, holidays, workdays)
     if errors:
         raise ValidationError(errors)
-    entry = HolidayYear.objects.select_for_update().filter(year=year).first() or HolidayYear(year=year)
-    entry.holidays = sorted(d.isoformat() for d in holidays)
-    entry.workdays = sorted(d.isoformat() for d in workdays)
-    entry.source, entry.updated_by = source.strip()[:300], actor
-    entry._history_user = actor  # the audit trail's "who", also from the command line
-    entry.save()
+    def write(entry: HolidayYear) -> HolidayYear:
+        entry.holidays = sorted(d.isoformat() for d in holidays)
+        entry.workdays = sorted(d.isoformat() for d in workdays)
+        entry.source, entry.updated_by = source.strip()[:300], actor
+        entry._history_user = actor  # the audit trail's "who", also from the command line
+        entry.save()
+        return entry
+
+    try:
+        with transaction.atomic():
+            entry = write(HolidayYear.objects.select_for_update().filter(year=year).first() or HolidayYear(year=year))
+    except IntegrityError:  # the same new year entered at the same moment (a double submit): replace it
+        entry = write(HolidayYear.objects.select_for_update().get(year=year))
     _rebuild_stale_business_minutes()
     return entry
 

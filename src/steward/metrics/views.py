@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from steward.core.decorators import permission_required
-from steward.core.pages import paginate
+from steward.core.pages import paginate, whole_number
 from steward.metrics import compare as compare_mod
 from steward.metrics import engine, formulas, selectors, services, sla
 from steward.metrics.forms import (AlertChannelForm, AlertRuleForm, BacktestForm, CompareForm, EvaluateForm, HeatmapForm,
@@ -557,10 +557,10 @@ def sla_diff(request, code: str, pk: int):
     project = _project(request, code)
     new = _policy(request, project, pk)
     versions = selectors.policy_list(user=request.user, project=project).filter(name=new.name).order_by("-version")
-    other_pk = request.GET.get("other", "")
+    other_pk = whole_number(request.GET.get("other", ""))
     old = None
-    if other_pk.isdigit():
-        old = versions.filter(pk=int(other_pk)).first()
+    if other_pk is not None:
+        old = versions.filter(pk=other_pk).first()
     if old is None:
         old = versions.filter(version__lt=new.version).first()
     changes, error = [], None
@@ -686,8 +686,8 @@ def alert_channels(request):
     projects = selectors.project_list(user=request.user)
     form = AlertChannelForm(request.POST or None, projects=projects)
     if request.method == "POST" and "toggle" in request.POST:
-        pk = request.POST.get("toggle", "")
-        channel = AlertChannel.objects.visible_to(request.user).filter(pk=pk).first() if pk.isdigit() else None
+        pk = whole_number(request.POST.get("toggle", ""))
+        channel = AlertChannel.objects.visible_to(request.user).filter(pk=pk).first() if pk is not None else None
         if channel is None:
             raise Http404(_("No such channel."))
         services.alert_channel_toggle(actor=request.user, channel=channel)
@@ -759,7 +759,8 @@ def holiday_years(request):
         raise PermissionDenied
     entries = selectors.holiday_years(user=request.user)
     if request.method == "POST" and "delete" in request.POST:
-        entry = entries.filter(year=request.POST["delete"]).first() if request.POST["delete"].isdigit() else None
+        year = whole_number(request.POST["delete"], limit=32767)
+        entry = entries.filter(year=year).first() if year is not None else None
         if entry is None:
             raise Http404(_("No such holiday year."))
         if request.POST.get("confirm") != "yes":
@@ -768,7 +769,8 @@ def holiday_years(request):
         services.holiday_year_delete(actor=request.user, entry=entry)
         messages.success(request, _("The holidays of %(year)s were removed.") % {"year": entry.year})
         return redirect("metrics:holidays")
-    editing = entries.filter(year=request.GET["year"]).first() if request.GET.get("year", "").isdigit() else None
+    year = whole_number(request.GET.get("year", ""), limit=32767)
+    editing = entries.filter(year=year).first() if year is not None else None
     initial = {"year": editing.year, "holidays": "\n".join(editing.holidays), "workdays": "\n".join(editing.workdays),
                "source": editing.source} if editing else {}
     form = HolidayYearForm(request.POST or None, initial=initial)
@@ -779,8 +781,15 @@ def holiday_years(request):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, _("The holidays of %(year)s were saved; the cn-* business calendars use "
-                                        "them now.") % {"year": entry.year})
+            first, last = selectors.holiday_coverage().covered
+            if first <= entry.year <= last:
+                messages.success(request, _("The holidays of %(year)s were saved; the cn-* business calendars "
+                                            "use them now.") % {"year": entry.year})
+            else:
+                messages.warning(request, _(
+                    "The holidays of %(year)s were saved, but the calendars do not use them yet: they cover "
+                    "%(first)s–%(last)s, and take a year only when it follows the years they cover. Enter "
+                    "the years between first.") % {"year": entry.year, "first": first, "last": last})
             return redirect("metrics:holidays")
     return render(request, "metrics/holiday_years.html", {
         "form": form, "entries": entries, "coverage": selectors.holiday_coverage(), "can_edit": can_edit,

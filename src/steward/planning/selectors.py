@@ -8,6 +8,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from steward.collaboration.deadlines import Urgency, today_in, urgency
 from steward.core.models import Project, User
+from steward.core.pages import whole_number
 from steward.planning import progress, readiness as rules
 from steward.planning.models import (
     Milestone,
@@ -74,8 +75,8 @@ def tasks(*, user, plan: Plan, status: str = "", assignee: str = "", phase: str 
         qs = qs.filter(status=status)
     if assignee == "me":
         qs = qs.filter(assignee=user)
-    elif assignee.isdigit():
-        qs = qs.filter(assignee_id=int(assignee))
+    elif (assignee_id := whole_number(assignee)) is not None:
+        qs = qs.filter(assignee_id=assignee_id)
     if phase:
         qs = qs.filter(phase__key=phase)
     if q:

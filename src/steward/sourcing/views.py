@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
 from steward.core.models import User
-from steward.core.pages import paginate
+from steward.core.pages import paginate, whole_number
 from steward.sourcing import forms, ranking, selectors, services
 from steward.sourcing.models import Criterion, SourcingEvent
 
@@ -190,8 +190,8 @@ def _parse_scores(post, submissions, criteria):
             comment = post.get(f"c-{sub.vendor_id}-{c.key}", "")
             if raw == "":
                 value = None
-            elif raw.isdigit() and 1 <= int(raw) <= 5:
-                value = int(raw)
+            elif (score := whole_number(raw, limit=5)) is not None and score >= 1:
+                value = score
             else:
                 problems.append(_("%(vendor)s, %(criterion)s: a score is a whole number from 1 to 5.")
                                 % {"vendor": sub.vendor.name, "criterion": c.get_key_display()})

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
 from steward.core.exports import csv_response
-from steward.core.pages import get_or_404, paginate
+from steward.core.pages import get_or_404, paginate, whole_number
 from steward.interactions.models import Agent
 from steward.training import gate, selectors, services
 from steward.training.forms import (
@@ -81,9 +81,9 @@ def article_detail(request, code: str):
     if not request.user.has_perm("training.change_article"):
         versions = [v for v in versions if v.is_published]
     shown = None
-    wanted = request.GET.get("v", "")
-    if wanted.isdigit():
-        shown = next((v for v in versions if v.number == int(wanted)), None)
+    wanted = whole_number(request.GET.get("v", ""))
+    if wanted is not None:
+        shown = next((v for v in versions if v.number == wanted), None)
     current = article.current_version
     shown = shown or current or (versions[0] if versions else None)
     if shown is None:
