@@ -50,6 +50,15 @@ def check_main_pages(open_session, language):
         assert (link.count() > 0) == (code in PROJECT_VENDORS["presales-chat"]), code
     session.screenshot(f"project-detail-{language}")
 
+    # A cn-* calendar links the holiday years it is built from (read here: entering one would
+    # change the calendars the other browser tests read).
+    page.get_by_test_id("holidays-link").click()
+    page.wait_for_url(session.url("/metrics/holidays/"))
+    assert squash(page.locator("main h1").inner_text()) == tr(language, "Holiday calendar")
+    assert page.get_by_test_id("covered-years").inner_text().startswith("2004")
+    assert page.get_by_test_id("holiday-form").count() == 1
+    session.screenshot(f"holidays-{language}")
+
     session.goto("/people/")
     assert squash(page.locator("main h1").inner_text()) == tr(language, "People")
     assert page.locator("#results tbody tr").count() == len(demo_logins())
