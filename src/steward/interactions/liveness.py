@@ -7,8 +7,8 @@ progress that never moves, and an API retry with its Idempotency-Key would be to
 
 So a run holds a lock that only a living process can hold, from before it says "running" until
 after it says how it ended (in the transaction that stores its rows), and a reader that finds a
-batch running without that lock knows the run died. The database or the operating system frees the lock when the process dies; no clock
-or heartbeat has to guess how long an import may take.
+batch running without that lock knows the run died. The database or the operating system frees
+the lock when the process dies; no clock or heartbeat has to guess how long an import may take.
 
 - PostgreSQL: a session advisory lock (released when the connection closes). A reader tries
   it and holds it while it marks the batch, so no run starts in between; it first looks in
