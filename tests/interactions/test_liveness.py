@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction  # noqa: F401 (connection: skipif)
+from django.db import connection, connections, transaction
 
 from steward.interactions import liveness, services
 from steward.interactions.models import ImportBatch, Interaction
@@ -203,8 +203,6 @@ def test_a_reader_that_cannot_write_now_leaves_the_batch_for_a_later_read(client
 def test_a_batch_says_how_it_ended_in_the_transaction_that_stores_its_rows(world, tmp_path, monkeypatch):
     """Killed right after the rows committed, a batch must not be left saying "running" (and be
     reaped as "nothing was stored"): its end is saved inside the same transaction."""
-    from django.db import connection
-
     path = tmp_path / "calls.csv"
     path.write_text("external_id,channel,arrived_at\nC1,voice,2025-03-03T09:00:00+08:00\n", encoding="utf-8")
     ends = []
@@ -217,3 +215,42 @@ def test_a_batch_says_how_it_ended_in_the_transaction_that_stores_its_rows(world
     monkeypatch.setattr(services, "_record_end", watched)
     services.import_file(actor=None, project=world.project_a, vendor=world.vendor_a, path=str(path))
     assert ends == [(ImportBatch.Status.DONE, True, 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupt_after_the_commit_leaves_the_import_done(world, monkeypatch):
+    """Ctrl-C while an on-commit hook of "done" runs (the compliance scan's enqueue): the rows
+    and their "done" committed together, and stay so."""
+    from steward.interactions import readers
+    from steward.quality import tasks as quality_tasks
+
+    batch = services.batch_create(actor=None, project=world.project_a, vendor=world.vendor_a, profile="generic",
+                                  file_name="t", file_format="api")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(quality_tasks, "scan_import_task", type("Task", (), {"enqueue": staticmethod(interrupted)}))
+    with pytest.raises(KeyboardInterrupt):
+        services.batch_run(batch=batch, chunks=lambda profile: [readers.records_chunk([RECORD])])
+    batch.refresh_from_db()
+    assert (batch.status, batch.inserted, batch.error, Interaction.objects.count()) == (
+        ImportBatch.Status.DONE, 1, "", 1)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="synchronous_commit is PostgreSQL's")
+def test_done_is_committed_with_a_wal_flush(world, monkeypatch):
+    """The import's statements skip WAL flushes; its commit, which now carries "done", does not."""
+    seen = []
+    record_end = services._record_end
+
+    def watched(batch, importer, status):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append((status, cursor.fetchone()[0]))
+        record_end(batch, importer, status)
+
+    monkeypatch.setattr(services, "_record_end", watched)
+    services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a, records=[RECORD],
+                            idempotency_key="flushed")
+    assert seen == [(ImportBatch.Status.DONE, "on")]

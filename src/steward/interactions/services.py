@@ -456,6 +456,7 @@ def _run_batch(batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.
                 if importer.rejected and not batch.allow_rejects:
                     raise _Discard
                 importer.save_rejects()
+                store.durable_commit()
                 _record_end(batch, importer, ImportBatch.Status.DONE)  # with the rows, or not at all
         except _Discard:
             with transaction.atomic():
@@ -477,8 +478,11 @@ def _run_batch(batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.
                                          "was stored."), {"kind": error.__class__.__name__})
         else:
             reason = Reason(gettext_noop("The import was interrupted; nothing was stored."))
-        batch.error, batch.error_message = str(reason), reason.to_json()
-        _record_end(batch, None, ImportBatch.Status.FAILED)
+        # Only over "running": an interrupt in an on-commit hook comes after "done" committed.
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
+            status=ImportBatch.Status.FAILED, error=str(reason), error_message=reason.to_json(), rows_read=0,
+            rejected=0, skipped=0, duplicates=0, inserted=0, updated=0, finished_at=timezone.now())
+        batch.refresh_from_db()
         raise
     return ImportResult(batch=batch, inserted=batch.inserted, updated=batch.updated,
                         rejected=batch.rejected, skipped=batch.skipped,

@@ -89,12 +89,20 @@ def _copy(cursor, table: str, frame: pl.DataFrame, force_not_null: list[str]) ->
 
 
 def bulk_transaction() -> None:
-    """Settings for a bulk write, inside its transaction. PostgreSQL: commit without waiting for
-    the WAL flush (a crash right after may lose the import, never half of it, and the batch's
-    "done" is written by a later, flushed commit, so it is never recorded without its rows)."""
+    """Settings for a bulk write, inside its transaction. PostgreSQL: the statements do not wait
+    for WAL flushes of their own (the setting holds until durable_commit turns it back on)."""
     if is_postgres():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def durable_commit() -> None:
+    """Before writing the batch's "done" into its transaction: its commit waits for the WAL
+    flush (one flush for the whole import), so "done" is never reported for rows a crash could
+    still lose. The setting is read at commit time."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = on")
 
 
 GROWING_TABLES = (TABLE, Rollup._meta.db_table, RollupBucket._meta.db_table, IntervalRollup._meta.db_table,
