@@ -428,13 +428,9 @@ def batch_reap_if_dead(batch: ImportBatch) -> bool:
                                          "or the server restarted); nothing was stored."))
             try:
                 with transaction.atomic():
-                    marked = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
-                        status=ImportBatch.Status.FAILED, error=str(reason), error_message=reason.to_json(),
-                        finished_at=timezone.now())
+                    return _mark_failed(batch, reason)
             except OperationalError:  # SQLite: another import holds the write lock; a later read will
                 return False
-    batch.refresh_from_db()
-    return bool(marked)
 
 
 def _run_batch(batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.Chunk]] | None,
@@ -478,15 +474,21 @@ def _run_batch(batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.
                                          "was stored."), {"kind": error.__class__.__name__})
         else:
             reason = Reason(gettext_noop("The import was interrupted; nothing was stored."))
-        # Only over "running": an interrupt in an on-commit hook comes after "done" committed.
-        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
-            status=ImportBatch.Status.FAILED, error=str(reason), error_message=reason.to_json(), rows_read=0,
-            rejected=0, skipped=0, duplicates=0, inserted=0, updated=0, finished_at=timezone.now())
-        batch.refresh_from_db()
+        _mark_failed(batch, reason)  # (an interrupt in an on-commit hook comes after "done" committed)
         raise
     return ImportResult(batch=batch, inserted=batch.inserted, updated=batch.updated,
                         rejected=batch.rejected, skipped=batch.skipped,
                         committed=batch.status == ImportBatch.Status.DONE, duplicates=batch.duplicates)
+
+
+def _mark_failed(batch: ImportBatch, reason: Reason) -> bool:
+    """A run that stopped with nothing stored: failed, for `reason`, and nothing counted. Only
+    over "running", never over an end already recorded. True if it was marked."""
+    marked = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
+        status=ImportBatch.Status.FAILED, error=str(reason), error_message=reason.to_json(), rows_read=0,
+        rejected=0, skipped=0, duplicates=0, inserted=0, updated=0, finished_at=timezone.now())
+    batch.refresh_from_db()
+    return bool(marked)
 
 
 def _record_end(batch: ImportBatch, importer: _Importer | None, status: str) -> None:
@@ -738,8 +740,9 @@ def business_minutes_stale() -> list[int]:
     stored = {pk: (name, edition) for pk, name, edition in
               BusinessMinutes.objects.values_list("project_id", "calendar", "edition")}
     with_contacts = set(Rollup.objects.order_by().values_list("project_id", flat=True).distinct())
-    return sorted(pk for pk, name in Project.objects.values_list("pk", "business_calendar")
-                  if pk in with_contacts and stored.get(pk, ("", "")) != (name, store.calendar_edition(name)))
+    current = list(Project.objects.filter(pk__in=with_contacts).values_list("pk", "business_calendar"))
+    editions = {name: store.calendar_edition(name) for name in {name for _, name in current}}  # once per calendar
+    return sorted(pk for pk, name in current if stored.get(pk, ("", "")) != (name, editions[name]))
 
 
 def reject_csv(batch: ImportBatch) -> str:
