@@ -55,11 +55,17 @@ def get_or_404(read, request, **lookup):
         raise Http404(_("Not found.")) from None
 
 
-def whole_number(text: str, *, limit: int = 2**63 - 1) -> int | None:
+# The largest values PostgreSQL's integer columns hold: a filter beyond them is an error there.
+BIGINT_MAX = 2**63 - 1  # ids (BigAutoField)
+SMALLINT_MAX = 2**15 - 1  # PositiveSmallIntegerField
+
+
+def whole_number(text: str, *, limit: int = BIGINT_MAX) -> int | None:
     """A query or form value as a non-negative whole number no larger than `limit`, or None.
-    (str.isdigit alone is not enough: it accepts '²' and other digits int() refuses.)"""
+    (str.isdigit alone is not enough: it accepts '²' and other digits int() refuses; the length
+    check keeps int() from parsing thousands of digits.)"""
     text = (text or "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(limit)):
         return None
     value = int(text)
     return value if value <= limit else None

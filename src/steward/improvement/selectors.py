@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from steward.collaboration.deadlines import today_in, urgency
 from steward.core.models import Organisation, Project, User, Vendor
-from steward.core.pages import whole_number
+from steward.core.pages import SMALLINT_MAX, whole_number
 from steward.improvement import scoring, workflow
 from steward.improvement.models import CapaAction, CorrectiveAction, Risk
 
@@ -129,9 +129,9 @@ def risk_list(*, user, project: str = "", status: str = "", category: str = "", 
         qs = qs.filter(status=status)
     if category:
         qs = qs.filter(category=category)
-    if (level := whole_number(likelihood, limit=32767)) is not None:
+    if (level := whole_number(likelihood, limit=SMALLINT_MAX)) is not None:
         qs = qs.filter(likelihood=level)
-    if (level := whole_number(impact, limit=32767)) is not None:
+    if (level := whole_number(impact, limit=SMALLINT_MAX)) is not None:
         qs = qs.filter(impact=level)
     if band:
         bounds = [floor for floor, name in scoring.BANDS]

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Left
 
 from steward.core.models import Project, Vendor
+from steward.core.pages import BIGINT_MAX
 from steward.interactions import reasons
 from steward.interactions.models import ImportBatch, Interaction, IntervalRollup, MappingProfile, RejectedRow
 
@@ -36,8 +37,8 @@ class InteractionFilter:
     sort: str = "-arrived_at"
 
 
-# The largest id a filter may name: PostgreSQL's bigint (a larger one is an error, not "none").
-MAX_ID = 2**63 - 1
+# The largest id a filter may name (a larger one is an error, not "none").
+MAX_ID = BIGINT_MAX
 # The dates a filter may name: a day's bounds stay representable in UTC in every time zone.
 EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(9999, 12, 30)
 

@@ -671,12 +671,12 @@ def write_calendars(project_ids) -> dict[int, BusinessCalendar]:
     out = {}
     for project in Project.objects.filter(pk__in=list(project_ids)).only("pk", "business_calendar"):
         name = stored_business_calendar(project.pk)
-        takes_current = name != project.business_calendar and not Rollup.objects.filter(project_id=project.pk).exists()
-        if takes_current:
+        if name != project.business_calendar and not Rollup.objects.filter(project_id=project.pk).exists():
             name = project.business_calendar
-        calendar = _calendar(name)
-        if takes_current:
+            calendar = _calendar(name)
             record_business_minutes(project.pk, name, calendar)
+        else:
+            calendar = _calendar(name)
         if calendar is not None:
             out[project.pk] = calendar
     return out

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from steward.core.decorators import permission_required
-from steward.core.pages import paginate, whole_number
+from steward.core.pages import SMALLINT_MAX, paginate, whole_number
 from steward.metrics import compare as compare_mod
 from steward.metrics import engine, formulas, selectors, services, sla
 from steward.metrics.forms import (AlertChannelForm, AlertRuleForm, BacktestForm, CompareForm, EvaluateForm, HeatmapForm,
@@ -759,7 +759,7 @@ def holiday_years(request):
         raise PermissionDenied
     entries = selectors.holiday_years(user=request.user)
     if request.method == "POST" and "delete" in request.POST:
-        year = whole_number(request.POST["delete"], limit=32767)
+        year = whole_number(request.POST["delete"], limit=SMALLINT_MAX)
         entry = entries.filter(year=year).first() if year is not None else None
         if entry is None:
             raise Http404(_("No such holiday year."))
@@ -769,7 +769,7 @@ def holiday_years(request):
         services.holiday_year_delete(actor=request.user, entry=entry)
         messages.success(request, _("The holidays of %(year)s were removed.") % {"year": entry.year})
         return redirect("metrics:holidays")
-    year = whole_number(request.GET.get("year", ""), limit=32767)
+    year = whole_number(request.GET.get("year", ""), limit=SMALLINT_MAX)
     editing = entries.filter(year=year).first() if year is not None else None
     initial = {"year": editing.year, "holidays": "\n".join(editing.holidays), "workdays": "\n".join(editing.workdays),
                "source": editing.source} if editing else {}
