@@ -155,16 +155,21 @@ def test_an_entered_year_makes_its_contacts_measurable(world, mail, django_captu
     assert [h.history_type for h in HolidayYear.history.order_by("history_id")] == ["+", "-"]
 
 
-def test_the_daily_housekeeping_also_finds_minutes_an_entry_made_stale(world, mail, django_capture_on_commit_callbacks):  # noqa: F811
+def test_the_daily_housekeeping_also_finds_minutes_an_entry_made_stale(
+        client, world, mail, django_capture_on_commit_callbacks):  # noqa: F811 (mail: a fixture)
     arrived = dt.datetime.combine(first_weekday(NEXT, 3), dt.time(10), SH)
     load(mail, world.vendor_a, [email("e1", arrived, arrived + dt.timedelta(hours=1))])
     with django_capture_on_commit_callbacks(execute=False):  # its own rebuild never ran
         services.holiday_year_save(actor=None, year=NEXT, holidays=set(SCHEDULE.holidays))
     assert interactions.business_minutes_stale() == [mail.pk]
+    client.force_login(world.user("client_admin"))  # the page says figures are on their way
+    page = client.get("/metrics/holidays/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "business-hours figures of 1 project are being recomputed" in page
     now = dt.datetime.combine(D(NEXT, 3, 10), dt.time(3), dt.UTC)
     with django_capture_on_commit_callbacks(execute=True):
         assert jobs.housekeeping(now, now)["business_minutes_rebuilds"] == 1
     assert interactions.business_minutes_stale() == []
+    assert 'data-testid="recomputing"' not in client.get("/metrics/holidays/").content.decode()
 
 
 # ------------------------------------------------------------------ the page

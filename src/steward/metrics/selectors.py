@@ -321,6 +321,7 @@ class HolidayCoverage:
     package: tuple[int, int]  # the years the installed holiday package has
     covered: tuple[int, int]  # the years the cn-* calendars cover with the entered ones
     package_version: str
+    recomputing: int  # projects whose business minutes wait for their rebuild in the current holidays
 
 
 def holiday_years(*, user) -> QuerySet[HolidayYear]:
@@ -328,8 +329,11 @@ def holiday_years(*, user) -> QuerySet[HolidayYear]:
 
 
 def holiday_coverage() -> HolidayCoverage:
+    """For the holiday page, whose readers are client-side (they see every project)."""
     import chinese_calendar
+
+    from steward.interactions.services import business_minutes_stale  # the rollups' owner
 
     calendar = business_calendars.business_calendar("cn-9x18")
     return HolidayCoverage(calendars.chinese_package_years(), (calendar.valid_from.year, calendar.valid_to.year),
-                           chinese_calendar.__version__)
+                           chinese_calendar.__version__, len(business_minutes_stale()))
