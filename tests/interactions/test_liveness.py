@@ -66,12 +66,64 @@ def test_a_retry_while_the_run_is_alive_is_told_to_wait(api, world):
     assert not Interaction.objects.exists()
 
 
-def test_only_a_running_batch_is_ever_marked(world):
-    batch = api_batch(world, "queued")  # queued: waiting for a worker is not dying
-    assert not services.batch_reap_if_dead(batch)
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.DONE)
-    batch.refresh_from_db()
-    assert not services.batch_reap_if_dead(batch) and batch.status == ImportBatch.Status.DONE
+def test_an_upload_waiting_for_a_worker_and_a_finished_batch_are_never_marked(world):
+    upload = services.batch_create(actor=None, project=world.project_a, vendor=world.vendor_a,
+                                   profile="generic", file_name="calls.csv", file_format="csv")
+    assert not services.batch_reap_if_dead(upload)  # queued for a worker: waiting is not dying
+    assert upload.status == ImportBatch.Status.QUEUED
+    done = api_batch(world, "done")
+    ImportBatch.objects.filter(pk=done.pk).update(status=ImportBatch.Status.DONE)
+    done.refresh_from_db()
+    assert not services.batch_reap_if_dead(done) and done.status == ImportBatch.Status.DONE
+
+
+def test_an_api_batch_left_queued_by_a_request_that_died_is_run_again_by_a_retry(api, world):
+    """The request recorded the batch and died before its run began: queued, and nobody holds it."""
+    left = api_batch(world, "left")
+    assert left.status == ImportBatch.Status.QUEUED
+    answer = post(api, "left")
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["id"], answer.json()["status"], answer.json()["inserted"]) == (left.pk, "done", 1)
+    assert Interaction.objects.count() == 1 and ImportBatch.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_batch_is_held_from_before_it_can_be_seen_until_its_run_ends(world, monkeypatch):
+    """Between the commit that records it ("queued") and the start of its run, a reader in
+    another connection finds it alive, not dead."""
+    seen = []
+    run = services.batch_run
+
+    def look_then_run(*, batch, **kwargs):
+        def reader():
+            try:
+                queued = ImportBatch.objects.get(pk=batch.pk)
+                seen.append((queued.status, services.batch_reap_if_dead(queued)))
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        thread.join(30)
+        return run(batch=batch, **kwargs)
+
+    monkeypatch.setattr(services, "batch_run", look_then_run)
+    result = services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a,
+                                     records=BODY["records"], idempotency_key="held")
+    assert seen == [(ImportBatch.Status.QUEUED, False)]
+    assert result.committed and result.batch.status == ImportBatch.Status.DONE
+    with liveness.unless_running(result.batch.pk) as dead:  # and released after it
+        assert dead
+
+
+def test_a_run_is_held_again_inside_its_own_hold_and_released_with_the_outer_one(world):
+    batch = api_batch(world, "nested")
+    with liveness.running(batch.pk):
+        with liveness.running(batch.pk):
+            pass
+        say_running(batch)
+        assert not services.batch_reap_if_dead(batch)  # the outer hold is still there
+    assert services.batch_reap_if_dead(batch)
 
 
 def test_the_pages_and_the_api_show_a_dead_run_failed_in_the_readers_language(client, world):

@@ -7,7 +7,9 @@ progress that never moves, and an API retry with its Idempotency-Key would be to
 
 So a run holds a lock that only a living process can hold, from before it says "running" until
 after it says how it ended (in the transaction that stores its rows), and a reader that finds a
-batch running without that lock knows the run died. The database or the operating system frees
+batch running without that lock knows the run died. An API batch runs in the request that
+records it, so that request holds the lock from before the batch is recorded: an API batch
+found queued without it was left by a request that died before its run began. The database or the operating system frees
 the lock when the process dies; no clock or heartbeat has to guess how long an import may take.
 
 - PostgreSQL: a session advisory lock (released when the connection closes). A reader tries
@@ -24,6 +26,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,13 +44,42 @@ def _key(batch_id: int) -> tuple[int, int]:
     return _NAMESPACE, batch_id % _INT4
 
 
+# The batches this thread holds, and how many times: `running` is re-entrant, so an API batch
+# can be held from before it is recorded (import_records) through its run (batch_run).
+class _Held(threading.local):
+    def __init__(self):
+        self.counts = Counter()
+
+
+_held = _Held()
+
+
 def _lock_file(batch_id: int) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / "running" / f"{batch_id}.lock"
 
 
 @contextlib.contextmanager
 def running(batch_id: int) -> Iterator[None]:
-    """Held for as long as this process runs the batch (waits while another holder has it)."""
+    """Held for as long as this process runs the batch (waits while another holder has it).
+    Re-entrant in a thread: an inner hold of a batch the thread already holds adds nothing."""
+    holds = _held.counts
+    if holds[batch_id]:
+        holds[batch_id] += 1
+        try:
+            yield
+        finally:
+            holds[batch_id] -= 1
+        return
+    holds[batch_id] = 1
+    try:
+        with _lock(batch_id):
+            yield
+    finally:
+        del holds[batch_id]
+
+
+@contextlib.contextmanager
+def _lock(batch_id: int) -> Iterator[None]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s, %s)", _key(batch_id))
@@ -63,6 +96,9 @@ def running(batch_id: int) -> Iterator[None]:
 def unless_running(batch_id: int) -> Iterator[bool]:
     """Yields whether no living process runs the batch, and while the body runs (the caller's
     check and update of the batch) holds the lock, so that no run can start meanwhile."""
+    if _held.counts[batch_id]:  # this thread runs it
+        yield False
+        return
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # This session's own run: a try would succeed, advisory locks being re-entrant.

@@ -4,6 +4,7 @@ database as it was (only the batch record and its rejects report are kept)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -53,6 +54,7 @@ CHUNK_ROWS = 50_000
 # What an FCR delta compares of a customer history read by store.customer_history_around.
 FCR_HISTORY_COLUMNS = [*rollups.FCR_COLUMNS, rollups.FCR_COUNTS_NEXT_ANY]
 API_MAX_RECORDS = 10_000
+API_FORMAT = "api"  # ImportBatch.file_format of a batch of records sent to the REST API
 
 
 # ------------------------------------------------------------------ profiles
@@ -417,8 +419,13 @@ def batch_run(*, batch: ImportBatch, chunks: Callable[[Profile], Iterable[reader
 def batch_reap_if_dead(batch: ImportBatch) -> bool:
     """Mark a batch failed if it says "running" but no living process runs it (its process was
     killed, or the server restarted): its transaction rolled back, so nothing was stored, and
-    an API retry with its key may run it again. True if it was marked."""
-    if batch.status != ImportBatch.Status.RUNNING:
+    an API retry with its key may run it again. An API batch is held from before it is
+    recorded (``import_records``), so one still queued without a holder died too; an upload
+    queued for a worker is only waiting. True if it was marked."""
+    dying = [ImportBatch.Status.RUNNING]
+    if batch.file_format == API_FORMAT:
+        dying.append(ImportBatch.Status.QUEUED)
+    if batch.status not in dying:
         return False
     with liveness.unless_running(batch.pk) as dead:
         if not dead:
@@ -428,7 +435,7 @@ def batch_reap_if_dead(batch: ImportBatch) -> bool:
                                          "or the server restarted); nothing was stored."))
             try:
                 with transaction.atomic():
-                    return _mark_failed(batch, reason)
+                    return _mark_failed(batch, reason, over=dying)
             except OperationalError:  # SQLite: another import holds the write lock; a later read will
                 return False
 
@@ -481,10 +488,11 @@ def _run_batch(batch: ImportBatch, chunks: Callable[[Profile], Iterable[readers.
                         committed=batch.status == ImportBatch.Status.DONE, duplicates=batch.duplicates)
 
 
-def _mark_failed(batch: ImportBatch, reason: Reason) -> bool:
+def _mark_failed(batch: ImportBatch, reason: Reason, *, over=(ImportBatch.Status.RUNNING,)) -> bool:
     """A run that stopped with nothing stored: failed, for `reason`, and nothing counted. Only
-    over "running", never over an end already recorded. True if it was marked."""
-    marked = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
+    over the statuses `over` ("running"), never over an end already recorded. True if it was
+    marked."""
+    marked = ImportBatch.objects.filter(pk=batch.pk, status__in=over).update(
         status=ImportBatch.Status.FAILED, error=str(reason), error_message=reason.to_json(), rows_read=0,
         rejected=0, skipped=0, duplicates=0, inserted=0, updated=0, finished_at=timezone.now())
     batch.refresh_from_db()
@@ -546,23 +554,30 @@ def import_records(*, actor, project: Project, vendor: Vendor, records: list, pr
     if existing := _batch_with_key(vendor, idempotency_key, digest):
         if existing.batch.status != ImportBatch.Status.FAILED:
             return existing
-        if not _claim_failed(existing.batch):  # a concurrent retry took it first
-            return _batch_with_key(vendor, idempotency_key, digest)
-        return batch_run(batch=existing.batch, chunks=lambda p: [readers.records_chunk(records)])
+        # Held before it says "queued" again, as a new batch is (see batch_reap_if_dead); a
+        # concurrent retry that took it first is waited for, and its result returned.
+        with liveness.running(existing.batch.pk):
+            if not _claim_failed(existing.batch):
+                return _batch_with_key(vendor, idempotency_key, digest)
+            return batch_run(batch=existing.batch, chunks=lambda p: [readers.records_chunk(records)])
     if not isinstance(records, list) or not records:
         raise ValidationError({"records": _("Send a non-empty list of records.")})
     if len(records) > API_MAX_RECORDS:
         raise ValidationError({"records": _("At most %(n)s records per batch.") % {"n": API_MAX_RECORDS}})
-    try:
-        with transaction.atomic():
-            batch = batch_create(actor=actor, project=project, vendor=vendor, profile=profile,
-                                 file_name=f"API {idempotency_key}", file_format="api",
-                                 allow_rejects=allow_rejects, idempotency_key=idempotency_key,
-                                 request_digest=digest)
-    except IntegrityError:
-        # The same key arrived twice at once: the other request recorded the batch first.
-        return _batch_with_key(vendor, idempotency_key, digest)
-    return batch_run(batch=batch, chunks=lambda p: [readers.records_chunk(records)])
+    with contextlib.ExitStack() as held:
+        try:
+            with transaction.atomic():
+                batch = batch_create(actor=actor, project=project, vendor=vendor, profile=profile,
+                                     file_name=f"API {idempotency_key}", file_format=API_FORMAT,
+                                     allow_rejects=allow_rejects, idempotency_key=idempotency_key,
+                                     request_digest=digest)
+                # Held before the batch can be seen, so that a reader never finds it queued
+                # without a holder unless this request died (see batch_reap_if_dead).
+                held.enter_context(liveness.running(batch.pk))
+        except IntegrityError:
+            # The same key arrived twice at once: the other request recorded the batch first.
+            return _batch_with_key(vendor, idempotency_key, digest)
+        return batch_run(batch=batch, chunks=lambda p: [readers.records_chunk(records)])
 
 
 class IdempotencyMismatch(ValidationError):
