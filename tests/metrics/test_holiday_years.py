@@ -271,3 +271,26 @@ def test_a_rebuild_records_the_edition_it_computed_in(world, mail, monkeypatch):
     monkeypatch.setattr(store, "business_calendar", changes_during_the_rebuild)
     store.rebuild_business_minutes(mail.pk)
     assert BusinessMinutes.objects.get(project=mail).edition == before.edition
+
+
+@pytest.mark.parametrize("cache_seconds", [0, 300])
+def test_one_computation_reads_the_holiday_years_once(world, mail, settings, cache_seconds):  # noqa: F811
+    """The calendar's edition is read once and serves both the cache key and the answer; FCR,
+    which does not depend on the calendar, does not read it at all."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.STEWARD_KPI_CACHE_SECONDS = cache_seconds
+    cache.clear()
+    arrived = dt.datetime.combine(first_weekday(LAST, 3), dt.time(10), SH)
+    load(mail, world.vendor_a, [email("e1", arrived, arrived + dt.timedelta(hours=1))])
+    march = engine.period(D(LAST, 3, 1), D(LAST, 3, 31), "Asia/Shanghai")
+    table = HolidayYear._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        answer = within(world, mail, "4h", True, period=march)
+    assert answer[()].value == 1
+    assert sum(table in q["sql"] for q in queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        engine.fcr_counts(user=world.user("client_admin"), project=mail, period=march)
+    assert sum(table in q["sql"] for q in queries) == 0

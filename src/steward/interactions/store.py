@@ -682,13 +682,17 @@ def write_calendars(project_ids) -> dict[int, BusinessCalendar]:
     return out
 
 
-def business_minutes_current(project: Project) -> bool:
+def business_minutes_current(project: Project, edition: str | None = None) -> bool:
     """Whether the project's stored kinds 5/6 are in its business calendar, in the calendar's
     current edition (the engine reads them only then: minutes computed before the holiday data
-    grew — e.g. stored as beyond the covered years — wait for their rebuild)."""
+    grew — e.g. stored as beyond the covered years — wait for their rebuild). ``edition``: that
+    edition, where the caller has read it already (calendar_edition)."""
     name = project.business_calendar
-    return bool(name) and BusinessMinutes.objects.filter(
-        project_id=project.pk, calendar=name, edition=calendar_edition(name)).exists()
+    if not name:
+        return False
+    if edition is None:
+        edition = calendar_edition(name)
+    return BusinessMinutes.objects.filter(project_id=project.pk, calendar=name, edition=edition).exists()
 
 
 def rebuild_business_minutes(project_id: int, progress=None) -> int:

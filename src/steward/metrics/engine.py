@@ -250,11 +250,12 @@ def calendar_spans(first: dt.date, last: dt.date, *, months: bool = True) -> Q:
     return q
 
 
-def business_calendar(project: Project) -> str | None:
+def business_calendar(project: Project, edition: str | None = None) -> str | None:
     """The project's business calendar when its stored business minutes (kinds 5/6) are in it;
     None otherwise — no calendar, or just changed and not yet rebuilt (``BusinessMinutes``): then
-    business-hours metrics answer ``no_business_calendar``, never a figure in another calendar."""
-    return project.business_calendar if business_minutes_current(project) else None
+    business-hours metrics answer ``no_business_calendar``, never a figure in another calendar.
+    ``edition``: the calendar's current edition, where the caller has read it already."""
+    return project.business_calendar if business_minutes_current(project, edition) else None
 
 
 def calendar_answers(project: Project, period: Period, grouping: str, scope: Scope) -> bool:
@@ -298,7 +299,10 @@ def _rollup_token(project: Project) -> str | None:
 def _memo(name: str, user, project: Project, period: Period, arguments: tuple, compute):
     """``compute()``, cached under the project's rollup version, the reader's visibility and
     the arguments. The version is read before and after computing: a write committed in
-    between (read-committed transactions see it mid-way) leaves the result uncached."""
+    between (read-committed transactions see it mid-way) leaves the result uncached. An answer
+    that depends on the business calendar names its edition among the arguments: a newer
+    holiday year makes stored business minutes stale without a rollup write (and a shared cache
+    outlives the restart that brings a newer holiday package)."""
     seconds = getattr(settings, "STEWARD_KPI_CACHE_SECONDS", 0)
     if not period.whole_days:  # a window up to now (alerts): asked once, never again
         return compute()
@@ -310,10 +314,7 @@ def _memo(name: str, user, project: Project, period: Period, arguments: tuple, c
         sql, params = IntervalRollup.objects.visible_to(user).filter(project=project).query.sql_with_params()
     except EmptyResultSet:  # sees no rollups at all: nothing worth caching
         return compute()
-    # The calendar's edition too: a newer holiday package makes stored business minutes stale
-    # without a rollup write (a shared cache outlives the restart that brings the package).
-    calendar = (project.business_calendar, calendar_edition(project.business_calendar))
-    key = "steward:kpi:" + hashlib.sha256(repr((name, project.pk, project.time_zone, calendar,
+    key = "steward:kpi:" + hashlib.sha256(repr((name, project.pk, project.time_zone,
                                                 token, sql, params, arguments)).encode()).hexdigest()
     try:
         found = cache.get(key)
@@ -342,14 +343,16 @@ def contact_stats(*, user, project: Project, period: Period, vendors: Iterable[s
     scope = scope if isinstance(scope, Scope) else Scope.of(scope)
     vendors = None if vendors is None else sorted(vendors)
     kinds = None if bucket_kinds is None else sorted(bucket_kinds)
+    edition = calendar_edition(project.business_calendar)  # read once: the key and the answer
     return _memo("contact_stats", user, project, period,
-                 (period, vendors, grouping, scope, kinds),
+                 (period, vendors, grouping, scope, kinds, project.business_calendar, edition),
                  lambda: _contact_stats(user=user, project=project, period=period, vendors=vendors,
-                                        grouping=grouping, scope=scope, bucket_kinds=kinds))
+                                        grouping=grouping, scope=scope, bucket_kinds=kinds, edition=edition))
 
 
 def _contact_stats(*, user, project: Project, period: Period, vendors: Iterable[str] | None,
-                   grouping: str, scope: Scope, bucket_kinds: Iterable[int] | None) -> dict[tuple, ContactStats]:
+                   grouping: str, scope: Scope, bucket_kinds: Iterable[int] | None,
+                   edition: str) -> dict[tuple, ContactStats]:
     if grouping not in GROUPINGS:
         raise EngineError(f"unknown grouping {grouping!r}; known: {', '.join(GROUPINGS)}")
     tz_name = project.time_zone
@@ -400,7 +403,7 @@ def _contact_stats(*, user, project: Project, period: Period, vendors: Iterable[
     keys = set(by_group_sums) | set(by_group_buckets)
     if grouping == "total":
         keys.add(())
-    calendar = business_calendar(project)
+    calendar = business_calendar(project, edition)
     return {k: formulas.contact_stats_from_rollups(
                 by_group_sums.get(k, []), (), calendar=calendar,
                 histograms=formulas.bucket_histograms(by_group_buckets.get(k, ())))
