@@ -7,10 +7,11 @@ progress that never moves, and an API retry with its Idempotency-Key would be to
 
 So a run holds a lock that only a living process can hold, from before it says "running" until
 after it says how it ended (in the transaction that stores its rows), and a reader that finds a
-batch running without that lock knows the run died. An API batch runs in the request that
-records it, so that request holds the lock from before the batch is recorded: an API batch
-found queued without it was left by a request that died before its run began. The database or the operating system frees
+batch running without that lock knows the run died. The database or the operating system frees
 the lock when the process dies; no clock or heartbeat has to guess how long an import may take.
+An API batch runs in the request that records it, so that request holds the lock from before
+the batch is recorded: an API batch found queued without it was left by a request that died
+before its run began.
 
 - PostgreSQL: a session advisory lock (released when the connection closes). A reader tries
   it and holds it while it marks the batch, so no run starts in between; it first looks in
