@@ -20,7 +20,8 @@ import polars as pl
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, models, transaction
+from django.db.models.deletion import get_candidate_relations_to_delete
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _, gettext_noop
 
@@ -641,8 +642,10 @@ def lock_project(project_id: int) -> None:
 
 
 @transaction.atomic
-def batch_undo(*, actor, batch: ImportBatch) -> ImportBatch:
-    """Remove what the import created and restore what it changed (rollups follow)."""
+def batch_undo(*, actor, batch: ImportBatch, on_progress: Callable[[int, int], None] | None = None) -> ImportBatch:
+    """Remove what the import created and restore what it changed (rollups follow), a chunk
+    of its contacts at a time (memory stays bounded whatever the import's size), all in one
+    transaction. ``on_progress(done, total)`` after each chunk."""
     lock_project(batch.project_id)
     # Read again under the lock: the caller's copy may predate an undo that just committed.
     batch = ImportBatch.objects.get(pk=batch.pk)
@@ -655,29 +658,50 @@ def batch_undo(*, actor, batch: ImportBatch) -> ImportBatch:
         previous__import_batch_id=batch.pk).exclude(batch=batch)
     if changed_since.exists():
         raise UndoRefused(_("A later import changed rows of this import: undo that import first."))
-    revised_ids = InteractionRevision.objects.filter(batch=batch).values_list("interaction_id", flat=True)
-    current = store.frame_from_records(
-        list(Interaction.objects.filter(import_batch=batch).values_list(*store.SNAPSHOT_COLUMNS)),
-        store.SNAPSHOT_COLUMNS,
-    )
-    previous_rows = [r.previous for r in InteractionRevision.objects.filter(batch=batch)]
-    previous = store.frame_from_records(
-        [tuple(_from_json(p, c) for c in store.SNAPSHOT_COLUMNS) for p in previous_rows],
-        store.SNAPSHOT_COLUMNS,
-    )
-    # FCR: as in an import, only the customers' contacts from the earliest arrival this undo
-    # touches on (and the latest ones before it) can change; read that window before and after.
-    before = store.customer_history_around(batch.project_id, current, previous).select(FCR_HISTORY_COLUMNS)
-    store.lock_references(vendor_id=batch.vendor_id, agent_ids=previous["agent_id"].to_list())
-    Interaction.objects.filter(import_batch=batch).exclude(pk__in=revised_ids).delete()
-    store.upsert(previous)
-    sums, buckets = rollups.delta(previous, current, store.write_calendars([batch.project_id]))
-    after = store.customer_history_around(batch.project_id, current, previous).select(FCR_HISTORY_COLUMNS)
-    buckets = rollups.add_buckets(buckets, rollups.fcr_delta(after, before))
-    store.apply_delta(sums, buckets)
+    revisions = InteractionRevision.objects.filter(batch=batch)
+    created = Interaction.objects.filter(import_batch=batch).exclude(pk__in=revisions.values("interaction_id"))
+    _refuse_if_kept(created)
+    calendars = store.write_calendars([batch.project_id])
+    total = Interaction.objects.filter(import_batch=batch).count()
+    done = last_id = 0
+    # By id: a chunk's contacts leave the batch (deleted, or restored to an earlier import).
+    while (current := store.batch_rows(batch.pk, after_id=last_id, limit=CHUNK_ROWS)).height:
+        first_id, last_id = last_id, current["id"].max()
+        previous = store.frame_from_records(
+            [tuple(_from_json(p, c) for c in store.SNAPSHOT_COLUMNS)
+             for p in revisions.filter(interaction_id__gt=first_id, interaction_id__lte=last_id)
+             .values_list("previous", flat=True)],
+            store.SNAPSHOT_COLUMNS)
+        # FCR: as in an import, only the customers' contacts from the earliest arrival this
+        # chunk touches on (and the latest ones before it) can change; read that window before
+        # and after.
+        before = store.customer_history_around(batch.project_id, current, previous).select(FCR_HISTORY_COLUMNS)
+        store.lock_references(vendor_id=batch.vendor_id, agent_ids=previous["agent_id"].to_list())
+        store.delete_rows(created.filter(pk__gt=first_id, pk__lte=last_id))
+        store.upsert(previous)
+        sums, buckets = rollups.delta(previous, current, calendars)
+        after = store.customer_history_around(batch.project_id, current, previous).select(FCR_HISTORY_COLUMNS)
+        store.apply_delta(sums, rollups.add_buckets(buckets, rollups.fcr_delta(after, before)))
+        done += current.height
+        if on_progress is not None:
+            on_progress(done, total)
     batch.status = ImportBatch.Status.UNDONE
     batch.save(update_fields=["status"])
     return batch
+
+
+def _refuse_if_kept(contacts) -> None:
+    """Refuse to delete contacts that records meant to be kept refer to (PROTECT, RESTRICT: a
+    QA evaluation, say), saying which and how many, before anything is written."""
+    for relation in get_candidate_relations_to_delete(Interaction._meta):
+        if relation.on_delete not in (models.PROTECT, models.RESTRICT):
+            continue
+        referrers = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": contacts})
+        if count := referrers.count():
+            raise UndoRefused(_("Contacts this import created have %(records)s (%(count)s), which an undo "
+                                "cannot delete. Remove those first, or correct the contacts with a new "
+                                "import instead.")
+                              % {"count": count, "records": relation.related_model._meta.verbose_name_plural})
 
 
 def _from_json(previous: dict, column: str):
