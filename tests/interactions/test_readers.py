@@ -274,3 +274,48 @@ def test_a_gbk_sample_that_ends_inside_a_character_is_still_read(shift):
     """The encoding is judged on one 64 KiB block, which may cut a two-byte character in half."""
     data = ("x" * shift + "id,q\n1,a" + "售后服务" * 20000 + "\n").encode("gb18030")
     assert readers.sniff_encoding(io.BytesIO(data)) == "gb18030"
+
+
+def test_a_record_nested_thousands_deep_is_rejected_on_its_line():
+    deep = b'{"external_id":"2","channel":"voice","arrived_at":"2024-01-02T08:00:00Z","x":' + b"[" * 5000 + b"]" * 5000 + b"}\n"
+    good = b'{"external_id":"1","channel":"voice","arrived_at":"2024-01-02T08:00:00Z"}\n'
+    [chunk] = readers.read(io.BytesIO(good + deep), "jsonl")
+    assert chunk.lines == [1]
+    assert [(line, str(reason)) for line, _c, reason in chunk.bad] == [
+        (2, "the record is nested too deeply (arrays or objects thousands of levels deep)")]
+    record = {"external_id": "3"}
+    for _ in range(5000):
+        record = {"x": record}
+    api = readers.records_chunk([{"external_id": "1"}, record])  # an API batch's records
+    assert api.lines == [1] and [line for line, _c, _r in api.bad] == [2]
+
+
+def test_json_lines_of_blank_lines_only_are_an_empty_file():
+    with pytest.raises(FileError, match="The file is empty"):
+        list(readers.read(io.BytesIO(b"\n  \n\r\n"), "jsonl"))
+
+
+def _rezipped(workbook: bytes, part: str, change) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info.filename, change(data) if info.filename == part else data)
+    return out.getvalue()
+
+
+def test_damaged_workbooks_are_refused_with_a_reason():
+    book = Workbook()
+    book.active.append(["external_id", "channel", "arrived_at"])
+    book.active.append(["1", "voice", "2024-01-02T08:00:00Z"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    good = buffer.getvalue()
+    no_sheets = _rezipped(good, "xl/workbook.xml", lambda d: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", d))
+    encrypted = bytearray(good)  # the "encrypted" flag on every entry: zipfile refuses to read it
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        for match in re.finditer(re.escape(signature), bytes(encrypted)):
+            encrypted[match.start() + offset] |= 1
+    for data in (no_sheets, bytes(encrypted)):
+        with pytest.raises(FileError):
+            list(readers.read(io.BytesIO(data), "xlsx"))

@@ -324,15 +324,24 @@ def check_xlsx_container(binary: io.BufferedIOBase) -> None:
                         {"size": f"{total:,}"})
 
 
+# What openpyxl and zipfile raise on a damaged or unsupported workbook: a broken XML part, a
+# truncated or encrypted zip, a compression method zipfile lacks (deflate64), a cell naming a
+# shared string that is not there.
+DAMAGED_XLSX = (zipfile.BadZipFile, zlib.error, KeyError, OSError, ValueError, SyntaxError, TypeError, EOFError,
+                IndexError, AttributeError, NotImplementedError, RuntimeError)
+
+
 def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options) -> Iterator[Chunk]:
     from openpyxl import load_workbook  # imported here: only XLSX imports need it
 
     check_xlsx_container(binary)
     try:
         book = load_workbook(binary, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, TypeError, zlib.error) as error:
+    except DAMAGED_XLSX as error:
         raise FileError(gettext_noop("This is not a readable XLSX workbook (%(error)s)."), {"error": error}) from None
     try:
+        if not book.worksheets:  # (a chart sheet is not a worksheet)
+            raise FileError(gettext_noop("The workbook's first sheet is empty."))
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # read every row, not only those within the declared <dimension>
         rows = sheet.iter_rows()  # cells: a number format tells a date from midnight
@@ -370,7 +379,7 @@ def read_xlsx(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_options
         yield chunk
     except FileError:
         raise
-    except (SyntaxError, KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+    except DAMAGED_XLSX as error:
         # A damaged sheet (broken XML, a truncated part): a clear refusal, not a crash.
         raise FileError(gettext_noop("The workbook is damaged and cannot be read (%(error)s)."),
                         {"error": f"{error.__class__.__name__}: {str(error)[:200]}"}) from None
@@ -408,12 +417,24 @@ def storable_json(text: str) -> bool:
     return True
 
 
+TOO_DEEP = gettext_noop("the record is nested too deeply (arrays or objects thousands of levels deep)")
+
+
+def _record_text(record) -> str | None:
+    """The record as JSON text (its raw text in a report); None when too deeply nested to write."""
+    try:
+        return json.dumps(record, ensure_ascii=False, default=str)
+    except RecursionError:
+        return None
+
+
 def records_chunk(records: list[dict], *, first_line: int = 1) -> Chunk:
     """Records (dicts, as from the API or a JSON Lines file) as one chunk."""
     header: list[str] = []
     seen: set[str] = set()
-    texts = [json.dumps(record, ensure_ascii=False, default=str) for record in records]
-    storable = [isinstance(record, dict) and storable_json(text) for record, text in zip(records, texts, strict=True)]
+    texts = [_record_text(record) for record in records]
+    storable = [isinstance(record, dict) and text is not None and storable_json(text)
+                for record, text in zip(records, texts, strict=True)]
     for record, ok in zip(records, storable, strict=True):
         if ok:
             for key in record:
@@ -428,8 +449,10 @@ def records_chunk(records: list[dict], *, first_line: int = 1) -> Chunk:
     chunk = Chunk(header=header)
     for offset, (record, text, ok) in enumerate(zip(records, texts, storable, strict=True)):
         line = first_line + offset
-        chunk.raw[line] = _clip(text)  # escaped where a reject is recorded
-        if not isinstance(record, dict):
+        chunk.raw[line] = _clip(text or "")  # escaped where a reject is recorded
+        if text is None:
+            chunk.bad.append((line, "", Reason(TOO_DEEP)))
+        elif not isinstance(record, dict):
             chunk.bad.append((line, "", Reason(gettext_noop("a record must be a JSON object"))))
         elif not ok:
             chunk.bad.append((line, "", Reason(UNSTORABLE_TEXT)))
@@ -480,12 +503,14 @@ def read_jsonl(binary: io.BufferedIOBase, *, chunk_rows: int = 50_000, **_option
             except json.JSONDecodeError as error:
                 errors.append((line, "", Reason(gettext_noop("not valid JSON (%(error)s, column %(column)d)"),
                                                 {"error": error.msg, "column": error.colno}), _clip(text_line.rstrip("\r\n"))))
+            except RecursionError:  # a record of arrays in arrays, thousands deep
+                errors.append((line, "", Reason(TOO_DEEP), _clip(text_line.rstrip("\r\n"))))
             if len(records) >= chunk_rows:
                 yield flush()
                 records, lines, errors = [], [], []
     except UnicodeDecodeError:
         raise _encoding_error(binary, encoding) from None
-    if line == 0:
+    if not started:  # nothing, or only blank lines
         raise FileError(gettext_noop("The file is empty."))
     yield flush()
 
