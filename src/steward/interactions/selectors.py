@@ -7,7 +7,7 @@ import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Left
 
 from steward.core.models import Project, Vendor
@@ -90,7 +90,16 @@ def interaction_list(*, user, filters: InteractionFilter | None = None) -> Query
     if f.hour is not None:
         qs = qs.alias(local_hour=ExtractHour("arrived_at", tzinfo=tz)).filter(local_hour=f.hour)
     sort = f.sort if f.sort in SORTS else "-arrived_at"
-    return qs.order_by(sort, "-id")
+    return qs.order_by(_ordering(sort), "-id")
+
+
+def _ordering(sort: str):
+    """A nullable column's empty values last both ways (PostgreSQL puts them first when
+    descending, SQLite last); the others as they are, so their indexes still serve the order."""
+    name = sort.lstrip("-")
+    if not Interaction._meta.get_field(name).null:
+        return sort
+    return F(name).desc(nulls_last=True) if sort.startswith("-") else F(name).asc(nulls_last=True)
 
 
 def _time_zone(user, project_code: str) -> str:
