@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from steward.interactions import services
+from steward.interactions import liveness, services
 from steward.interactions.models import ImportBatch, Interaction, RejectedRow
 from steward.interactions.readers import MAX_RECORD_FIELDS
 
@@ -81,9 +81,10 @@ def test_a_retry_while_the_first_batch_runs_is_told_so(api, world):
     body = {**BODY, "records": [RECORD]}
     digest = services._request_digest(project=world.project_a, profile="generic", allow_rejects=True,
                                       records=body["records"])
-    services.batch_create(actor=None, project=world.project_a, vendor=world.vendor_a, profile="generic",
-                          file_format="api", idempotency_key="in-flight", request_digest=digest)
-    answer = post(api, body, "in-flight")
+    first = services.batch_create(actor=None, project=world.project_a, vendor=world.vendor_a, profile="generic",
+                                  file_format="api", idempotency_key="in-flight", request_digest=digest)
+    with liveness.running(first.pk):  # held by the first request, as import_records holds it
+        answer = post(api, body, "in-flight")
     assert answer.status_code == 409 and "still being imported" in answer.json()["detail"]
 
 

@@ -199,6 +199,21 @@ def test_small_negative_durations_are_rejected_not_rounded_to_zero(setup, tmp_pa
     assert Interaction.objects.get(external_id="pos").talk_seconds == 0
 
 
+def test_durations_of_more_than_a_year_are_rejected_given_or_derived(setup, tmp_path):
+    """The columns hold whole seconds in 32 bits: 3,000,000,000 would fail the whole import on
+    PostgreSQL, and a first response 300 years after arrival derives such a wait."""
+    text = ("external_id,channel,arrived_at,first_response_at,talk_seconds\n"
+            "big,voice,2024-01-01 10:00:00,,3000000000\n"
+            "far,email,1901-01-02 10:00:00,2198-01-01 10:00:00,\n"
+            "year,voice,2024-01-01 10:00:00,,31622400\n")
+    result = imp(setup, tmp_path, text)
+    assert rejects(result) == [
+        (2, "talk_seconds", "talk_seconds: 3000000000 is more than a year (31622400 seconds): not a duration"),
+        (3, "wait_seconds", "wait is more than a year (the first response, or the end of an abandoned contact, "
+                            "more than 366 days after arrival)")]
+    assert result.committed and Interaction.objects.get(external_id="year").talk_seconds == 31_622_400
+
+
 def test_a_stored_profile_that_a_stricter_check_refuses_can_still_be_opened_and_mended(db):
     definition = {**services.profile_get("generic").to_dict(), "name": "old", "delimiter": "||"}
     MappingProfile.objects.create(name="old", definition=definition)
@@ -253,3 +268,12 @@ def test_a_structure_in_a_text_setting_is_named_by_its_type_not_expanded(db):
     text = "name: bomb\ndelimiter: {" + ", ".join(levels) + "}\n"
     with pytest.raises(ValidationError, match="delimiter must be a single character.*not dict"):
         services.profile_import_yaml(text=text)
+
+
+def test_a_source_too_long_for_the_contacts_source_column_is_refused(english):
+    from steward.interactions.profiles import SOURCE_MAX, Profile, ProfileError
+
+    definition = {**BUILTIN_PROFILES["generic"], "name": "long-source", "source": "s" * (SOURCE_MAX + 1)}
+    with pytest.raises(ProfileError, match=f"source must be at most {SOURCE_MAX} characters"):
+        Profile.from_dict(definition)
+    Profile.from_dict({**definition, "source": "s" * SOURCE_MAX})

@@ -2,6 +2,7 @@
 and time cells, the reserved line column, encodings decided past the first 64 KiB and errors
 that name the true line, Windows-1252 text, a JSON array given as JSON Lines."""
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -319,3 +320,21 @@ def test_damaged_workbooks_are_refused_with_a_reason():
     for data in (no_sheets, bytes(encrypted)):
         with pytest.raises(FileError):
             list(readers.read(io.BytesIO(data), "xlsx"))
+
+
+def test_gbk_that_happens_to_be_valid_utf8_is_refused_not_garbled(english):
+    data = ("external_id,channel,arrived_at,agent_code\n1,voice,2024-01-02T08:00:00Z,魏巍\n"
+            "2,voice,2024-01-02T09:00:00Z,肖战\n").encode("gb18030")
+    data.decode("utf-8")  # (valid UTF-8: κΡ, Фս)
+    with pytest.raises(FileError) as refused:
+        list(readers.read(io.BytesIO(data), "csv"))
+    assert str(refused.value) == ("Line 2: the text reads both as UTF-8 (κΡ) and as GB18030/GBK (魏巍), and either "
+                                  "could be meant; save the file as UTF-8 with a BOM (Excel: CSV UTF-8) and retry.")
+    [chunk] = readers.read(io.BytesIO(codecs.BOM_UTF8 + data.decode("gb18030").encode("utf-8")), "csv")
+    assert [row[3] for row in chunk.rows] == ["魏巍", "肖战"]
+
+
+@pytest.mark.parametrize("text", ["Müller, José, 25°C, Zürich", "中文 and κΡ", "plain ascii"])
+def test_utf8_that_reads_plausibly_stays_utf8(text):
+    data = f"external_id,channel,arrived_at,agent_code\n1,voice,2024-01-02T08:00:00Z,{text}\n".encode()
+    assert readers.sniff_encoding(io.BytesIO(data)) == "utf-8"

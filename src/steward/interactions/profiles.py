@@ -71,6 +71,12 @@ STRFTIME_CODE = re.compile(
 )
 OFFSET_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600}
 OFFSET_MAX_SECONDS = 10 * 366 * 86_400  # more than ten years is a wrong value, not a delay
+# A wait, talk, hold or wrap of more than a year is a wrong value (an epoch given as seconds, a
+# placeholder date), not a duration; the bound also keeps the rollups' sums of squares exact.
+DURATION_MAX_SECONDS = 366 * 86_400
+# A contact's source is "<project>/<vendor>/<profile source>" in a column of 200 characters, and
+# project and vendor codes have up to 32.
+SOURCE_MAX = 200 - 2 * (32 + 1)
 # A contact time outside these years (UTC) is a placeholder (0001-01-01, 9999-12-31), not a
 # contact; nor could the years around 1 and 9999 be stored in every time zone.
 CONTACT_YEARS = (1900, 2199)
@@ -156,6 +162,8 @@ class Profile:
         for setting in ("name", "source", "description"):
             if not isinstance(getattr(self, setting), str):
                 problems.append(_("%(setting)s must be text.") % {"setting": setting})
+        if isinstance(self.source, str) and len(self.source) > SOURCE_MAX:
+            problems.append(_("source must be at most %(max)s characters.") % {"max": SOURCE_MAX})
         # The csv module takes one character; a quote or line break would split records wrongly.
         if not isinstance(self.delimiter, str) or len(self.delimiter) != 1 or self.delimiter in "\"\r\n":
             problems.append(_("delimiter must be a single character other than a quote or a line break, "
@@ -575,6 +583,10 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
         # Before rounding: -0.4 rounds to 0, but is still a negative duration.
         checks.append((name, _duration_seconds(col) < 0,
                        Reason(gettext_noop("%(column)s is negative (%(value)s)"), {"column": src_name(name)}), col))
+        checks.append((name, parsed > DURATION_MAX_SECONDS,
+                       Reason(gettext_noop("%(column)s: %(value)s is more than a year (%(max)s seconds): not a "
+                                           "duration"), {"column": src_name(name), "max": DURATION_MAX_SECONDS}),
+                       col))
     for name, (low, high) in SCORES.items():
         col = pl.col(name)
         number = col.cast(pl.Float64, strict=False)
@@ -644,6 +656,9 @@ def normalise(frame: pl.DataFrame, profile: Profile, time_zone: str) -> Normalis
         ("resolved_at", pl.col("resolved_at") + skew < pl.col("arrived_at"),
          gettext_noop("resolution is before arrival")),
         ("wait_seconds", pl.col("wait_seconds") < 0, gettext_noop("wait is negative")),
+        ("wait_seconds", pl.col("wait_seconds") > DURATION_MAX_SECONDS,
+         gettext_noop("wait is more than a year (the first response, or the end of an abandoned contact, more "
+                      "than 366 days after arrival)")),
         ("outcome", pl.col("abandoned") & pl.col("outcome").is_in(["resolved", "escalated", "transferred"]),
          gettext_noop("an abandoned contact cannot have outcome resolved, escalated or transferred")),
         ("abandoned", (pl.col("outcome") == "abandoned") & ~pl.col("abandoned"),

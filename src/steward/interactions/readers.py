@@ -102,6 +102,12 @@ def _sniff(binary: io.BufferedIOBase) -> str:
     binary.seek(max(0, start - 1))  # with the ASCII character before it (see _looks_western)
     sample = binary.read(BLOCK)
     utf8, gb = _decodable(sample, "utf-8"), _decodable(sample, "gb18030")
+    if utf8 == gb == len(sample) and (readings := _gbk_read_as_utf8(sample)):
+        line = _bad_byte_line(binary, "ascii")[0]  # the first non-ASCII byte
+        raise FileError(gettext_noop("Line %(line)d: the text reads both as UTF-8 (%(utf8)s) and as GB18030/GBK "
+                                     "(%(gb)s), and either could be meant; save the file as UTF-8 with a BOM "
+                                     "(Excel: CSV UTF-8) and retry."),
+                        {"line": line, "utf8": readings[0], "gb": readings[1]})
     if utf8 == len(sample) or utf8 > gb:
         return "utf-8"  # a bad byte further on is reported when the reading reaches it
     if utf8 == gb:
@@ -115,6 +121,25 @@ def _sniff(binary: io.BufferedIOBase) -> str:
                           "Western encoding such as Windows-1252); save the file as UTF-8 and "
                           "retry."), {"line": line})
     return "gb18030"
+
+
+def _gbk_read_as_utf8(sample: bytes) -> tuple[str, str] | None:
+    """The first non-ASCII word in both readings, when a sample valid in both encodings may be
+    GBK that happens to be valid UTF-8 (a short export: about one Chinese character in nine is a
+    valid two-byte UTF-8 sequence, 魏巍 → κΡ); None when UTF-8 is the plausible reading. UTF-8
+    is plausible with a character beyond two bytes (GBK has none) or with only Latin letters and
+    symbols (é, ü, °: European text). Otherwise — UTF-8 reads as Greek, Cyrillic, Armenian,
+    Hebrew, Arabic, modifier letters or control codes, where GBK reads as Chinese — the file
+    cannot tell, and guessing would store garbled text without a word."""
+    text = codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    wide = [c for c in text if not c.isascii()]
+    if any(ord(c) >= 0x800 for c in wide) or all(0xA0 <= ord(c) < 0x250 for c in wide):
+        return None
+    chinese = codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+    if not all(c.isascii() or ord(c) >= 0x2000 for c in chinese) or _looks_western(chinese):
+        return None
+    word = re.search(r"[^\x00-\x7f]+", text).group()[:20]
+    return word, word.encode("utf-8").decode("gb18030", errors="replace")
 
 
 def _looks_western(text: str) -> bool:
