@@ -649,18 +649,9 @@ def batch_undo(*, actor, batch: ImportBatch, on_progress: Callable[[int, int], N
     lock_project(batch.project_id)
     # Read again under the lock: the caller's copy may predate an undo that just committed.
     batch = ImportBatch.objects.get(pk=batch.pk)
-    if batch.status != ImportBatch.Status.DONE:
-        raise UndoRefused(_("Only a completed import can be undone."))
-    # A later import is one that revised this import's rows, whatever its id: a queued upload
-    # gets its id when recorded, and may run after imports recorded later.
-    changed_since = InteractionRevision.objects.filter(
-        batch__status=ImportBatch.Status.DONE, batch__project_id=batch.project_id,
-        previous__import_batch_id=batch.pk).exclude(batch=batch)
-    if changed_since.exists():
-        raise UndoRefused(_("A later import changed rows of this import: undo that import first."))
+    batch_undo_check(batch)
     revisions = InteractionRevision.objects.filter(batch=batch)
-    created = Interaction.objects.filter(import_batch=batch).exclude(pk__in=revisions.values("interaction_id"))
-    _refuse_if_kept(created)
+    created = _created(batch)
     calendars = store.write_calendars([batch.project_id])
     total = Interaction.objects.filter(import_batch=batch).count()
     done = last_id = 0
@@ -688,6 +679,27 @@ def batch_undo(*, actor, batch: ImportBatch, on_progress: Callable[[int, int], N
     batch.status = ImportBatch.Status.UNDONE
     batch.save(update_fields=["status"])
     return batch
+
+
+def batch_undo_check(batch: ImportBatch) -> None:
+    """UndoRefused, with its reason, when the import cannot be undone (asked before an undo is
+    queued, and again by the undo itself, under the project's lock)."""
+    if batch.status != ImportBatch.Status.DONE:
+        raise UndoRefused(_("Only a completed import can be undone."))
+    # A later import is one that revised this import's rows, whatever its id: a queued upload
+    # gets its id when recorded, and may run after imports recorded later.
+    changed_since = InteractionRevision.objects.filter(
+        batch__status=ImportBatch.Status.DONE, batch__project_id=batch.project_id,
+        previous__import_batch_id=batch.pk).exclude(batch=batch)
+    if changed_since.exists():
+        raise UndoRefused(_("A later import changed rows of this import: undo that import first."))
+    _refuse_if_kept(_created(batch))
+
+
+def _created(batch: ImportBatch):
+    """The contacts the import created (its other contacts it changed, and has undo records of)."""
+    revised = InteractionRevision.objects.filter(batch=batch).values("interaction_id")
+    return Interaction.objects.filter(import_batch=batch).exclude(pk__in=revised)
 
 
 def _refuse_if_kept(contacts) -> None:

@@ -1,5 +1,7 @@
 """Background work: a file import runs in a task worker (`steward db_worker`), reporting its
 progress to a small file beside the upload (the upload store is shared by web and workers).
+An undo runs there too (a large import's undo takes longer than a web request may), with its
+progress in a file of its own that its page reads while the undo's run is alive.
 The rebuild of a project's business minutes after a change of its business calendar runs there
 too; `steward rollups business` does it in the foreground, printing its progress."""
 
@@ -8,9 +10,13 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
-from steward.interactions import services
+from steward.interactions import liveness, services
 from steward.interactions.models import ImportBatch
 
 
@@ -25,16 +31,49 @@ def read_progress(batch: ImportBatch) -> dict:
         return {"rows_read": 0, "position": 0, "rejected": 0}
 
 
+def _write_json(path: Path, value: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(value))
+    os.replace(temporary, path)  # readers never see half a file
+
+
 def _writer(batch: ImportBatch):
     path = progress_path(batch.pk)
-    path.parent.mkdir(parents=True, exist_ok=True)
 
     def write(*, rows_read: int, position: int, rejected: int) -> None:
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"rows_read": rows_read, "position": position, "rejected": rejected}))
-        os.replace(temporary, path)  # readers never see half a file
+        _write_json(path, {"rows_read": rows_read, "position": position, "rejected": rejected})
 
     return write
+
+
+def undo_path(batch_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / "progress" / f"{batch_id}-undo.json"
+
+
+def undo_state(batch: ImportBatch) -> dict | None:
+    """The import's last undo that did not complete: ``{"done", "total"}`` while it runs,
+    ``{"error"}`` when it was refused or its process died (nothing was changed then); None when
+    there is none, or the import is no longer "done"."""
+    if batch.status != ImportBatch.Status.DONE:
+        return None
+    path = undo_path(batch.pk)
+    try:
+        state = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if "error" not in state:
+        with liveness.unless_running(batch.pk) as dead:
+            if dead:  # its transaction rolled back with it
+                state = {"error": _("The undo stopped before it finished (its process was killed, or the server "
+                                    "restarted); nothing was changed.")}
+                _write_json(path, state)
+    return state
+
+
+def undo_requested(batch: ImportBatch) -> None:
+    """Forget the outcome of an earlier attempt before a new undo is queued."""
+    undo_path(batch.pk).unlink(missing_ok=True)
 
 
 @task()
@@ -44,6 +83,29 @@ def run_import(batch_id: int) -> dict:
     progress_path(batch.pk).unlink(missing_ok=True)
     return {"status": result.batch.status, "inserted": result.inserted, "updated": result.updated,
             "rejected": result.rejected}
+
+
+@task()
+def undo_import(batch_id: int, user_id: int | None, language: str) -> dict:
+    """Undo an import, its progress in ``undo_path`` while the run is held (liveness), so that
+    its page can tell a running undo from one whose process died."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    actor = get_user_model().objects.filter(pk=user_id).first()
+    path = undo_path(batch_id)
+    with translation.override(language or settings.LANGUAGE_CODE), liveness.running(batch_id):
+        _write_json(path, {"done": 0, "total": 0})
+        try:
+            services.batch_undo(actor=actor, batch=batch,
+                                on_progress=lambda done, total: _write_json(path, {"done": done, "total": total}))
+        except ValidationError as error:  # refused: a later import or an evaluation since it was asked
+            _write_json(path, {"error": " ".join(error.messages)})
+            return {"status": "refused"}
+        except Exception as error:
+            _write_json(path, {"error": _("The undo stopped on an unexpected error (%(kind)s); nothing was "
+                                          "changed.") % {"kind": error.__class__.__name__}})
+            raise
+        path.unlink(missing_ok=True)
+    return {"status": "undone"}
 
 
 @task()

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,7 @@ from steward.interactions import selectors, services
 from steward.interactions.forms import FilterForm, ProfileEditForm, ProfileYamlForm, UploadForm
 from steward.interactions.models import ImportBatch, Interaction
 from steward.interactions.selectors import InteractionFilter
-from steward.interactions.tasks import read_progress, run_import
+from steward.interactions.tasks import read_progress, run_import, undo_import, undo_requested, undo_state
 from steward.quality import selectors as quality_selectors
 
 
@@ -92,12 +93,17 @@ def batch_detail(request, pk: int):
         percent = 100
     elif batch.total_bytes:
         percent = min(99, int(100 * progress["position"] / batch.total_bytes))
+    undo = undo_state(batch)
+    undoing = undo is not None and "error" not in undo
     context = {
-        "batch": batch, "progress": progress, "percent": percent,
+        "batch": batch, "progress": progress, "percent": percent, "undo": undo, "undoing": undoing,
+        "undo_percent": min(99, int(100 * undo["done"] / undo["total"])) if undoing and undo["total"] else 0,
         "rejects": selectors.batch_rejects(user=request.user, batch=batch)[:50],
     }
     if request.htmx and not batch.is_finished:
         return render(request, "interactions/_progress.html", context)
+    if request.htmx and undoing:
+        return render(request, "interactions/_undo_progress.html", context)
     if request.htmx:  # finished: swap in the whole report
         response = HttpResponse()
         response["HX-Refresh"] = "true"
@@ -120,11 +126,13 @@ def batch_undo(request, pk: int):
         messages.error(request, _("Tick the confirmation to undo the import."))
         return redirect(batch.get_absolute_url())
     try:
-        services.batch_undo(actor=request.user, batch=batch)
+        services.batch_undo_check(batch)  # the quick refusals now; the undo checks again
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The import was undone."))
+        undo_requested(batch)
+        undo_import.enqueue(batch.pk, request.user.pk, translation.get_language() or "")
+        messages.success(request, _("The undo has started: this page shows its progress."))
     return redirect(batch.get_absolute_url())
 
 

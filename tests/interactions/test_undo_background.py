@@ -1,0 +1,66 @@
+"""Undo runs in the background (a large import's undo outlasts a web request): its page shows
+its progress while its run is alive, and says so when it was refused or its process died."""
+
+import pytest
+from django.urls import reverse
+
+from steward.interactions import liveness, services, tasks
+from steward.interactions.models import ImportBatch, Interaction
+
+RECORDS = [{"external_id": f"U-{n}", "channel": "voice", "arrived_at": f"2025-03-03T0{n}:00:00+08:00"}
+           for n in range(1, 4)]
+
+
+@pytest.fixture
+def batch(world, media):
+    return services.import_records(actor=None, project=world.project_a, vendor=world.vendor_a, records=RECORDS,
+                                   idempotency_key="undo-me").batch
+
+
+@pytest.fixture
+def admin(client, world):
+    client.force_login(world.user("client_admin"))
+    return client
+
+
+def page(client, batch, **headers):
+    return client.get(reverse("interactions:batch", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="en", **headers)
+
+
+def test_an_undo_is_queued_and_its_page_then_shows_the_import_undone(admin, batch, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = admin.post(reverse("interactions:undo", args=[batch.pk]), {"confirm": "yes"}, follow=True,
+                            HTTP_ACCEPT_LANGUAGE="en")
+    assert "The undo has started: this page shows its progress." in answer.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.UNDONE and not Interaction.objects.exists()
+    assert not tasks.undo_path(batch.pk).exists()
+
+
+def test_a_running_undo_shows_its_progress_until_it_ends(admin, batch):
+    tasks._write_json(tasks.undo_path(batch.pk), {"done": 50_000, "total": 200_000})
+    with liveness.running(batch.pk):  # the undo's run, alive
+        text = page(admin, batch).content.decode()
+        assert "Undoing: 50000 of 200000 contacts" in text and 'value="25"' in text
+        assert "Undo this import" not in text  # no second undo meanwhile
+        partial = page(admin, batch, HTTP_HX_REQUEST="true")
+        assert b'data-testid="undo-progress"' in partial.content and "HX-Refresh" not in partial
+
+
+def test_an_undo_whose_process_died_is_said_to_have_changed_nothing(admin, batch):
+    tasks._write_json(tasks.undo_path(batch.pk), {"done": 50_000, "total": 200_000})  # and nobody holds the run
+    text = page(admin, batch).content.decode()
+    assert "The last undo was not done: The undo stopped before it finished" in text
+    assert "Undo this import" in text  # it may be undone again
+    assert Interaction.objects.count() == 3
+
+
+def test_an_undo_refused_when_it_runs_says_why_on_the_page(admin, batch, monkeypatch, english):
+    def refuse(**kwargs):
+        raise services.UndoRefused("A later import changed rows of this import: undo that import first.")
+
+    monkeypatch.setattr(services, "batch_undo", refuse)
+    tasks.undo_import.call(batch.pk, None, "en")
+    text = page(admin, batch).content.decode()
+    assert "The last undo was not done: A later import changed rows of this import" in text
+    assert Interaction.objects.count() == 3
