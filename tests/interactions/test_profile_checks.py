@@ -277,3 +277,15 @@ def test_a_source_too_long_for_the_contacts_source_column_is_refused(english):
     with pytest.raises(ProfileError, match=f"source must be at most {SOURCE_MAX} characters"):
         Profile.from_dict(definition)
     Profile.from_dict({**definition, "source": "s" * SOURCE_MAX})
+
+
+def test_clock_durations_have_minutes_and_seconds_under_sixty(setup, tmp_path):
+    text = ("external_id,channel,arrived_at,talk_seconds\n"
+            "ok,voice,2024-01-01 10:00:00,1:02:03\n"
+            "mm,voice,2024-01-01 10:00:00,75:30\n"
+            "bad-m,voice,2024-01-01 10:00:00,1:75:00\n"
+            "bad-s,voice,2024-01-01 10:00:00,0:00:60\n")
+    result = imp(setup, tmp_path, text)
+    assert rejects(result) == [(4, "talk_seconds", "talk_seconds: '1:75:00' is not a number of seconds"),
+                               (5, "talk_seconds", "talk_seconds: '0:00:60' is not a number of seconds")]
+    assert dict(Interaction.objects.values_list("external_id", "talk_seconds")) == {"ok": 3723, "mm": 4530}

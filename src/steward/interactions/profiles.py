@@ -378,12 +378,15 @@ def _parse_datetime(expr: pl.Expr, formats: list[str], tz: str) -> pl.Expr:
 
 
 def _duration_seconds(expr: pl.Expr) -> pl.Expr:
-    """Seconds as a number or as [H:]MM:SS, not rounded (null when neither)."""
+    """Seconds as a number or as [H:]MM:SS, not rounded (null when neither). Seconds are under
+    60, and so are minutes after hours (1:75:00 is a typo, not 2:15:00); MM:SS alone may count
+    more than an hour of minutes (75:30)."""
     number = expr.cast(pl.Float64, strict=False)
-    parts = expr.str.extract_groups(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
-    clock = (
-        parts.struct.field("1").cast(pl.Float64, strict=False).fill_null(0) * 3600
-        + parts.struct.field("2").cast(pl.Float64, strict=False) * 60
+    parts = expr.str.extract_groups(r"^(?:(\d+):)?(\d{1,2}):([0-5]?\d(?:\.\d+)?)$")
+    hours, minutes = parts.struct.field("1"), parts.struct.field("2").cast(pl.Float64, strict=False)
+    clock = pl.when(hours.is_null() | (minutes < 60)).then(
+        hours.cast(pl.Float64, strict=False).fill_null(0) * 3600
+        + minutes * 60
         + parts.struct.field("3").cast(pl.Float64, strict=False)
     )
     return pl.coalesce([number, clock])
