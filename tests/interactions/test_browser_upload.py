@@ -1,5 +1,5 @@
 """In a real browser: watch an import's progress bar turn into its report, upload a file with a
-bad row, and download the rejects."""
+bad row, download the rejects, watch an undo's progress bar, and undo the import."""
 
 import pytest
 from playwright.sync_api import expect
@@ -49,4 +49,19 @@ def test_progress_then_upload_and_download_rejects(open_session, tmp_path):
     content = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
     assert content[0] == "line,column,reason,raw"
     assert content[1].startswith("3,arrived_at,") and "not a time" in content[1]
+
+    # Undo: while its run is alive the page shows its progress bar...
+    from steward.interactions import liveness, tasks
+
+    done = ImportBatch.objects.filter(file_name="week.csv").get()
+    tasks._write_json(tasks.undo_path(done.pk), {"done": 1, "total": 4})
+    with liveness.running(done.pk):
+        session.goto(done.get_absolute_url())
+        expect(page.get_by_test_id("undo-progress").locator("progress")).to_be_visible()
+        expect(page.get_by_test_id("undo-progress")).to_contain_text("Undoing: 1 of 4 contacts")
+        tasks.undo_path(done.pk).unlink()  # ...until it ends: then the page shows the import again
+    expect(page.get_by_role("button", name="Undo this import")).to_be_visible()
+    page.get_by_label("Yes, remove what this import created").check()
+    page.get_by_role("button", name="Undo this import").click()
+    expect(page.get_by_test_id("batch-status")).to_have_text("Undone")
     session.assert_clean()
