@@ -45,6 +45,10 @@ def test_a_running_undo_shows_its_progress_until_it_ends(admin, batch):
         assert "Undo this import" not in text  # no second undo meanwhile
         partial = page(admin, batch, HTTP_HX_REQUEST="true")
         assert b'data-testid="undo-progress"' in partial.content and "HX-Refresh" not in partial
+        again = admin.post(reverse("interactions:undo", args=[batch.pk]), {"confirm": "yes"}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="en")  # a second request meanwhile: told, not queued
+        assert "This import is being undone" in again.content.decode()
+        assert tasks.undo_path(batch.pk).exists() and Interaction.objects.count() == 3
 
 
 def test_an_undo_whose_process_died_is_said_to_have_changed_nothing(admin, batch):

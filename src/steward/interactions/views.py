@@ -125,6 +125,10 @@ def batch_undo(request, pk: int):
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the confirmation to undo the import."))
         return redirect(batch.get_absolute_url())
+    state = undo_state(batch)
+    if state is not None and "error" not in state:  # (a form sent twice, or from a stale page)
+        messages.info(request, _("This import is being undone: this page shows its progress."))
+        return redirect(batch.get_absolute_url())
     try:
         services.batch_undo_check(batch)  # the quick refusals now; the undo checks again
     except ValidationError as error:
