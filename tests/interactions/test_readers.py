@@ -338,3 +338,9 @@ def test_gbk_that_happens_to_be_valid_utf8_is_refused_not_garbled(english):
 def test_utf8_that_reads_plausibly_stays_utf8(text):
     data = f"external_id,channel,arrived_at,agent_code\n1,voice,2024-01-02T08:00:00Z,{text}\n".encode()
     assert readers.sniff_encoding(io.BytesIO(data)) == "utf-8"
+
+
+def test_russian_utf8_without_a_bom_is_read_as_utf8():
+    rows = "".join(f"{n},voice,2024-01-02T08:00:00Z,Иван Петров\n" for n in range(50))
+    data = ("external_id,channel,arrived_at,agent_code\n" + rows).encode()
+    assert readers.sniff_encoding(io.BytesIO(data)) == "utf-8"

@@ -123,17 +123,23 @@ def _sniff(binary: io.BufferedIOBase) -> str:
     return "gb18030"
 
 
+# GBK text is valid UTF-8 by chance about once in nine characters: a sample of more non-ASCII
+# characters than this that reads as UTF-8 is UTF-8 (Russian, say), not a coincidence.
+AMBIGUOUS_MAX = 8
+
+
 def _gbk_read_as_utf8(sample: bytes) -> tuple[str, str] | None:
     """The first non-ASCII word in both readings, when a sample valid in both encodings may be
     GBK that happens to be valid UTF-8 (a short export: about one Chinese character in nine is a
     valid two-byte UTF-8 sequence, 魏巍 → κΡ); None when UTF-8 is the plausible reading. UTF-8
-    is plausible with a character beyond two bytes (GBK has none) or with only Latin letters and
-    symbols (é, ü, °: European text). Otherwise — UTF-8 reads as Greek, Cyrillic, Armenian,
+    is plausible with a character beyond two bytes (GBK has none), with only Latin letters and
+    symbols (é, ü, °: European text), or with more than AMBIGUOUS_MAX non-ASCII characters. Otherwise — UTF-8 reads as Greek, Cyrillic, Armenian,
     Hebrew, Arabic, modifier letters or control codes, where GBK reads as Chinese — the file
     cannot tell, and guessing would store garbled text without a word."""
     text = codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
     wide = [c for c in text if not c.isascii()]
-    if any(ord(c) >= 0x800 for c in wide) or all(0xA0 <= ord(c) < 0x250 for c in wide):
+    if (len(wide) > AMBIGUOUS_MAX or any(ord(c) >= 0x800 for c in wide)
+            or all(0xA0 <= ord(c) < 0x250 for c in wide)):
         return None
     chinese = codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
     if not all(c.isascii() or ord(c) >= 0x2000 for c in chinese) or _looks_western(chinese):

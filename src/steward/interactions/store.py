@@ -229,10 +229,12 @@ def delete_rows(contacts) -> None:
     """Delete the contacts of a queryset and what cascades from them: one statement per
     relation and one for the contacts. Django's collector would load every contact (and run
     a query per relation per 500 of them), which made undoing a large import take minutes and
-    gigabytes. Where a relation asks for more than CASCADE or DO_NOTHING (the caller refuses
-    PROTECT and RESTRICT first) or a signal listens, the collector does it."""
+    gigabytes. PROTECT and RESTRICT referrers are the caller's to refuse first (under the
+    project's lock; the database's foreign key still stops one added meanwhile). Where a
+    relation asks for more (SET_NULL, a callable) or a signal listens, the collector does it."""
     relations = list(get_candidate_relations_to_delete(Interaction._meta))
-    simple = all(r.on_delete in (models.CASCADE, models.DO_NOTHING) for r in relations)
+    simple = all(r.on_delete in (models.CASCADE, models.DO_NOTHING, models.PROTECT, models.RESTRICT)
+                 for r in relations)
     listening = any(s.has_listeners(Interaction) for s in (signals.pre_delete, signals.post_delete))
     if not simple or listening:
         contacts.delete()
