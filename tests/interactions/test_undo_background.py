@@ -1,6 +1,8 @@
 """Undo runs in the background (a large import's undo outlasts a web request): its page shows
 its progress while its run is alive, and says so when it was refused or its process died."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import reverse
 
@@ -60,11 +62,32 @@ def test_an_undo_whose_process_died_is_said_to_have_changed_nothing(admin, batch
 
 
 def test_an_undo_refused_when_it_runs_says_why_on_the_page(admin, batch, monkeypatch, english):
+    """Refused when it ran (in the requester's Chinese): each reader sees why in their language."""
     def refuse(**kwargs):
-        raise services.UndoRefused("A later import changed rows of this import: undo that import first.")
+        services.batch_undo_check(ImportBatch(status=ImportBatch.Status.UNDONE))
 
     monkeypatch.setattr(services, "batch_undo", refuse)
-    tasks.undo_import.call(batch.pk, None, "en")
+    tasks.undo_import.call(batch.pk, None, "zh-hans")
     text = page(admin, batch).content.decode()
-    assert "The last undo was not done: A later import changed rows of this import" in text
+    assert "The last undo was not done: Only a completed import can be undone." in text
     assert Interaction.objects.count() == 3
+
+
+def test_an_undo_waiting_for_a_worker_shows_as_queued_and_is_not_queued_twice(admin, batch, monkeypatch):
+    queued = []
+
+    class Queue:  # as a database queue leaves a task: waiting for a worker
+        def enqueue(self, *args):
+            queued.append(args)
+            return SimpleNamespace(id="t-1")
+
+    monkeypatch.setattr(tasks, "undo_import", Queue())
+    monkeypatch.setattr(tasks, "_waiting", lambda task_id: task_id == "t-1")
+    for _ in range(2):
+        admin.post(reverse("interactions:undo", args=[batch.pk]), {"confirm": "yes"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert len(queued) == 1
+    text = page(admin, batch).content.decode()
+    assert "Undo queued: it starts when a background worker is free." in text
+    assert "Undo this import" not in text
+    monkeypatch.setattr(tasks, "_waiting", lambda task_id: False)  # its task failed before it began
+    assert "The undo stopped before it finished" in page(admin, batch).content.decode()

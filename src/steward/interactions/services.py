@@ -47,7 +47,7 @@ from steward.interactions.models import (
     RollupVersion,
 )
 from steward.interactions.profiles import LINE, FileError, Profile, ProfileError, normalise
-from steward.interactions.reasons import Reason
+from steward.interactions.reasons import Reason, Term
 
 logger = logging.getLogger(__name__)
 
@@ -626,7 +626,12 @@ def _batch_with_key(vendor: Vendor, idempotency_key: str, digest: str) -> Import
 
 
 class UndoRefused(ValidationError):
-    pass
+    """Why an import cannot be undone, in the active language; ``reason`` keeps it as a message
+    and parameters (a background undo's refusal is read later, in each reader's language)."""
+
+    def __init__(self, reason: Reason):
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 def lock_project(project_id: int) -> None:
@@ -685,14 +690,15 @@ def batch_undo_check(batch: ImportBatch) -> None:
     """UndoRefused, with its reason, when the import cannot be undone (asked before an undo is
     queued, and again by the undo itself, under the project's lock)."""
     if batch.status != ImportBatch.Status.DONE:
-        raise UndoRefused(_("Only a completed import can be undone."))
+        raise UndoRefused(Reason(gettext_noop("Only a completed import can be undone.")))
     # A later import is one that revised this import's rows, whatever its id: a queued upload
     # gets its id when recorded, and may run after imports recorded later.
     changed_since = InteractionRevision.objects.filter(
         batch__status=ImportBatch.Status.DONE, batch__project_id=batch.project_id,
         previous__import_batch_id=batch.pk).exclude(batch=batch)
     if changed_since.exists():
-        raise UndoRefused(_("A later import changed rows of this import: undo that import first."))
+        raise UndoRefused(Reason(gettext_noop("A later import changed rows of this import: undo that import "
+                                              "first.")))
     _refuse_if_kept(_created(batch))
 
 
@@ -710,10 +716,12 @@ def _refuse_if_kept(contacts) -> None:
             continue
         referrers = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": contacts})
         if count := referrers.count():
-            raise UndoRefused(_("Contacts this import created have %(records)s (%(count)s), which an undo "
-                                "cannot delete. Remove those first, or correct the contacts with a new "
-                                "import instead.")
-                              % {"count": count, "records": relation.related_model._meta.verbose_name_plural})
+            with translation.override("en"):  # the message id of the model's name, translated when shown
+                records = Term("", str(relation.related_model._meta.verbose_name_plural))
+            raise UndoRefused(Reason(gettext_noop("Contacts this import created have %(records)s (%(count)s), "
+                                                  "which an undo cannot delete. Remove those first, or correct "
+                                                  "the contacts with a new import instead."),
+                                     {"count": count, "records": records}))
 
 
 def _from_json(previous: dict, column: str):

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django_tasks import task
+from django.utils.translation import gettext_noop
+from django_tasks import TaskResultStatus, task
+from django_tasks.exceptions import TaskResultDoesNotExist
 
-from steward.interactions import liveness, services
+from steward.interactions import liveness, reasons, services
 from steward.interactions.models import ImportBatch
+from steward.interactions.reasons import Reason
 
 
 def progress_path(batch_id: int) -> Path:
@@ -51,10 +52,15 @@ def undo_path(batch_id: int) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / "progress" / f"{batch_id}-undo.json"
 
 
+DIED = Reason(gettext_noop("The undo stopped before it finished (its process was killed, or the server "
+                           "restarted); nothing was changed."))
+
+
 def undo_state(batch: ImportBatch) -> dict | None:
-    """The import's last undo that did not complete: ``{"done", "total"}`` while it runs,
-    ``{"error"}`` when it was refused or its process died (nothing was changed then); None when
-    there is none, or the import is no longer "done"."""
+    """The import's last undo that did not complete: ``{"queued"}`` while it waits for a
+    worker, ``{"done", "total"}`` while it runs, ``{"error"}`` (in the reader's language) when it
+    was refused or its process died — nothing was changed then; None when there is none, or the
+    import is no longer "done". The file holds reasons untranslated."""
     if batch.status != ImportBatch.Status.DONE:
         return None
     path = undo_path(batch.pk)
@@ -64,16 +70,37 @@ def undo_state(batch: ImportBatch) -> dict | None:
         return None
     if "error" not in state:
         with liveness.unless_running(batch.pk) as dead:
-            if dead:  # its transaction rolled back with it
-                state = {"error": _("The undo stopped before it finished (its process was killed, or the server "
-                                    "restarted); nothing was changed.")}
+            if dead and not (state.get("queued") and _waiting(state.get("task"))):
+                state = {"error": DIED.to_json()}  # its transaction rolled back with it
                 _write_json(path, state)
+    if "error" in state:
+        return {"error": reasons.shown(state["error"], "")}
     return state
 
 
-def undo_requested(batch: ImportBatch) -> None:
-    """Forget the outcome of an earlier attempt before a new undo is queued."""
-    undo_path(batch.pk).unlink(missing_ok=True)
+def _waiting(task_id: str | None) -> bool:
+    """Whether a queued undo's task is still waiting for a worker (or the backend cannot say)."""
+    if not task_id:
+        return True
+    try:
+        return undo_import.get_result(task_id).status == TaskResultStatus.READY
+    except TaskResultDoesNotExist:
+        return False
+    except NotImplementedError:  # a backend that keeps no results (the tests' immediate one)
+        return True
+
+
+def request_undo(batch: ImportBatch, user_id: int | None) -> None:
+    """Queue the import's undo, shown as waiting until a worker takes it."""
+    path = undo_path(batch.pk)
+    queued = {"queued": True}
+    _write_json(path, queued)
+    result = undo_import.enqueue(batch.pk, user_id, translation.get_language() or "")
+    try:  # the task's id, unless the task has started (or ended) and written its own state
+        if json.loads(path.read_text()) == queued:
+            _write_json(path, {**queued, "task": str(result.id)})
+    except (OSError, ValueError):
+        pass
 
 
 @task()
@@ -97,12 +124,13 @@ def undo_import(batch_id: int, user_id: int | None, language: str) -> dict:
         try:
             services.batch_undo(actor=actor, batch=batch,
                                 on_progress=lambda done, total: _write_json(path, {"done": done, "total": total}))
-        except ValidationError as error:  # refused: a later import or an evaluation since it was asked
-            _write_json(path, {"error": " ".join(error.messages)})
+        except services.UndoRefused as error:  # a later import or an evaluation since it was asked
+            _write_json(path, {"error": error.reason.to_json()})
             return {"status": "refused"}
         except Exception as error:
-            _write_json(path, {"error": _("The undo stopped on an unexpected error (%(kind)s); nothing was "
-                                          "changed.") % {"kind": error.__class__.__name__}})
+            _write_json(path, {"error": Reason(gettext_noop("The undo stopped on an unexpected error (%(kind)s); "
+                                                            "nothing was changed."),
+                                               {"kind": error.__class__.__name__}).to_json()})
             raise
         path.unlink(missing_ok=True)
     return {"status": "undone"}

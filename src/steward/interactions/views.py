@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +19,7 @@ from steward.interactions import selectors, services
 from steward.interactions.forms import FilterForm, ProfileEditForm, ProfileYamlForm, UploadForm
 from steward.interactions.models import ImportBatch, Interaction
 from steward.interactions.selectors import InteractionFilter
-from steward.interactions.tasks import read_progress, run_import, undo_import, undo_requested, undo_state
+from steward.interactions.tasks import read_progress, request_undo, run_import, undo_state
 from steward.quality import selectors as quality_selectors
 
 
@@ -97,7 +96,7 @@ def batch_detail(request, pk: int):
     undoing = undo is not None and "error" not in undo
     context = {
         "batch": batch, "progress": progress, "percent": percent, "undo": undo, "undoing": undoing,
-        "undo_percent": min(99, int(100 * undo["done"] / undo["total"])) if undoing and undo["total"] else 0,
+        "undo_percent": min(99, int(100 * undo["done"] / undo["total"])) if undoing and undo.get("total") else 0,
         "rejects": selectors.batch_rejects(user=request.user, batch=batch)[:50],
     }
     if request.htmx and not batch.is_finished:
@@ -134,8 +133,7 @@ def batch_undo(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        undo_requested(batch)
-        undo_import.enqueue(batch.pk, request.user.pk, translation.get_language() or "")
+        request_undo(batch, request.user.pk)
         messages.success(request, _("The undo has started: this page shows its progress."))
     return redirect(batch.get_absolute_url())
 
