@@ -34,5 +34,6 @@ def test_a_nul_in_a_batchs_names_is_a_clear_refusal(client, world, field):
             "records": RECORDS[:1], field: "x\x00y"}
     with transaction.atomic():
         answer = client.post("/api/interactions/batches", json.dumps(body), content_type="application/json",
-                             HTTP_IDEMPOTENCY_KEY=f"nul-{field}")
+                             HTTP_IDEMPOTENCY_KEY=f"nul-{field}", HTTP_ACCEPT_LANGUAGE="en")
     assert 400 <= answer.status_code < 500, answer.content[:300]
+    assert "must not contain the NUL character" in answer.content.decode()

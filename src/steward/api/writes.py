@@ -20,11 +20,27 @@ exactly as a returned 400 does; the route must still declare the status in its `
 (with an `ErrorOut` of `detail: str`) so that the OpenAPI schema shows it.
 """
 
+from typing import Annotated
+
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from pydantic import AfterValidator
 
 from steward.core import selectors as core_selectors
+
+
+def _without_nul(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError(_("must not contain the NUL character (\\u0000)"))
+    return text
+
+
+# A JSON body's text that a route looks records up by (a code, a name): 422 when it holds NUL.
+# core.middleware refuses NUL in query strings and forms, but not in JSON bodies (a record's
+# text may hold one, to be reported as that record's error), and PostgreSQL answers a lookup
+# with NUL with a 500.
+LookupText = Annotated[str, AfterValidator(_without_nul)]
 
 
 class Refused(Exception):

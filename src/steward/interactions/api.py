@@ -3,18 +3,16 @@ the mapping profiles of imports (listed, exported as YAML, saved from YAML as on
 page; built-in profiles stay read-only)."""
 
 import datetime as dt
-from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Header, Query, Router, Schema
 from ninja.files import UploadedFile
-from pydantic import AfterValidator
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import clean_form, form_detail, visible
+from steward.api.writes import LookupText, clean_form, form_detail, visible
 from steward.core.models import Project, Vendor
 from steward.interactions import selectors, services
 from steward.interactions.forms import ProfileEditForm, ProfileYamlForm
@@ -25,21 +23,10 @@ router = Router(tags=["interactions"])
 
 
 
-def _without_nul(text: str) -> str:
-    # The middleware's NUL check sees forms and query strings, not JSON bodies; PostgreSQL
-    # refuses NUL in a text lookup (a 500), so it is the request's error (422) here.
-    if "\x00" in text:
-        raise ValueError("must not contain NUL (\\u0000)")
-    return text
-
-
-Code = Annotated[str, AfterValidator(_without_nul)]
-
-
 class BatchIn(Schema):
-    project: Code
-    vendor: Code
-    profile: Code = "generic"
+    project: LookupText
+    vendor: LookupText
+    profile: LookupText = "generic"
     allow_rejects: bool = True
     records: list[dict] = Field(..., max_length=services.API_MAX_RECORDS)
 
