@@ -126,6 +126,10 @@ def _sniff(binary: io.BufferedIOBase) -> str:
 # GBK text is valid UTF-8 by chance about once in nine characters: a sample of more non-ASCII
 # characters than this that reads as UTF-8 is UTF-8 (Russian, say), not a coincidence.
 AMBIGUOUS_MAX = 8
+# Code points: UTF-8 writes those below THREE_BYTES in two bytes (as GBK writes a character);
+# LATIN is Latin-1's letters and symbols and Latin Extended-A/B; GBK decodes its two-byte
+# characters to CJK and symbols, at CJK_LIKE and above.
+THREE_BYTES, LATIN, CJK_LIKE = 0x800, range(0xA0, 0x250), 0x2000
 
 
 def _gbk_read_as_utf8(sample: bytes) -> tuple[str, str] | None:
@@ -138,11 +142,11 @@ def _gbk_read_as_utf8(sample: bytes) -> tuple[str, str] | None:
     cannot tell, and guessing would store garbled text without a word."""
     text = codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
     wide = [c for c in text if not c.isascii()]
-    if (len(wide) > AMBIGUOUS_MAX or any(ord(c) >= 0x800 for c in wide)
-            or all(0xA0 <= ord(c) < 0x250 for c in wide)):
+    if (len(wide) > AMBIGUOUS_MAX or any(ord(c) >= THREE_BYTES for c in wide)
+            or all(ord(c) in LATIN for c in wide)):
         return None
     chinese = codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
-    if not all(c.isascii() or ord(c) >= 0x2000 for c in chinese) or _looks_western(chinese):
+    if not all(c.isascii() or ord(c) >= CJK_LIKE for c in chinese) or _looks_western(chinese):
         return None
     word = re.search(r"[^\x00-\x7f]+", text).group()[:20]
     return word, word.encode("utf-8").decode("gb18030", errors="replace")
