@@ -23,6 +23,8 @@ def test_needs_phases_milestones_and_signoffs(world):
     assert needs.json()["needs"]["planned_headcount"] == 2  # untouched
     stray = call(client, "patch", "/api/planning/plans/shared-mail/needs", {"monthly_volumes": {"voice": 5}})
     assert stray.status_code == 400
+    unknown = call(client, "patch", "/api/planning/plans/shared-mail/needs", {"monthly_volumes": {"fax": 5}})
+    assert unknown.status_code == 400 and "fax" in unknown.json()["detail"]
     phase = plan.phases.order_by("order").first()
     renamed = call(client, "patch", f"/api/planning/phases/{phase.pk}", {"name": "Discovery"})
     assert renamed.status_code == 200 and renamed.json()["name"] == "Discovery"
@@ -54,6 +56,8 @@ def test_task_edit_and_dependencies(world):
     assert edited.json()["title"] == "Renamed" and edited.json()["effort"] == 3
     stranger = call(client, "patch", f"/api/planning/tasks/{second.pk}", {"assignee_id": 999999})
     assert stranger.status_code == 400
+    nowhere = call(client, "patch", f"/api/planning/tasks/{second.pk}", {"phase": "no-such-phase"})
+    assert nowhere.status_code == 400 and nowhere.json()["detail"]
     second.depends_on.clear()
     first.depends_on.clear()
     linked = call(client, "post", f"/api/planning/tasks/{second.pk}/dependencies/add", {"prerequisite": first.pk})

@@ -25,21 +25,49 @@ from typing import Annotated
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator
+from django.utils.translation import gettext_noop
+from ninja import Schema
+from pydantic import AfterValidator, model_validator
 
 from steward.core import selectors as core_selectors
+
+NUL_REFUSED = gettext_noop("must not contain the NUL character (\\u0000)")
 
 
 def _without_nul(text: str) -> str:
     if "\x00" in text:
-        raise ValueError(_("must not contain the NUL character (\\u0000)"))
+        raise ValueError(_(NUL_REFUSED))
     return text
 
 
-# A JSON body's text that a route looks records up by (a code, a name): 422 when it holds NUL.
-# core.middleware refuses NUL in query strings and forms, but not in JSON bodies (a record's
-# text may hold one, to be reported as that record's error), and PostgreSQL answers a lookup
-# with NUL with a 500.
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+# core.middleware refuses NUL in paths, query strings and forms, but a JSON body reaches the
+# route as parsed text, and PostgreSQL can neither store nor look up text holding NUL (a 500).
+# So every write route's body is a Payload: NUL anywhere in it (nested objects and lists
+# included) is a 422 before the route runs.
+class Payload(Schema):
+    # A wrap validator, not a "before" one: ninja's Schema wraps the input in its DjangoGetter
+    # before the "before" validators of a subclass see it; a subclass's wrap sees the raw body.
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refuse_nul(cls, data, handler):
+        if _holds_nul(data):
+            raise ValueError(_(NUL_REFUSED))
+        return handler(data)
+
+
+# The exception: a body whose records may hold NUL, each to be reported as that record's error
+# (the import batch route), declares only the fields it looks records up by (a code, a name) as
+# LookupText, refused with the same message.
 LookupText = Annotated[str, AfterValidator(_without_nul)]
 
 

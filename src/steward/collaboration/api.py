@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import apply_form, call_service, project_named, visible
+from steward.api.writes import Payload, apply_form, call_service, project_named, visible
 from steward.collaboration import forms, selectors, services
 from steward.collaboration.models import ActionItem, FeedbackMessage, Meeting
 from steward.collaboration.people import label_for
@@ -76,7 +76,7 @@ class MeetingDetailOut(Schema):
     action_items: list[ActionItemOut]
 
 
-class StatusIn(Schema):
+class StatusIn(Payload):
     status: str
 
 
@@ -112,7 +112,7 @@ class FeedbackOut(Schema):
         return m.shown_project.code if m.shown_project else None
 
 
-class FeedbackIn(Schema):
+class FeedbackIn(Payload):
     topic: str = FeedbackMessage.Topic.OTHER
     body: str
     project: str | None = None
@@ -201,7 +201,7 @@ def feedback_send(request, payload: FeedbackIn):
 
 # --- writes (client staff, as on the pages) ------------------------------------------------
 
-class MeetingIn(Schema):
+class MeetingIn(Payload):
     project: str = Field(max_length=32)
     kind: str = Field(max_length=32)
     title: str = Field(min_length=1, max_length=200)
@@ -214,7 +214,7 @@ class MeetingIn(Schema):
     agenda: str = Field("", max_length=20000)
 
 
-class MeetingPatch(Schema):
+class MeetingPatch(Payload):
     kind: str | None = Field(None, max_length=32)
     title: str | None = Field(None, min_length=1, max_length=200)
     starts_at: datetime | None = None
@@ -227,7 +227,7 @@ class MeetingPatch(Schema):
     status: str | None = Field(None, max_length=32)
 
 
-class DecisionIn(Schema):
+class DecisionIn(Payload):
     text: str = Field(min_length=1, max_length=5000)
 
 
@@ -237,14 +237,14 @@ class DecisionOut(Schema):
     text: str
 
 
-class ActionItemIn(Schema):
+class ActionItemIn(Payload):
     title: str = Field(min_length=1, max_length=300)
     owner: str = Field(max_length=150, description="Username of client staff or of a vendor taking part.")
     due_date: date
     notes: str = Field("", max_length=5000)
 
 
-class AnnouncementIn(Schema):
+class AnnouncementIn(Payload):
     kind: str = Field(max_length=32)
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=50000)
@@ -254,7 +254,7 @@ class AnnouncementIn(Schema):
     vendors: list[str] = Field(default=[], max_length=200, description="Vendor codes when audience is chosen.")
 
 
-class AnswerIn(Schema):
+class AnswerIn(Payload):
     answer: str = Field(min_length=1, max_length=5000)
 
 

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import apply_form, call_service, clean_form, form_data, visible
+from steward.api.writes import Payload, apply_form, call_service, clean_form, form_data, visible
 from steward.contracts import forms, selectors, services
 from steward.contracts.models import Contract, Invoice, InvoiceLocked, Responsibility
 from steward.core import selectors as core_selectors
@@ -112,7 +112,7 @@ class ErrorOut(Schema):
     detail: str
 
 
-class ContractTermsIn(Schema):
+class ContractTermsIn(Payload):
     """The contract's own terms, as on the page's form (its limits apply: a 400 names the field)."""
 
     title: str = Field(max_length=200)
@@ -143,7 +143,7 @@ class ContractIn(ContractTermsIn):
     vendor: str = Field(max_length=32)
 
 
-class ContractPatch(Schema):
+class ContractPatch(Payload):
     """Only the terms sent change (null empties an optional one); the code and the vendor stay."""
 
     title: str | None = Field(None, max_length=200)
@@ -169,19 +169,19 @@ class ContractPatch(Schema):
     projects: list[str] | None = Field(None, max_length=200)
 
 
-class RateIn(Schema):
+class RateIn(Payload):
     component: str = Field(max_length=16)
     amount: Decimal
     effective_from: dt.date
 
 
-class ResponsibilityIn(Schema):
+class ResponsibilityIn(Payload):
     category: str = Field(max_length=16)
     party: str = Field(Responsibility.Party.VENDOR, max_length=8)
     description: str = Field(max_length=500)
 
 
-class ResponsibilityPatch(Schema):
+class ResponsibilityPatch(Payload):
     fulfilled: bool
 
 
@@ -311,17 +311,17 @@ class InvoiceDetailOut(InvoiceOut):
     lines: list[InvoiceLineOut]
 
 
-class InvoiceGenerateIn(Schema):
+class InvoiceGenerateIn(Payload):
     contract: str
     month: str  # YYYY-MM
     fte: Decimal | None = None
 
 
-class DisputeIn(Schema):
+class DisputeIn(Payload):
     reason: str
 
 
-class CreditNoteIn(Schema):
+class CreditNoteIn(Payload):
     amount: Decimal
     reason: str
 
@@ -426,12 +426,12 @@ def invoice_paid(request, pk: int):
     return _transition(request, pk, services.invoice_mark_paid)
 
 
-class AdjustmentIn(Schema):
+class AdjustmentIn(Payload):
     label: str = Field(max_length=200)
     amount: Decimal
 
 
-class RecomputeIn(Schema):
+class RecomputeIn(Payload):
     fte: Decimal | None = None
 
 
@@ -522,7 +522,7 @@ class BudgetOut(Schema):
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
-class BudgetIn(Schema):
+class BudgetIn(Payload):
     project: str = Field(max_length=32)
     vendor: str | None = Field(None, max_length=32)
     month: str = Field(max_length=7)  # YYYY-MM
@@ -532,7 +532,7 @@ class BudgetIn(Schema):
     note: str = Field("", max_length=300)
 
 
-class BudgetYearIn(Schema):
+class BudgetYearIn(Payload):
     project: str = Field(max_length=32)
     vendor: str | None = Field(None, max_length=32)
     year: int = Field(ge=2000, le=2100)

@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import apply_form, form_data, visible
+from steward.api.writes import Payload, apply_form, form_data, visible
 from steward.core import selectors, services
 from steward.core.forms import ProjectEditForm, ProjectForm, UserForm, VendorEditForm, VendorForm
 from steward.core.models import Project, User, Vendor
@@ -84,17 +84,17 @@ def project(request, code: str):
         raise Http404 from None
 
 
-class VendorIn(Schema):
+class VendorIn(Payload):
     code: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=200)
     status: str = Vendor.Status.ACTIVE
 
 
-class VendorPatch(Schema):
+class VendorPatch(Payload):
     name: str = Field(min_length=1, max_length=200)
 
 
-class ProjectIn(Schema):
+class ProjectIn(Payload):
     code: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=200)
     time_zone: str = "Asia/Shanghai"
@@ -103,7 +103,7 @@ class ProjectIn(Schema):
     business_calendar: str = Field("", max_length=32)
 
 
-class ProjectPatch(Schema):
+class ProjectPatch(Payload):
     name: str | None = Field(None, min_length=1, max_length=200)
     time_zone: str | None = None
     channels: list[str] | None = Field(None, min_length=1, max_length=10)
@@ -179,7 +179,7 @@ class UserOut(Schema):
         return user.vendor.code if user.vendor_id else None
 
 
-class UserIn(Schema):
+class UserIn(Payload):
     username: str = Field(min_length=1, max_length=150)
     role: str = Field(max_length=32)
     vendor: str | None = Field(None, max_length=32)

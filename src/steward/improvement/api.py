@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import Refused, apply_form, call_service, project_named, visible
+from steward.api.writes import Payload, Refused, apply_form, call_service, project_named, visible
 from steward.collaboration.people import label_for
 from steward.core import selectors as core_selectors
 from steward.core.models import Vendor
@@ -66,7 +66,7 @@ class CapaDetailOut(CapaOut):
     actions: list[CapaStepOut]
 
 
-class RespondIn(Schema):
+class RespondIn(Payload):
     root_cause: str
     response: str
     whys: list[str] = []
@@ -76,7 +76,7 @@ class ErrorOut(Schema):
     detail: str
 
 
-class CapaIn(Schema):
+class CapaIn(Payload):
     vendor: str
     title: str
     problem: str
@@ -197,23 +197,23 @@ def risk(request, pk: int):
 
 # --- writes (the pages' capabilities, forms and services) ----------------------------------
 
-class CapaActionIn(Schema):
+class CapaActionIn(Payload):
     description: str = Field(min_length=1, max_length=300)
     owner: str = Field(max_length=150, description="Username of client staff or of the vendor's staff.")
     due_date: date
 
 
-class CapaActionStatusIn(Schema):
+class CapaActionStatusIn(Payload):
     status: str = Field(max_length=32)
 
 
-class CapaStepIn(Schema):
+class CapaStepIn(Payload):
     step: str = Field(description="start, submit, accept, reject or reopen")
     note: str = Field("", max_length=5000)
     lessons: str = Field("", max_length=20000)
 
 
-class RiskIn(Schema):
+class RiskIn(Payload):
     project: str = Field(max_length=32)
     title: str = Field(min_length=1, max_length=200)
     likelihood: int = Field(ge=1, le=5)
@@ -229,7 +229,7 @@ class RiskIn(Schema):
     vendors: list[str] = Field(default=[], max_length=100, description="Vendors who see the risk.")
 
 
-class RiskPatch(Schema):
+class RiskPatch(Payload):
     title: str | None = Field(None, min_length=1, max_length=200)
     likelihood: int | None = Field(None, ge=1, le=5)
     impact: int | None = Field(None, ge=1, le=5)

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import call_service, clean_form, visible
+from steward.api.writes import Payload, call_service, clean_form, visible
 from steward.core.api import ErrorOut
 from steward.core.models import Vendor
 from steward.integrations import jobs, scheduler, selectors, webhooks
@@ -40,7 +40,7 @@ class EndpointSecretOut(EndpointOut):
     secret: str = Field(description="The signing secret: shown once; configure it at the receiver.")
 
 
-class EndpointIn(Schema):
+class EndpointIn(Payload):
     name: str = Field(min_length=1, max_length=100)
     url: str = Field(min_length=1, max_length=500)
     events: list[str] = Field(min_length=1, max_length=50)
@@ -48,7 +48,7 @@ class EndpointIn(Schema):
     active: bool = True
 
 
-class EndpointPatch(Schema):
+class EndpointPatch(Payload):
     name: str | None = Field(None, min_length=1, max_length=100)
     url: str | None = Field(None, min_length=1, max_length=500)
     events: list[str] | None = Field(None, min_length=1, max_length=50)

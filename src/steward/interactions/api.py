@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import LookupText, clean_form, form_detail, visible
+from steward.api.writes import Payload, LookupText, clean_form, form_detail, visible
 from steward.core.models import Project, Vendor
 from steward.interactions import selectors, services
 from steward.interactions.forms import ProfileEditForm, ProfileYamlForm
@@ -168,7 +168,7 @@ class MappingProfileDetailOut(MappingProfileOut):
     yaml: str
 
 
-class MappingProfileIn(Schema):
+class MappingProfileIn(Payload):
     definition: str = Field(max_length=MAX_PROFILE_CHARS, description="The profile as YAML (as the page's editor).")
 
 

@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import call_service, clean_form, form_detail, visible
+from steward.api.writes import Payload, call_service, clean_form, form_detail, visible
 from steward.metrics import engine, formulas, selectors, services
 from steward.metrics.forms import AlertChannelForm, BacktestForm, PolicyForm
 
@@ -195,7 +195,7 @@ class PolicyErrorOut(Schema):
     errors: list[PolicyErrorItem] = Field([], description="The parser's errors, one per problem found.")
 
 
-class PolicyIn(Schema):
+class PolicyIn(Payload):
     yaml_text: str = Field(description="The policy as YAML (docs/metrics.md); its `sla:` field names it.")
 
 
@@ -227,7 +227,7 @@ def sla_policy_create(request, code: str, payload: PolicyIn):
     return 201, row
 
 
-class BacktestIn(Schema):
+class BacktestIn(Payload):
     yaml_text: str = Field(description="A draft policy (YAML); nothing is saved.")
     vendor: str = Field(description="The vendor's code (one of the project's vendors you may see).")
     date_from: dt.date
@@ -308,7 +308,7 @@ def sla_backtest(request, code: str, payload: BacktestIn):
                  "total_bonus": sum((ev.evaluation.total_bonus for ev in evs), Decimal(0))}
 
 
-class AlertRuleIn(Schema):
+class AlertRuleIn(Payload):
     project: str = Field(max_length=32)
     metric: str = Field(max_length=40, description="A contacts metric of the catalog (not a count).")
     target: str = Field(max_length=40, description='What is acceptable, e.g. ">= 0.80" or "<= 30".')
@@ -359,7 +359,7 @@ def alert_rule_create(request, payload: AlertRuleIn):
     return 201, rule
 
 
-class TransitionIn(Schema):
+class TransitionIn(Payload):
     to: str = Field(description="acknowledged (an open alert) or resolved (an open or acknowledged one).")
 
 
@@ -373,7 +373,7 @@ def alert_transition(request, pk: int, payload: TransitionIn):
     return 200, selectors.alert_get(user=request.user, pk=pk)
 
 
-class AlertChannelIn(Schema):
+class AlertChannelIn(Payload):
     project: str = Field(max_length=32)
     kind: str = Field(description="email, feishu, dingtalk or wecom.")
     target: str = Field(max_length=1000, description="Email: addresses separated by commas. A bot: its webhook "
@@ -393,7 +393,7 @@ class AlertChannelOut(Schema):
         return channel.project.code
 
 
-class AlertChannelPatch(Schema):
+class AlertChannelPatch(Payload):
     active: bool
 
 

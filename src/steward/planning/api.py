@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import Refused, apply_form, form_detail, visible
+from steward.api.writes import Payload, Refused, apply_form, form_detail, visible
 from steward.collaboration.people import label_for
 from steward.core import selectors as core_selectors
 from steward.core.models import Channel
@@ -99,7 +99,7 @@ class PlanDetailOut(PlanOut):
     phases: list[PhaseOut]
 
 
-class PlanIn(Schema):
+class PlanIn(Payload):
     project: str
     start_date: date
     planned_headcount: int | None = None
@@ -149,7 +149,7 @@ class TaskOut(Schema):
         return [d.pk for d in t.depends_on.all()]
 
 
-class TaskIn(Schema):
+class TaskIn(Payload):
     phase: str
     title: str
     description: str = ""
@@ -161,7 +161,7 @@ class TaskIn(Schema):
     depends_on: list[int] = []
 
 
-class MoveIn(Schema):
+class MoveIn(Payload):
     status: str
 
 
@@ -338,7 +338,7 @@ def go_live(request, code: str):
 
 # --- more writes: needs, phases, task edits, dependencies, milestones, RACI, sign-offs ------
 
-class NeedsPatch(Schema):
+class NeedsPatch(Payload):
     business_type: str | None = Field(None, max_length=200)
     scale: str | None = Field(None, max_length=32)
     channels: list[str] | None = Field(None, max_length=10)
@@ -351,13 +351,13 @@ class NeedsPatch(Schema):
     needs_notes: str | None = Field(None, max_length=10000)
 
 
-class PhasePatch(Schema):
+class PhasePatch(Payload):
     name: str | None = Field(None, min_length=1, max_length=200)
     start_date: date | None = None
     end_date: date | None = None
 
 
-class TaskPatch(Schema):
+class TaskPatch(Payload):
     title: str | None = Field(None, min_length=1, max_length=200)
     phase: str | None = Field(None, max_length=32, description="The phase's key.")
     assignee_id: int | None = Field(None, description="null unassigns.")
@@ -368,37 +368,37 @@ class TaskPatch(Schema):
     description: str | None = Field(None, max_length=20000)
 
 
-class DependencyIn(Schema):
+class DependencyIn(Payload):
     prerequisite: int = Field(ge=1, description="The id of a task of the same plan.")
 
 
-class SignoffIn(Schema):
+class SignoffIn(Payload):
     item: str = Field(max_length=32)
     note: str = Field("", max_length=300)
 
 
-class SignoffWithdrawIn(Schema):
+class SignoffWithdrawIn(Payload):
     item: str = Field(max_length=32)
 
 
-class RaciPartyIn(Schema):
+class RaciPartyIn(Payload):
     name: str = Field(min_length=1, max_length=100)
     vendor: str | None = Field(None, max_length=32, description="Empty for a role on the client's side.")
 
 
-class RaciActivityIn(Schema):
+class RaciActivityIn(Payload):
     name: str = Field(min_length=1, max_length=200)
     accountable: int = Field(description="The id of the accountable role (A).")
     responsible: int = Field(description="The id of the responsible role (R).")
 
 
-class RaciCellIn(Schema):
+class RaciCellIn(Payload):
     activity: int
     party: int
     letter: str = Field("", max_length=1, description="R, A, C, I or empty.")
 
 
-class RaciIn(Schema):
+class RaciIn(Payload):
     cells: list[RaciCellIn] = Field(max_length=10000)
 
 
@@ -454,7 +454,7 @@ def needs_edit(request, code: str, payload: NeedsPatch):
         return 400, {"detail": form_detail(form), "reasons": []}
     # The page's form drops a volume of a channel that is not chosen; the API hands the volumes
     # to the service as sent, so such a volume is refused (by the service's rule) and not lost.
-    _, refusal = _form_write(form, lambda **_d: services.needs_update(
+    _result, refusal = _form_write(form, lambda **_d: services.needs_update(
         actor=request.user, plan=current, **{**form.values(), "monthly_volumes": {
             c: form.cleaned_data[f"volume_{c}"] for c in volumes if form.cleaned_data.get(f"volume_{c}") is not None}}))
     if refusal:
@@ -469,7 +469,7 @@ def phase_edit(request, pk: int, payload: PhasePatch):
     phase = visible(selectors.phase_get, request, pk=pk)
     data = {"name": phase.name, "start_date": phase.start_date, "end_date": phase.end_date}
     data.update(payload.dict(exclude_unset=True, exclude_none=True))
-    _, refusal = _form_write(forms.PhaseForm(data), services.phase_update, actor=request.user, phase=phase)
+    _result, refusal = _form_write(forms.PhaseForm(data), services.phase_update, actor=request.user, phase=phase)
     if refusal:
         return refusal
     overview = selectors.plan_overview(user=request.user, plan=phase.plan)
@@ -497,7 +497,7 @@ def task_edit(request, pk: int, payload: TaskPatch):
         data["assignee"] = changes.pop("assignee_id") or ""
     data.update({k: v for k, v in changes.items() if v is not None or k in ("start_date", "due_date")})
     form = forms.TaskForm({k: v for k, v in data.items() if v is not None}, phases=phases, people=people)
-    _, refusal = _form_write(form, lambda **d: services.task_update(
+    _result, refusal = _form_write(form, lambda **d: services.task_update(
         actor=request.user, task=current, title=d["title"],
         assignee=people.filter(pk=d["assignee"]).first() if d["assignee"] else None, priority=d["priority"],
         start_date=d["start_date"], due_date=d["due_date"], effort=d["effort"], description=d["description"],

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import apply_form, call_service, project_named, visible
+from steward.api.writes import Payload, apply_form, call_service, project_named, visible
 from steward.core import selectors as core_selectors
 from steward.interactions.models import Interaction
 from steward.quality import selectors, services
@@ -146,7 +146,7 @@ class RuleOut(Schema):
     source: str
 
 
-class RuleIn(Schema):
+class RuleIn(Payload):
     project: str
     code: str
     name: str
@@ -222,7 +222,7 @@ def list_hits(request, filters: Query[HitFilters]):
     return list(qs[filters.offset:filters.offset + filters.limit])
 
 
-class ScanIn(Schema):
+class ScanIn(Payload):
     project: str
     text: str = Field(..., max_length=200_000)
 
@@ -247,7 +247,7 @@ def scan_text(request, payload: ScanIn):
     codes = dict(ComplianceRule.objects.filter(project=project).values_list("pk", "code"))
     return 200, [{"rule": codes.get(h.key, ""), "kind": h.kind, "turn": h.turn, "speaker": h.speaker,
                   "start": h.start, "end": h.end, "matched": h.matched, "excerpt": h.excerpt, "detail": h.detail}
-                 for h in services.scan_text(project=project, text=payload.text.replace("\x00", " "))]
+                 for h in services.scan_text(project=project, text=payload.text)]
 
 
 # --- calibration -------------------------------------------------------------------------------
@@ -384,7 +384,7 @@ class CoachingFilters(Schema):
     offset: int = Field(0, ge=0)
 
 
-class CoachingIn(Schema):
+class CoachingIn(Payload):
     evaluation: int
     kind: str = "note"
     text: str = Field(..., max_length=5000)
@@ -394,7 +394,7 @@ class CoachingIn(Schema):
                                                   "agent's vendor to register the agent in (training.add_session).")
 
 
-class CoachingTransitionIn(Schema):
+class CoachingTransitionIn(Payload):
     action: str
     note: str = Field("", max_length=5000)
 
@@ -502,40 +502,40 @@ class ScorecardDetailOut(Schema):
     versions: list[VersionOut] = Field(..., alias="version_rows")
 
 
-class ScorecardIn(Schema):
+class ScorecardIn(Payload):
     project: str = Field(max_length=100)
     code: str = Field(max_length=200, description="1–32 letters, digits, '-' or '_'; unique in the project.")
     source: str = Field(max_length=200_000, description="The scorecard as YAML (see GET /scorecards).")
 
 
-class SourceIn(Schema):
+class SourceIn(Payload):
     source: str = Field(max_length=200_000, description="The draft's new content as YAML.")
 
 
-class AssignIn(Schema):
+class AssignIn(Payload):
     scorecard: int = Field(description="The scorecard's id; its published version is used.")
     analyst: str = Field(max_length=150, description="Username of an active QA analyst.")
     contacts: list[str] = Field(max_length=1000, description="External ids of the project's contacts (1 to 200).")
 
 
-class AnswerIn(Schema):
+class AnswerIn(Payload):
     criterion: str = Field(max_length=64, description="The criterion's key.")
     answer: str = Field("", max_length=16, description="yes / no, 1–5, or na where allowed; empty: not yet.")
     comment: str = Field("", max_length=5000)
 
 
-class ScoreIn(Schema):
+class ScoreIn(Payload):
     answers: list[AnswerIn] = Field(default=[], max_length=500,
                                     description="Replace the draft's answers; a criterion left out is unanswered.")
     comment: str = Field("", max_length=5000, description="The overall comment.")
     submit: bool = Field(False, description="true: submit (every criterion answered); false: save the draft.")
 
 
-class DisputeIn(Schema):
+class DisputeIn(Payload):
     reason: str = Field(max_length=5000)
 
 
-class ReviewIn(Schema):
+class ReviewIn(Payload):
     answers: list[AnswerIn] = Field(max_length=500, description="The re-review's answers, every criterion.")
     comment: str = Field(max_length=5000, description="The re-review decision, explained.")
 
@@ -570,7 +570,7 @@ class PlanOut(Schema):
     created_at: dt.datetime
 
 
-class PlanIn(Schema):
+class PlanIn(Payload):
     scorecard: int = Field(description="The scorecard's id.")
     name: str = Field(max_length=1000)
     per_agent_per_week: int = 5
@@ -583,7 +583,7 @@ class PlanIn(Schema):
     negative_sentiment_min: int | None = None
 
 
-class DrawIn(Schema):
+class DrawIn(Payload):
     analyst: str = Field(max_length=150, description="Username of the active QA analyst whose queue gets them.")
     date_from: dt.date
     date_to: dt.date = Field(description="Inclusive; the project's days.")
@@ -595,19 +595,19 @@ class DrawOut(Schema):
     created: list[int] = Field(description="Ids of the evaluations new in the queue.")
 
 
-class CalibrationIn(Schema):
+class CalibrationIn(Payload):
     scorecard: int = Field(description="The scorecard's id; its published version is used.")
     title: str = Field(max_length=1000)
     evaluators: list[str] = Field(max_length=100, description="Usernames of QA analysts (at least two).")
     contacts: list[str] = Field(max_length=1000, description="External ids of the project's contacts (1 to 50).")
 
 
-class CalibrationAnswerIn(Schema):
+class CalibrationAnswerIn(Payload):
     criterion: str = Field(max_length=64)
     answer: str = Field(max_length=16)
 
 
-class CalibrationScoreIn(Schema):
+class CalibrationScoreIn(Payload):
     contact: str = Field(max_length=200, description="The contact's external id (one of the session's).")
     answers: list[CalibrationAnswerIn] = Field(max_length=500)
     comment: str = Field("", max_length=5000)
@@ -888,8 +888,8 @@ def score_calibration(request, pk: int, payload: CalibrationScoreIn):
     sent. Honours an Idempotency-Key header."""
     require_perm(request, "quality.add_evaluation")
     session = _calibration(request, pk)
-    contacts = (session.contacts.filter(external_id=payload.contact, pk__in=Interaction.objects.visible_to(
-        request.user).values("pk")) if "\x00" not in payload.contact else session.contacts.none())
+    contacts = session.contacts.filter(
+        external_id=payload.contact, pk__in=Interaction.objects.visible_to(request.user).values("pk"))
     if len(contacts[:2]) != 1:
         return 400, {"detail": _("The contact is not part of this session.")}
     interaction = contacts.get()
@@ -919,7 +919,7 @@ _RULE_FIELDS = ("name", "kind", "phrases", "pattern", "pii_kind", "speaker", "sc
                 "severity", "source")
 
 
-class RulePatch(Schema):
+class RulePatch(Payload):
     name: str | None = Field(None, max_length=1000)
     kind: str | None = Field(None, max_length=20)
     phrases: list[str] | None = Field(None, max_length=5000, description="Replaces the phrases, one per item.")
@@ -934,7 +934,7 @@ class RulePatch(Schema):
     active: bool | None = None
 
 
-class RuleImportIn(Schema):
+class RuleImportIn(Payload):
     project: str = Field(max_length=100)
     text: str = Field(max_length=500_000, description="One rule per line: “code: phrase | phrase” or a phrase; "
                                                       "lines starting with # are ignored.")
@@ -945,7 +945,7 @@ class RuleImportIn(Schema):
     source: str = Field("", max_length=1000)
 
 
-class RescanIn(Schema):
+class RescanIn(Payload):
     project: str = Field(max_length=100)
 
 

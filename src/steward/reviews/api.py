@@ -5,10 +5,10 @@ page's form and service)."""
 from decimal import Decimal
 
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from steward.api.permissions import require_perm
-from steward.api.writes import clean_form, visible
+from steward.api.writes import Payload, clean_form, visible
 from steward.core.api import ErrorOut
 from steward.reviews import scoring, selectors, services
 from steward.reviews.forms import WeightForm
@@ -67,7 +67,7 @@ def scorecard(request, code: str, month: str = ""):
 _WEIGHT = Field(ge=0, le=100, max_digits=5, decimal_places=2)
 
 
-class WeightsIn(Schema):
+class WeightsIn(Payload):
     """The weights need not add up to 100: a score divides by the weights of the components
     that have data. At least one must be above zero."""
 

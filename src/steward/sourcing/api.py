@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import Refused, apply_form, call_service, clean_form, project_named, visible
+from steward.api.writes import Payload, Refused, apply_form, call_service, clean_form, project_named, visible
 from steward.core import selectors as core_selectors
 from steward.core.api import ErrorOut
 from steward.core.models import Channel, User
@@ -116,7 +116,7 @@ def event(request, pk: int):
 
 # --- writes -------------------------------------------------------------------------------
 
-class EventIn(Schema):
+class EventIn(Payload):
     title: str = Field(min_length=1, max_length=200)
     project: str = Field(max_length=32)
     deadline: dt.datetime = Field(description="Local time in the project's time zone; an offset, if sent, is "
@@ -130,7 +130,7 @@ class EventIn(Schema):
     evaluators: list[str] = Field(default=[], max_length=50, description="Usernames.")
 
 
-class EventPatch(Schema):
+class EventPatch(Payload):
     title: str | None = Field(None, min_length=1, max_length=200)
     deadline: dt.datetime | None = None
     volumes: dict[str, int] | None = None
@@ -142,7 +142,7 @@ class EventPatch(Schema):
     evaluators: list[str] | None = Field(None, max_length=50)
 
 
-class InviteIn(Schema):
+class InviteIn(Payload):
     vendor: str = Field(max_length=32)
 
 
@@ -151,11 +151,11 @@ class InvitationOut(Schema):
     outcome: str
 
 
-class WeightsIn(Schema):
+class WeightsIn(Payload):
     weights: dict[str, int] = Field(description="Whole percentages for every criterion, adding up to 100.")
 
 
-class ChecklistIn(Schema):
+class ChecklistIn(Payload):
     text: str = Field(min_length=1, max_length=300)
 
 
@@ -164,18 +164,18 @@ class ChecklistItemOut(Schema):
     text: str
 
 
-class StatusActionIn(Schema):
+class StatusActionIn(Payload):
     action: str = Field(description="open, evaluate or close")
 
 
-class ScoreIn(Schema):
+class ScoreIn(Payload):
     vendor: str = Field(max_length=32)
     criterion: str = Field(max_length=32)
     value: int | None = Field(None, ge=1, le=5, description="1 (poor) to 5 (excellent); null removes the score.")
     comment: str = Field("", max_length=500)
 
 
-class ScoresIn(Schema):
+class ScoresIn(Payload):
     scores: list[ScoreIn] = Field(max_length=1000)
     submit: bool = False
 
@@ -192,7 +192,7 @@ class ScorecardOut(Schema):
     scores: list[OwnScoreOut]
 
 
-class SiteVisitIn(Schema):
+class SiteVisitIn(Payload):
     vendor: str = Field(max_length=32)
     met: bool
     note: str = Field("", max_length=500)
@@ -205,7 +205,7 @@ class SiteVisitOut(Schema):
     note: str
 
 
-class DecisionIn(Schema):
+class DecisionIn(Payload):
     chosen_vendor: str = Field(max_length=32)
     memo: str = Field(min_length=1, max_length=20000)
     rationale: str = Field(min_length=1, max_length=20000)
@@ -218,7 +218,7 @@ class DecisionOut(Schema):
     rationale: str
 
 
-class ProposalIn(Schema):
+class ProposalIn(Payload):
     proposal: str = Field(min_length=1, max_length=50000)
     pricing_model: str = Field(max_length=32)
     rates: dict[str, Decimal] = Field(default={}, description="Price components the pricing model uses.")

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import apply_form, call_service, project_named, visible
+from steward.api.writes import Payload, apply_form, call_service, project_named, visible
 from steward.core import selectors as core_selectors
 from steward.training import forms, gate, selectors, services
 from steward.training.models import Assessment, Programme
@@ -56,7 +56,7 @@ class ArticleDetailOut(ArticleOut):
     versions: list[VersionOut]
 
 
-class ArticleIn(Schema):
+class ArticleIn(Payload):
     code: str
     title: str
     kind: str = "product"
@@ -68,7 +68,7 @@ class ArticleIn(Schema):
     change_note: str = ""
 
 
-class ReviseIn(Schema):
+class ReviseIn(Payload):
     body: str
     title: str | None = None
     sample_dialogues: str = ""
@@ -150,7 +150,7 @@ class SessionOut(Schema):
         return session.vendor.code
 
 
-class SessionIn(Schema):
+class SessionIn(Payload):
     course: str
     vendor: str
     starts_at: datetime
@@ -163,7 +163,7 @@ class SessionIn(Schema):
     agents: list[str] = []
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(Payload):
     agent: str
     status: str
 
@@ -215,7 +215,7 @@ class ResultOut(Schema):
         return r.session_id
 
 
-class ResultIn(Schema):
+class ResultIn(Payload):
     course: str
     assessment: str
     agent: str
@@ -261,7 +261,7 @@ class ActivationOut(Schema):
     missing: list[MissingOut]
 
 
-class StatusIn(Schema):
+class StatusIn(Payload):
     status: str
 
 
@@ -493,7 +493,7 @@ def agent_status(request, pk: int, payload: StatusIn):
 
 # --- courses, assessments, required training, QA rules from an article ---------------------
 
-class CourseIn(Schema):
+class CourseIn(Payload):
     code: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
     programme: str | None = Field(None, max_length=64, description="An existing programme's code.")
@@ -503,7 +503,7 @@ class CourseIn(Schema):
     articles: list[str] = Field(default=[], max_length=200, description="Codes of the reading.")
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(Payload):
     code: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
     kind: str = Field(Assessment.Kind.WRITTEN, max_length=32)
@@ -512,7 +512,7 @@ class AssessmentIn(Schema):
     scenario: str = Field("", max_length=20000)
 
 
-class RequireIn(Schema):
+class RequireIn(Payload):
     project: str = Field(max_length=32)
     remove: bool = Field(False, description="true: the project no longer requires the course.")
 
@@ -522,7 +522,7 @@ class RequiredOut(Schema):
     projects: list[str]
 
 
-class RulesIn(Schema):
+class RulesIn(Payload):
     project: str | None = Field(None, max_length=32, description="Needed for an article of no project.")
 
 

@@ -9,12 +9,12 @@ from ninja.files import UploadedFile
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import apply_form, visible
+from steward.api.writes import Payload, apply_form, visible
 from steward.core import selectors as core_selectors
 from steward.core.api import ErrorOut
 from steward.core.models import Vendor
 from steward.vendors import forms, selectors, services
-from steward.vendors.models import Certification, VendorContact, VendorDocument
+from steward.vendors.models import Certification, VendorDocument
 
 router = Router(tags=["vendors"])
 
@@ -96,7 +96,7 @@ def contacts(request, code: str):
 
 # --- writes -------------------------------------------------------------------------------
 
-class ProfilePatch(Schema):
+class ProfilePatch(Payload):
     legal_name: str | None = Field(None, max_length=200)
     registration_number: str | None = Field(None, max_length=64)
     website: str | None = Field(None, max_length=200)
@@ -109,7 +109,7 @@ class ProfilePatch(Schema):
     reference_cases: str | None = Field(None, max_length=10000)
 
 
-class TransitionIn(Schema):
+class TransitionIn(Payload):
     to_status: str = Field(max_length=32)
     reason: str = Field("", max_length=2000)
 
@@ -122,7 +122,7 @@ class StatusChangeOut(Schema):
     changed_at: dt.datetime
 
 
-class CertificationIn(Schema):
+class CertificationIn(Payload):
     standard: str = Field(max_length=32)
     expires_on: dt.date
     title: str = Field("", max_length=200)
@@ -131,7 +131,7 @@ class CertificationIn(Schema):
     issued_on: dt.date | None = None
 
 
-class ContactIn(Schema):
+class ContactIn(Payload):
     side: str = Field(max_length=16)
     name: str = Field(min_length=1, max_length=200)
     job_title: str = Field("", max_length=200)

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import apply_form, call_service, clean_form, visible
+from steward.api.writes import Payload, apply_form, call_service, clean_form, visible
 from steward.contracts.models import Contract
 from steward.core.models import Project, Vendor
 from steward.workforce import forms, selectors, services
@@ -30,7 +30,7 @@ class PlanQuery(Schema):
     queue: str = ""
 
 
-class EventIn(Schema):
+class EventIn(Payload):
     name: str = Field(min_length=1, max_length=200)
     first_day: date
     last_day: date
@@ -137,14 +137,14 @@ def commitment_list(request, code: str):
     return list(selectors.commitments(user=request.user, project=_project(request, code)))
 
 
-class CommitmentIn(Schema):
+class CommitmentIn(Payload):
     vendor: str = Field(max_length=32)
     seats: Decimal = Field(ge=0, max_digits=7, decimal_places=1)
     effective_from: date
     contract: str | None = Field(None, max_length=64)
 
 
-class ProfileIn(Schema):
+class ProfileIn(Payload):
     model: str = Field(StaffingProfile.Model.ERLANG_C, max_length=12)
     service_level: Decimal = Field(Decimal("0.8"), max_digits=4, decimal_places=3)
     target_seconds: int = Field(20, ge=0, le=86400)
