@@ -1,10 +1,14 @@
 """Undo runs in the background (a large import's undo outlasts a web request): its page shows
 its progress while its run is alive, and says so when it was refused or its process died."""
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from steward.interactions import liveness, services, tasks
 from steward.interactions.models import ImportBatch, Interaction
@@ -91,3 +95,25 @@ def test_an_undo_waiting_for_a_worker_shows_as_queued_and_is_not_queued_twice(ad
     assert "Undo this import" not in text
     monkeypatch.setattr(tasks, "_waiting", lambda task_id: False)  # its task failed before it began
     assert "The undo stopped before it finished" in page(admin, batch).content.decode()
+
+
+@pytest.mark.parametrize("status, started_ago, waiting", [
+    ("READY", None, True),  # no worker has taken it yet
+    ("RUNNING", dt.timedelta(seconds=5), True),  # taken a moment ago, not yet holding the run
+    ("RUNNING", dt.timedelta(minutes=10), False),  # taken long ago and not holding it: died
+    ("FAILED", dt.timedelta(seconds=5), False),
+    ("SUCCESSFUL", dt.timedelta(seconds=5), False),
+])
+def test_a_task_just_taken_by_a_worker_is_not_yet_said_to_have_died(monkeypatch, status, started_ago, waiting):
+    started = timezone.now() - started_ago if started_ago else None
+    result = SimpleNamespace(status=TaskResultStatus[status], started_at=started)
+    monkeypatch.setattr(tasks, "undo_import", SimpleNamespace(get_result=lambda task_id: result))
+    assert tasks._waiting("t-1") is waiting
+
+
+def test_a_task_the_backend_no_longer_knows_is_not_waiting(monkeypatch):
+    def unknown(task_id):
+        raise TaskResultDoesNotExist(task_id)
+
+    monkeypatch.setattr(tasks, "undo_import", SimpleNamespace(get_result=unknown))
+    assert tasks._waiting("t-1") is False

@@ -5,13 +5,14 @@ progress in a file of its own that its page reads while the undo's run is alive.
 The rebuild of a project's business minutes after a change of its business calendar runs there
 too; `steward rollups business` does it in the foreground, printing its progress."""
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 from django_tasks import TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist
@@ -78,16 +79,27 @@ def undo_state(batch: ImportBatch) -> dict | None:
     return state
 
 
+# A worker marks a task running a moment before the task holds the import's run (it loads the
+# import first), so a task that started this recently without holding it is not yet dead.
+STARTING_GRACE = dt.timedelta(minutes=2)
+
+
 def _waiting(task_id: str | None) -> bool:
-    """Whether a queued undo's task is still waiting for a worker (or the backend cannot say)."""
+    """Whether a queued undo's task is still waiting for a worker, or has only just been taken
+    by one (or the backend cannot say)."""
     if not task_id:
         return True
     try:
-        return undo_import.get_result(task_id).status == TaskResultStatus.READY
+        result = undo_import.get_result(task_id)
     except TaskResultDoesNotExist:
         return False
     except NotImplementedError:  # a backend that keeps no results (the tests' immediate one)
         return True
+    if result.status == TaskResultStatus.READY:
+        return True
+    started = result.started_at
+    return (result.status == TaskResultStatus.RUNNING and started is not None
+            and timezone.now() - started < STARTING_GRACE)
 
 
 def request_undo(batch: ImportBatch, user_id: int | None) -> None:
