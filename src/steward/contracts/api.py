@@ -226,11 +226,11 @@ def contract_rate_create(request, code: str, payload: RateIn):
     return 201, selectors.rate_get(user=request.user, pk=rate.pk)  # as stored (amounts to 4 places)
 
 
-@router.delete("/contract-rates/{pk}", response={204: None})
+@router.delete("/contract-rates/{pk}", response={204: None, 400: ErrorOut})
 def contract_rate_delete(request, pk: int):
     require_perm(request, "contracts.change_contract")
     rate = visible(selectors.rate_get, request, pk=pk)
-    services.rate_delete(actor=request.user, rate=rate)
+    call_service(services.rate_delete, actor=request.user, rate=rate)
     return 204, None
 
 

@@ -12,10 +12,12 @@ Rules (docs/contracts.md states them for users):
   compensation, other costs) are not fees at risk;
 * the at-risk pool = fees × at_risk_percent / 100 rounded DOWN to the unit whatever the rule
   (the pool is a ceiling: rounded down, credits can never exceed the contract's share);
-* each credit claim is rounded by the rule; claims are applied in full while their sum fits
+* each credit claim is the term's share of that pool (allocation × tier), exact until it is
+  rounded, once, by the rule; claims are applied in full while their sum fits
   the pool; beyond it they are scaled down in proportion so that together they equal the
   pool exactly (largest remainder, in whole rounding units);
-* each bonus is rounded by the rule (the SLA evaluation computes them as the contract says);
+* each bonus is the fee × the term's bonus percentage, exact until it is rounded, once, by the
+  rule;
 * total = fees + adjustments − credits + bonuses = the sum of the invoice's lines. Every
   amount is a Decimal with two places (a multiple of the unit).
 """
@@ -40,11 +42,18 @@ def money(x: Decimal, rounding: Rounding = HALF_UP_CENT) -> Decimal:
 
 @dataclass(frozen=True)
 class SlaAmount:
-    """A credit or bonus from the SLA evaluation: which term, which rule, how much (≥ 0)."""
+    """A credit or bonus from the SLA evaluation: which term, which rule, how much (≥ 0,
+    exact: the invoice rounds it once, by the contract's rule)."""
 
     term: str
     rule: str
-    amount: Decimal
+    amount: Decimal | Fraction
+
+
+def at_risk_pool(fees: Decimal, at_risk_percent: Decimal, rounding: Rounding = HALF_UP_CENT) -> Decimal:
+    """The pool is a ceiling: fees × at_risk_percent / 100 rounded down to the unit whatever
+    the rule, so credits can never exceed the contract's share."""
+    return rounding.round(Fraction(fees) * Fraction(at_risk_percent) / 100, RoundingMode.DOWN)
 
 
 @dataclass(frozen=True)
@@ -115,8 +124,7 @@ def draft_invoice(*, charge: PeriodCharge, at_risk_percent: Decimal, credits: Se
         adjustments_total += amount
         lines.append(InvoiceLine("adjustment", adj.label, "", amount))
 
-    # The pool is a ceiling: rounded down to the unit whatever the rule.
-    pool = rounding.round(Fraction(fees) * Fraction(at_risk_percent) / 100, RoundingMode.DOWN)
+    pool = at_risk_pool(fees, at_risk_percent, rounding)
     claims = [rounding.round(c.amount) for c in credits]
     claimed = sum(claims, ZERO)
     capped = claimed > pool

@@ -306,6 +306,17 @@ class Invoice(RoundingRuleMixin, models.Model):
     def period_last(self) -> dt.date:
         return self.period_end - dt.timedelta(days=1)
 
+    @property
+    def served(self) -> tuple[dt.date, dt.date]:
+        """[start, end) of the period within the contract's term (its start and end dates
+        inclusive): what is priced and counted, so that a contract starting or ending within the
+        month is billed for its own days only."""
+        start = max(self.period_start, self.contract.start_date)
+        end = self.period_end
+        if self.contract.end_date is not None:
+            end = min(end, self.contract.end_date + dt.timedelta(days=1))
+        return start, end
+
     def _stored_status(self) -> str | None:
         if self.pk is None:
             return None

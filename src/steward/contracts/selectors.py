@@ -441,7 +441,7 @@ def invoice_allocations(*, user, first: dt.date, last: dt.date) -> list[Allocati
                 shares_cache[base.pk] = [(p, base.handled_contacts, base.resolved_tickets) for p in projects]
             else:
                 volumes = {v.project.pk: v for v in
-                           period_volumes(contract=base.contract, start=base.period_start, end=base.period_end)}
+                           period_volumes(contract=base.contract, start=base.served[0], end=base.served[1])}
                 shares_cache[base.pk] = [(p, volumes[p.pk].handled_contacts if p.pk in volumes else 0,
                                           volumes[p.pk].resolved_tickets if p.pk in volumes else 0)
                                          for p in projects]

@@ -4,7 +4,8 @@ by the contract's vendor, rates must fit the pricing model and respect the price
 cap, and an attached SLA policy must be valid YAML per steward.metrics.sla."""
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
+from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -50,6 +51,13 @@ def _apply_terms(contract: Contract, terms: dict) -> None:
             policy = sla.parse_policy(contract.sla_policy_text)
         except sla.SlaValidationError as error:
             raise ValidationError({"sla_policy_text": [str(e) for e in error.errors]}) from None
+        # An invoice settles credits and bonuses per month: a term judged per week or day would
+        # never be invoiced (monitoring SLAs of the metrics pages may have such terms).
+        unsettled = [f"terms[{i}] ({t.label}): {t.period}" for i, t in enumerate(policy.terms) if t.period != "month"]
+        if unsettled:
+            raise ValidationError({"sla_policy_text": _(
+                "A contract's credits and bonuses are settled per month, so each of its SLA terms must be "
+                "judged per month (period: month); these are not: %(terms)s.") % {"terms": "; ".join(unsettled)}})
         # The policy is the source of truth for the share at risk: the two cannot disagree.
         contract.sla_policy_name, contract.sla_policy_version = policy.sla, policy.version
         contract.at_risk_percent = Decimal(policy.at_risk_percent)
@@ -120,16 +128,22 @@ def rate_add(*, actor, contract: Contract, component: str, amount: Decimal, effe
     rate = ContractRate(contract=contract, component=component, amount=amount, effective_from=effective_from)
     rate.full_clean(validate_constraints=False)
     cap = contract.price_adjustment_cap_percent
-    previous = (ContractRate.objects.filter(contract=contract, component=component,
-                                            effective_from__lt=effective_from).order_by("-effective_from").first())
-    if cap is not None and previous is not None and previous.amount > 0:
-        ceiling = previous.amount * (1 + cap / 100)
-        if Decimal(amount) > ceiling:
-            raise ValidationError({"amount": _(
-                "The contract caps price adjustments at %(cap)s%%: this rate may be at most %(ceiling)s "
-                "(previous %(previous)s from %(date)s).") % {
-                "cap": _plain(cap), "ceiling": _plain(ceiling.quantize(Decimal("0.0001"))),
-                "previous": _plain(previous.amount), "date": previous.effective_from.isoformat()}})
+    rates = ContractRate.objects.filter(contract=contract, component=component)
+    previous = rates.filter(effective_from__lt=effective_from).order_by("-effective_from").first()
+    following = rates.filter(effective_from__gt=effective_from).order_by("effective_from").first()
+    if previous is not None and _above_cap(cap, previous.amount, Decimal(amount)):
+        raise ValidationError({"amount": _(
+            "The contract caps price adjustments at %(cap)s%%: this rate may be at most %(ceiling)s "
+            "(previous %(previous)s from %(date)s).") % {
+            "cap": _plain(cap), "ceiling": _plain(_ceiling(cap, previous.amount)),
+            "previous": _plain(previous.amount), "date": previous.effective_from.isoformat()}})
+    # A rate dated before a later one becomes the rate that later one replaces.
+    if following is not None and _above_cap(cap, Decimal(amount), following.amount):
+        raise ValidationError({"amount": _(
+            "The contract caps price adjustments at %(cap)s%%: the rate %(next)s from %(date)s may rise at "
+            "most that much over this one, so this rate must be at least %(floor)s.") % {
+            "cap": _plain(cap), "next": _plain(following.amount), "date": following.effective_from.isoformat(),
+            "floor": _plain((following.amount / (1 + cap / 100)).quantize(Decimal("0.0001"), rounding=ROUND_UP))}})
     try:
         with transaction.atomic():
             rate.save()
@@ -141,7 +155,27 @@ def rate_add(*, actor, contract: Contract, component: str, amount: Decimal, effe
 @transaction.atomic
 def rate_delete(*, actor, rate: ContractRate) -> None:
     _client_only(actor)
+    rates = ContractRate.objects.filter(contract=rate.contract, component=rate.component)
+    previous = rates.filter(effective_from__lt=rate.effective_from).order_by("-effective_from").first()
+    following = rates.filter(effective_from__gt=rate.effective_from).order_by("effective_from").first()
+    cap = rate.contract.price_adjustment_cap_percent
+    if previous is not None and following is not None and _above_cap(cap, previous.amount, following.amount):
+        raise ValidationError(_(
+            "The contract caps price adjustments at %(cap)s%%: without this rate, the rate %(next)s from %(date)s "
+            "would replace %(previous)s, a larger rise. Delete or change the later rate first.") % {
+            "cap": _plain(cap), "next": _plain(following.amount), "date": following.effective_from.isoformat(),
+            "previous": _plain(previous.amount)})
     rate.delete()
+
+
+def _ceiling(cap: Decimal, previous: Decimal) -> Decimal:
+    return (previous * (1 + cap / 100)).quantize(Decimal("0.0001"))
+
+
+def _above_cap(cap: Decimal | None, previous: Decimal, amount: Decimal) -> bool:
+    """Whether a rate rises more than the contract's price-adjustment cap over the one it
+    replaces (no cap, or a previous rate of 0, caps nothing)."""
+    return cap is not None and previous > 0 and amount > previous * (1 + cap / 100)
 
 
 @transaction.atomic
@@ -205,31 +239,38 @@ def _fmt_value(result) -> str:
 
 def _sla_amounts(*, actor, contract: Contract, start: dt.date, fees: Decimal, volumes) -> tuple[list, list]:
     """Credits and bonuses from the metrics SLA evaluation of the contract's policy for the
-    month, one evaluation per project with the fees shared by handled contacts."""
-    if not contract.has_sla or not volumes:
+    month, one evaluation per project with the fees shared by handled contacts. The evaluation
+    decides which share of a term's allocation is credited and which bonus is earned; the
+    amounts are exact shares of the invoice's own (rounded-down) pool and fees, rounded once
+    by the contract's rule in the invoice."""
+    if not contract.has_sla or not volumes or fees <= 0:
         return [], []
     from steward.metrics import selectors as metrics_selectors  # metrics loads after contracts
 
     policy = sla.parse_policy(contract.sla_policy_text)
     shares = invoicing.split(fees, [v.handled_contacts for v in volumes])
+    pool = Fraction(invoicing.at_risk_pool(fees, contract.at_risk_percent, contract.rounding))
     credits, bonuses = [], []
     for vol, fee in zip(volumes, shares):
         ev = metrics_selectors.evaluate_period(user=actor, project=vol.project, policy=policy,
                                                vendor=contract.vendor.code, kind="month", day=start, fee=fee)
         for term, outcome in zip(policy.terms, ev.evaluation.terms):
             label = f"{vol.project.code} · {outcome.label}"
-            if outcome.credit > 0:
+            credit = (pool * Fraction(fee) / Fraction(fees) * Fraction(term.allocation_percent) / 100
+                      * Fraction(outcome.credit_percent) / 100)
+            bonus = Fraction(fee) * Fraction(outcome.bonus_percent) / 100
+            if credit > 0:
                 credits.append(invoicing.SlaAmount(label, _(
                     "%(value)s against target %(target)s: %(pct)s%% of the term's %(alloc)s%% share of the "
                     "pool on fees %(fee)s") % {
                     "value": _fmt_value(outcome.result), "target": outcome.target,
                     "pct": _plain(outcome.credit_percent), "alloc": _plain(term.allocation_percent),
-                    "fee": fee}, outcome.credit))
-            if outcome.bonus > 0:
+                    "fee": fee}, credit))
+            if bonus > 0:
                 bonuses.append(invoicing.SlaAmount(label, _(
                     "%(value)s reached the bonus threshold %(bound)s: %(pct)s%% of fees %(fee)s") % {
                     "value": _fmt_value(outcome.result), "bound": term.bonus.bound,
-                    "pct": _plain(term.bonus.bonus_percent), "fee": fee}, outcome.bonus))
+                    "pct": _plain(term.bonus.bonus_percent), "fee": fee}, bonus))
     return credits, bonuses
 
 
@@ -237,13 +278,13 @@ def _compute(*, actor, invoice: Invoice, adjustments: list[invoicing.Adjustment]
     """(Re)compute a draft's volumes, lines and totals from the contract, the rollups and the
     SLA evaluation, keeping its adjustments."""
     contract = invoice.contract
-    volumes = selectors.period_volumes(contract=contract, start=invoice.period_start, end=invoice.period_end)
+    served_start, served_end = invoice.served
+    volumes = selectors.period_volumes(contract=contract, start=served_start, end=served_end)
     usage = pricing.Usage(fte=invoice.fte, handled_contacts=sum(v.handled_contacts for v in volumes),
                           minutes=sum((v.minutes for v in volumes), Decimal(0)),
                           resolved_tickets=sum(v.resolved_tickets for v in volumes))
     try:
-        charge = pricing.period_charge(model=contract.pricing_model, start=invoice.period_start,
-                                       end=invoice.period_end, usage=usage,
+        charge = pricing.period_charge(model=contract.pricing_model, start=served_start, end=served_end, usage=usage,
                                        rates=[r.as_pricing_rate() for r in contract.rates.all()],
                                        rounding=contract.rounding)
     except pricing.PricingError as error:

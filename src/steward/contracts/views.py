@@ -160,8 +160,12 @@ def rate_create(request, code: str):
 @permission_required("contracts.change_contract")
 def rate_delete(request, pk: int):
     rate = _get(selectors.rate_get, request, pk)
-    services.rate_delete(actor=request.user, rate=rate)
-    messages.success(request, _("Rate removed."))
+    try:
+        services.rate_delete(actor=request.user, rate=rate)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Rate removed."))
     return redirect(rate.contract)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -518,6 +518,7 @@ class TermOutcome:
     credit_percent: Decimal  # share of the term's allocation credited
     credit: Decimal
     bonus: Decimal
+    bonus_percent: Decimal = Decimal(0)  # share of the fee paid as bonus (0 when not earned)
 
 
 @dataclass(frozen=True)
@@ -590,18 +591,20 @@ def evaluate(policy: SlaPolicy, results: Sequence[MetricResult | None],
         result = _in_policy_calendar(policy, term, result)
         if result is None or result.value is None:
             status, pct, credit, bonus = "no_data", Decimal(0), Decimal("0.00"), Decimal("0.00")
+            bonus_pct = Decimal(0)
         else:
             value = _exact(result)
             status = "met" if term.target.met(value) else "missed"
             pct = tier_credit_percent(term, value)
             credit = money(pool * term.allocation_percent / 100 * pct / 100)
-            bonus = Decimal("0.00")
+            bonus_pct = Decimal(0)
             if status == "met" and term.bonus is not None:
                 b = Fraction(term.bonus.bound)
                 if value >= b if term.target.higher_is_better else value <= b:
-                    bonus = money(fee * term.bonus.bonus_percent / 100)
+                    bonus_pct = term.bonus.bonus_percent
+            bonus = money(fee * bonus_pct / 100)
         outcomes.append(TermOutcome(i, term.metric, term.label, term.clean_params, str(term.target),
-                                    result, status, pct, credit, bonus))
+                                    result, status, pct, credit, bonus, bonus_pct))
     total = sum((o.credit for o in outcomes), Decimal("0.00"))
     capped = total > pool
     if capped:
@@ -614,9 +617,7 @@ def evaluate(policy: SlaPolicy, results: Sequence[MetricResult | None],
             cut = min(excess, outcomes[j].credit)
             if cut:
                 o = outcomes[j]
-                outcomes[j] = TermOutcome(o.index, o.metric, o.label, o.params, o.target,
-                                          o.result, o.status, o.credit_percent, o.credit - cut,
-                                          o.bonus)
+                outcomes[j] = replace(o, credit=o.credit - cut)
                 excess -= cut
         total = pool
     return Evaluation(policy.sla, policy.version, fee, pool, tuple(outcomes), total,
