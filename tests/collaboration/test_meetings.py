@@ -181,6 +181,9 @@ def test_pages_work_and_another_vendors_meeting_is_a_404(client, world, admin):
     assert client.post(f"/collaboration/meetings/{created.pk}/decisions/", {"text": "x"}).status_code == 403
     response = client.post(f"/collaboration/actions/{item.pk}/status/", {"status": "done"})
     assert response.status_code == 302
+    for typo in ("x", "²", "https://elsewhere.example/"):  # not a path within Steward: the item's page
+        response = client.post(f"/collaboration/actions/{item.pk}/status/", {"status": "done", "next": typo})
+        assert response.status_code == 302 and response.url == item.get_absolute_url()
     item.refresh_from_db()
     assert item.status == "done"
     api = client.get("/api/collaboration/action-items?status=done").json()

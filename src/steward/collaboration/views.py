@@ -242,8 +242,10 @@ def action_item_status(request, pk: int):
 def _safe_next(request) -> bool:
     from django.utils.http import url_has_allowed_host_and_scheme
 
+    # Only a path within Steward (the forms send the page's own): redirect() would read any
+    # other text, such as "x", as the name of a URL pattern and fail to reverse it.
     target = request.POST.get("next", "")
-    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
 
 
 # --- announcements ---------------------------------------------------------------------
