@@ -130,6 +130,18 @@ def test_vendor_staff_move_only_their_own_companys_tasks(world, plan):
                              assignee=world.user("b-agent1"))
 
 
+def test_the_boards_move_returns_to_a_path_within_steward_only(client, world, plan):
+    """`next` is the board the form was on; any other text leads to the task's page."""
+    task = _task(plan, "Collect volumes, channels and service hours")
+    client.force_login(world.user("project_lead"))
+    board = f"/planning/projects/{plan.project.code}/board/"
+    response = client.post(f"/planning/tasks/{task.pk}/move/", {"status": "in_progress", "next": board})
+    assert response.status_code == 302 and response.url == board
+    for typo in ("x", "²", "https://elsewhere.example/"):
+        response = client.post(f"/planning/tasks/{task.pk}/move/", {"status": "in_progress", "next": typo})
+        assert response.status_code == 302 and response.url == task.get_absolute_url()
+
+
 def test_due_date_before_start_is_refused(world, plan):
     with pytest.raises(ValidationError, match="before the start"):
         services.task_create(actor=world.user("project_lead"), phase=plan.phases.get(key="pilot"), title="x",

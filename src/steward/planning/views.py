@@ -38,8 +38,10 @@ def _errors(error: ValidationError) -> str:
 
 
 def _back(request, default: str) -> str:
+    # Only a path within Steward (the forms send the page's own): redirect() would read any
+    # other text, such as "x", as the name of a URL pattern and fail to reverse it.
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
         return target
     return default
