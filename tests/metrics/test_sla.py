@@ -143,6 +143,9 @@ def test_policy_level_rules():
     "sla: x\nversion: 1\nat_risk_percent: 5\nterms: [{metric: csat, target: '>= 1e999'}]\n",
     "? [a, b]\n: c\n",
     "sla: x\nversion: true\nat_risk_percent: 5\nterms: [{metric: [csat], target: '>= 0.8'}]\n",
+    "2025-13-45",  # YAML reads these as dates the calendar lacks
+    "sla: x\nversion: 2025-02-30\n",
+    "sla: [2024-01-01 25:00:00]\n",
 ])
 def test_hostile_input_is_a_clean_error(text):
     with pytest.raises(SlaValidationError) as exc:

@@ -230,6 +230,8 @@ def parse_policy(text: str) -> SlaPolicy:
         raise SlaValidationError([SlaError(line, "", message)]) from None
     except yaml.YAMLError as exc:
         raise SlaValidationError([SlaError(None, "", f"not valid YAML: {exc}")]) from None
+    except ValueError as exc:  # a date or time YAML reads but the calendar lacks (2025-02-30)
+        raise SlaValidationError([SlaError(None, "", f"not a valid date or time: {exc}")]) from None
     finally:
         loader.dispose()
     r = _Reader()
