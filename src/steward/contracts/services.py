@@ -330,6 +330,9 @@ def invoice_generate(*, actor, contract: Contract, month: dt.date, fte: Decimal 
         raise ValidationError({"fte": _("This contract bills per FTE: enter the FTE billed for the month.")})
     if fte is not None and fte < 0:
         raise ValidationError({"fte": _("FTE cannot be negative.")})
+    # Two generations of the same contract at once queue here, so the second is refused below
+    # instead of failing on the one-invoice-per-month constraint.
+    Contract.objects.select_for_update().filter(pk=contract.pk).first()
     if Invoice.objects.filter(contract=contract, period_start=start, kind=Invoice.Kind.INVOICE).exists():
         raise ValidationError({"month": _("%(contract)s already has an invoice for %(month)s.") % {
             "contract": contract.code, "month": f"{start:%Y-%m}"}})
