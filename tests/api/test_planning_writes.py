@@ -58,6 +58,10 @@ def test_task_edit_and_dependencies(world):
     assert stranger.status_code == 400
     nowhere = call(client, "patch", f"/api/planning/tasks/{second.pk}", {"phase": "no-such-phase"})
     assert nowhere.status_code == 400 and nowhere.json()["detail"]
+    assert call(client, "patch", f"/api/planning/tasks/{second.pk}", {"phase": None}).status_code == 400
+    moved = call(client, "patch", f"/api/planning/tasks/{second.pk}", {"phase": "sourcing"})  # not the first
+    assert moved.status_code == 200, moved.content
+    assert Task.objects.get(pk=second.pk).phase.key == "sourcing"
     second.depends_on.clear()
     first.depends_on.clear()
     linked = call(client, "post", f"/api/planning/tasks/{second.pk}/dependencies/add", {"prerequisite": first.pk})

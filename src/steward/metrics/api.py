@@ -113,8 +113,12 @@ def portfolio(request, q: Query[PortfolioQuery]):
         raise HttpError(400, "give both date_from and date_to, or neither for the month to date")
     if q.date_from and q.date_to and (q.date_to < q.date_from or (q.date_to - q.date_from).days > 800):
         raise HttpError(400, "date_to must not be before date_from, and the period at most about two years")
+    try:
+        blocks = selectors.portfolio(user=request.user, first=q.date_from, last=q.date_to)
+    except engine.EngineError as exc:  # dates with no UTC instant (year 1 or 9999)
+        raise HttpError(400, str(exc)) from None
     out = []
-    for block in selectors.portfolio(user=request.user, first=q.date_from, last=q.date_to):
+    for block in blocks:
         out.append({
             "project": block["project"].code, "date_from": block["period"].first, "date_to": block["period"].last,
             "vendors": [{"vendor": row["vendor"].code, "tiles": [{

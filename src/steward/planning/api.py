@@ -489,7 +489,8 @@ def task_edit(request, pk: int, payload: TaskPatch):
             "effort": current.effort, "description": current.description}
     changes = payload.dict(exclude_unset=True)
     if "phase" in changes:
-        phase = next((p for p in phases if p.key == changes.pop("phase")), None)
+        key = changes.pop("phase")
+        phase = next((p for p in phases if p.key == key), None)
         if phase is None:
             return 400, {"detail": _("Unknown phase."), "reasons": []}
         data["phase"] = str(phase.pk)

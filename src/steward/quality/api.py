@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
+from steward.interactions.selectors import EARLIEST_DATE, LATEST_DATE
 from steward.api.writes import Payload, apply_form, call_service, project_named, visible
 from steward.core import selectors as core_selectors
 from steward.interactions.models import Interaction
@@ -79,7 +80,7 @@ class EvaluationFilters(Schema):
     status: str = ""
     project: str = ""
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 @router.get("/scorecards", response=list[ScorecardOut])
@@ -187,10 +188,10 @@ class HitFilters(Schema):
     rule: str = ""
     kind: str = ""
     agent: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: dt.date | None = Field(None, ge=EARLIEST_DATE, le=LATEST_DATE)
+    date_to: dt.date | None = Field(None, ge=EARLIEST_DATE, le=LATEST_DATE)
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 @router.get("/compliance/rules", response=list[RuleOut])
@@ -381,7 +382,7 @@ class CoachingFilters(Schema):
     overdue: bool = False
     mine: bool = False
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 class CoachingIn(Payload):
