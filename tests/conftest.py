@@ -37,35 +37,38 @@ def english():
         yield
 
 
+def new_vendor(code: str, name: str | None = None, **kwargs) -> Vendor:
+    return services.vendor_create(code=code, name=name or f"Vendor {code}", **kwargs)
+
+
+def new_project(code: str, vendors: list[Vendor], channels=("voice",), name: str | None = None,
+                time_zone: str = "Asia/Shanghai") -> Project:
+    return services.project_create(
+        code=code, name=name or f"Project {code}", time_zone=time_zone,
+        channels=list(channels), vendor_codes=[v.code for v in vendors],
+    )
+
+
+def new_user(username: str, role: Role | str, vendor: Vendor | None = None, **kwargs) -> User:
+    return services.user_create(
+        username=username, role=str(role), vendor_code=vendor.code if vendor else None,
+        password=kwargs.pop("password", "correct horse battery"), **kwargs,
+    )
+
+
 @pytest.fixture
 def make_vendor(db):
-    def make(code: str, name: str | None = None, **kwargs) -> Vendor:
-        return services.vendor_create(code=code, name=name or f"Vendor {code}", **kwargs)
-
-    return make
+    return new_vendor
 
 
 @pytest.fixture
 def make_project(db):
-    def make(code: str, vendors: list[Vendor], channels=("voice",), name: str | None = None,
-             time_zone: str = "Asia/Shanghai") -> Project:
-        return services.project_create(
-            code=code, name=name or f"Project {code}", time_zone=time_zone,
-            channels=list(channels), vendor_codes=[v.code for v in vendors],
-        )
-
-    return make
+    return new_project
 
 
 @pytest.fixture
 def make_user(db):
-    def make(username: str, role: Role | str, vendor: Vendor | None = None, **kwargs) -> User:
-        return services.user_create(
-            username=username, role=str(role), vendor_code=vendor.code if vendor else None,
-            password=kwargs.pop("password", "correct horse battery"), **kwargs,
-        )
-
-    return make
+    return new_user
 
 
 @dataclass
@@ -83,22 +86,27 @@ class World:
         return self.users[name]
 
 
-@pytest.fixture
-def world(make_vendor, make_project, make_user) -> World:
-    a = make_vendor("alpha", "Alpha Callcenter")
-    b = make_vendor("bravo", "Bravo Secretcorp")
+def build_world() -> World:
+    """The world below, built outside a fixture (a module-scoped fixture builds it once)."""
+    a = new_vendor("alpha", "Alpha Callcenter")
+    b = new_vendor("bravo", "Bravo Secretcorp")
     w = World(
         vendor_a=a,
         vendor_b=b,
-        project_a=make_project("alpha-only", [a], name="Alpha Hotline"),
-        project_b=make_project("bravo-only", [b], channels=("chat",), name="Bravo Hiddenchat"),
-        shared=make_project("shared-mail", [a, b], channels=("email", "ticket"), name="Shared Mailbox"),
+        project_a=new_project("alpha-only", [a], name="Alpha Hotline"),
+        project_b=new_project("bravo-only", [b], channels=("chat",), name="Bravo Hiddenchat"),
+        shared=new_project("shared-mail", [a, b], channels=("email", "ticket"), name="Shared Mailbox"),
     )
     for role in sorted(CLIENT_ROLES):
-        w.users[role.value] = make_user(role.value.replace("_", "-"), role)
-    w.users["a-manager"] = make_user("a-manager", Role.VENDOR_MANAGER, a, first_name="Anna")
-    w.users["a-agent1"] = make_user("a-agent1", Role.AGENT, a, first_name="Amy")
-    w.users["a-agent2"] = make_user("a-agent2", Role.AGENT, a, first_name="Arlo Twosecret")
-    w.users["b-manager"] = make_user("b-manager", Role.VENDOR_MANAGER, b, first_name="Boris Bsecret")
-    w.users["b-agent1"] = make_user("b-agent1", Role.AGENT, b, first_name="Bella Bsecret")
+        w.users[role.value] = new_user(role.value.replace("_", "-"), role)
+    w.users["a-manager"] = new_user("a-manager", Role.VENDOR_MANAGER, a, first_name="Anna")
+    w.users["a-agent1"] = new_user("a-agent1", Role.AGENT, a, first_name="Amy")
+    w.users["a-agent2"] = new_user("a-agent2", Role.AGENT, a, first_name="Arlo Twosecret")
+    w.users["b-manager"] = new_user("b-manager", Role.VENDOR_MANAGER, b, first_name="Boris Bsecret")
+    w.users["b-agent1"] = new_user("b-agent1", Role.AGENT, b, first_name="Bella Bsecret")
     return w
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
