@@ -317,7 +317,7 @@ class InvoiceGenerateIn(Payload):
     fte: Decimal | None = None
 
 
-class DisputeIn(Payload):
+class InvoiceDisputeIn(Payload):
     reason: str
 
 
@@ -409,7 +409,7 @@ def invoice_confirm(request, pk: int):
 
 
 @router.post("/invoices/{pk}/dispute", response=TRANSITION)
-def invoice_dispute(request, pk: int, payload: DisputeIn):
+def invoice_dispute(request, pk: int, payload: InvoiceDisputeIn):
     require_perm(request, "contracts.confirm_invoice")
     return _transition(request, pk, services.invoice_dispute, reason=payload.reason)
 

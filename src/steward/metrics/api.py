@@ -363,12 +363,12 @@ def alert_rule_create(request, payload: AlertRuleIn):
     return 201, rule
 
 
-class TransitionIn(Payload):
+class AlertTransitionIn(Payload):
     to: str = Field(description="acknowledged (an open alert) or resolved (an open or acknowledged one).")
 
 
 @router.post("/metrics/alerts/{pk}/transition", response={200: AlertOut, 400: ErrorOut})
-def alert_transition(request, pk: int, payload: TransitionIn):
+def alert_transition(request, pk: int, payload: AlertTransitionIn):
     """Acknowledge an alert, or resolve it by hand. A vendor's managers act on their own vendor's
     alerts only (another vendor's is not found)."""
     require_perm(request, "metrics.change_alert")

@@ -23,7 +23,7 @@ from steward.planning.views import party_label
 router = Router(tags=["planning"])
 
 
-class ErrorOut(Schema):
+class PlanningErrorOut(Schema):
     detail: str
     reasons: list[str] = []
 
@@ -228,7 +228,7 @@ def plans(request):
     return [_plan_out(_summary(request, p)) for p in selectors.plan_list(user=request.user)[:500]]
 
 
-@router.post("/plans", response={201: PlanDetailOut, 400: ErrorOut})
+@router.post("/plans", response={201: PlanDetailOut, 400: PlanningErrorOut})
 @idempotent
 def plan_create(request, payload: PlanIn):
     """Create a project's plan from the standard template."""
@@ -262,7 +262,7 @@ def tasks(request, code: str, status: str = "", phase: str = "", assignee: str =
                            assignee=assignee, due=due, q=q)[:2000]
 
 
-@router.post("/plans/{code}/tasks", response={201: TaskOut, 400: ErrorOut})
+@router.post("/plans/{code}/tasks", response={201: TaskOut, 400: PlanningErrorOut})
 @idempotent
 def task_create(request, code: str, payload: TaskIn):
     require_perm(request, "planning.change_task")
@@ -297,7 +297,7 @@ def task(request, pk: int):
     return _task(request, pk)
 
 
-@router.post("/tasks/{pk}/move", response={200: TaskOut, 400: ErrorOut})
+@router.post("/tasks/{pk}/move", response={200: TaskOut, 400: PlanningErrorOut})
 def task_move(request, pk: int, payload: MoveIn):
     """Move a task to another status; refused while a dependency is not done."""
     require_perm(request, "planning.change_task")
@@ -322,7 +322,7 @@ def readiness(request, code: str):
     return _readiness_out(request, _plan(request, code))
 
 
-@router.post("/plans/{code}/go-live", response={200: ReadinessOut, 409: ErrorOut, 400: ErrorOut})
+@router.post("/plans/{code}/go-live", response={200: ReadinessOut, 409: PlanningErrorOut, 400: PlanningErrorOut})
 def go_live(request, code: str):
     """Take the project live. Refused (409) with every unmet readiness condition's reason."""
     require_perm(request, "planning.golive_plan")
@@ -432,7 +432,7 @@ def _raci_out(request, plan) -> dict:
                      for r in matrix["rows"]]}
 
 
-@router.patch("/plans/{code}/needs", response={200: PlanDetailOut, 400: ErrorOut})
+@router.patch("/plans/{code}/needs", response={200: PlanDetailOut, 400: PlanningErrorOut})
 def needs_edit(request, code: str, payload: NeedsPatch):
     """Change the needs assessment; only the fields sent change (volumes by channel)."""
     require_perm(request, "planning.change_plan")
@@ -462,7 +462,7 @@ def needs_edit(request, code: str, payload: NeedsPatch):
     return 200, _detail_out(_summary(request, _plan(request, code)))
 
 
-@router.patch("/phases/{pk}", response={200: PhaseOut, 400: ErrorOut})
+@router.patch("/phases/{pk}", response={200: PhaseOut, 400: PlanningErrorOut})
 def phase_edit(request, pk: int, payload: PhasePatch):
     """Rename or reschedule a phase (client staff)."""
     require_perm(request, "planning.change_plan")
@@ -476,7 +476,7 @@ def phase_edit(request, pk: int, payload: PhasePatch):
     return 200, next(p for p in overview["phases"] if p.pk == pk)
 
 
-@router.patch("/tasks/{pk}", response={200: TaskOut, 400: ErrorOut})
+@router.patch("/tasks/{pk}", response={200: TaskOut, 400: PlanningErrorOut})
 def task_edit(request, pk: int, payload: TaskPatch):
     """Change a task; only the fields sent change (its status moves through /move)."""
     require_perm(request, "planning.change_task")
@@ -519,13 +519,13 @@ def _dependency(request, pk: int, payload: DependencyIn, write):
     return 200, _task(request, pk)
 
 
-@router.post("/tasks/{pk}/dependencies/add", response={200: TaskOut, 400: ErrorOut})
+@router.post("/tasks/{pk}/dependencies/add", response={200: TaskOut, 400: PlanningErrorOut})
 def dependency_add(request, pk: int, payload: DependencyIn):
     """Make the task wait for another task of the plan (no cycles)."""
     return _dependency(request, pk, payload, services.dependency_add)
 
 
-@router.post("/tasks/{pk}/dependencies/remove", response={200: TaskOut, 400: ErrorOut})
+@router.post("/tasks/{pk}/dependencies/remove", response={200: TaskOut, 400: PlanningErrorOut})
 def dependency_remove(request, pk: int, payload: DependencyIn):
     return _dependency(request, pk, payload, services.dependency_remove)
 
@@ -540,13 +540,13 @@ def _milestone(request, pk: int, write):
     return 200, visible(selectors.milestone_get, request, pk=pk)
 
 
-@router.post("/milestones/{pk}/reach", response={200: MilestoneOut, 400: ErrorOut})
+@router.post("/milestones/{pk}/reach", response={200: MilestoneOut, 400: PlanningErrorOut})
 def milestone_reach(request, pk: int):
     """Mark a milestone reached (the go-live milestone only through go-live)."""
     return _milestone(request, pk, services.milestone_reach)
 
 
-@router.post("/milestones/{pk}/reopen", response={200: MilestoneOut, 400: ErrorOut})
+@router.post("/milestones/{pk}/reopen", response={200: MilestoneOut, 400: PlanningErrorOut})
 def milestone_reopen(request, pk: int):
     return _milestone(request, pk, services.milestone_reopen)
 
@@ -558,7 +558,7 @@ def raci(request, code: str):
     return _raci_out(request, _plan(request, code))
 
 
-@router.put("/plans/{code}/raci", response={200: RaciOut, 400: ErrorOut})
+@router.put("/plans/{code}/raci", response={200: RaciOut, 400: PlanningErrorOut})
 def raci_save(request, code: str, payload: RaciIn):
     """Replace the whole matrix: every activity needs exactly one A and at least one R."""
     require_perm(request, "planning.change_plan")
@@ -571,7 +571,7 @@ def raci_save(request, code: str, payload: RaciIn):
     return 200, _raci_out(request, current)
 
 
-@router.post("/plans/{code}/raci/parties", response={201: RaciPartyOut, 400: ErrorOut})
+@router.post("/plans/{code}/raci/parties", response={201: RaciPartyOut, 400: PlanningErrorOut})
 @idempotent
 def raci_party_add(request, code: str, payload: RaciPartyIn):
     """Add a role (a column) on the client's side or at one of the project's vendors. Honours an
@@ -587,7 +587,7 @@ def raci_party_add(request, code: str, payload: RaciPartyIn):
     return 201, {"id": party.pk, "label": party_label(party, request.user)}
 
 
-@router.post("/plans/{code}/raci/activities", response={201: RaciRowOut, 400: ErrorOut})
+@router.post("/plans/{code}/raci/activities", response={201: RaciRowOut, 400: PlanningErrorOut})
 @idempotent
 def raci_activity_add(request, code: str, payload: RaciActivityIn):
     """Add an activity (a row) with its accountable and responsible roles. Honours an
@@ -606,7 +606,7 @@ def raci_activity_add(request, code: str, payload: RaciActivityIn):
     return 201, next(r for r in _raci_out(request, current)["rows"] if r["id"] == activity.pk)
 
 
-@router.post("/plans/{code}/signoffs", response={201: ReadinessOut, 400: ErrorOut})
+@router.post("/plans/{code}/signoffs", response={201: ReadinessOut, 400: PlanningErrorOut})
 @idempotent
 def signoff(request, code: str, payload: SignoffIn):
     """Record a go-live checklist item (data handover, system access, then the security sign-off).
@@ -624,7 +624,7 @@ def signoff(request, code: str, payload: SignoffIn):
     return 201, _readiness_out(request, _plan(request, code))
 
 
-@router.post("/plans/{code}/signoffs/withdraw", response={200: ReadinessOut, 400: ErrorOut})
+@router.post("/plans/{code}/signoffs/withdraw", response={200: ReadinessOut, 400: PlanningErrorOut})
 def signoff_withdraw(request, code: str, payload: SignoffWithdrawIn):
     require_perm(request, "planning.signoff_plan")
     current = _plan(request, code)

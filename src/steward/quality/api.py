@@ -477,7 +477,7 @@ def transition_coaching(request, coaching_id: int, payload: CoachingTransitionIn
 # Each route goes through the page's capability, form and service (views.py); a row the caller
 # may not see is a 404, and what the form or the service refuses is a 400 with its message.
 
-class VersionOut(Schema):
+class ScorecardVersionOut(Schema):
     id: int
     project: str = Field(..., alias="scorecard.project.code")
     scorecard: str = Field(..., alias="scorecard.code")
@@ -500,7 +500,7 @@ class ScorecardDetailOut(Schema):
     id: int
     project: str = Field(..., alias="project.code")
     code: str
-    versions: list[VersionOut] = Field(..., alias="version_rows")
+    versions: list[ScorecardVersionOut] = Field(..., alias="version_rows")
 
 
 class ScorecardIn(Payload):
@@ -519,14 +519,14 @@ class AssignIn(Payload):
     contacts: list[str] = Field(max_length=1000, description="External ids of the project's contacts (1 to 200).")
 
 
-class AnswerIn(Payload):
+class CriterionAnswerIn(Payload):
     criterion: str = Field(max_length=64, description="The criterion's key.")
     answer: str = Field("", max_length=16, description="yes / no, 1–5, or na where allowed; empty: not yet.")
     comment: str = Field("", max_length=5000)
 
 
-class ScoreIn(Payload):
-    answers: list[AnswerIn] = Field(default=[], max_length=500,
+class EvaluationScoreIn(Payload):
+    answers: list[CriterionAnswerIn] = Field(default=[], max_length=500,
                                     description="Replace the draft's answers; a criterion left out is unanswered.")
     comment: str = Field("", max_length=5000, description="The overall comment.")
     submit: bool = Field(False, description="true: submit (every criterion answered); false: save the draft.")
@@ -537,7 +537,7 @@ class DisputeIn(Payload):
 
 
 class ReviewIn(Payload):
-    answers: list[AnswerIn] = Field(max_length=500, description="The re-review's answers, every criterion.")
+    answers: list[CriterionAnswerIn] = Field(max_length=500, description="The re-review's answers, every criterion.")
     comment: str = Field(max_length=5000, description="The re-review decision, explained.")
 
 
@@ -555,7 +555,7 @@ class DisputeOut(Schema):
     score_after: Decimal | None
 
 
-class PlanOut(Schema):
+class SamplingPlanOut(Schema):
     id: int
     project: str = Field(..., alias="scorecard.project.code")
     scorecard: str = Field(..., alias="scorecard.code")
@@ -571,7 +571,7 @@ class PlanOut(Schema):
     created_at: dt.datetime
 
 
-class PlanIn(Payload):
+class SamplingPlanIn(Payload):
     scorecard: int = Field(description="The scorecard's id.")
     name: str = Field(max_length=1000)
     per_agent_per_week: int = 5
@@ -693,7 +693,7 @@ def create_scorecard(request, payload: ScorecardIn):
     return 201, _scorecard_detail(request, created.pk)
 
 
-@router.post("/scorecards/{pk}/drafts", response={201: VersionOut, 400: ErrorOut})
+@router.post("/scorecards/{pk}/drafts", response={201: ScorecardVersionOut, 400: ErrorOut})
 @idempotent
 def create_draft(request, pk: int):
     """Start the next version: a draft copied from the newest one (one draft at a time).
@@ -704,13 +704,13 @@ def create_draft(request, pk: int):
     return 201, _version_out(request, version.pk)
 
 
-@router.get("/versions/{pk}", response=VersionOut)
+@router.get("/versions/{pk}", response=ScorecardVersionOut)
 def get_version(request, pk: int):
     require_perm(request, "quality.view_scorecard")
     return _version_out(request, pk)
 
 
-@router.put("/versions/{pk}", response={200: VersionOut, 400: ErrorOut})
+@router.put("/versions/{pk}", response={200: ScorecardVersionOut, 400: ErrorOut})
 def edit_version(request, pk: int, payload: SourceIn):
     """Replace a draft's content with new YAML; a published or retired version never changes."""
     require_perm(request, "quality.change_scorecard")
@@ -720,7 +720,7 @@ def edit_version(request, pk: int, payload: SourceIn):
     return 200, _version_out(request, pk)
 
 
-@router.post("/versions/{pk}/publish", response={200: VersionOut, 400: ErrorOut})
+@router.post("/versions/{pk}/publish", response={200: ScorecardVersionOut, 400: ErrorOut})
 def publish_version(request, pk: int):
     """Publish a draft: new evaluations use it and the version published before retires."""
     require_perm(request, "quality.change_scorecard")
@@ -749,7 +749,7 @@ def assign_evaluations(request, payload: AssignIn):
 
 
 @router.post("/evaluations/{evaluation_id}/score", response={200: EvaluationDetailOut, 400: ErrorOut})
-def score_evaluation(request, evaluation_id: int, payload: ScoreIn):
+def score_evaluation(request, evaluation_id: int, payload: EvaluationScoreIn):
     """The assigned analyst saves answers (a draft) or, with `submit`, submits them: the agent
     and the vendor's managers then see the score and the dispute window opens."""
     require_perm(request, "quality.view_evaluation")
@@ -806,21 +806,21 @@ def review_dispute(request, evaluation_id: int, payload: ReviewIn):
     return 200, reviewed
 
 
-@router.get("/plans", response=list[PlanOut])
+@router.get("/plans", response=list[SamplingPlanOut])
 def list_plans(request):
     require_perm(request, "quality.add_evaluation")
     return list(selectors.plan_list(user=request.user))
 
 
-@router.get("/plans/{pk}", response=PlanOut)
+@router.get("/plans/{pk}", response=SamplingPlanOut)
 def get_plan(request, pk: int):
     require_perm(request, "quality.add_evaluation")
     return visible(selectors.plan_get, request, pk=pk)
 
 
-@router.post("/plans", response={201: PlanOut, 400: ErrorOut})
+@router.post("/plans", response={201: SamplingPlanOut, 400: ErrorOut})
 @idempotent
-def create_plan(request, payload: PlanIn):
+def create_plan(request, payload: SamplingPlanIn):
     """Create a sampling plan on a scorecard: N contacts (or a share) per agent and week, drawn
     from a stored seed, optionally stratified and with targeted contacts drawn in addition.
     Honours an Idempotency-Key header."""

@@ -67,7 +67,7 @@ def scorecard(request, code: str, month: str = ""):
 _WEIGHT = Field(ge=0, le=100, max_digits=5, decimal_places=2)
 
 
-class WeightsIn(Payload):
+class ReviewWeightsIn(Payload):
     """The weights need not add up to 100: a score divides by the weights of the components
     that have data. At least one must be above zero."""
 
@@ -78,14 +78,14 @@ class WeightsIn(Payload):
     compliance: Decimal = _WEIGHT
 
 
-@router.get("/weights", response=WeightsIn)
+@router.get("/weights", response=ReviewWeightsIn)
 def weights(request):
     require_perm(request, "reviews.view_scorecard")
     return selectors.weights_dict()
 
 
-@router.put("/weights", response={200: WeightsIn, 400: ErrorOut})
-def weights_edit(request, payload: WeightsIn):
+@router.put("/weights", response={200: ReviewWeightsIn, 400: ErrorOut})
+def weights_edit(request, payload: ReviewWeightsIn):
     """Replace the scorecard weights every page, pack and API answer uses."""
     require_perm(request, "reviews.change_weights")
     form = WeightForm(payload.dict(), instance=selectors.weights_get())

@@ -30,7 +30,7 @@ class PlanQuery(Schema):
     queue: str = ""
 
 
-class EventIn(Payload):
+class WorkforceEventIn(Payload):
     name: str = Field(min_length=1, max_length=200)
     first_day: date
     last_day: date
@@ -38,7 +38,7 @@ class EventIn(Payload):
     notes: str = Field("", max_length=5000)
 
 
-class EventOut(Schema):
+class WorkforceEventOut(Schema):
     id: int
     name: str
     first_day: date
@@ -105,15 +105,15 @@ def staffing_plan(request, code: str, q: Query[PlanQuery]):
     return 200, plan.as_dict()
 
 
-@router.get("/projects/{code}/events", response=list[EventOut])
+@router.get("/projects/{code}/events", response=list[WorkforceEventOut])
 def event_list(request, code: str):
     require_perm(request, "workforce.view_forecast")
     return list(selectors.events(user=request.user, project=_project(request, code)))
 
 
-@router.post("/projects/{code}/events", response={201: EventOut, 400: ErrorOut})
+@router.post("/projects/{code}/events", response={201: WorkforceEventOut, 400: ErrorOut})
 @idempotent
-def event_create(request, code: str, payload: EventIn):
+def event_create(request, code: str, payload: WorkforceEventIn):
     """Add a promotion or other known event (multiplier: a manual override). Honours an
     Idempotency-Key header."""
     require_perm(request, "workforce.change_forecast")
@@ -144,7 +144,7 @@ class CommitmentIn(Payload):
     contract: str | None = Field(None, max_length=64)
 
 
-class ProfileIn(Payload):
+class WorkforceProfileIn(Payload):
     model: str = Field(StaffingProfile.Model.ERLANG_C, max_length=12)
     service_level: Decimal = Field(Decimal("0.8"), max_digits=4, decimal_places=3)
     target_seconds: int = Field(20, ge=0, le=86400)
@@ -156,7 +156,7 @@ class ProfileIn(Payload):
     calendar: str = Field("cn-9x18", max_length=32)
 
 
-class ProfileOut(ProfileIn):
+class WorkforceProfileOut(WorkforceProfileIn):
     queue: str
 
 
@@ -180,19 +180,19 @@ def commitment_create(request, code: str, payload: CommitmentIn):
 
 def _profile_out(profile: StaffingProfile | None) -> dict:
     if profile is None:
-        return {"queue": "", **ProfileIn().dict()}
-    return {"queue": profile.queue, **{f: getattr(profile, f) for f in ProfileIn.model_fields}}
+        return {"queue": "", **WorkforceProfileIn().dict()}
+    return {"queue": profile.queue, **{f: getattr(profile, f) for f in WorkforceProfileIn.model_fields}}
 
 
-@router.get("/projects/{code}/profile", response=ProfileOut)
+@router.get("/projects/{code}/profile", response=WorkforceProfileOut)
 def profile(request, code: str):
     """The project's staffing profile (the defaults when none is saved)."""
     require_perm(request, "workforce.view_forecast")
     return _profile_out(selectors.profile_for(user=request.user, project=_project(request, code)))
 
 
-@router.put("/projects/{code}/profile", response={200: ProfileOut, 400: ErrorOut})
-def profile_edit(request, code: str, payload: ProfileIn):
+@router.put("/projects/{code}/profile", response={200: WorkforceProfileOut, 400: ErrorOut})
+def profile_edit(request, code: str, payload: WorkforceProfileIn):
     """Replace the project's staffing profile (model, service-level target, assumptions)."""
     require_perm(request, "workforce.change_forecast")
     project = _project(request, code)
