@@ -276,3 +276,9 @@ def test_random_calendars_due_time(cal, start, seconds):
         return  # a calendar that never opens has no due time
     due = cal.add_business_time(start, timedelta(seconds=seconds))
     assert cal.business_duration(start, due) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("day", ["2025-02-30", "2025-13-45"])
+def test_a_date_the_calendar_lacks_is_a_calendar_error(day):
+    with pytest.raises(CalendarError, match="not a valid date"):
+        c.calendar_from_yaml(f'name: x\ntime_zone: Asia/Shanghai\nhours: "08:00-17:00"\nholidays: [{day}]')

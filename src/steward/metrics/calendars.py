@@ -403,6 +403,8 @@ def calendar_from_yaml(text: str) -> BusinessCalendar:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise CalendarError(f"not valid YAML: {exc}") from None
+    except ValueError as exc:  # a date YAML reads but the calendar lacks (2025-02-30)
+        raise CalendarError(f"not a valid date or time: {exc}") from None
     if not isinstance(data, dict):
         raise CalendarError("a calendar file is a mapping with name, time_zone and hours")
     allowed = {"name", "time_zone", "hours", "holidays", "workdays", "adjusted_hours",
