@@ -20,6 +20,7 @@ exactly as a returned 400 does; the route must still declare the status in its `
 (with an `ErrorOut` of `detail: str`) so that the OpenAPI schema shows it.
 """
 
+from datetime import datetime
 from typing import Annotated
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -30,6 +31,7 @@ from ninja import Schema
 from pydantic import AfterValidator, model_validator
 
 from steward.core import selectors as core_selectors
+from steward.core.forms import moment_refusal
 
 NUL_REFUSED = gettext_noop("must not contain the NUL character (\\u0000)")
 
@@ -69,6 +71,20 @@ class Payload(Schema):
 # (the import batch route), declares only the fields it looks records up by (a code, a name) as
 # LookupText, refused with the same message.
 LookupText = Annotated[str, AfterValidator(_without_nul)]
+
+
+def _plausible_moment(value: datetime) -> datetime:
+    refusal = moment_refusal(value)
+    if refusal:
+        raise ValueError(refusal)
+    return value
+
+
+# A date and time in a body (a meeting's start, a session's, a deadline): a year outside
+# 1900–2199 (steward.core.forms.MOMENT_YEARS) is a 422, as the pages' MomentField refuses it;
+# near year 1 or 9999 an offset or the project's zone overflows the datetime or stores a year
+# PostgreSQL cannot read back.
+Moment = Annotated[datetime, AfterValidator(_plausible_moment)]
 
 
 class Refused(Exception):

@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import Payload, apply_form, call_service, project_named, visible
+from steward.api.writes import Moment, Payload, apply_form, call_service, project_named, visible
 from steward.collaboration import forms, selectors, services
 from steward.collaboration.models import ActionItem, FeedbackMessage, Meeting
 from steward.collaboration.people import label_for
@@ -205,8 +205,8 @@ class MeetingIn(Payload):
     project: str = Field(max_length=32)
     kind: str = Field(max_length=32)
     title: str = Field(min_length=1, max_length=200)
-    starts_at: datetime = Field(description="Local time in the project's time zone; an offset, if sent, is "
-                                            "converted to it.")
+    starts_at: Moment = Field(description="Local time in the project's time zone; an offset, if sent, is "
+                                          "converted to it.")
     duration_minutes: int = Field(60, ge=5, le=24 * 60)
     location: str = Field("", max_length=300)
     vendors: list[str] = Field(default=[], max_length=100, description="Vendor codes taking part.")
@@ -217,7 +217,7 @@ class MeetingIn(Payload):
 class MeetingPatch(Payload):
     kind: str | None = Field(None, max_length=32)
     title: str | None = Field(None, min_length=1, max_length=200)
-    starts_at: datetime | None = None
+    starts_at: Moment | None = None
     duration_minutes: int | None = Field(None, ge=5, le=24 * 60)
     location: str | None = Field(None, max_length=300)
     vendors: list[str] | None = Field(None, max_length=100)

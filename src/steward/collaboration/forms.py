@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from steward.collaboration.models import ActionItem, Announcement, FeedbackMessage, Meeting
-from steward.core.forms import ServiceForm
+from steward.core.forms import MomentField, ServiceForm
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -29,7 +29,7 @@ class MeetingForm(ServiceForm):
     project = forms.ChoiceField(label=_("Project"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput,
+    starts_at = MomentField(label=_("Starts at"), widget=DateTimeInput,
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                     help_text=_("In the project's time zone."))
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=24 * 60, initial=60)

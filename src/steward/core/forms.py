@@ -5,11 +5,36 @@ import zoneinfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from steward.core.models import ROLE_CHOICES, ApiToken, Channel, Project, Vendor
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
+
+# A date and time typed or sent for a meeting, a session or a deadline lies in these years (as
+# stored contacts do): year 1 or 9999 with an offset or a zone overflows the datetime when it is
+# converted, or is stored as a year before 1 or after 9999 that PostgreSQL then cannot read back.
+MOMENT_YEARS = (1900, 2199)
+MOMENT_REFUSED = gettext_noop("Choose a date and time between the years %(first)s and %(last)s.")
+
+
+def moment_refusal(value) -> str | None:
+    """The translated refusal for a date and time outside MOMENT_YEARS, else None."""
+    if value is not None and not MOMENT_YEARS[0] <= value.year <= MOMENT_YEARS[1]:
+        return gettext(MOMENT_REFUSED) % {"first": MOMENT_YEARS[0], "last": MOMENT_YEARS[1]}
+    return None
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time field refusing years outside MOMENT_YEARS."""
+
+    def validate(self, value):
+        super().validate(value)
+        refusal = moment_refusal(value)
+        if refusal:
+            raise ValidationError(refusal, code="year")
 
 
 class ServiceForm(forms.Form):

@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import Payload, Refused, apply_form, call_service, clean_form, project_named, visible
+from steward.api.writes import Moment, Payload, Refused, apply_form, call_service, clean_form, project_named, visible
 from steward.core import selectors as core_selectors
 from steward.core.api import ErrorOut
 from steward.core.models import Channel, User
@@ -119,8 +119,8 @@ def event(request, pk: int):
 class EventIn(Payload):
     title: str = Field(min_length=1, max_length=200)
     project: str = Field(max_length=32)
-    deadline: dt.datetime = Field(description="Local time in the project's time zone; an offset, if sent, is "
-                                              "converted to it.")
+    deadline: Moment = Field(description="Local time in the project's time zone; an offset, if sent, is "
+                                         "converted to it.")
     volumes: dict[str, int] = Field(default={}, description="Contacts per month by channel.")
     handle_minutes: Decimal = Field(Decimal(5), ge=0, le=10000, decimal_places=2)
     description: str = Field("", max_length=10000)
@@ -132,7 +132,7 @@ class EventIn(Payload):
 
 class EventPatch(Payload):
     title: str | None = Field(None, min_length=1, max_length=200)
-    deadline: dt.datetime | None = None
+    deadline: Moment | None = None
     volumes: dict[str, int] | None = None
     handle_minutes: Decimal | None = Field(None, ge=0, le=10000, decimal_places=2)
     description: str | None = Field(None, max_length=10000)

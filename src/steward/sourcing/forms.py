@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from steward.contracts.models import PricingModel, RateComponent
-from steward.core.forms import ServiceForm
+from steward.core.forms import MomentField, ServiceForm
 from steward.core.models import Channel
 from steward.sourcing.models import RATE_FIELDS
 
@@ -32,7 +32,7 @@ class EventForm(ServiceForm):
                                 help_text=_("Separated by commas."))
     service_hours = forms.CharField(label=_("Service hours"), max_length=300, required=False)
     draft_sla = forms.CharField(label=_("Draft SLA"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
-    deadline = forms.DateTimeField(label=_("Proposal deadline"), widget=DATETIME,
+    deadline = MomentField(label=_("Proposal deadline"), widget=DATETIME,
                                    help_text=_("In the project's time zone."))
     evaluators = forms.MultipleChoiceField(label=_("Evaluators"), required=False,
                                            widget=forms.CheckboxSelectMultiple)

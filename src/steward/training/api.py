@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from steward.api.idempotency import idempotent
 from steward.api.permissions import require_perm
-from steward.api.writes import Payload, apply_form, call_service, project_named, visible
+from steward.api.writes import Moment, Payload, apply_form, call_service, project_named, visible
 from steward.core import selectors as core_selectors
 from steward.training import forms, gate, selectors, services
 from steward.training.models import Assessment, Programme
@@ -153,8 +154,9 @@ class SessionOut(Schema):
 class SessionIn(Payload):
     course: str
     vendor: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment = Field(description="Local time in Steward's time zone (as on the page); an offset, if "
+                                          "sent, is kept.")
+    ends_at: Moment
     mode: str = "online"
     location: str = ""
     trainer: str = ""
@@ -366,6 +368,11 @@ def sessions(request, course: str = "", vendor: str = ""):
     return list(selectors.session_list(user=request.user, course=course, vendor=vendor)[:1000])
 
 
+def _aware(moment: datetime) -> datetime:
+    """A time without an offset read in the current time zone, as the page's form reads it."""
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
 @router.post("/sessions", response={201: SessionOut, 400: ErrorOut})
 @idempotent
 def session_create(request, payload: SessionIn):
@@ -381,7 +388,7 @@ def session_create(request, payload: SessionIn):
         return 400, {"detail": _("Unknown agents: %(codes)s.") % {"codes": ", ".join(unknown)}}
     created = call_service(
         services.session_create, actor=request.user, course=found_course, vendor=vendor,
-        starts_at=payload.starts_at, ends_at=payload.ends_at, mode=payload.mode, location=payload.location,
+        starts_at=_aware(payload.starts_at), ends_at=_aware(payload.ends_at), mode=payload.mode, location=payload.location,
         trainer=payload.trainer, refresher=payload.refresher, notes=payload.notes, agents=agents)
     return 201, created
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from steward.collaboration.forms import DateInput, DateTimeInput
-from steward.core.forms import ServiceForm
+from steward.core.forms import MomentField, ServiceForm
 from steward.interactions.models import Agent
 from steward.training.models import Article, Assessment, Attendance, Session
 
@@ -73,8 +73,8 @@ class SessionForm(ServiceForm):
     course = forms.ChoiceField(label=_("Course"))
     vendor = forms.ChoiceField(label=_("Vendor"))
     mode = forms.ChoiceField(label=_("Mode"), choices=Session.Mode.choices)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput)
-    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput)
+    starts_at = MomentField(label=_("Starts at"), widget=DateTimeInput)
+    ends_at = MomentField(label=_("Ends at"), widget=DateTimeInput)
     location = forms.CharField(label=_("Location or link"), max_length=300, required=False)
     trainer = forms.CharField(label=_("Trainer"), max_length=200, required=False)
     refresher = forms.BooleanField(label=_("Refresher"), required=False)
