@@ -227,11 +227,11 @@ class MeetingPatch(Payload):
     status: str | None = Field(None, max_length=32)
 
 
-class DecisionIn(Payload):
+class MeetingDecisionIn(Payload):
     text: str = Field(min_length=1, max_length=5000)
 
 
-class DecisionOut(Schema):
+class MeetingDecisionOut(Schema):
     id: int
     meeting: int
     text: str
@@ -254,7 +254,7 @@ class AnnouncementIn(Payload):
     vendors: list[str] = Field(default=[], max_length=200, description="Vendor codes when audience is chosen.")
 
 
-class AnswerIn(Payload):
+class FeedbackAnswerIn(Payload):
     answer: str = Field(min_length=1, max_length=5000)
 
 
@@ -333,9 +333,9 @@ def meeting_edit(request, pk: int, payload: MeetingPatch):
     return 200, meeting(request, pk)
 
 
-@router.post("/meetings/{pk}/decisions", response={201: DecisionOut, 400: ErrorOut})
+@router.post("/meetings/{pk}/decisions", response={201: MeetingDecisionOut, 400: ErrorOut})
 @idempotent
-def decision_add(request, pk: int, payload: DecisionIn):
+def decision_add(request, pk: int, payload: MeetingDecisionIn):
     """Record a decision of the meeting. Honours an Idempotency-Key header."""
     require_perm(request, "collaboration.change_meeting")
     m = _meeting(request, pk)
@@ -380,7 +380,7 @@ def announcement_create(request, payload: AnnouncementIn):
 
 
 @router.post("/feedback/{pk}/answer", response={200: FeedbackOut, 400: ErrorOut})
-def feedback_answer(request, pk: UUID, payload: AnswerIn):
+def feedback_answer(request, pk: UUID, payload: FeedbackAnswerIn):
     """Publish the client's answer to an anonymous message (everyone who sees it reads the answer)."""
     require_perm(request, "collaboration.change_feedbackmessage")
     message = visible(selectors.feedback_get, request, pk=pk)

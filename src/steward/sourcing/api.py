@@ -168,7 +168,7 @@ class StatusActionIn(Payload):
     action: str = Field(description="open, evaluate or close")
 
 
-class ScoreIn(Payload):
+class TenderScoreIn(Payload):
     vendor: str = Field(max_length=32)
     criterion: str = Field(max_length=32)
     value: int | None = Field(None, ge=1, le=5, description="1 (poor) to 5 (excellent); null removes the score.")
@@ -176,7 +176,7 @@ class ScoreIn(Payload):
 
 
 class ScoresIn(Payload):
-    scores: list[ScoreIn] = Field(max_length=1000)
+    scores: list[TenderScoreIn] = Field(max_length=1000)
     submit: bool = False
 
 
@@ -187,7 +187,7 @@ class OwnScoreOut(Schema):
     comment: str
 
 
-class ScorecardOut(Schema):
+class TenderScorecardOut(Schema):
     submitted: bool
     scores: list[OwnScoreOut]
 
@@ -205,13 +205,13 @@ class SiteVisitOut(Schema):
     note: str
 
 
-class DecisionIn(Payload):
+class AwardDecisionIn(Payload):
     chosen_vendor: str = Field(max_length=32)
     memo: str = Field(min_length=1, max_length=20000)
     rationale: str = Field(min_length=1, max_length=20000)
 
 
-class DecisionOut(Schema):
+class AwardDecisionOut(Schema):
     event: int
     chosen_vendor: str
     memo: str
@@ -364,7 +364,7 @@ def _own_scorecard(request, e: SourcingEvent) -> dict:
                         "comment": s.comment} for s in own]}
 
 
-@router.get("/sourcing/events/{pk}/scores", response=ScorecardOut)
+@router.get("/sourcing/events/{pk}/scores", response=TenderScorecardOut)
 def event_scores(request, pk: int):
     """The caller's own scorecard (evaluators only)."""
     require_perm(request, "sourcing.score_event")
@@ -374,7 +374,7 @@ def event_scores(request, pk: int):
     return _own_scorecard(request, e)
 
 
-@router.post("/sourcing/events/{pk}/scores", response={200: ScorecardOut, 400: ErrorOut})
+@router.post("/sourcing/events/{pk}/scores", response={200: TenderScorecardOut, 400: ErrorOut})
 def event_score(request, pk: int, payload: ScoresIn):
     """Save the caller's scores (a draft), or with `submit` make the scorecard final; every
     proposal then needs a score on every weighted criterion. Answers the caller's own scores only."""
@@ -406,9 +406,9 @@ def site_visit_record(request, pk: int, payload: SiteVisitIn):
     return 200, {"item": item.pk, "vendor": vendor.code, "met": check.met, "note": check.note}
 
 
-@router.post("/sourcing/events/{pk}/decision", response={201: DecisionOut, 400: ErrorOut})
+@router.post("/sourcing/events/{pk}/decision", response={201: AwardDecisionOut, 400: ErrorOut})
 @idempotent
-def event_decide(request, pk: int, payload: DecisionIn):
+def event_decide(request, pk: int, payload: AwardDecisionIn):
     """Record the decision; the chosen vendor moves to onboarding. Honours an Idempotency-Key header."""
     require_perm(request, "sourcing.decide_event")
     e = _event(request, pk)

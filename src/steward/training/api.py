@@ -25,7 +25,7 @@ class ErrorOut(Schema):
     detail: str
 
 
-class VersionOut(Schema):
+class TrainingVersionOut(Schema):
     id: int
     number: int
     published_at: datetime | None
@@ -54,7 +54,7 @@ class ArticleOut(Schema):
 
 
 class ArticleDetailOut(ArticleOut):
-    versions: list[VersionOut]
+    versions: list[TrainingVersionOut]
 
 
 class ArticleIn(Payload):
@@ -317,7 +317,7 @@ def article_create(request, payload: ArticleIn):
     return 201, _article_detail(request, created)
 
 
-@router.post("/articles/{code}/revise", response={200: VersionOut, 400: ErrorOut})
+@router.post("/articles/{code}/revise", response={200: TrainingVersionOut, 400: ErrorOut})
 def article_revise(request, code: str, payload: ReviseIn):
     """Edit the article: changes the open draft or creates the next version."""
     require_perm(request, "training.change_article")
@@ -325,7 +325,7 @@ def article_revise(request, code: str, payload: ReviseIn):
     return 200, call_service(services.article_revise, actor=request.user, article=found, **payload.dict())
 
 
-@router.post("/versions/{pk}/publish", response={200: VersionOut, 400: ErrorOut})
+@router.post("/versions/{pk}/publish", response={200: TrainingVersionOut, 400: ErrorOut})
 def version_publish(request, pk: int):
     require_perm(request, "training.change_article")
     version = visible(selectors.version_get, request, pk=pk)
