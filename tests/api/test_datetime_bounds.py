@@ -68,6 +68,15 @@ def test_a_session_outside_the_years_is_refused(world, moment):
     assert call(client, "get", "/api/training/sessions").status_code == 200
 
 
+def test_a_session_with_an_offset_postgresql_has_no_zone_for_is_kept_as_its_instant(world):
+    factories.course("onboard")
+    client = api_client(world.user("outsourcing_manager"))
+    created = call(client, "post", "/api/training/sessions",
+                   SESSION | {"starts_at": "2030-12-01T20:00:00+19:00", "ends_at": "2030-12-01T22:00:00+19:00"})
+    assert created.status_code == 201, created.content
+    assert Session.objects.get().starts_at == dt.datetime(2030, 12, 1, 1, tzinfo=dt.UTC)
+
+
 def test_a_session_without_an_offset_is_read_in_stewards_time_zone(world):
     factories.course("onboard")
     client = api_client(world.user("outsourcing_manager"))

@@ -20,7 +20,7 @@ exactly as a returned 400 does; the route must still declare the status in its `
 (with an `ErrorOut` of `detail: str`) so that the OpenAPI schema shows it.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -77,7 +77,8 @@ def _plausible_moment(value: datetime) -> datetime:
     refusal = moment_refusal(value)
     if refusal:
         raise ValueError(refusal)
-    return value
+    # The same instant in UTC: Python takes offsets up to ±23:59, PostgreSQL only to ±15:59.
+    return value.astimezone(UTC) if value.tzinfo is not None else value
 
 
 # A date and time in a body (a meeting's start, a session's, a deadline): a year outside
