@@ -22,7 +22,7 @@ from django.db import transaction
 from django.urls import Resolver404, resolve
 
 from tests.conftest import build_world
-from tests.test_isolation_walker import app_seeders, concrete_urls, scoped_models, walk_patterns
+from tests.test_isolation_walker import app_seeders, concrete_urls, key_attribute, scoped_models, walk_patterns
 
 HOSTILE_VALUES = {
     "superscript-two": "²",  # isdigit() is True, int() refuses it
@@ -100,14 +100,10 @@ def ranked_pool(parameter: str, route: str, namespace: str, viewer) -> list[str]
     stem = before.rstrip("s").replace("-", "")
     scored = []
     for model in scoped_models():
-        field_names = {f.name for f in model._meta.concrete_fields}
-        model_name = model._meta.model_name
-        if parameter in field_names:
-            attr = parameter
-        elif parameter in {"pk", "id", f"{model_name}_id", f"{model_name}_pk"}:
-            attr = "pk"
-        else:
+        attr = key_attribute(model, parameter)
+        if attr is None:
             continue
+        model_name = model._meta.model_name
         same_app = model._meta.app_label in {namespace, segments[0]}
         score = 2 * bool(stem and stem in model_name) + same_app
         for obj in model.objects.visible_to(viewer).order_by("-pk")[:2]:

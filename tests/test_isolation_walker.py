@@ -79,16 +79,22 @@ def secret_markers(viewer, other) -> set[str]:
     return hidden - seen
 
 
+def key_attribute(model, name: str) -> str | None:
+    """The model's attribute a route parameter of this name holds: a field of that name
+    ("code", "external_id"), the primary key ("pk", "id", "<model>_id"), or None."""
+    model_name = model._meta.model_name
+    if name in {f.name for f in model._meta.concrete_fields}:
+        return name
+    if name in {"pk", "id", f"{model_name}_id", f"{model_name}_pk"}:
+        return "pk"
+    return None
+
+
 def parameter_values(name: str, viewer, other) -> list[str]:
     values = []
     for model in scoped_models():
-        field_names = {f.name for f in model._meta.concrete_fields}
-        model_name = model._meta.model_name
-        if name in field_names:
-            attr = name
-        elif name in {"pk", "id", f"{model_name}_id", f"{model_name}_pk"}:
-            attr = "pk"
-        else:
+        attr = key_attribute(model, name)
+        if attr is None:
             continue
         for user in (viewer, other):
             qs = model.objects.visible_to(user).order_by("-pk")[:PER_MODEL_VALUES]

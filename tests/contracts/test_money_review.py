@@ -17,7 +17,7 @@ from steward.contracts import services
 from steward.interactions import services as interactions
 from tests.contracts.test_invoices import contacts
 
-MISSED_SL = """sla: review-sl
+SL_POLICY = """sla: review-sl
 version: 1
 at_risk_percent: 10
 terms:
@@ -27,16 +27,7 @@ terms:
     allocation_percent: %(alloc)s
 %(extra)s"""
 
-MET_SL_WITH_BONUS = """sla: review-bonus
-version: 1
-at_risk_percent: 10
-terms:
-  - metric: service_level
-    params: {threshold_seconds: 20, short_abandon_seconds: 5}
-    target: ">= 0.80"
-    allocation_percent: 100
-    bonus: {at_or_above: 0.90, bonus_percent: 0.5}
-"""
+MET_SL_WITH_BONUS = SL_POLICY % {"alloc": 100, "extra": "    bonus: {at_or_above: 0.90, bonus_percent: 0.5}\n"}
 
 
 def _per_contact(world, make_contract, *, rate, policy, handled, wait=60, **terms):
@@ -55,7 +46,7 @@ def test_a_credit_is_a_share_of_the_pool_the_invoice_states(world, make_contract
     # fees 10 × 100.005 = 1,000.05; pool 10 % = 100.005, rounded down: 100.00; service level 0
     # → tier "below 0.80: 50 %" of the term's 100 % → 50.0025 → 50.00 (was 50.01: 50 % of a
     # pool rounded half up to 100.01).
-    policy = MISSED_SL % {"alloc": 100, "extra": "    credit_tiers: [{below: 0.80, credit_percent: 50}]\n"}
+    policy = SL_POLICY % {"alloc": 100, "extra": "    credit_tiers: [{below: 0.80, credit_percent: 50}]\n"}
     invoice = _per_contact(world, make_contract, rate="100.005", policy=policy, handled=10)
     assert (invoice.fees, invoice.at_risk_pool) == (D("1000.05"), D("100.00"))
     assert (invoice.credits_claimed, invoice.credits, invoice.total) == (D("50.00"), D("50.00"), D("950.05"))
@@ -64,7 +55,7 @@ def test_a_credit_is_a_share_of_the_pool_the_invoice_states(world, make_contract
 def test_a_forfeited_term_claims_exactly_the_pool_not_a_cent_more(world, make_contract):
     # fees 10 × 10.005 = 100.05; pool 10.005 → 10.00; the term forfeits all of it: claimed 10.00
     # (was "claimed 10.01, scaled to the at-risk pool 10.00").
-    invoice = _per_contact(world, make_contract, rate="10.005", policy=MISSED_SL % {"alloc": 100, "extra": ""},
+    invoice = _per_contact(world, make_contract, rate="10.005", policy=SL_POLICY % {"alloc": 100, "extra": ""},
                            handled=10)
     assert (invoice.at_risk_pool, invoice.credits_claimed, invoice.credits) == (D("10.00"), D("10.00"), D("10.00"))
     assert "scaled" not in invoice.lines.get(kind="credit").explanation
@@ -73,7 +64,7 @@ def test_a_forfeited_term_claims_exactly_the_pool_not_a_cent_more(world, make_co
 def test_a_credit_is_rounded_once_by_the_contracts_rule(world, make_contract):
     # Rule: down, to 0.01. fees 8 × 125.0125 = 1,000.10; pool 100.01; a 50 % term missed:
     # exact 50.005 → down → 50.00 (was 50.01: rounded half up to the cent first).
-    policy = MISSED_SL % {"alloc": 50, "extra": """  - metric: csat
+    policy = SL_POLICY % {"alloc": 50, "extra": """  - metric: csat
     params: {scale: 5, top_box: 2}
     target: ">= 0.50"
     allocation_percent: 50
@@ -122,7 +113,7 @@ def test_volumes_outside_the_contracts_term_are_not_billed(world, make_contract)
     assert (invoice.handled_contacts, invoice.fees) == (3, D("12.00"))
 
 
-def test_a_backdated_rate_cannot_bypass_the_price_adjustment_cap(world, make_contract):
+def test_a_backdated_rate_cannot_bypass_the_price_adjustment_cap(world, make_contract, english):
     contract = make_contract(pricing_model="per_contact", price_adjustment_cap_percent=D("5"))
     finance = world.user("finance")
     add = lambda amount, month: services.rate_add(actor=finance, contract=contract, component="handled_contact",  # noqa: E731
@@ -136,7 +127,7 @@ def test_a_backdated_rate_cannot_bypass_the_price_adjustment_cap(world, make_con
     assert list(contract.rates.order_by("effective_from").values_list("amount", flat=True)) == [D("100"), D("100.50")]
 
 
-def test_deleting_a_rate_cannot_bypass_the_price_adjustment_cap(world, make_contract):
+def test_deleting_a_rate_cannot_bypass_the_price_adjustment_cap(world, make_contract, english):
     contract = make_contract(pricing_model="per_contact", price_adjustment_cap_percent=D("5"))
     finance = world.user("finance")
     for amount, month in (("100", 1), ("105", 2), ("110", 3)):
@@ -148,7 +139,7 @@ def test_deleting_a_rate_cannot_bypass_the_price_adjustment_cap(world, make_cont
     assert contract.rates.count() == 3
 
 
-def test_a_contracts_sla_terms_are_judged_per_month(world, make_contract):
-    weekly = (MISSED_SL % {"alloc": 100, "extra": ""}).replace("    target:", "    period: week\n    target:")
+def test_a_contracts_sla_terms_are_judged_per_month(world, make_contract, english):
+    weekly = (SL_POLICY % {"alloc": 100, "extra": ""}).replace("    target:", "    period: week\n    target:")
     with pytest.raises(ValidationError, match="settled per month.*: week"):
         make_contract(pricing_model="per_contact", sla_policy_text=weekly)
