@@ -31,7 +31,7 @@ from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
 from steward.core.exports import csv_response
 from steward.core.models import Project, User, Vendor
-from steward.core.pages import paginate
+from steward.core.pages import local_url, paginate
 
 
 
@@ -236,16 +236,7 @@ def action_item_status(request, pk: int):
                              % {"title": item.title, "status": item.get_status_display()})
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-    return redirect(request.POST.get("next") if _safe_next(request) else item.get_absolute_url())
-
-
-def _safe_next(request) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    # Only a path within Steward (the forms send the page's own): redirect() would read any
-    # other text, such as "x", as the name of a URL pattern and fail to reverse it.
-    target = request.POST.get("next", "")
-    return target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return redirect(local_url(request, request.POST.get("next", ""), item.get_absolute_url()))
 
 
 # --- announcements ---------------------------------------------------------------------

@@ -5,6 +5,7 @@ from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.http import Http404
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 PAGE_SIZE = 50
@@ -53,6 +54,16 @@ def get_or_404(read, request, **lookup):
         return read(user=request.user, **lookup)
     except ObjectDoesNotExist:
         raise Http404(_("Not found.")) from None
+
+
+def local_url(request, target: str, default: str) -> str:
+    """``target`` when it is a path within Steward (a form's ``next``, a stored link), else
+    ``default``. Only a path: redirect() reads other text, such as "x", as the name of a URL
+    pattern and fails to reverse it."""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
 
 
 # The largest values PostgreSQL's integer columns hold: a filter beyond them is an error there.

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +21,7 @@ from steward.core.forms import (
     VendorForm,
 )
 from steward.core.models import ApiToken, Project, Vendor
-from steward.core.pages import get_or_404, paginate
+from steward.core.pages import get_or_404, local_url, paginate
 from steward.core.roles import Role
 
 
@@ -248,9 +247,7 @@ def notification_open(request, notification_pk: int):
     """Mark one notification read and follow its link (only links within Steward)."""
     item = get_or_404(notifications.notification_get, request, pk=notification_pk)
     notifications.mark_read(request.user, item.pk)
-    if item.url and url_has_allowed_host_and_scheme(item.url, allowed_hosts={request.get_host()}):
-        return redirect(item.url)
-    return redirect("notification-list")
+    return redirect(local_url(request, item.url, reverse("notification-list")))
 
 
 @login_required

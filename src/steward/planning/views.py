@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,7 +12,7 @@ from steward.collaboration.people import label_for
 from steward.core import selectors as core_selectors
 from steward.core.decorators import permission_required
 from steward.core.exports import csv_response
-from steward.core.pages import get_or_404
+from steward.core.pages import get_or_404, local_url
 from steward.planning import selectors, services, timeline
 from steward.planning.forms import (
     DependencyForm,
@@ -38,13 +37,7 @@ def _errors(error: ValidationError) -> str:
 
 
 def _back(request, default: str) -> str:
-    # Only a path within Steward (the forms send the page's own): redirect() would read any
-    # other text, such as "x", as the name of a URL pattern and fail to reverse it.
-    target = request.POST.get("next", "")
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return default
+    return local_url(request, request.POST.get("next", ""), default)
 
 
 def party_label(party: RaciParty, viewer) -> str:
