@@ -426,7 +426,7 @@ class Allocation:
 def invoice_allocations(*, user, first: dt.date, last: dt.date) -> list[Allocation]:
     """Allocations of the counted invoices (sent or later) and credit notes with a period
     starting in [first's month, last]."""
-    invoices = (Invoice.objects.visible_to(user).select_related("contract", "contract__vendor", "credit_of")
+    invoices = (Invoice.objects.visible_to(user).select_related("contract", "contract__vendor", "credit_of__contract")
                 .filter(status__in=COUNTED, period_start__gte=first.replace(day=1), period_start__lte=last)
                 .prefetch_related(Prefetch("contract__projects", to_attr="visible_projects",
                                            queryset=Project.objects.visible_to(user).order_by("code")))

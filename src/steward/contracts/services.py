@@ -128,9 +128,7 @@ def rate_add(*, actor, contract: Contract, component: str, amount: Decimal, effe
     rate = ContractRate(contract=contract, component=component, amount=amount, effective_from=effective_from)
     rate.full_clean(validate_constraints=False)
     cap = contract.price_adjustment_cap_percent
-    rates = ContractRate.objects.filter(contract=contract, component=component)
-    previous = rates.filter(effective_from__lt=effective_from).order_by("-effective_from").first()
-    following = rates.filter(effective_from__gt=effective_from).order_by("effective_from").first()
+    previous, following = _neighbours(contract, component, effective_from)
     if previous is not None and _above_cap(cap, previous.amount, Decimal(amount)):
         raise ValidationError({"amount": _(
             "The contract caps price adjustments at %(cap)s%%: this rate may be at most %(ceiling)s "
@@ -155,9 +153,7 @@ def rate_add(*, actor, contract: Contract, component: str, amount: Decimal, effe
 @transaction.atomic
 def rate_delete(*, actor, rate: ContractRate) -> None:
     _client_only(actor)
-    rates = ContractRate.objects.filter(contract=rate.contract, component=rate.component)
-    previous = rates.filter(effective_from__lt=rate.effective_from).order_by("-effective_from").first()
-    following = rates.filter(effective_from__gt=rate.effective_from).order_by("effective_from").first()
+    previous, following = _neighbours(rate.contract, rate.component, rate.effective_from)
     cap = rate.contract.price_adjustment_cap_percent
     if previous is not None and following is not None and _above_cap(cap, previous.amount, following.amount):
         raise ValidationError(_(
@@ -166,6 +162,13 @@ def rate_delete(*, actor, rate: ContractRate) -> None:
             "cap": _plain(cap), "next": _plain(following.amount), "date": following.effective_from.isoformat(),
             "previous": _plain(previous.amount)})
     rate.delete()
+
+
+def _neighbours(contract: Contract, component: str, day: dt.date) -> tuple[ContractRate | None, ContractRate | None]:
+    """The component's rates in effect just before and just after ``day``."""
+    rates = ContractRate.objects.filter(contract=contract, component=component)
+    return (rates.filter(effective_from__lt=day).order_by("-effective_from").first(),
+            rates.filter(effective_from__gt=day).order_by("effective_from").first())
 
 
 def _ceiling(cap: Decimal, previous: Decimal) -> Decimal:
