@@ -136,3 +136,75 @@ def test_unknown_or_no_events_are_refused(world, events):
     with pytest.raises(ValidationError):
         webhooks.endpoint_create(actor=world.user("client_admin"), name="x", url="https://example.org/h",
                                  events=events)
+
+
+@pytest.fixture
+def not_http_receiver():
+    """A TCP server on 127.0.0.1 that answers every connection with a line that is not HTTP."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+    stop.set()
+    server.close()
+
+
+def test_a_receiver_that_does_not_answer_http_is_a_failed_attempt_and_given_up_in_the_end(
+        world, not_http_receiver, django_capture_on_commit_callbacks):
+    """http.client's BadStatusLine is neither an OSError nor a ValueError: it escaped deliver(),
+    leaving the delivery claimed but never settled, handed out again every lease for ever."""
+    webhooks.endpoint_create(actor=world.user("client_admin"), name="ssh", url=not_http_receiver,
+                             events=["capa.overdue"])
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        [delivery] = webhooks.emit("capa.overdue", vendor_id=None, data={}, dedupe_key="not-http", now=now)
+    delivery.refresh_from_db()
+    assert delivery.status == "retrying" and delivery.attempts == 1 and delivery.last_status_code is None
+    assert delivery.last_error.startswith("BadStatusLine")
+    for _ in range(webhooks.MAX_ATTEMPTS + 2):
+        now += timedelta(hours=7)
+        scheduler.tick(now)
+    delivery.refresh_from_db()
+    assert delivery.status == "dead" and delivery.attempts == webhooks.MAX_ATTEMPTS
+
+
+def test_a_receivers_error_text_with_nul_is_kept_without_it(world, receiver, django_capture_on_commit_callbacks):
+    """PostgreSQL refuses NUL in a text column: storing the receiver's answer as it came failed the
+    attempt's update and left the delivery unsettled."""
+    receiver.fail_next = 1
+    receiver_body = b"down\x00for maintenance"
+    handler = receiver.server.RequestHandlerClass
+    original = handler.do_POST
+
+    def do_post(self):
+        if receiver.fail_next:
+            receiver.fail_next -= 1
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(503)
+            self.end_headers()
+            self.wfile.write(receiver_body)
+            return
+        original(self)
+
+    handler.do_POST = do_post
+    _endpoint(world, receiver, events=["capa.overdue"])
+    with django_capture_on_commit_callbacks(execute=True):
+        [delivery] = webhooks.emit("capa.overdue", vendor_id=None, data={}, dedupe_key="nul")
+    delivery.refresh_from_db()
+    assert delivery.status == "retrying" and delivery.attempts == 1 and delivery.last_status_code == 503
+    assert "\x00" not in delivery.last_error and "down\ufffdfor maintenance" in delivery.last_error

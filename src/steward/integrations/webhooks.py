@@ -10,6 +10,7 @@ Headers: Content-Type: application/json, Steward-Event, Steward-Delivery (the de
 replay has a new one, the same event id), Steward-Signature (see signing.py).
 """
 
+import http.client
 import json
 import logging
 import secrets
@@ -175,9 +176,14 @@ def deliver(delivery_id: int, *, now=None) -> WebhookDelivery | None:
             code, text = _post(endpoint.url, body, headers)
             if not 200 <= code < 300:
                 error = f"HTTP {code}: {text}"
-        except (OSError, ValueError) as exc:  # refused, timed out, DNS, bad URL
+        # Refused, timed out, DNS, bad URL; or a receiver that does not answer HTTP (BadStatusLine,
+        # IncompleteRead, a URL http.client refuses): all are failed attempts, never an exception
+        # that would leave the delivery claimed and unsettled, handed out again for ever.
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             error = f"{type(exc).__name__}: {exc}"
-    fields = {"last_status_code": code, "last_error": error[:2000]}
+    # The receiver's text may hold NUL, which PostgreSQL refuses in a text column: the update
+    # would fail and leave the attempt unsettled.
+    fields = {"last_status_code": code, "last_error": error.replace("\x00", "\ufffd")[:2000]}
     if not error:
         fields.update(status=WebhookDelivery.Status.DELIVERED, delivered_at=timezone.now(), next_attempt_at=None)
     elif attempt >= MAX_ATTEMPTS or not endpoint.active:
