@@ -1,6 +1,7 @@
 """The review pack: a real PDF (pages rendered to PNG and checked for ink, Chinese text
 extractable) and an XLSX with the same tables; the command and the download."""
 
+import dataclasses
 from io import BytesIO, StringIO
 
 import pypdfium2 as pdfium
@@ -51,6 +52,15 @@ def test_xlsx_has_the_tables(packed):
     sla = wb.worksheets[1]
     assert sla.max_row >= 3 and sla.cell(2, 1).value == "alpha-2026"
     assert wb.worksheets[0]._charts
+
+
+def test_xlsx_keeps_imported_text_as_text(packed):
+    """A contact reason comes from a vendor's file: "=HYPERLINK(...)" must not become a formula."""
+    data = pack.gather(user=packed.user("client_admin"), vendor=packed.vendor_a, month=helpers.MONTH, outlook=False)
+    data = dataclasses.replace(data, reasons=[('=HYPERLINK("http://evil","x")', 3), ("退款\x02", 1)])
+    reasons = load_workbook(BytesIO(pack.render_xlsx(data))).worksheets[3]
+    assert [(c.value, c.data_type) for c in reasons["A"]][1:] == [
+        ('=HYPERLINK("http://evil","x")', "s"), ("退款\ufffd", "s")]
 
 
 def test_command_writes_both_files(packed, tmp_path):

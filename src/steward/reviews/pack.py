@@ -17,6 +17,7 @@ from pathlib import Path
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
+from steward.core.exports import xlsx_cells
 from steward.core.models import Vendor
 from steward.improvement.models import CorrectiveAction, Risk
 from steward.interactions.models import Interaction, IntervalRollup
@@ -405,11 +406,11 @@ def render_xlsx(data: PackData) -> bytes:
     def sheet(title: str, header: list[str], rows: list[list], first: bool = False):
         ws = wb.active if first else wb.create_sheet()
         ws.title = title[:31]
-        ws.append(header)
+        ws.append(xlsx_cells(ws, header))
         for cell in ws[1]:
             cell.font = bold
-        for row in rows:
-            ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        for row in rows:  # contact reasons, titles and mitigations are people's text: never formulas
+            ws.append(xlsx_cells(ws, [float(v) if isinstance(v, Decimal) else v for v in row]))
         for col in ws.columns:
             ws.column_dimensions[col[0].column_letter].width = max(12, min(50, max(len(str(c.value or "")) for c in col) + 2))
         return ws
