@@ -147,16 +147,22 @@ EXPORT_COLUMNS = [
     "abandoned", "wait_seconds", "talk_seconds", "hold_seconds", "wrap_seconds", "outcome", "csat",
     "nps", "ces", "complaint", "recording_ref",
 ]
+EXPORT_COLUMNS_WALL_CLOCK = [*EXPORT_COLUMNS, "time_zone"]
 
 
-def export_rows(interactions: QuerySet[Interaction]) -> Iterator[list]:
+def export_rows(interactions: QuerySet[Interaction], *, wall_clock: bool = False) -> Iterator[list]:
     """Rows of EXPORT_COLUMNS, streamed, times in each contact's project zone as the pages show
-    them (with the offset, so that no reader has to guess the zone)."""
+    them (with the offset, so that no reader has to guess the zone). ``wall_clock`` (for XLSX,
+    which has no time zones): the times without their offset, and each row ends with the zone's
+    name (EXPORT_COLUMNS_WALL_CLOCK)."""
     zones: dict[str, zoneinfo.ZoneInfo] = {}
     for zone, *values in interactions.values_list("project__time_zone", "project__code", "vendor__code",
                                                   *EXPORT_COLUMNS[2:]).iterator(chunk_size=2000):
         tz = zones.get(zone) or zones.setdefault(zone, zoneinfo.ZoneInfo(zone))
-        yield [v.astimezone(tz) if isinstance(v, dt.datetime) else v for v in values]
+        row = [v.astimezone(tz) if isinstance(v, dt.datetime) else v for v in values]
+        if wall_clock:
+            row = [v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v for v in row] + [zone]
+        yield row
 
 
 REJECT_COLUMNS = ["line", "column", "reason", "raw"]

@@ -7,6 +7,7 @@ app_name = "interactions"
 urlpatterns = [
     path("", views.interaction_list, name="list"),
     path("export.csv", views.interaction_export, name="export"),
+    path("export.xlsx", views.interaction_export_xlsx, name="export_xlsx"),
     path("<int:pk>/", views.interaction_detail, name="detail"),
     path("imports/", views.batch_list, name="batches"),
     path("imports/new/", views.upload, name="upload"),
