@@ -15,16 +15,21 @@ Apps add rows of their own to the walked world with a `seed(world)` function in
 `tests/<app>/isolation.py`; it should create data for both vendors and both vendor-A agents.
 """
 
+import html
 import importlib
+import io
 import itertools
 import json
+import zipfile
 from pathlib import Path
 from urllib.parse import urlencode
 
 import ahocorasick_rs
+import pypdfium2 as pdfium
 import pytest
 from django.apps import apps
 from django.db import models
+from django.http import HttpResponse
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from steward.core.visibility import VisibleQuerySet
@@ -130,7 +135,23 @@ def concrete_urls(route: str, pattern: URLPattern, name: str | None, viewer, oth
 
 
 def response_text(response) -> str:
+    """What a reader of the response sees: the text of an HTML, JSON or CSV body, the cells of an
+    XLSX download (zipped XML), the text of a PDF's pages."""
     body = b"".join(response.streaming_content) if response.streaming else response.content
+    if body.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                return "".join(html.unescape(archive.read(name).decode("utf-8", errors="replace"))
+                               for name in archive.namelist() if name.endswith(".xml"))
+        except zipfile.BadZipFile:  # an uploaded file served back as it came
+            pass
+    if body.startswith(b"%PDF"):
+        try:
+            document = pdfium.PdfDocument(body)
+        except pdfium.PdfiumError:  # an uploaded file named .pdf is served back as it came
+            pass
+        else:
+            return "".join(page.get_textpage().get_text_range() for page in document)
     text = body.decode("utf-8", errors="replace")
     if "json" in response.get("Content-Type", ""):
         try:  # JSON escapes non-ASCII; compare the decoded text
@@ -209,3 +230,17 @@ def test_walker_finds_a_planted_leak(client, walked_world):
     assert walked_world.shared.name not in markers  # both vendors serve it
     text = f"<td>{walked_world.vendor_b.name}</td>"
     assert set(ahocorasick_rs.AhoCorasick(sorted(markers)).find_matches_as_strings(text))
+
+
+def test_downloads_are_read_as_their_reader_sees_them():
+    """The walker scans XLSX cells and PDF text, not zipped or compressed bytes."""
+    from reportlab.pdfgen import canvas
+
+    from steward.core.exports import xlsx_response
+
+    assert "marker-xlsx & co" in response_text(xlsx_response("x.xlsx", ["h"], [["marker-xlsx & co"]]))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 720, "marker-pdf")
+    pdf.save()
+    assert "marker-pdf" in response_text(HttpResponse(buffer.getvalue(), content_type="application/pdf"))
