@@ -148,20 +148,27 @@ def draft_invoice(*, charge: PeriodCharge, at_risk_percent: Decimal, credits: Se
                         total)
 
 
-def split(amount: Decimal, weights: Sequence[int | Decimal]) -> list[Decimal]:
-    """Share `amount` (two places) among parts in proportion to `weights`, to the cent, so the
-    parts add up to `amount` exactly (largest remainder). All-zero weights share evenly."""
+def split(amount: Decimal, weights: Sequence[int | Decimal], unit: Decimal = CENT) -> list[Decimal]:
+    """Share `amount` (a multiple of `unit`: 0.01, or 1 for a currency without cents) among
+    parts in proportion to `weights`, so that the parts are multiples of the unit and add up to
+    `amount` exactly (largest remainder): each part's exact share is rounded toward zero to
+    the unit, and the units left over go one each to the parts with the largest remainders,
+    ties to the earlier part. A negative amount is shared like its opposite, negated, so a
+    credit note's parts mirror its invoice's. All-zero weights share evenly."""
     if not weights:
         return []
     if any(w < 0 for w in weights):
         raise ValueError("weights cannot be negative")
+    in_units = Fraction(abs(amount)) / Fraction(unit)
+    if in_units.denominator != 1:
+        raise ValueError(f"{amount} is not a multiple of {unit}")
     if sum(weights) == 0:
         weights = [1] * len(weights)
-    total_weight = Fraction(sum(Fraction(w) for w in weights))
-    exact = [Fraction(amount) * Fraction(w) / total_weight for w in weights]
-    floors = [(Decimal((e * 100).numerator // (e * 100).denominator) / 100).quantize(CENT) for e in exact]
-    left = int((amount - sum(floors, ZERO)) / CENT)
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] * 100 - int(floors[i] * 100)), i))
-    for i in order[:left]:
-        floors[i] += CENT
-    return floors
+    total_weight = sum((Fraction(w) for w in weights), Fraction(0))
+    exact = [in_units * Fraction(w) / total_weight for w in weights]
+    parts = [e.numerator // e.denominator for e in exact]
+    left = int(in_units) - sum(parts)
+    for i in sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))[:left]:
+        parts[i] += 1
+    sign = -1 if amount < 0 else 1
+    return [(Decimal(sign * n) * unit).quantize(CENT) for n in parts]

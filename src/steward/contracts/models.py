@@ -377,6 +377,45 @@ class InvoiceLine(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class InvoiceVolume(models.Model):
+    """The volumes of one of the contract's projects that an invoice was computed from, stored
+    when it is generated (and again when a draft is recomputed): its fees were shared among the
+    projects by these handled contacts for the SLA evaluation, and cost analytics shares the
+    invoice among the projects by them. Later imports, undos or a rollup rebuild never change
+    them, nor does a change of the contract's projects. Immutable once the invoice is approved."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="volumes", verbose_name=_("invoice"))
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project"))
+    handled_contacts = models.PositiveIntegerField(_("handled contacts"), default=0)
+    minutes = models.DecimalField(_("billable minutes"), max_digits=14, decimal_places=2, default=Decimal(0))
+    resolved_tickets = models.PositiveIntegerField(_("resolved tickets"), default=0)
+
+    objects = VisibleManager()
+    visibility = Visibility(vendor="invoice__contract__vendor")
+
+    class Meta:
+        ordering = ["invoice", "project__code"]
+        verbose_name = _("invoice volume")
+        verbose_name_plural = _("invoice volumes")
+        constraints = [models.UniqueConstraint(fields=["invoice", "project"], name="one_volume_per_invoice_project")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}/{self.project_id}: {self.handled_contacts}"
+
+    def _invoice_locked(self) -> bool:
+        return Invoice.objects.filter(pk=self.invoice_id, status__in=Invoice.LOCKED).exists()
+
+    def save(self, *args, **kwargs):
+        if self._invoice_locked():
+            raise InvoiceLocked("the volumes of an approved invoice cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._invoice_locked():
+            raise InvoiceLocked("the volumes of an approved invoice cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+
 class Budget(models.Model):
     """What the client plans to spend on one project (optionally one vendor of it) in one
     calendar month, in a currency; an optional target cost per handled contact. Finance enters

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from steward.contracts import estimate, invoicing, pricing
 from steward.contracts.models import (
-    Budget, Contract, ContractRate, Invoice, InvoiceLine, RateComponent, Responsibility,
+    Budget, Contract, ContractRate, Invoice, InvoiceLine, InvoiceVolume, RateComponent, Responsibility,
 )
 from steward.core.models import Project
 from steward.interactions.models import IntervalRollup
@@ -412,9 +412,11 @@ def budget_get(*, user, pk: int) -> Budget:
 
 @dataclass(frozen=True)
 class Allocation:
-    """The part of one invoice (or credit note) that falls on one project: the contract's
-    invoice is shared among its projects by the handled contacts of each in the period (evenly
-    when none were handled); a credit note in the same shares as the invoice it corrects."""
+    """The part of one invoice (or credit note) that falls on one project: the invoice is
+    shared among the projects it was computed for by the handled contacts of each that it was
+    computed from (its stored volumes; evenly when none were handled), in whole units of its
+    rounding rule, largest remainder; a credit note in the same shares as the invoice it
+    corrects."""
 
     invoice: Invoice
     project: Project
@@ -423,28 +425,50 @@ class Allocation:
     resolved: int
 
 
+def _volumes_prefetch(lookup: str, user) -> Prefetch:
+    return Prefetch(lookup, to_attr="stored_volumes", queryset=InvoiceVolume.objects.visible_to(user)
+                    .select_related("project").order_by("project__code"))
+
+
+def invoice_volumes(invoice: Invoice) -> list[ProjectVolumes]:
+    """The volumes of each project that an invoice was computed from: those stored with it
+    when it was generated. An invoice stored without them (one restored from a backup taken
+    before they were kept) falls back on what is left: its own totals when its contract has
+    one project, else the rollups' volumes of its served days as they are now."""
+    stored = getattr(invoice, "stored_volumes", None)
+    if stored is None:
+        stored = list(invoice.volumes.select_related("project").order_by("project__code"))
+    if stored:
+        return [ProjectVolumes(v.project, v.handled_contacts, v.minutes, v.resolved_tickets) for v in stored]
+    projects = list(invoice.contract.projects.order_by("code"))
+    if len(projects) == 1:
+        return [ProjectVolumes(projects[0], invoice.handled_contacts, invoice.minutes, invoice.resolved_tickets)]
+    return period_volumes(contract=invoice.contract, start=invoice.served[0], end=invoice.served[1])
+
+
+def _unit(invoice: Invoice) -> Decimal:
+    """The invoice's rounding unit (0.01 or 1), in which its shares are counted; 0.01 for a
+    total that is not a multiple of it (never stored by Steward, but a restore can hold one)."""
+    unit = Decimal(invoice.rounding_unit)
+    return unit if invoice.total % unit == 0 else invoicing.CENT
+
+
 def invoice_allocations(*, user, first: dt.date, last: dt.date) -> list[Allocation]:
     """Allocations of the counted invoices (sent or later) and credit notes with a period
-    starting in [first's month, last]."""
+    starting in [first's month, last]. The shares are computed over every project the
+    invoice was computed for, then only the projects the user may see are returned (so a
+    project's share never depends on who reads it)."""
     invoices = (Invoice.objects.visible_to(user).select_related("contract", "contract__vendor", "credit_of__contract")
                 .filter(status__in=COUNTED, period_start__gte=first.replace(day=1), period_start__lte=last)
-                .prefetch_related(Prefetch("contract__projects", to_attr="visible_projects",
-                                           queryset=Project.objects.visible_to(user).order_by("code")))
+                .prefetch_related(_volumes_prefetch("volumes", user), _volumes_prefetch("credit_of__volumes", user))
                 .order_by("period_start", "number"))
-    shares_cache: dict[int, list[tuple[Project, int, int]]] = {}
+    visible = set(Project.objects.visible_to(user).values_list("pk", flat=True))
+    shares_cache: dict[int, list[ProjectVolumes]] = {}
 
-    def shares(invoice: Invoice) -> list[tuple[Project, int, int]]:
+    def shares(invoice: Invoice) -> list[ProjectVolumes]:
         base = invoice.credit_of or invoice
         if base.pk not in shares_cache:
-            projects = invoice.contract.visible_projects  # a credit note's contract is its invoice's
-            if len(projects) <= 1:
-                shares_cache[base.pk] = [(p, base.handled_contacts, base.resolved_tickets) for p in projects]
-            else:
-                volumes = {v.project.pk: v for v in
-                           period_volumes(contract=base.contract, start=base.served[0], end=base.served[1])}
-                shares_cache[base.pk] = [(p, volumes[p.pk].handled_contacts if p.pk in volumes else 0,
-                                          volumes[p.pk].resolved_tickets if p.pk in volumes else 0)
-                                         for p in projects]
+            shares_cache[base.pk] = invoice_volumes(base)
         return shares_cache[base.pk]
 
     out = []
@@ -452,11 +476,12 @@ def invoice_allocations(*, user, first: dt.date, last: dt.date) -> list[Allocati
         parts = shares(inv)
         if not parts:
             continue
-        amounts = invoicing.split(inv.total, [h for _, h, _ in parts]) if inv.total >= 0 else [
-            -a for a in invoicing.split(-inv.total, [h for _, h, _ in parts])]
+        amounts = invoicing.split(inv.total, [v.handled_contacts for v in parts], _unit(inv))
         is_invoice = inv.kind == Invoice.Kind.INVOICE
-        for (project, handled, resolved), amount in zip(parts, amounts):
-            out.append(Allocation(inv, project, amount, handled if is_invoice else 0, resolved if is_invoice else 0))
+        for v, amount in zip(parts, amounts):
+            if v.project.pk in visible:
+                out.append(Allocation(inv, v.project, amount, v.handled_contacts if is_invoice else 0,
+                                      v.resolved_tickets if is_invoice else 0))
     return out
 
 

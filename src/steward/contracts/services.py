@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from steward.contracts import invoicing, pricing, selectors
 from steward.contracts.models import (
-    Budget, Contract, ContractRate, Invoice, InvoiceLine, RateComponent, Responsibility,
+    Budget, Contract, ContractRate, Invoice, InvoiceLine, InvoiceVolume, RateComponent, Responsibility,
 )
 from steward.core.models import Project, User, Vendor
 from steward.core.notifications import notify
@@ -240,24 +240,47 @@ def _fmt_value(result) -> str:
     return str(value)
 
 
-def _sla_amounts(*, actor, contract: Contract, start: dt.date, fees: Decimal, volumes) -> tuple[list, list]:
-    """Credits and bonuses from the metrics SLA evaluation of the contract's policy for the
-    month, one evaluation per project with the fees shared by handled contacts. The evaluation
-    decides which share of a term's allocation is credited and which bonus is earned; the
-    amounts are exact shares of the invoice's own (rounded-down) pool and fees, rounded once
-    by the contract's rule in the invoice."""
-    if not contract.has_sla or not volumes or fees <= 0:
-        return [], []
+def _sla_evaluation(*, actor, contract: Contract, policy: sla.SlaPolicy, project: Project, start: dt.date,
+                    end: dt.date, fee: Decimal) -> sla.Evaluation:
+    """The contract's policy judged on the contract's own days of the month, [start, end) (the
+    invoice's served period, in the project's time zone): a contract that starts or ends
+    within the month is measured on the contacts of the days it was in force, as it is billed
+    for them. Each term through the metrics engine with its own parameters and scope, as the
+    SLA pages judge a month (metrics.selectors.evaluate_period, which takes whole months only);
+    a term declared for another period kind is not judged (no data, no credit)."""
+    from steward.metrics import engine
     from steward.metrics import selectors as metrics_selectors  # metrics loads after contracts
 
+    period = engine.period(start, end - dt.timedelta(days=1), project.time_zone)
+    vendor = contract.vendor.code
+    results = [metrics_selectors.results_by_vendor(user=actor, project=project, period=period, vendors=[vendor],
+                                                   key=term.metric, params=term.clean_params,
+                                                   scope=term.scope_values)[vendor] if term.period == "month" else None
+               for term in policy.terms]
+    return sla.evaluate(policy, results, fee)
+
+
+def _sla_amounts(*, actor, contract: Contract, start: dt.date, end: dt.date, month: tuple[dt.date, dt.date],
+                 fees: Decimal, volumes) -> tuple[list, list]:
+    """Credits and bonuses from the metrics SLA evaluation of the contract's policy on the
+    contract's days [start, end) of the invoice's month, one evaluation per project with the
+    fees shared by handled contacts. The evaluation decides which share of a term's allocation
+    is credited and which bonus is earned; the amounts are exact shares of the invoice's own
+    (rounded-down) pool and fees, rounded once by the contract's rule in the invoice."""
+    if not contract.has_sla or not volumes or fees <= 0:
+        return [], []
     policy = sla.parse_policy(contract.sla_policy_text)
     shares = invoicing.split(fees, [v.handled_contacts for v in volumes])
     pool = Fraction(invoicing.at_risk_pool(fees, contract.at_risk_percent, contract.rounding))
+    # A part of the month is said on each SLA line, so nobody reads it as the month's figure.
+    measured = "" if (start, end) == month else "; " + _(
+        "measured on the contract's days %(first)s – %(last)s") % {
+        "first": start.isoformat(), "last": (end - dt.timedelta(days=1)).isoformat()}
     credits, bonuses = [], []
     for vol, fee in zip(volumes, shares):
-        ev = metrics_selectors.evaluate_period(user=actor, project=vol.project, policy=policy,
-                                               vendor=contract.vendor.code, kind="month", day=start, fee=fee)
-        for term, outcome in zip(policy.terms, ev.evaluation.terms):
+        evaluation = _sla_evaluation(actor=actor, contract=contract, policy=policy, project=vol.project,
+                                     start=start, end=end, fee=fee)
+        for term, outcome in zip(policy.terms, evaluation.terms):
             label = f"{vol.project.code} · {outcome.label}"
             credit = (pool * Fraction(fee) / Fraction(fees) * Fraction(term.allocation_percent) / 100
                       * Fraction(outcome.credit_percent) / 100)
@@ -268,12 +291,12 @@ def _sla_amounts(*, actor, contract: Contract, start: dt.date, fees: Decimal, vo
                     "pool on fees %(fee)s") % {
                     "value": _fmt_value(outcome.result), "target": outcome.target,
                     "pct": _plain(outcome.credit_percent), "alloc": _plain(term.allocation_percent),
-                    "fee": fee}, credit))
+                    "fee": fee} + measured, credit))
             if bonus > 0:
                 bonuses.append(invoicing.SlaAmount(label, _(
                     "%(value)s reached the bonus threshold %(bound)s: %(pct)s%% of fees %(fee)s") % {
                     "value": _fmt_value(outcome.result), "bound": term.bonus.bound,
-                    "pct": _plain(term.bonus.bonus_percent), "fee": fee}, bonus))
+                    "pct": _plain(term.bonus.bonus_percent), "fee": fee} + measured, bonus))
     return credits, bonuses
 
 
@@ -292,7 +315,8 @@ def _compute(*, actor, invoice: Invoice, adjustments: list[invoicing.Adjustment]
                                        rounding=contract.rounding)
     except pricing.PricingError as error:
         raise ValidationError(_("This period cannot be priced: %(error)s") % {"error": error}) from None
-    credits, bonuses = _sla_amounts(actor=actor, contract=contract, start=invoice.period_start, fees=charge.total,
+    credits, bonuses = _sla_amounts(actor=actor, contract=contract, start=served_start, end=served_end,
+                                    month=(invoice.period_start, invoice.period_end), fees=charge.total,
                                     volumes=volumes)
     draft = invoicing.draft_invoice(charge=charge, at_risk_percent=contract.at_risk_percent, credits=credits,
                                     bonuses=bonuses, adjustments=adjustments, charge_labels=_charge_labels(),
@@ -313,6 +337,12 @@ def _compute(*, actor, invoice: Invoice, adjustments: list[invoicing.Adjustment]
         InvoiceLine(invoice=invoice, position=i, kind=line.kind, label=line.label[:300],
                     explanation=line.explanation, amount=line.amount)
         for i, line in enumerate(draft.lines, start=1))
+    # What each project contributed, kept with the invoice: its fees were shared by these, and
+    # cost analytics shares the invoice by them, whatever later imports do to the rollups.
+    invoice.volumes.all().delete()
+    InvoiceVolume.objects.bulk_create(
+        InvoiceVolume(invoice=invoice, project=v.project, handled_contacts=v.handled_contacts, minutes=v.minutes,
+                      resolved_tickets=v.resolved_tickets) for v in volumes)
     return invoice
 
 
