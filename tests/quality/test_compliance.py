@@ -168,3 +168,13 @@ def test_rule_pages(client, world, rules):
     assert response.status_code == 302
     client.force_login(world.user("a-manager"))
     assert client.get(reverse("quality:rule-create")).status_code == 403
+
+
+@pytest.mark.parametrize("dates", [{"date_to": "9999-12-31"}, {"date_from": "9999-12-31", "date_to": "9999-12-31"},
+                                   {"date_from": "0001-01-01"}])
+def test_the_hits_page_refuses_dates_beyond_the_calendar_instead_of_a_server_error(client, world, rules, dates):
+    """The end of 9999-12-31 (the next day's start) overflowed Python's dates: a 500."""
+    client.force_login(world.user("a-manager"))
+    page = client.get(reverse("quality:hit-list"), {"project": world.shared.code, **dates})
+    assert page.status_code == 200 and b'role="alert"' in page.content
+    assert client.get(reverse("quality:hit-list"), {**dates, "format": "csv"}).status_code == 200

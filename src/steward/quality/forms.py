@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from steward.core.forms import ServiceForm
+from steward.interactions.forms import DATE_BOUNDS
 from steward.quality.models import ComplianceRule, SamplingPlan
 
 EXAMPLE_SCORECARD = """name: Chat quality standard
@@ -251,8 +252,9 @@ class HitFilterForm(forms.Form):
     rule = forms.CharField(required=False, max_length=100)
     kind = forms.CharField(required=False, max_length=20)
     agent = forms.CharField(required=False, max_length=100)
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # The API's bounds: the day after 9999-12-31 (the end of the last day asked for) overflows.
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_BOUNDS)
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_BOUNDS)
 
 
 # --- calibration -------------------------------------------------------------------------------
