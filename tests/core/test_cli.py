@@ -1,4 +1,5 @@
 import os
+import sqlite3
 import subprocess
 import sys
 from io import StringIO
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from steward.core.models import Project, User, Vendor
 
@@ -54,11 +56,19 @@ def test_duplicate_vendor_code():
     assert Vendor.objects.count() == 1
 
 
+@pytest.mark.django_db
 def test_console_command_exits_non_zero_without_traceback(tmp_path):
-    """The real `steward` entry point, as an operator runs it."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "steward.settings", "STEWARD_ENV": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    """The real `steward` entry point, as an operator runs it, on a database of its own."""
+    path = tmp_path / "db.sqlite3"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "steward.settings", "STEWARD_ENV": "test", "DATABASE_URL": f"sqlite:///{path}"}
     steward = Path(sys.executable).with_name("steward")
-    subprocess.run([steward, "migrate", "-v0"], env=env, check=True)
+    if connection.vendor == "sqlite":  # a copy of the migrated test database: a minute faster than migrating
+        connection.ensure_connection()  # (iterdump, not backup(): a backup waits for the test's transaction)
+        copy = sqlite3.connect(path)
+        copy.executescript("\n".join(connection.connection.iterdump()))
+        copy.close()
+    else:
+        subprocess.run([steward, "migrate", "-v0"], env=env, check=True)
     ok = subprocess.run([steward, "vendors", "add", "acme", "Acme"], env=env, capture_output=True, text=True)
     assert ok.returncode == 0 and "Added vendor acme" in ok.stdout
     bad = subprocess.run([steward, "users", "add", "x", "--role", "agent", "--vendor", "nope"],
