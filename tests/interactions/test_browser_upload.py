@@ -1,5 +1,5 @@
 """In a real browser: watch an import's progress bar turn into its report, upload a file with a
-bad row, download the rejects, watch an undo's progress bar, and undo the import."""
+bad row, download the rejects and the contacts as Excel, watch an undo's progress bar, and undo the import."""
 
 import pytest
 from playwright.sync_api import expect
@@ -49,6 +49,17 @@ def test_progress_then_upload_and_download_rejects(open_session, tmp_path):
     content = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
     assert content[0] == "line,column,reason,raw"
     assert content[1].startswith("3,arrived_at,") and "not a time" in content[1]
+
+    # The explorer downloads what the import wrote as Excel
+    from openpyxl import load_workbook
+
+    written = ImportBatch.objects.get(file_name="week.csv")
+    session.goto(f"/interactions/?batch={written.pk}")
+    with page.expect_download() as download:
+        page.get_by_test_id("export-xlsx").click()
+    with open(download.value.path(), "rb") as xlsx:  # (a download has no file extension)
+        rows = list(load_workbook(xlsx).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[0][2] == "external_id" and rows[1][2] == "W-1" and rows[1][-1] == "Asia/Shanghai"
 
     # Undo: while its run is alive the page shows its progress bar...
     from steward.interactions import liveness, tasks
