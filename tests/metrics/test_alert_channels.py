@@ -126,7 +126,8 @@ def test_channels_are_validated_and_client_side_only(client, world, project):  #
                          ("wecom", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1"), ("slack", "https://x"),
                          # only the bot service's own host (no SSRF to internal addresses), a numeric port
                          ("feishu", "https://10.0.0.5/hook"), ("dingtalk", "https://169.254.169.254/latest"),
-                         ("feishu", "https://open.feishu.cn:abc/open-apis/bot/v2/hook/x")):
+                         ("feishu", "https://open.feishu.cn:abc/open-apis/bot/v2/hook/x"),
+                         ("feishu", "https://[::1"), ("dingtalk", "https://[oapi.dingtalk.com/robot")):  # urlsplit raises
         with pytest.raises(ValidationError):
             services.alert_channel_create(actor=admin, project=project, kind=kind, target=target)
     with pytest.raises(PermissionDenied):

@@ -327,11 +327,11 @@ def _clean_channel(kind: str, target: str) -> str:
         return ", ".join(addresses)
     if kind not in CHANNEL_HOSTS:
         raise ValidationError({"kind": _("Unknown channel.")})
-    url = urlsplit(target)
     try:
+        url = urlsplit(target)
         url.port  # noqa: B018 (a non-numeric port raises here rather than at delivery)
-    except ValueError:
-        url = url._replace(netloc="")
+    except ValueError:  # also an unclosed IPv6 bracket ("https://[::1")
+        url = urlsplit("")
     if url.scheme not in ("https", "http") or not url.hostname:
         raise ValidationError({"target": _("Give the bot's webhook URL (https://…).")})
     if url.scheme == "http":
