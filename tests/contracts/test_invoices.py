@@ -92,6 +92,13 @@ def test_generation_reads_volumes_and_sla_credits(world, alpha):
         services.invoice_generate(actor=world.user("finance"), contract=alpha, month=dt.date(2025, 3, 1))
 
 
+@pytest.mark.parametrize("month", [dt.date(9999, 12, 1), dt.date(1, 1, 1), dt.date(1999, 12, 1)])
+def test_invoice_month_outside_the_supported_years_is_refused(world, alpha, month, english):
+    with pytest.raises(ValidationError) as error:
+        services.invoice_generate(actor=world.user("finance"), contract=alpha, month=month)
+    assert error.value.message_dict == {"month": ["Choose a month between 2000 and 2100."]}
+
+
 def test_per_fte_contract_needs_the_fte(world, fte_contract):
     with pytest.raises(ValidationError) as error:
         services.invoice_generate(actor=world.user("finance"), contract=fte_contract, month=dt.date(2025, 3, 1))

@@ -357,6 +357,8 @@ def invoice_generate(*, actor, contract: Contract, month: dt.date, fte: Decimal 
     """A draft invoice for the calendar month containing `month`. `fte` is the FTE billed
     (required for contracts with a per-FTE rate)."""
     _require(actor, "contracts.add_invoice")
+    if not 2000 <= month.year <= 2100:  # as every month Steward plans or bills
+        raise ValidationError({"month": _("Choose a month between 2000 and 2100.")})
     start, end = selectors.month_bounds(month)
     components = {r.component for r in contract.rates.all()}
     if pricing.Component.FTE_MONTH.value in components and fte is None:
