@@ -169,3 +169,20 @@ def test_bad_requests_are_refused(world, data):
 def test_period_alignment_rule():
     assert engine.period(dt.date(2025, 3, 1), dt.date(2025, 3, 31), "Asia/Kolkata").aligned
     assert not engine.period(dt.date(2025, 3, 1), dt.date(2025, 3, 31), "Asia/Kathmandu").aligned
+
+
+def test_one_page_looks_each_fact_up_once(world, make_project, django_assert_num_queries):
+    """Inside engine.one_page() (a page's reads) a project's calendar readiness and vendor codes'
+    ids are looked up once; outside, every time (a long-lived caller sees changes)."""
+    project = make_project("one-page", [world.vendor_a, world.vendor_b])
+    with django_assert_num_queries(4):
+        for _ in range(2):
+            engine.calendar_ready(project)
+            engine.vendor_ids(["alpha", "bravo"])
+    with engine.one_page(), django_assert_num_queries(3):
+        for _ in range(3):
+            assert engine.calendar_ready(project) == engine.calendar_ready(project)
+            assert engine.vendor_ids(["bravo", "alpha"]) == engine.vendor_ids(["alpha", "bravo"])
+            assert engine.vendor_ids(["alpha"]) == [world.vendor_a.pk]
+    with django_assert_num_queries(1):
+        engine.calendar_ready(project)

@@ -177,3 +177,20 @@ def test_time_zone_of_the_project_is_used(world, make_project):
     days = engine.contact_stats(user=user, project=project, period=march, grouping="day")
     assert list(days) == [(dt.date(2025, 3, 31),)]
     assert zoneinfo.ZoneInfo("America/New_York")
+
+
+def test_dashboard_looks_up_the_calendar_and_vendor_ids_once(client, world, project):
+    """Every table, trend, breakdown and comparison of the page reads the engine: whether the
+    calendar level is ready and the vendors' ids are looked up once for the page, not per read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.user("outsourcing_manager"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("metrics:dashboard", kwargs={"code": project.code}),
+                          {"date_from": "2025-03-01", "date_to": "2025-03-12"})
+    assert page.status_code == 200
+    zone = [q["sql"] for q in queries if 'FROM "interactions_calendarzone"' in q["sql"]]
+    ids = [q["sql"] for q in queries if q["sql"].startswith('SELECT "core_vendor"."id" AS "pk" FROM "core_vendor" WHERE')]
+    assert len(zone) == 1
+    assert ids and len(ids) == len(set(ids))  # each set of vendors once (alpha and bravo, alpha, bravo)

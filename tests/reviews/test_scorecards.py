@@ -1,11 +1,15 @@
 """Scorecards from real data: components traceable, points adding up, vendors isolated."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from steward.reviews import selectors, services
+from tests.conftest import new_project, new_vendor
 from tests.reviews import helpers
 
 
@@ -84,3 +88,47 @@ def test_weights_page(client, scored):
     assert r.status_code == 302 and selectors.weights_dict()["sla"] == Decimal(50)
     client.force_login(scored.user("a-manager"))
     assert client.get(reverse("reviews:weights")).status_code == 403
+
+
+def _more_vendors_on_one_project(world, codes, with_data):
+    """Vendors sharing one project; those in ``with_data`` get a contract, contacts and a CAPA."""
+    vendors = [new_vendor(code) for code in codes]
+    project = new_project("many-vendors", vendors)
+    for v in vendors:
+        if v.code in with_data:
+            add_vendor_data(world, v, project)
+    return vendors, project
+
+
+def add_vendor_data(world, vendor, project):
+    helpers.contract(world, vendor, project, code=f"{vendor.code}-2026")
+    helpers.month_of_contacts(world, vendor, project, seed=len(vendor.code), base=20)
+    helpers.capa(world, vendor, project, f"{vendor.code} slow answers")
+
+
+def test_board_scores_are_each_vendors_own_scorecard(scored):
+    """The board reads for all its vendors at once; each row is still that vendor's scorecard."""
+    _more_vendors_on_one_project(scored, ["charlie", "delta"], with_data={"charlie", "delta"})
+    admin = scored.user("client_admin")
+    rows = selectors.scoreboard(user=admin, month=helpers.MONTH, trend_months=2)
+    assert sorted(r.vendor.code for r in rows) == ["alpha", "bravo", "charlie", "delta"]
+    for row in rows:
+        assert row.score == selectors.scorecard(user=admin, vendor=row.vendor, month=helpers.MONTH)
+        january = selectors.scorecard(user=admin, vendor=row.vendor, month=dt.date(2026, 1, 1)).total
+        assert row.trend == [(dt.date(2026, 1, 1), january), (helpers.MONTH, row.score.total)]
+
+
+def test_board_queries_do_not_grow_with_its_vendors(client, scored, django_assert_max_num_queries):
+    """Each of the board's reads is made once for all its vendors (grouped by vendor), not once
+    per vendor and month: three more vendors with data on the same project cost no query."""
+    vendors, project = _more_vendors_on_one_project(scored, ["charlie", "delta", "echo", "foxtrot"],
+                                                    with_data={"charlie"})
+    client.force_login(scored.user("outsourcing_manager"))
+    url = reverse("reviews:board")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, {"month": "2026-02"}).status_code == 200
+    for v in vendors[1:]:
+        add_vendor_data(scored, v, project)
+    with django_assert_max_num_queries(len(few)):
+        r = client.get(url, {"month": "2026-02"})
+    assert len(r.context["rows"]) == 6 and all(row.score.total is not None for row in r.context["rows"])

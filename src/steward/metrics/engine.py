@@ -41,7 +41,9 @@ import hashlib
 import logging
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -93,6 +95,33 @@ NOT_IN_ROLLUPS = {
 
 class EngineError(ValueError):
     """A request the engine cannot answer (unknown grouping, metric, bad period)."""
+
+
+# A page measures many things of the same project (a table per period, a trend per vendor, a
+# breakdown, comparisons; a board of vendor-months): inside ``one_page()`` the lookups every
+# read repeats — whether a project's calendar level is ready, vendor codes' ids, a project's
+# newest interval — are made once. Only the lookups: the statistics are read each time.
+_PAGE: ContextVar[dict | None] = ContextVar("steward_engine_page", default=None)
+
+
+@contextmanager
+def one_page() -> Iterator[None]:
+    """Within: the lookups named above are made once (for one request's reads; never around a
+    write that could change them)."""
+    token = _PAGE.set({})
+    try:
+        yield
+    finally:
+        _PAGE.reset(token)
+
+
+def _looked_up(key: tuple, look_up):
+    page = _PAGE.get()
+    if page is None:
+        return look_up()
+    if key not in page:
+        page[key] = look_up()
+    return page[key]
 
 
 @dataclass(frozen=True)
@@ -228,7 +257,8 @@ def tables(user, project: Project, period: Period, grouping: str, scope: Scope):
 
 def calendar_ready(project: Project) -> bool:
     """Whether the project's calendar rollup is keyed in its current time zone."""
-    return CalendarZone.objects.filter(project=project, time_zone=project.time_zone).exists()
+    return _looked_up(("calendar_ready", project.pk, project.time_zone), lambda: CalendarZone.objects.filter(
+        project=project, time_zone=project.time_zone).exists())
 
 
 def calendar_spans(first: dt.date, last: dt.date, *, months: bool = True) -> Q:
@@ -464,7 +494,9 @@ def measure(*, user, project: Project, period: Period, metrics: Mapping[str, Map
 def vendor_ids(codes: Iterable[str]) -> list[int]:
     """The ids of vendor codes, looked up first: a join on the vendor's code makes PostgreSQL
     misjudge how many rollup rows match and sort them instead of hashing (3× slower)."""
-    return list(Vendor.objects.filter(code__in=list(codes)).values_list("pk", flat=True))
+    codes = list(codes)
+    return list(_looked_up(("vendor_ids", tuple(sorted(set(codes)))), lambda: tuple(
+        Vendor.objects.filter(code__in=codes).values_list("pk", flat=True))))
 
 
 def visible_vendors(*, user, project: Project) -> list[Vendor]:
@@ -483,8 +515,9 @@ FCR_ANY, FCR_SAME_REASON, FCR_NO_CUSTOMER = 7, 8, 9  # RollupBucket kinds (inter
 def newest_interval(project: Project) -> dt.datetime | None:
     """The start of the half-hour interval of the project's newest contact (any vendor: FCR's
     "window fully elapsed" is a property of the project's data, the same for every reader)."""
-    return (IntervalRollup.objects.filter(project=project).order_by("-interval_start")
-            .values_list("interval_start", flat=True).first())
+    return _looked_up(("newest_interval", project.pk), lambda: (
+        IntervalRollup.objects.filter(project=project).order_by("-interval_start")
+        .values_list("interval_start", flat=True).first()))
 
 
 def fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str] | None = None,

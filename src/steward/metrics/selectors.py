@@ -91,25 +91,39 @@ def period_label(kind: str, first: dt.date) -> str:
 
 
 def results_by_vendor(*, user, project: Project, period: engine.Period, vendors: list[str], key: str,
-                      params=None, scope=None) -> dict[str, formulas.MetricResult]:
+                      params=None, scope=None, memo: dict | None = None) -> dict[str, formulas.MetricResult]:
     """One catalog metric for each of ``vendors`` from the statistics its source names: the
     rollups (contact metrics), the stored repeat-contact days (``fcr``) or the QA evaluations
     (``qa_score``, ``qa_pass_rate``, metrics/qa.py). A vendor without data (or one the user may
-    not see) gets the result of no data — ``zero_denominator`` — never another's numbers."""
+    not see) gets the result of no data — ``zero_denominator`` — never another's numbers.
+
+    ``memo``: a dict the caller keeps while it measures many metrics for the same user (a board
+    of vendor-months): the statistics read are kept there by what was read, so metrics of the
+    same source, project, period, vendors and scope share one read."""
     from steward.metrics import qa
 
     source = formulas.CATALOG[key].source
     scope = engine.Scope.of(scope) if not isinstance(scope, engine.Scope) else scope
     common = {"user": user, "project": project, "period": period, "vendors": vendors, "grouping": "vendor",
               "scope": scope}
+
+    def read(what: tuple, compute):
+        if memo is None:
+            return compute()
+        k = (*what, getattr(user, "pk", None), project.pk, project.time_zone, period, tuple(vendors), scope)
+        if k not in memo:
+            memo[k] = compute()
+        return memo[k]
+
     if source == "fcr":
         p = formulas.CATALOG["fcr"].clean_params(params)
-        counts = engine.fcr_counts(**common, window_days=p["window_days"], same_reason=p["same_reason"])
+        counts = read(("fcr", p["window_days"], p["same_reason"]), lambda: engine.fcr_counts(
+            **common, window_days=p["window_days"], same_reason=p["same_reason"]))
         return {v: engine.fcr_result(counts.get((v,), formulas.FcrCounts()), p) for v in vendors}
     if source == "qa":
-        grouped_qa = qa.qa_stats(**common)
+        grouped_qa = read(("qa",), lambda: qa.qa_stats(**common))
         return {v: formulas.compute(key, grouped_qa.get((v,), formulas.QaStats()), params) for v in vendors}
-    grouped = engine.contact_stats(**common)
+    grouped = read(("contacts",), lambda: engine.contact_stats(**common))
     empty = engine.contact_stats_from_nothing()
     return {v: engine.result_for(key, grouped.get((v,), empty), params) for v in vendors}
 

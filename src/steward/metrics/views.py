@@ -146,14 +146,17 @@ def _short(key: str, value) -> str:
 
 
 def heatmap_view(user, project, vendors, period: engine.Period, metric: str, vendor_code: str = "",
-                 scope: dict | None = None) -> dict:
+                 scope: dict | None = None, targets: dict | None = None) -> dict:
     """The 7 × 24 grid of ``metric`` (local weekday × hour), each cell shaded on the grid's own
-    min…max and linked to its inbound contacts in the explorer."""
+    min…max and linked to its inbound contacts in the explorer. ``targets``: the project's
+    ``selectors.policy_targets``, where the caller has read them already."""
     from django.utils.dates import WEEKDAYS
 
     from steward.metrics import heatmap
 
-    term = selectors.policy_targets(user=user, project=project).get(metric, (None, ""))[0]
+    if targets is None:
+        targets = selectors.policy_targets(user=user, project=project)
+    term = targets.get(metric, (None, ""))[0]
     params = term.clean_params if term is not None and not term.scope_values else None
     codes = [vendor_code] if vendor_code else [v.code for v in vendors]
     grid = heatmap.heatmap(user=user, project=project, period=period, metric=metric, params=params,
@@ -240,14 +243,16 @@ def kpi_table(user, project, vendors, period: engine.Period, scope: dict | None 
     return table
 
 
-def trend_charts(user, project, vendors, period: engine.Period) -> list[dict]:
+def trend_charts(user, project, vendors, period: engine.Period, targets: dict | None = None) -> list[dict]:
     """Daily lines per vendor of service level and CSAT for inline SVGs (no script, no external
     asset), each with its 95% interval as a shaded band and the SLA target as a dashed line
     (the project's newest policy term for the metric, measured with that term's parameters
-    when it has no scope). One grouped query per vendor, reading only the histograms needed."""
+    when it has no scope). One grouped query per vendor, reading only the histograms needed.
+    ``targets``: the project's ``selectors.policy_targets``, where the caller has read them."""
     width, height, pad = 640, 180, 30
     days = (period.last - period.first).days + 1
-    targets = selectors.policy_targets(user=user, project=project)
+    if targets is None:
+        targets = selectors.policy_targets(user=user, project=project)
     terms = {key: targets[key][0] for key in TREND_METRICS if key in targets}
     params = {key: t.clean_params for key, t in terms.items() if not t.scope_values}
     points = {key: [] for key in TREND_METRICS}
@@ -379,6 +384,7 @@ def index(request):
 
 
 @permission_required("metrics.view_kpi")
+@engine.one_page()
 def dashboard(request, code: str):
     project = _project(request, code)
     vendors = engine.visible_vendors(user=request.user, project=project)
@@ -392,9 +398,10 @@ def dashboard(request, code: str):
     scope = {k: request.GET[k] for k in DASHBOARD_SCOPE if request.GET.get(k)}
     params = {}
     focus = request.GET.get("focus", "")
+    targets = selectors.policy_targets(user=request.user, project=project)  # read once for the page
     if scope or focus in CATALOG:
         # Arriving from a portfolio tile: measure as that metric's SLA term does.
-        term = selectors.policy_targets(user=request.user, project=project).get(focus, (None, ""))[0]
+        term = targets.get(focus, (None, ""))[0]
         if term is not None and term.scope_values == {k: (v,) for k, v in scope.items()}:
             params = {focus: term.clean_params}
     try:
@@ -404,7 +411,7 @@ def dashboard(request, code: str):
     except (engine.EngineError, formulas.ParamError) as exc:
         raise Http404(str(exc)) from None
     main_period = periods[0][1]
-    charts = trend_charts(request.user, project, vendors, main_period)
+    charts = trend_charts(request.user, project, vendors, main_period, targets)
     by = request.GET.get("by", "queue")
     by = by if by in BREAKDOWNS else "queue"
     table_by = breakdown(request.user, project, vendors, main_period, by)
@@ -413,9 +420,9 @@ def dashboard(request, code: str):
     heat = None
     if heat_form.is_bound and heat_form.is_valid():
         heat = heatmap_view(request.user, project, vendors, main_period, heat_form.cleaned_data["hm_metric"],
-                            heat_form.cleaned_data["hm_vendor"], scope or None)
+                            heat_form.cleaned_data["hm_vendor"], scope or None, targets)
     elif not heat_form.is_bound:
-        heat = heatmap_view(request.user, project, vendors, main_period, "offered", "", scope or None)
+        heat = heatmap_view(request.user, project, vendors, main_period, "offered", "", scope or None, targets)
     comparison, compare_form = None, None
     names = {v.code: v.name for v in vendors}
     choices = [(k, label(k)) for k in compare_mod.COMPARABLE]

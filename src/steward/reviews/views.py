@@ -43,12 +43,13 @@ def _trend_svg(trend, width=160, height=36):
 @permission_required("reviews.view_scorecard")
 def board(request):
     month, form, error = _month(request)
-    rows = selectors.scoreboard(user=request.user, month=month)
+    weights = selectors.weights_dict()
+    rows = selectors.scoreboard(user=request.user, month=month, weights=weights)
     for r in rows:
         r.points = _trend_svg(r.trend)
     return render(request, "reviews/board.html", {
         "month": month, "form": form, "error": error, "rows": rows,
-        "weight_rows": [(pack.component_label(k), w) for k, w in selectors.weights_dict().items()],
+        "weight_rows": [(pack.component_label(k), w) for k, w in weights.items()],
         "labels": [pack.component_label(k) for k in selectors.DEFAULT_WEIGHTS]})
 
 
@@ -56,8 +57,9 @@ def board(request):
 def vendor(request, code: str):
     v = get_or_404(selectors.vendor_get, request, code=code)
     month, form, error = _month(request)
-    results = selectors.sla_results(user=request.user, vendor=v, month=month)
-    comps = selectors.components(user=request.user, vendor=v, month=month, results=results)
+    reads = selectors.Reads(user=request.user, vendors=[v])
+    results = selectors.sla_results(user=request.user, vendor=v, month=month, reads=reads)
+    comps = selectors.components(user=request.user, vendor=v, month=month, results=results, reads=reads)
     score = scoring.combine(comps, selectors.weights_dict())
     parts = [{"part": p, "label": pack.component_label(p.component.key)} for p in score.parts]
     return render(request, "reviews/vendor.html", {
