@@ -29,3 +29,20 @@ def test_compliance_hits_refuse_dates_outside_the_calendar(admin, query):
 def test_the_portfolio_refuses_a_period_with_no_utc_instant(admin, day):
     answer = admin.get("/api/metrics/portfolio", {"date_from": day, "date_to": day})
     assert answer.status_code == 400 and "supported dates" in answer.json()["detail"]
+
+
+@pytest.fixture
+def kpi_url(world, make_project):
+    return f"/api/metrics/{make_project('bounds', [world.vendor_a]).code}/kpi"
+
+
+@pytest.mark.parametrize("first,last,refusal", [
+    ("9999-12-30", "9999-12-30", "supported dates"),  # a day whose month or week overflows
+    ("1899-12-31", "1900-01-31", "supported dates"),
+    ("1900-01-01", "2199-12-31", "longer than"),  # would read 3,600 months of rollup rows
+    ("2000-01-01", "2020-01-10", "longer than"),
+])
+def test_a_kpi_period_outside_the_supported_years_or_too_long_is_refused(admin, kpi_url, first, last, refusal):
+    answer = admin.get(kpi_url, {"date_from": first, "date_to": last})
+    assert answer.status_code == 400 and refusal in answer.json()["detail"]
+    assert admin.get(kpi_url, {"date_from": "2005-01-01", "date_to": "2024-12-31"}).status_code == 200

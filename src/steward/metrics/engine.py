@@ -97,6 +97,11 @@ class EngineError(ValueError):
     """A request the engine cannot answer (unknown grouping, metric, bad period)."""
 
 
+PERIOD_YEARS = (1900, 2199)  # as core.forms.MOMENT_YEARS
+# A longer period is a typo (1900…9999 would read ~97,000 month rows per query), not a question.
+PERIOD_MAX_DAYS = 20 * 365 + 5
+
+
 # A page measures many things of the same project (a table per period, a trend per vendor, a
 # breakdown, comparisons; a board of vendor-months): inside ``one_page()`` the lookups every
 # read repeats — whether a project's calendar level is ready, vendor codes' ids, a project's
@@ -159,12 +164,14 @@ def period(first: dt.date, last: dt.date, time_zone: str) -> Period:
     """The local dates first…last (both included) as UTC instants."""
     if last < first:
         raise EngineError("the period ends before it starts")
+    if first.year < PERIOD_YEARS[0] or last.year > PERIOD_YEARS[1]:
+        # (the calendar's ends have no UTC instant for their bounds, and a day or month beyond
+        # them overflows the date arithmetic of weeks, months and trends)
+        raise EngineError("the period is outside the supported dates ({}–{})".format(*PERIOD_YEARS))
+    if (last - first).days >= PERIOD_MAX_DAYS:
+        raise EngineError(f"the period is longer than the supported {PERIOD_MAX_DAYS // 365} years")
     tz = zoneinfo.ZoneInfo(time_zone)
-    try:
-        return Period(first, last, time_zone, wall_to_utc(first, 0, tz),
-                      wall_to_utc(last + dt.timedelta(days=1), 0, tz))
-    except OverflowError:  # 0001-01-01 or 9999-12-31: no UTC instant for the day's bounds
-        raise EngineError("the period is outside the supported dates") from None
+    return Period(first, last, time_zone, wall_to_utc(first, 0, tz), wall_to_utc(last + dt.timedelta(days=1), 0, tz))
 
 
 

@@ -101,10 +101,16 @@ class EvaluateForm(forms.Form):
     def clean_period(self):
         from steward.metrics.selectors import parse_period
 
+        from steward.metrics.engine import PERIOD_YEARS
+
         try:
-            return parse_period(self.cleaned_data["period"])
+            kind, day = parse_period(self.cleaned_data["period"])
         except ValueError:
             raise forms.ValidationError(_("Write a period like 2026-10, 2026-W40 or 2026-10-05.")) from None
+        if not PERIOD_YEARS[0] <= day.year <= PERIOD_YEARS[1]:
+            raise forms.ValidationError(_("Choose a period between the years %(first)s and %(last)s.")
+                                        % {"first": PERIOD_YEARS[0], "last": PERIOD_YEARS[1]})
+        return kind, day
 
 
 class BacktestForm(forms.Form):

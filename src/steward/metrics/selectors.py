@@ -138,6 +138,8 @@ class PeriodEvaluation:
 
 
 def _local_period(kind: str, day: dt.date, time_zone: str) -> engine.Period:
+    if not engine.PERIOD_YEARS[0] <= day.year <= engine.PERIOD_YEARS[1]:
+        return engine.period(day, day, time_zone)  # refused there, before a week or month overflows
     if kind == "day":
         first, nxt = day, day + dt.timedelta(days=1)
     elif kind == "week":
