@@ -71,6 +71,11 @@ def test_vendor_page_drills_down(client, scored):
     assert 'data-testid="pack-pdf"' in html
     r = client.get(reverse("reviews:vendor", kwargs={"code": "alpha"}), {"month": "2026-13"})
     assert r.status_code == 200 and r.context["error"]
+    for far in ("9999-12", "0001-01"):  # the calendar's ends: a clear error, not an overflow
+        for page in (reverse("reviews:vendor", kwargs={"code": "alpha"}), reverse("reviews:board")):
+            r = client.get(page, {"month": far})
+            assert r.status_code == 200 and r.context["error"], (page, far)
+    assert client.get("/api/reviews/scorecards/alpha?month=9999-12").status_code == 400
 
 
 def test_api_scorecard_numbers(client, scored):

@@ -4,8 +4,8 @@ page's form and service)."""
 
 from decimal import Decimal
 
-from django.http import Http404
 from ninja import Field, Router
+from ninja.errors import HttpError
 
 from steward.api.permissions import require_perm
 from steward.api.writes import Payload, clean_form, visible
@@ -39,8 +39,8 @@ def _score(score: scoring.Score) -> dict:
 def _month(text: str):
     try:
         return selectors.parse_month(text) if text else selectors.last_month()
-    except selectors.PeriodError as exc:
-        raise Http404(str(exc)) from None
+    except selectors.PeriodError as exc:  # the caller's mistake, as a 400 like every other API route's
+        raise HttpError(400, str(exc)) from None
 
 
 @router.get("/scorecards", response=dict)

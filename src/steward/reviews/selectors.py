@@ -37,11 +37,15 @@ class PeriodError(ValueError):
 
 
 def parse_month(text: str) -> dt.date:
-    """'2026-10' → 2026-10-01; anything else is a clear error."""
+    """'2026-10' → 2026-10-01; anything else is a clear error, as is a month outside 2000–2100
+    (the calendar's ends would overflow the trend's and the month's date arithmetic)."""
     try:
-        return dt.datetime.strptime((text or "").strip(), "%Y-%m").date()
+        month = dt.datetime.strptime((text or "").strip(), "%Y-%m").date()
     except ValueError:
         raise PeriodError(_("Give the month as YYYY-MM, e.g. 2026-10.")) from None
+    if not 2000 <= month.year <= 2100:
+        raise PeriodError(_("Choose a month between 2000 and 2100."))
+    return month
 
 
 def month_last(first: dt.date) -> dt.date:
