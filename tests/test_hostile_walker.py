@@ -3,7 +3,7 @@
 For every HTML page (every URL pattern outside /api/, which tests/api/test_schema_fuzz.py
 fuzzes), a client administrator opens the page with real keys, finds its forms in the HTML and
 sends each form once per hostile value, with every field set to that value (filters by GET with
-`page` and `sort` too, writes by POST). Redirects and 4xx answers are fine; a 5xx is a defect.
+`page` and `sort` too, writes by POST), and each date input alone at the calendar's ends. Redirects and 4xx answers are fine; a 5xx is a defect.
 
 Nothing is hand-listed: routes come from the URL resolver and their parameters are filled as the
 isolation walker fills them (tests/test_isolation_walker.py), from the rows its app seeders
@@ -41,6 +41,13 @@ HOSTILE_VALUES = {
     "arabic-indic-digits": "١٢٣",
     "twice": ["1", "x"],  # the same name given twice
 }
+# Sent one field at a time to each date input (alone, so no other field's error stops the form
+# before the date is used): the calendar's ends overflow date arithmetic (a day or month beyond).
+EXTREME_DATES = {
+    "date": ("9999-12-31", "0001-01-01"),
+    "month": ("9999-12", "0001-01"),
+    "datetime-local": ("9999-12-31T23:59", "0001-01-01T00:00"),
+}
 LIST_PARAMETERS = ("page", "sort")  # added to every GET the walker sends
 # Routes not walked: the API (fuzzed against its schema), and what ends the session or serves files.
 SKIPPED_PREFIXES = ("api/", "accounts/logout/", "static/", "media/", "admin/")
@@ -74,11 +81,13 @@ class Forms(HTMLParser):
             for verb in ("get", "post"):
                 if attrs.get(f"hx-{verb}"):
                     targets.append((verb, attrs[f"hx-{verb}"]))
-            self._open = {"targets": targets, "fields": []}
+            self._open = {"targets": targets, "fields": [], "dates": []}
             self.forms.append(self._open)
         elif tag in {"input", "select", "textarea", "button"} and self._open is not None:
             if attrs.get("name") and attrs.get("type") != "reset":
                 self._open["fields"].append(attrs["name"])
+                if tag == "input" and attrs.get("type") in EXTREME_DATES:
+                    self._open["dates"].append((attrs["name"], attrs["type"]))
 
     def handle_endtag(self, tag):
         if tag == "form":
@@ -176,7 +185,8 @@ def find_page(client, key: str, viewer):
 
 
 def targets(url: str, forms: list[dict]):
-    """(method, action path, fields) for each form target on the page that is walked here."""
+    """(method, action path, fields, date fields) for each form target on the page that is
+    walked here."""
     for form in forms:
         for method, action in form["targets"]:
             if method not in {"get", "post"}:
@@ -196,7 +206,7 @@ def targets(url: str, forms: list[dict]):
             if kind in FUZZED:
                 continue
             FUZZED.add(kind)
-            yield method, parts.path, fields
+            yield method, parts.path, fields, tuple(form["dates"])
 
 
 @pytest.mark.parametrize("key", sorted(ROUTES))
@@ -216,12 +226,13 @@ def test_no_user_mistake_gets_a_server_error(key, hostile_world, db, client):
     plan = list(targets(url, page_forms(html)))
     paged = any(f"{name}=" in html for name in LIST_PARAMETERS)
     own_path = urlsplit(url).path
-    if paged and not any(method == "get" and path == own_path for method, path, _ in plan):
-        plan.append(("get", own_path, ()))  # a list without filters: page= and sort=
-    for method, path, fields in plan:
+    if paged and not any(method == "get" and path == own_path for method, path, _, _ in plan):
+        plan.append(("get", own_path, (), ()))  # a list without filters: page= and sort=
+    for method, path, fields, dates in plan:
         names = fields + (LIST_PARAMETERS if method == "get" else ())
-        for value in HOSTILE_VALUES.values():
-            data = {name: value for name in names}
+        attempts = [{name: value for name in names} for value in HOSTILE_VALUES.values()]
+        attempts += [{name: value} for name, kind in dates for value in EXTREME_DATES[kind]]
+        for data in attempts:
             answer = send(client, method, path, data)
             if answer.status_code >= 500:
                 failures.append(describe(answer, method, path, data))
