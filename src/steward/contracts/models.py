@@ -337,7 +337,32 @@ class Invoice(RoundingRuleMixin, models.Model):
         return super().delete(*args, **kwargs)
 
 
-class InvoiceLine(models.Model):
+class PartOfInvoice(models.Model):
+    """A row an invoice is made of: frozen with its invoice once that is approved (neither saved
+    nor deleted). ``parts`` names the rows in the refusal."""
+
+    parts = ""
+
+    class Meta:
+        abstract = True
+
+    def _invoice_locked(self) -> bool:
+        return Invoice.objects.filter(pk=self.invoice_id, status__in=Invoice.LOCKED).exists()
+
+    def save(self, *args, **kwargs):
+        if self._invoice_locked():
+            raise InvoiceLocked(f"the {self.parts} of an approved invoice cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._invoice_locked():
+            raise InvoiceLocked(f"the {self.parts} of an approved invoice cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+
+class InvoiceLine(PartOfInvoice):
+    parts = "lines"
+
     class Kind(models.TextChoices):
         CHARGE = "charge", _("Charge")
         ADJUSTMENT = "adjustment", _("Adjustment")
@@ -363,26 +388,16 @@ class InvoiceLine(models.Model):
     def __str__(self) -> str:
         return f"{self.label}: {self.amount}"
 
-    def _invoice_locked(self) -> bool:
-        return Invoice.objects.filter(pk=self.invoice_id, status__in=Invoice.LOCKED).exists()
-
-    def save(self, *args, **kwargs):
-        if self._invoice_locked():
-            raise InvoiceLocked("the lines of an approved invoice cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._invoice_locked():
-            raise InvoiceLocked("the lines of an approved invoice cannot be deleted")
-        return super().delete(*args, **kwargs)
 
 
-class InvoiceVolume(models.Model):
+class InvoiceVolume(PartOfInvoice):
     """The volumes of one of the contract's projects that an invoice was computed from, stored
     when it is generated (and again when a draft is recomputed): its fees were shared among the
     projects by these handled contacts for the SLA evaluation, and cost analytics shares the
     invoice among the projects by them. Later imports, undos or a rollup rebuild never change
     them, nor does a change of the contract's projects. Immutable once the invoice is approved."""
+
+    parts = "volumes"
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="volumes", verbose_name=_("invoice"))
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project"))
@@ -402,18 +417,6 @@ class InvoiceVolume(models.Model):
     def __str__(self) -> str:
         return f"{self.invoice_id}/{self.project_id}: {self.handled_contacts}"
 
-    def _invoice_locked(self) -> bool:
-        return Invoice.objects.filter(pk=self.invoice_id, status__in=Invoice.LOCKED).exists()
-
-    def save(self, *args, **kwargs):
-        if self._invoice_locked():
-            raise InvoiceLocked("the volumes of an approved invoice cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._invoice_locked():
-            raise InvoiceLocked("the volumes of an approved invoice cannot be deleted")
-        return super().delete(*args, **kwargs)
 
 
 class Budget(models.Model):
