@@ -46,3 +46,10 @@ def test_a_kpi_period_outside_the_supported_years_or_too_long_is_refused(admin, 
     answer = admin.get(kpi_url, {"date_from": first, "date_to": last})
     assert answer.status_code == 400 and refusal in answer.json()["detail"]
     assert admin.get(kpi_url, {"date_from": "2005-01-01", "date_to": "2024-12-31"}).status_code == 200
+
+
+def test_the_engines_refusal_is_in_the_readers_language(admin, kpi_url):
+    query = {"date_from": "9999-12-30", "date_to": "9999-12-30"}
+    assert admin.get(kpi_url, query, HTTP_ACCEPT_LANGUAGE="zh-hans").json()["detail"] == "周期超出了支持的日期范围（1900–2199 年）"
+    assert admin.get(kpi_url, query, HTTP_ACCEPT_LANGUAGE="en").json()["detail"] == (
+        "the period is outside the supported dates (1900–2199)")

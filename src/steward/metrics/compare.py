@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from steward.core.models import Project
 from steward.metrics import engine, formulas, stats
 
@@ -106,7 +108,8 @@ def _measure(*, user, project: Project, side: Side, metric: str, params: Mapping
 def compare(*, user, project: Project, metric: str, a: Side, b: Side, params: Mapping | None = None) -> Compared:
     """Measure ``metric`` on both sides and test B against A."""
     if metric not in COMPARABLE:
-        raise CompareError(f"{metric!r} has no comparison test; comparable: {', '.join(COMPARABLE)}")
+        raise CompareError(_("%(metric)r has no comparison test; comparable: %(known)s")
+                           % {"metric": metric, "known": ", ".join(COMPARABLE)})
     clean = formulas.CATALOG[metric].clean_params(params)
     data_a, ra = _measure(user=user, project=project, side=a, metric=metric, params=clean)
     data_b, rb = _measure(user=user, project=project, side=b, metric=metric, params=clean)
@@ -135,21 +138,23 @@ def from_request(*, user, project: Project, metric: str, a_from: dt.date, a_to: 
     ``key=value`` texts as on the command line. Raises CompareError / ParamError / EngineError
     (all ValueErrors) with a message for the caller, KeyError for an unknown metric."""
     if metric not in formulas.CATALOG:
-        raise CompareError(f"unknown metric {metric!r}; comparable: {', '.join(COMPARABLE)}")
+        raise CompareError(_("unknown metric %(metric)r; comparable: %(known)s")
+                           % {"metric": metric, "known": ", ".join(COMPARABLE)})
     if metric not in COMPARABLE:
-        raise CompareError(f"{metric!r} has no comparison test; comparable: {', '.join(COMPARABLE)}")
+        raise CompareError(_("%(metric)r has no comparison test; comparable: %(known)s")
+                           % {"metric": metric, "known": ", ".join(COMPARABLE)})
     params = formulas.params_from_text([metric], param_pairs)[metric]
     visible = {v.code for v in engine.visible_vendors(user=user, project=project)}
     b_from, b_to = b_from or a_from, b_to or a_to
     b_vendor = a_vendor if b_vendor is None else b_vendor
     for code in (a_vendor, b_vendor):
         if code and code not in visible:
-            raise CompareError(f"project {project.code} has no vendor {code}")
+            raise CompareError(_("project %(project)s has no vendor %(vendor)s") % {"project": project.code, "vendor": code})
     if (a_from, a_to, a_vendor) == (b_from, b_to, b_vendor):
-        raise CompareError("both sides are the same: give B another vendor or other dates")
+        raise CompareError(_("both sides are the same: give B another vendor or other dates"))
     for first, last in ((a_from, a_to), (b_from, b_to)):
         if last < first or (last - first).days > 800:
-            raise CompareError("each period must end on or after its start and last at most about two years")
+            raise CompareError(_("each period must end on or after its start and last at most about two years"))
     a = Side(engine.period(a_from, a_to, project.time_zone), a_vendor)
     b = Side(engine.period(b_from, b_to, project.time_zone), b_vendor)
     return compare(user=user, project=project, metric=metric, a=a, b=b, params=params)

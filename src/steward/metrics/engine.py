@@ -53,6 +53,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils.translation import gettext as _
 
 from steward.core.models import Project, Vendor
 from steward.interactions.models import (
@@ -163,15 +164,17 @@ def _is_interval_start(t: dt.datetime) -> bool:
 def period(first: dt.date, last: dt.date, time_zone: str) -> Period:
     """The local dates first…last (both included) as UTC instants."""
     if last < first:
-        raise EngineError("the period ends before it starts")
+        raise EngineError(_("the period ends before it starts"))
     if first.year < PERIOD_YEARS[0] or last.year > PERIOD_YEARS[1]:
         # (the calendar's ends have no UTC instant for their bounds, and a day or month beyond
         # them overflows the date arithmetic of weeks, months and trends)
-        raise EngineError("the period is outside the supported dates ({}–{})".format(*PERIOD_YEARS))
+        raise EngineError(_("the period is outside the supported dates (%(first)s–%(last)s)")
+                          % {"first": PERIOD_YEARS[0], "last": PERIOD_YEARS[1]})
     if (last - first).days >= PERIOD_MAX_DAYS:
-        raise EngineError(f"the period is longer than the supported {PERIOD_MAX_DAYS // 365} years")
+        raise EngineError(_("the period is longer than the supported %(years)s years") % {"years": PERIOD_MAX_DAYS // 365})
     tz = zoneinfo.ZoneInfo(time_zone)
-    return Period(first, last, time_zone, wall_to_utc(first, 0, tz), wall_to_utc(last + dt.timedelta(days=1), 0, tz))
+    return Period(first, last, time_zone, wall_to_utc(first, 0, tz),
+                  wall_to_utc(last + dt.timedelta(days=1), 0, tz))
 
 
 
@@ -189,7 +192,7 @@ class Scope:
         values = dict(values or {})
         unknown = set(values) - set(SCOPE_FIELDS)
         if unknown:
-            raise EngineError(f"unknown scope field(s): {', '.join(sorted(unknown))}")
+            raise EngineError(_("unknown scope field(s): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
         clean = {}
         for k, v in values.items():
             if v in (None, "", (), []):
@@ -391,7 +394,8 @@ def _contact_stats(*, user, project: Project, period: Period, vendors: Iterable[
                    grouping: str, scope: Scope, bucket_kinds: Iterable[int] | None,
                    edition: str) -> dict[tuple, ContactStats]:
     if grouping not in GROUPINGS:
-        raise EngineError(f"unknown grouping {grouping!r}; known: {', '.join(GROUPINGS)}")
+        raise EngineError(_("unknown grouping %(grouping)r; known: %(known)s")
+                          % {"grouping": grouping, "known": ", ".join(GROUPINGS)})
     tz_name = project.time_zone
 
     calendar = calendar_tables(user, project, period, grouping, scope)
@@ -452,7 +456,8 @@ def result_for(key: str, stats: ContactStats, params: Mapping[str, Any] | None =
     empty with a reason (never a made-up value)."""
     spec = CATALOG.get(key)
     if spec is None:
-        raise EngineError(f"unknown metric {key!r}; known: {', '.join(CATALOG)}")
+        raise EngineError(_("unknown metric %(metric)r; known: %(known)s")
+                          % {"metric": key, "known": ", ".join(CATALOG)})
     clean = spec.clean_params(params)
     if spec.source != "contacts":
         return MetricResult(key, None, None, None, None, None, clean, 0, reason=NOT_IN_ROLLUPS[key])
@@ -466,7 +471,8 @@ def measure(*, user, project: Project, period: Period, metrics: Mapping[str, Map
     wanted = dict(metrics) if isinstance(metrics, Mapping) else {k: None for k in metrics}
     for key in wanted:
         if key not in CATALOG:
-            raise EngineError(f"unknown metric {key!r}; known: {', '.join(CATALOG)}")
+            raise EngineError(_("unknown metric %(metric)r; known: %(known)s")
+                          % {"metric": key, "known": ", ".join(CATALOG)})
     grouped = contact_stats(user=user, project=project, period=period, vendors=vendors,
                             grouping=grouping, scope=scope, bucket_kinds=bucket_kinds)
     fcr = None
@@ -548,7 +554,8 @@ def _fcr_counts(*, user, project: Project, period: Period, vendors: Iterable[str
     the customer's next contact came more than ``window_days`` whole days after it. Resolved
     contacts of later intervals are ``pending``; those without a customer are counted apart."""
     if grouping not in GROUPINGS:
-        raise EngineError(f"unknown grouping {grouping!r}; known: {', '.join(GROUPINGS)}")
+        raise EngineError(_("unknown grouping %(grouping)r; known: %(known)s")
+                          % {"grouping": grouping, "known": ", ".join(GROUPINGS)})
     kind = FCR_SAME_REASON if same_reason else FCR_ANY
     newest = newest_interval(project)
     if newest is None:  # no contacts at all

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db.models import F, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.utils.translation import gettext as _
 
 from steward.core.models import Project
 from steward.metrics import engine, formulas
@@ -48,7 +49,8 @@ def heatmap(*, user, project: Project, period: engine.Period, metric: str, param
             vendors: Iterable[str] | None = None, scope: engine.Scope | Mapping | None = None) -> Heatmap:
     """``metric`` per local (weekday, hour) of the period, from the rollups visible to ``user``."""
     if metric not in HEATMAP_METRICS:
-        raise engine.EngineError(f"no heatmap for {metric!r}; choose one of {', '.join(HEATMAP_METRICS)}")
+        raise engine.EngineError(_("no heatmap for %(metric)r; choose one of %(known)s")
+                                 % {"metric": metric, "known": ", ".join(HEATMAP_METRICS)})
     clean = formulas.CATALOG[metric].clean_params(params)
     scope = scope if isinstance(scope, engine.Scope) else engine.Scope.of(scope)
     tz = zoneinfo.ZoneInfo(project.time_zone)

@@ -32,6 +32,7 @@ from typing import Any
 
 from django.db.models import Count, F
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils.translation import gettext as _
 
 from steward.core.models import Project
 from steward.metrics import engine, formulas
@@ -77,7 +78,8 @@ def qa_stats(*, user, project: Project, period: engine.Period, vendors: Iterable
     """Grouped ``QaStats`` of the evaluations visible to ``user`` (keys as ``engine.contact_stats``:
     ``()`` for total, ``(value,)`` otherwise, a local date for day/week/month)."""
     if grouping not in engine.GROUPINGS:
-        raise engine.EngineError(f"unknown grouping {grouping!r}; known: {', '.join(engine.GROUPINGS)}")
+        raise engine.EngineError(_("unknown grouping %(grouping)r; known: %(known)s")
+                                 % {"grouping": grouping, "known": ", ".join(engine.GROUPINGS)})
     scope = scope if isinstance(scope, engine.Scope) else engine.Scope.of(scope)
     groups = _group_expression(grouping, project.time_zone)
     rows = (_evaluations(user, project, period, vendors, scope).annotate(**groups)
