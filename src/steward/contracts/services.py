@@ -246,18 +246,16 @@ def _sla_evaluation(*, actor, contract: Contract, policy: sla.SlaPolicy, project
     invoice's served period, in the project's time zone): a contract that starts or ends
     within the month is measured on the contacts of the days it was in force, as it is billed
     for them. Each term through the metrics engine with its own parameters and scope, as the
-    SLA pages judge a month (metrics.selectors.evaluate_period, which takes whole months only);
-    a term declared for another period kind is not judged (no data, no credit)."""
+    SLA pages judge a whole month (metrics.selectors.evaluate_on); a term declared for another
+    period kind is not judged (no data, no credit)."""
     from steward.metrics import engine
     from steward.metrics import selectors as metrics_selectors  # metrics loads after contracts
 
     period = engine.period(start, end - dt.timedelta(days=1), project.time_zone)
-    vendor = contract.vendor.code
-    results = [metrics_selectors.results_by_vendor(user=actor, project=project, period=period, vendors=[vendor],
-                                                   key=term.metric, params=term.clean_params,
-                                                   scope=term.scope_values)[vendor] if term.period == "month" else None
-               for term in policy.terms]
-    return sla.evaluate(policy, results, fee)
+    evaluation, _skipped = metrics_selectors.evaluate_on(user=actor, project=project, policy=policy,
+                                                         vendor=contract.vendor.code, kind="month",
+                                                         period=period, fee=fee)
+    return evaluation
 
 
 def _sla_amounts(*, actor, contract: Contract, start: dt.date, end: dt.date, month: tuple[dt.date, dt.date],

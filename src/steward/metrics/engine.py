@@ -161,15 +161,20 @@ def _is_interval_start(t: dt.datetime) -> bool:
     return t.second == 0 and t.microsecond == 0 and t.minute % 30 == 0
 
 
+def check_years(first: dt.date, last: dt.date) -> None:
+    """Refuse dates outside PERIOD_YEARS: the calendar's ends have no UTC instant for their
+    bounds, and a day or month beyond them overflows the date arithmetic of weeks, months and
+    trends."""
+    if first.year < PERIOD_YEARS[0] or last.year > PERIOD_YEARS[1]:
+        raise EngineError(_("the period is outside the supported dates (%(first)s–%(last)s)")
+                          % {"first": PERIOD_YEARS[0], "last": PERIOD_YEARS[1]})
+
+
 def period(first: dt.date, last: dt.date, time_zone: str) -> Period:
     """The local dates first…last (both included) as UTC instants."""
     if last < first:
         raise EngineError(_("the period ends before it starts"))
-    if first.year < PERIOD_YEARS[0] or last.year > PERIOD_YEARS[1]:
-        # (the calendar's ends have no UTC instant for their bounds, and a day or month beyond
-        # them overflows the date arithmetic of weeks, months and trends)
-        raise EngineError(_("the period is outside the supported dates (%(first)s–%(last)s)")
-                          % {"first": PERIOD_YEARS[0], "last": PERIOD_YEARS[1]})
+    check_years(first, last)
     if (last - first).days >= PERIOD_MAX_DAYS:
         raise EngineError(_("the period is longer than the supported %(years)s years") % {"years": PERIOD_MAX_DAYS // 365})
     tz = zoneinfo.ZoneInfo(time_zone)

@@ -138,8 +138,7 @@ class PeriodEvaluation:
 
 
 def _local_period(kind: str, day: dt.date, time_zone: str) -> engine.Period:
-    if not engine.PERIOD_YEARS[0] <= day.year <= engine.PERIOD_YEARS[1]:
-        return engine.period(day, day, time_zone)  # refused there, before a week or month overflows
+    engine.check_years(day, day)  # before a week or month beyond the calendar's end overflows
     if kind == "day":
         first, nxt = day, day + dt.timedelta(days=1)
     elif kind == "week":
@@ -159,16 +158,25 @@ def evaluate_period(*, user, project: Project, policy: sla.SlaPolicy, vendor: st
     for another period kind are not judged on this one (no data, no credit); evaluate that kind
     to see them."""
     p = _local_period(kind, day, project.time_zone)
+    evaluation, skipped = evaluate_on(user=user, project=project, policy=policy, vendor=vendor, kind=kind,
+                                      period=p, fee=fee)
+    return PeriodEvaluation(kind, period_label(kind, p.first), p, evaluation, skipped)
+
+
+def evaluate_on(*, user, project: Project, policy: sla.SlaPolicy, vendor: str, kind: str, period: engine.Period,
+                fee: Decimal) -> tuple[sla.Evaluation, tuple[int, ...]]:
+    """The policy's terms of ``kind`` judged on ``period`` for one vendor (a whole period of that
+    kind, or a contract's own days of a month), and the indexes of the terms of another kind,
+    which are not judged (no data, no credit)."""
     results, skipped = [], []
     for i, term in enumerate(policy.terms):
         if term.period != kind:
             results.append(None)
             skipped.append(i)
             continue
-        results.append(results_by_vendor(user=user, project=project, period=p, vendors=[vendor], key=term.metric,
-                                         params=term.clean_params, scope=term.scope_values)[vendor])
-    return PeriodEvaluation(kind, period_label(kind, p.first), p, sla.evaluate(policy, results, fee),
-                            tuple(skipped))
+        results.append(results_by_vendor(user=user, project=project, period=period, vendors=[vendor],
+                                         key=term.metric, params=term.clean_params, scope=term.scope_values)[vendor])
+    return sla.evaluate(policy, results, fee), tuple(skipped)
 
 
 def evaluate_range(*, user, project: Project, policy: sla.SlaPolicy, vendor: str, first: dt.date,
