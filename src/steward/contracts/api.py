@@ -16,6 +16,7 @@ from steward.api.writes import Payload, apply_form, call_service, clean_form, fo
 from steward.contracts import forms, selectors, services
 from steward.contracts.models import Contract, Invoice, InvoiceLocked, Responsibility
 from steward.core import selectors as core_selectors
+from steward.core.forms import month_refusal
 
 router = Router(tags=["contracts"])
 
@@ -549,12 +550,12 @@ def _budget_out(b) -> dict:
 
 
 def _month(text: str) -> dt.date | None:
-    """YYYY-MM between 2000 and 2100, else None."""
+    """YYYY-MM within core.forms.MONTH_YEARS, else None."""
     try:
         month = dt.datetime.strptime(text, "%Y-%m").date()
     except (TypeError, ValueError):
         return None
-    return month if 2000 <= month.year <= 2100 else None
+    return None if month_refusal(month) else month
 
 
 @router.get("/budgets", response=list[BudgetOut])

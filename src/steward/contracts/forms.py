@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from steward.contracts.models import Contract, PricingModel, RateComponent, Responsibility, RoundingMode, RoundingUnit
-from steward.core.forms import ServiceForm
+from steward.core.forms import ServiceForm, month_refusal
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -216,6 +216,7 @@ class ComparisonForm(forms.Form):
 
     def clean_month(self):
         month = self.cleaned_data["month"]
-        if not 2000 <= month.year <= 2100:
-            raise forms.ValidationError(_("Choose a month between 2000 and 2100."))
+        refusal = month_refusal(month)
+        if refusal:
+            raise forms.ValidationError(refusal)
         return month

@@ -17,6 +17,7 @@ from steward.contracts import invoicing, pricing, selectors
 from steward.contracts.models import (
     Budget, Contract, ContractRate, Invoice, InvoiceLine, InvoiceVolume, RateComponent, Responsibility,
 )
+from steward.core.forms import month_refusal
 from steward.core.models import Project, User, Vendor
 from steward.core.notifications import notify
 from steward.core.roles import Role
@@ -355,8 +356,9 @@ def invoice_generate(*, actor, contract: Contract, month: dt.date, fte: Decimal 
     """A draft invoice for the calendar month containing `month`. `fte` is the FTE billed
     (required for contracts with a per-FTE rate)."""
     _require(actor, "contracts.add_invoice")
-    if not 2000 <= month.year <= 2100:  # as every month Steward plans or bills
-        raise ValidationError({"month": _("Choose a month between 2000 and 2100.")})
+    refusal = month_refusal(month)
+    if refusal:
+        raise ValidationError({"month": refusal})
     start, end = selectors.month_bounds(month)
     components = {r.component for r in contract.rates.all()}
     if pricing.Component.FTE_MONTH.value in components and fte is None:

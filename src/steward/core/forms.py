@@ -19,6 +19,18 @@ TIME_ZONES = sorted(zoneinfo.available_timezones())
 MOMENT_YEARS = (1900, 2199)
 MOMENT_REFUSED = gettext_noop("Choose a date and time between the years %(first)s and %(last)s.")
 
+# The months Steward plans, bills and scores (budgets, invoices, price comparisons, scorecards):
+# one beyond them is a typo, and 9999-12 overflows the arithmetic of the month after it.
+MONTH_YEARS = (2000, 2100)
+
+
+def month_refusal(month) -> str | None:
+    """The translated refusal for a month outside MONTH_YEARS, else None."""
+    if not MONTH_YEARS[0] <= month.year <= MONTH_YEARS[1]:
+        return gettext("Choose a month between %(first)s and %(last)s.") % {
+            "first": MONTH_YEARS[0], "last": MONTH_YEARS[1]}
+    return None
+
 
 def moment_refusal(value) -> str | None:
     """The translated refusal for a date and time outside MOMENT_YEARS, else None."""

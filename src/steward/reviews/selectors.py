@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from steward.contracts import pricing
 from steward.contracts.models import Contract, ContractRate
+from steward.core.forms import month_refusal
 from steward.core.models import Project, Vendor
 from steward.improvement.models import CapaEvent, CorrectiveAction
 from steward.interactions.models import Interaction, IntervalRollup
@@ -37,14 +38,15 @@ class PeriodError(ValueError):
 
 
 def parse_month(text: str) -> dt.date:
-    """'2026-10' → 2026-10-01; anything else is a clear error, as is a month outside 2000–2100
-    (the calendar's ends would overflow the trend's and the month's date arithmetic)."""
+    """'2026-10' → 2026-10-01; anything else is a clear error, as is a month outside
+    core.forms.MONTH_YEARS (9999-12 would overflow the trend's and the month's arithmetic)."""
     try:
         month = dt.datetime.strptime((text or "").strip(), "%Y-%m").date()
     except ValueError:
         raise PeriodError(_("Give the month as YYYY-MM, e.g. 2026-10.")) from None
-    if not 2000 <= month.year <= 2100:
-        raise PeriodError(_("Choose a month between 2000 and 2100."))
+    refusal = month_refusal(month)
+    if refusal:
+        raise PeriodError(refusal)
     return month
 
 
