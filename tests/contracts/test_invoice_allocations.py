@@ -136,9 +136,9 @@ def test_a_currency_without_cents_is_shared_in_whole_units(world, three):
         "alpha-only": D("4.00"), "delta-desk": D("9.00"), "gamma-desk": D("17.00")}
 
 
-def test_an_invoice_stored_without_volumes_falls_back(world, three, make_contract):
-    """One restored from a backup taken before volumes were stored: a single-project invoice is
-    shared by its own totals; a multi-project one by the rollups of its served days now."""
+@pytest.fixture
+def single_and_multi(world, three, make_contract):
+    """March's draft invoices of a one-project contract (2.50 per contact) and of `three`'s."""
     contract, *_ = three
     finance = world.user("finance")
     single = make_contract(code="alpha-single", pricing_model="per_contact")
@@ -146,6 +146,14 @@ def test_an_invoice_stored_without_volumes_falls_back(world, three, make_contrac
                       effective_from=dt.date(2025, 1, 1))
     one = services.invoice_generate(actor=finance, contract=single, month=MARCH)
     many = services.invoice_generate(actor=finance, contract=contract, month=MARCH)
+    return one, many
+
+
+def test_an_invoice_stored_without_volumes_falls_back(world, single_and_multi):
+    """One restored from a backup taken before volumes were stored: a single-project invoice is
+    shared by its own totals; a multi-project one by the rollups of its served days now."""
+    one, many = single_and_multi
+    finance = world.user("finance")
     for invoice in (one, many):
         services.invoice_send(actor=finance, invoice=invoice)
     InvoiceVolume.objects.filter(invoice__in=[one, many]).delete()  # as a restore would leave them
@@ -158,14 +166,8 @@ def test_an_invoice_stored_without_volumes_falls_back(world, three, make_contrac
         D("7.00"), D("7.00"), D("14.00")]
 
 
-def test_the_data_migration_stores_the_volumes_of_earlier_invoices(world, three, make_contract):
-    contract, *_ = three
-    finance = world.user("finance")
-    single = make_contract(code="alpha-single", pricing_model="per_contact")
-    services.rate_add(actor=finance, contract=single, component="handled_contact", amount=D("2.50"),
-                      effective_from=dt.date(2025, 1, 1))
-    one = services.invoice_generate(actor=finance, contract=single, month=MARCH)
-    many = services.invoice_generate(actor=finance, contract=contract, month=MARCH)
+def test_the_data_migration_stores_the_volumes_of_earlier_invoices(world, single_and_multi):
+    one, many = single_and_multi
     before = {i.pk: list(i.volumes.values_list("project__code", "handled_contacts", "minutes", "resolved_tickets"))
               for i in (one, many)}
     InvoiceVolume.objects.all().delete()
